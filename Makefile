@@ -1,0 +1,59 @@
+# The two commands: `make run` (serve on http://127.0.0.1:8000) and `make test`.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PG_PORT ?= 5439
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+# The project's own server unless the user brings a database (scripts/db.sh does the same).
+export APP_DATABASE_URL ?= postgresql+asyncpg://jobmap:jobmap@127.0.0.1:$(PG_PORT)/jobmap
+export JOBMAP_PG_PORT := $(PG_PORT)
+DB_PROVIDED := $(filter environment,$(origin APP_DATABASE_URL))
+
+.PHONY: run test lint format db db-stop migrate areas clean help
+
+help:
+	@echo "make run      set up everything and serve on http://$(HOST):$(PORT)"
+	@echo "make test     set up everything, lint (ruff, mypy --strict), run the tests"
+	@echo "make db-stop  stop the project's PostgreSQL server"
+
+$(BIN)/.installed: pyproject.toml constraints.txt
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' \
+		|| { echo "Python 3.11 is required (set PYTHON=python3.11)"; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
+	@touch $@
+
+db:
+	@APP_DATABASE_URL=$(if $(DB_PROVIDED),$(APP_DATABASE_URL),) scripts/db.sh start jobmap
+
+db-stop:
+	@scripts/db.sh stop
+
+migrate: $(BIN)/.installed db
+	$(BIN)/jobmap db upgrade
+
+areas: migrate
+	$(BIN)/jobmap areas load
+
+run: areas
+	$(BIN)/jobmap serve --host $(HOST) --port $(PORT)
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check app tests migrations
+	$(BIN)/ruff format --check app tests migrations
+	$(BIN)/mypy
+
+format: $(BIN)/.installed
+	$(BIN)/ruff format app tests migrations
+	$(BIN)/ruff check --fix app tests migrations
+
+# Tests create (and drop) their own databases on the same server: jobmap_test*.
+test: $(BIN)/.installed db lint
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

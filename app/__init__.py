@@ -1,0 +1,1 @@
+"""Vĩnh Long job-exchange map service."""

@@ -1,0 +1,1 @@
+"""Administrative areas: loading, listing as GeoJSON, point lookup."""

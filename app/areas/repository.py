@@ -1,0 +1,227 @@
+"""SQL for administrative areas. GeoJSON leaves PostgreSQL as finished text."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Text,
+    and_,
+    case,
+    func,
+    literal,
+    literal_column,
+    null,
+    select,
+    tuple_,
+)
+from sqlalchemy.dialects.postgresql import Insert
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+from sqlalchemy.sql.dml import ReturningInsert
+
+from app import geo
+from app.areas.loader import AreaRecord
+from app.areas.schemas import AreaSummary, GeometryMode
+from app.models.area import Area, AreaLevel
+
+# Most local first, in lookups and listings.
+_LEVEL_RANK = case(
+    {AreaLevel.commune.value: 0, AreaLevel.district.value: 1, AreaLevel.province.value: 2},
+    value=Area.level,
+)
+_CHILD_LEVEL = {AreaLevel.province: AreaLevel.district, AreaLevel.district: AreaLevel.commune}
+
+
+def valid_at(at: date) -> ColumnElement[bool]:
+    """The unit existed on `at` (validity is [valid_from, valid_to))."""
+    return Area.validity.op("@>")(literal(at))
+
+
+def _properties() -> ColumnElement[Any]:
+    return func.jsonb_build_object(
+        "code", Area.code,
+        "name", Area.name,
+        "full_name", Area.full_name,
+        "name_ascii", Area.name_ascii,
+        "type", Area.type,
+        "level", Area.level,
+        "parent_code", Area.parent_code,
+        "valid_from", Area.valid_from,
+        "valid_to", Area.valid_to,
+        "area_km2", Area.area_km2,
+    ).op("||")(Area.attributes)  # fmt: skip
+
+
+def _geometry(mode: GeometryMode) -> ColumnElement[Any]:
+    if mode is GeometryMode.full:
+        return geo.as_geojson(Area.geom)
+    if mode is GeometryMode.point:
+        return geo.as_geojson(Area.label_point)
+    return null()
+
+
+def _feature(mode: GeometryMode) -> ColumnElement[Any]:
+    return func.json_build_object(
+        "type", "Feature",
+        "id", Area.code,
+        "geometry", _geometry(mode),
+        "properties", _properties(),
+    )  # fmt: skip
+
+
+async def feature_collection(
+    session: AsyncSession,
+    *,
+    at: date,
+    level: AreaLevel | None,
+    parent_code: str | None,
+    geometry: GeometryMode,
+) -> bytes:
+    """Units valid on `at` as one GeoJSON FeatureCollection, built by PostgreSQL."""
+    features = select(_feature(geometry).label("feature")).where(valid_at(at))
+    if level is not None:
+        features = features.where(Area.level == level.value)
+    if parent_code is not None:
+        features = features.where(Area.parent_code == parent_code)
+    features = features.order_by(_LEVEL_RANK, Area.code)
+    rows = features.subquery()
+    body = select(
+        func.json_build_object(
+            "type",
+            "FeatureCollection",
+            "features",
+            func.coalesce(func.json_agg(rows.c.feature), literal_column("'[]'::json")),
+        ).cast(Text)
+    )
+    return str(await session.scalar(body)).encode()
+
+
+async def feature(
+    session: AsyncSession, code: str, *, at: date | None, today: date, geometry: GeometryMode
+) -> bytes | None:
+    """One version of a unit: the one valid on `at`; without `at`, today's or else the latest."""
+    query = select(_feature(geometry).cast(Text)).where(Area.code == code)
+    if at is not None:
+        query = query.where(valid_at(at))
+    query = query.order_by(
+        valid_at(today).desc(), Area.valid_from.desc().nulls_last(), _LEVEL_RANK
+    ).limit(1)
+    text = await session.scalar(query)
+    return None if text is None else str(text).encode()
+
+
+async def containing_point(
+    session: AsyncSession, lon: float, lat: float, at: date
+) -> list[AreaSummary]:
+    """Units valid on `at` whose boundary covers the point (border points match both sides)."""
+    query = (
+        select(
+            Area.code,
+            Area.name,
+            Area.full_name,
+            Area.type,
+            Area.level,
+            Area.parent_code,
+            Area.valid_from,
+            Area.valid_to,
+        )
+        .where(valid_at(at), func.ST_Covers(Area.geom, geo.point(lon, lat)))
+        .order_by(_LEVEL_RANK, Area.code)
+    )
+    rows = (await session.execute(query)).mappings()
+    return [AreaSummary.model_validate(dict(row)) for row in rows]
+
+
+@dataclass
+class LoadReport:
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def count(self, outcome: bool | None) -> None:
+        if outcome is None:
+            self.unchanged += 1
+        elif outcome:
+            self.inserted += 1
+        else:
+            self.updated += 1
+
+
+_UPDATABLE = (
+    "name",
+    "full_name",
+    "name_ascii",
+    "type",
+    "parent_code",
+    "valid_to",
+    "geom",
+    "area_km2",
+    "attributes",
+    "source",
+    "source_id",
+)
+
+
+def _children_union(record: AreaRecord) -> Select[Any]:
+    child = aliased(Area)
+    overlaps = func.daterange(child.valid_from, child.valid_to, "[)").op("&&")(
+        func.daterange(literal(record.valid_from), literal(record.valid_to), "[)")
+    )
+    return select(func.ST_Multi(func.ST_Union(child.geom))).where(
+        and_(
+            child.parent_code == record.code,
+            child.level == _CHILD_LEVEL[record.level].value,
+            overlaps,
+            child.geom.is_not(None),
+        )
+    )
+
+
+async def upsert(session: AsyncSession, record: AreaRecord) -> bool | None:
+    """Insert or refresh one unit version. True: inserted, False: updated, None: unchanged."""
+    if record.geometry_from_children and record.level in _CHILD_LEVEL:
+        geom: Any = _children_union(record).scalar_subquery()
+    elif record.geometry_json is not None:
+        geom = geo.multipolygon_from_geojson(record.geometry_json)
+    else:
+        geom = None
+    values = {
+        "code": record.code,
+        "level": record.level.value,
+        "name": record.name,
+        "full_name": record.full_name,
+        "name_ascii": record.name_ascii,
+        "type": record.type,
+        "parent_code": record.parent_code,
+        "valid_from": record.valid_from,
+        "valid_to": record.valid_to,
+        "geom": geom,
+        "area_km2": record.area_km2,
+        "attributes": record.attributes,
+        "source": record.source,
+        "source_id": record.source_id,
+    }
+    insert: Insert = pg_insert(Area).values(values)
+    current = tuple_(*(getattr(Area, name) for name in _UPDATABLE))
+    incoming = tuple_(*(insert.excluded[name] for name in _UPDATABLE))
+    statement: ReturningInsert[tuple[bool]] = insert.on_conflict_do_update(
+        index_elements=["level", "code", "valid_from"],
+        set_={name: insert.excluded[name] for name in _UPDATABLE},
+        # Rewrite nothing that did not change: a reload leaves rows (and xmin) untouched.
+        where=current.is_distinct_from(incoming),
+    ).returning(literal_column("xmax = 0"))
+    result = await session.execute(statement)
+    outcome = result.scalar_one_or_none()
+    return None if outcome is None else bool(outcome)
+
+
+async def invalid_geometries(session: AsyncSession) -> list[str]:
+    """Codes of stored units whose geometry PostGIS considers invalid."""
+    query = select(Area.code).where(Area.geom.is_not(None), ~func.ST_IsValid(Area.geom))
+    return list((await session.scalars(query)).all())

@@ -1,0 +1,103 @@
+"""HTTP routes for administrative areas."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+
+from app import geo
+from app.areas import repository
+from app.areas.dependencies import AREA_CODE_PATTERN, AreaCode, AtDateDep, AtQuery
+from app.areas.schemas import AreaFeature, AreaFeatureCollection, AreaLookup, GeometryMode
+from app.db import SessionDep
+from app.dependencies import TodayDep
+from app.errors import NotFoundError, Problem
+from app.http_cache import cached_response
+from app.models.area import AreaLevel
+
+GEOJSON = "application/geo+json"
+# Boundaries change a few times a decade; five minutes keeps a reload quick to show.
+AREA_MAX_AGE_S = 300
+
+router = APIRouter(prefix="/areas", tags=["areas"])
+
+GeometryQuery = Annotated[
+    GeometryMode,
+    Query(description="`full` boundaries, a representative `point` inside each, or `none`."),
+]
+
+
+def _geojson_doc(model: type[AreaFeature] | type[AreaFeatureCollection]) -> dict[int | str, dict]:  # type: ignore[type-arg]
+    return {
+        200: {"model": model, "content": {GEOJSON: {}}},
+        304: {"description": "Not modified (If-None-Match matched the ETag)."},
+        422: {"model": Problem, "content": {"application/problem+json": {}}},
+    }
+
+
+@router.get(
+    "",
+    response_class=Response,
+    responses=_geojson_doc(AreaFeatureCollection),
+    summary="Administrative units valid on a date, as GeoJSON",
+)
+async def list_areas(
+    request: Request,
+    session: SessionDep,
+    at: AtDateDep,
+    level: Annotated[AreaLevel | None, Query(description="Only units of this level.")] = None,
+    parent: Annotated[
+        str | None,
+        Query(pattern=AREA_CODE_PATTERN, description="Only units whose parent has this code."),
+    ] = None,
+    geometry: GeometryQuery = GeometryMode.full,
+) -> Response:
+    """Units valid on `at`: since 2025-07-01 the province and its 124 communes; before it,
+    the province, its 8 districts and their communes (codes only, no boundaries)."""
+    body = await repository.feature_collection(
+        session, at=at, level=level, parent_code=parent, geometry=geometry
+    )
+    return cached_response(request, body, media_type=GEOJSON, max_age_s=AREA_MAX_AGE_S)
+
+
+@router.get(
+    "/lookup",
+    response_model=AreaLookup,
+    responses={404: {"model": Problem, "description": "The point is outside every unit."}},
+    summary="Units containing a point on a date",
+)
+async def lookup_area(
+    session: SessionDep,
+    at: AtDateDep,
+    lon: Annotated[geo.Longitude, Query(description="Longitude, WGS84 degrees.")],
+    lat: Annotated[geo.Latitude, Query(description="Latitude, WGS84 degrees.")],
+) -> AreaLookup:
+    """The commune (since 2025-07-01) or district (before) and province containing the point."""
+    units = await repository.containing_point(session, lon, lat, at)
+    if not units:
+        raise NotFoundError(f"The point ({lon}, {lat}) is outside every area valid on {at}.")
+    return AreaLookup(lon=lon, lat=lat, at=at, units=units)
+
+
+@router.get(
+    "/{code}",
+    response_class=Response,
+    responses={**_geojson_doc(AreaFeature), 404: {"model": Problem}},
+    summary="One administrative unit, with its validity",
+)
+async def get_area(
+    request: Request,
+    session: SessionDep,
+    code: AreaCode,
+    today: TodayDep,
+    at: AtQuery = None,
+    geometry: GeometryQuery = GeometryMode.full,
+) -> Response:
+    """The version of the unit valid on `at`; without `at`, today's version or, for a unit
+    that no longer exists, its last one."""
+    body = await repository.feature(session, code, at=at, today=today, geometry=geometry)
+    if body is None:
+        when = f" on {at}" if at else ""
+        raise NotFoundError(f"No area with code {code}{when}.")
+    return cached_response(request, body, media_type=GEOJSON, max_age_s=AREA_MAX_AGE_S)

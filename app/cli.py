@@ -1,0 +1,99 @@
+"""`jobmap` admin commands: database migrations, data loading, serving."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Annotated
+
+import typer
+import uvicorn
+from alembic import command
+
+from app.areas.loader import AreaDataError
+from app.areas.service import load_areas
+from app.config import get_settings
+from app.db import create_engine, create_sessionmaker
+from app.migrations_info import alembic_config
+
+cli = typer.Typer(help="Vĩnh Long job map: administration commands.", no_args_is_help=True)
+db_cli = typer.Typer(help="Database schema (Alembic).", no_args_is_help=True)
+areas_cli = typer.Typer(help="Administrative areas.", no_args_is_help=True)
+cli.add_typer(db_cli, name="db")
+cli.add_typer(areas_cli, name="areas")
+
+
+@db_cli.command("upgrade")
+def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
+    """Migrate the database up to REVISION (default: the latest)."""
+    settings = get_settings()
+    command.upgrade(alembic_config(settings.alembic_ini, settings.database_url), revision)
+
+
+@db_cli.command("downgrade")
+def db_downgrade(revision: Annotated[str, typer.Argument()]) -> None:
+    """Migrate the database down to REVISION ('base' drops everything)."""
+    settings = get_settings()
+    command.downgrade(alembic_config(settings.alembic_ini, settings.database_url), revision)
+
+
+@db_cli.command("current")
+def db_current() -> None:
+    """Show the revision the database is at."""
+    settings = get_settings()
+    command.current(alembic_config(settings.alembic_ini, settings.database_url))
+
+
+@areas_cli.command("load")
+def areas_load(
+    data_dir: Annotated[
+        Path | None, typer.Option(help="Folder of area files (default: data/admin).")
+    ] = None,
+) -> None:
+    """Load (or refresh) administrative units from the shipped files. Idempotent."""
+    settings = get_settings()
+    directory = data_dir or settings.data_dir / "admin"
+
+    async def run() -> None:
+        engine = create_engine(settings)
+        try:
+            async with create_sessionmaker(engine)() as session, session.begin():
+                report = await load_areas(session, directory)
+        finally:
+            await engine.dispose()
+        typer.echo(
+            f"areas from {directory}: {report.inserted} inserted, {report.updated} updated, "
+            f"{report.unchanged} unchanged"
+        )
+
+    try:
+        asyncio.run(run())
+    except AreaDataError as exc:
+        typer.echo(f"areas not loaded: {exc}", err=True)
+        raise typer.Exit(1) from exc
+
+
+@cli.command("serve")
+def serve(
+    host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="TCP port.")] = 8000,
+    workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+    reload: Annotated[bool, typer.Option(help="Restart on code changes (development).")] = False,
+) -> None:
+    """Serve the API with uvicorn."""
+    typer.echo(f"API docs: http://{host}:{port}/docs")
+    typer.echo(f"Areas:    http://{host}:{port}/v1/areas?level=commune")
+    uvicorn.run(
+        "app.main:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        reload=reload,
+        access_log=False,  # app.access logs each request with its request id
+        proxy_headers=True,
+    )
+
+
+def main() -> None:
+    cli()

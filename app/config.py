@@ -1,0 +1,60 @@
+"""Service settings, read from `APP_*` environment variables (never at import time)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+DEFAULT_DATABASE_URL = "postgresql+asyncpg://jobmap:jobmap@127.0.0.1:5439/jobmap"
+
+
+class Settings(BaseSettings):
+    """Everything configurable about one running service."""
+
+    model_config = SettingsConfigDict(env_prefix="APP_", env_file=None, extra="ignore")
+
+    environment: Literal["development", "test", "production"] = "development"
+    database_url: str = DEFAULT_DATABASE_URL
+    # Short, interactive queries only: a runaway statement must not hold a pooled connection.
+    db_statement_timeout_ms: int = Field(default=15_000, ge=100)
+    db_connect_timeout_s: float = Field(default=5.0, gt=0)
+    db_pool_size: int = Field(default=10, ge=1)
+    db_max_overflow: int = Field(default=5, ge=0)
+    # The calendar "today" of the service's users (default date of area queries and so on).
+    timezone: str = "Asia/Ho_Chi_Minh"
+    max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    log_level: str = "INFO"
+    data_dir: Path = PROJECT_ROOT / "data"
+    alembic_ini: Path = PROJECT_ROOT / "alembic.ini"
+    cors_origins: list[str] = Field(default_factory=list)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        ZoneInfo(value)  # raises for an unknown zone name
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _async_driver(cls, value: str) -> str:
+        # Accept the plain libpq form users copy from elsewhere; the service speaks asyncpg.
+        for prefix in ("postgresql://", "postgres://"):
+            if value.startswith(prefix):
+                return "postgresql+asyncpg://" + value[len(prefix) :]
+        return value
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """Settings from the environment, built on first use."""
+    return Settings()

@@ -1,0 +1,233 @@
+"""The one error format (RFC 9457 problem details) and the handlers that produce it."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, Field
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+logger = logging.getLogger("app.errors")
+
+PROBLEM_MEDIA_TYPE = "application/problem+json"
+PROBLEM_TYPE_BASE = "https://jobmap.vinhlong.gov.vn/problems/"
+
+
+class FieldError(BaseModel):
+    """One invalid input value."""
+
+    field: str = Field(description="Where the value was: `query.lon`, `path.code`, `body.title`.")
+    message: str
+    type: str = Field(description="A stable machine-readable reason, e.g. `greater_than_equal`.")
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details: the body of every error response."""
+
+    type: str = Field(examples=[PROBLEM_TYPE_BASE + "not-found"])
+    title: str = Field(examples=["Not Found"])
+    status: int = Field(examples=[404])
+    detail: str | None = Field(default=None, examples=["No area with code 99999 at 2026-01-01."])
+    instance: str | None = Field(default=None, examples=["/v1/areas/99999"])
+    request_id: str | None = None
+    errors: list[FieldError] | None = None
+
+
+class AppError(Exception):
+    """An error the client can act on. Subclasses fix the status and problem type."""
+
+    status: int = 400
+    slug: str = "bad-request"
+
+    def __init__(self, detail: str, *, errors: Sequence[FieldError] | None = None) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = list(errors) if errors else None
+        self.headers: dict[str, str] = {}
+
+
+class NotFoundError(AppError):
+    status = 404
+    slug = "not-found"
+
+
+class ConflictError(AppError):
+    status = 409
+    slug = "conflict"
+
+
+class InvalidInputError(AppError):
+    status = 422
+    slug = "validation-error"
+
+
+class ServiceUnavailableError(AppError):
+    status = 503
+    slug = "service-unavailable"
+
+    def __init__(self, detail: str, *, retry_after_s: int = 5) -> None:
+        super().__init__(detail)
+        self.headers["Retry-After"] = str(retry_after_s)
+
+
+# PostgreSQL SQLSTATE classes and codes that are the client's doing or a passing outage.
+_CONFLICT_CODES = {
+    "23505": "A record with these values already exists.",
+    "23P01": "The record overlaps an existing one.",  # exclusion constraint
+}
+_INPUT_CLASSES = {"22", "23"}  # data exception, integrity constraint violation
+_UNAVAILABLE_CLASSES = {"08", "53", "57"}  # connection, resources, operator intervention/timeout
+
+
+def problem_response(
+    request: Request,
+    status: int,
+    *,
+    slug: str,
+    detail: str | None = None,
+    errors: Sequence[FieldError] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    body = Problem(
+        type=PROBLEM_TYPE_BASE + slug,
+        title=HTTPStatus(status).phrase,
+        status=status,
+        detail=detail,
+        instance=request.url.path,
+        request_id=getattr(request.state, "request_id", None),
+        errors=list(errors) if errors else None,
+    )
+    headers = dict(headers or {})
+    if body.request_id:
+        # The catch-all 500 is sent outside the request-id middleware: set it here too.
+        headers["X-Request-ID"] = body.request_id
+    return JSONResponse(
+        body.model_dump(exclude_none=True),
+        status_code=status,
+        media_type=PROBLEM_MEDIA_TYPE,
+        headers=headers,
+    )
+
+
+def _field_name(loc: Sequence[Any]) -> str:
+    return ".".join(str(part) for part in loc)
+
+
+def validation_errors(raw: Sequence[Any]) -> list[FieldError]:
+    errors = []
+    for item in raw:
+        message = str(item.get("msg", "Invalid value"))
+        # Some pydantic messages embed the offending input; keep them short and printable.
+        errors.append(
+            FieldError(
+                field=_field_name(item.get("loc", ())),
+                message=message[:300],
+                type=str(item.get("type", "invalid")),
+            )
+        )
+    return errors
+
+
+def _sqlstate(exc: DBAPIError) -> str | None:
+    orig = exc.orig
+    code = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
+    if code is None and orig is not None:
+        # SQLAlchemy's asyncpg adapter keeps the driver exception one level down.
+        code = getattr(getattr(orig, "__cause__", None), "sqlstate", None)
+    return str(code) if code else None
+
+
+def translate_db_error(exc: DBAPIError) -> AppError | None:
+    """Map a database error to what the client should see, or None for a real bug."""
+    code = _sqlstate(exc)
+    if code in _CONFLICT_CODES:
+        return ConflictError(_CONFLICT_CODES[code])
+    if code == "57014":  # query_canceled: the statement timeout fired
+        return ServiceUnavailableError("The query took too long. Narrow it or try again later.")
+    if code and code[:2] in _UNAVAILABLE_CLASSES:
+        return ServiceUnavailableError("The database is unavailable. Try again shortly.")
+    if code and code[:2] in _INPUT_CLASSES:
+        return InvalidInputError("The request contains a value the database cannot accept.")
+    if code is None and isinstance(exc, OperationalError | InterfaceError):
+        return ServiceUnavailableError("The database is unavailable. Try again shortly.")
+    return None
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Every error, framework or ours, leaves in the one problem format."""
+
+    @app.exception_handler(AppError)
+    async def handle_app_error(request: Request, exc: AppError) -> JSONResponse:
+        return problem_response(
+            request,
+            exc.status,
+            slug=exc.slug,
+            detail=exc.detail,
+            errors=exc.errors,
+            headers=exc.headers or None,
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def handle_validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = validation_errors(exc.errors())
+        fields = ", ".join(e.field for e in errors)
+        return problem_response(
+            request,
+            422,
+            slug="validation-error",
+            detail=f"Invalid input: {fields}." if fields else "Invalid input.",
+            errors=errors,
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def handle_http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        status = exc.status_code
+        detail = exc.detail if isinstance(exc.detail, str) else None
+        if status == 404 and detail == "Not Found":
+            detail = f"No route matches {request.url.path}."
+        if status == 405 and detail == "Method Not Allowed":
+            detail = f"{request.method} is not allowed on {request.url.path}."
+        slug = HTTPStatus(status).phrase.lower().replace(" ", "-")
+        return problem_response(
+            request, status, slug=slug, detail=detail, headers=dict(exc.headers or {}) or None
+        )
+
+    @app.exception_handler(DBAPIError)
+    async def handle_db_error(request: Request, exc: DBAPIError) -> JSONResponse:
+        translated = translate_db_error(exc)
+        if translated is None:
+            return await handle_unexpected(request, exc)
+        logger.warning(
+            "database error answered as %s", translated.status, extra={"sqlstate": _sqlstate(exc)}
+        )
+        return await handle_app_error(request, translated)
+
+    @app.exception_handler(PoolTimeoutError)
+    async def handle_pool_timeout(request: Request, _exc: PoolTimeoutError) -> JSONResponse:
+        return await handle_app_error(request, ServiceUnavailableError("The service is busy."))
+
+    async def handle_connection_error(request: Request, exc: Exception) -> JSONResponse:
+        # Refused, reset or timed-out connections to the database surface as OSError subclasses.
+        logger.warning("connection error: %s", type(exc).__name__)
+        return await handle_app_error(
+            request, ServiceUnavailableError("The database is unavailable. Try again shortly.")
+        )
+
+    app.add_exception_handler(ConnectionError, handle_connection_error)
+    app.add_exception_handler(TimeoutError, handle_connection_error)
+
+    @app.exception_handler(Exception)
+    async def handle_unexpected(request: Request, exc: Exception) -> JSONResponse:
+        # The traceback goes to the log, never to the client.
+        logger.error("unhandled error", exc_info=exc)
+        return problem_response(
+            request, 500, slug="internal-error", detail="An unexpected error occurred."
+        )

@@ -1,0 +1,32 @@
+"""The one place PostGIS expressions are composed. Coordinates are (lon, lat), EPSG:4326."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import Field
+from sqlalchemy import ColumnElement, cast, func, literal
+from sqlalchemy.dialects.postgresql import JSON
+from sqlalchemy.orm import QueryableAttribute
+
+WGS84 = 4326
+# 6 decimals of a degree is about 0.1 m: finer than any source we load.
+GEOJSON_DECIMALS = 6
+
+Longitude = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False, examples=[105.9723])]
+Latitude = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False, examples=[10.2537])]
+
+
+def point(lon: float, lat: float) -> ColumnElement[Any]:
+    """A WGS84 point built from bound numbers (never WKT through the driver)."""
+    return func.ST_SetSRID(func.ST_MakePoint(literal(lon), literal(lat)), WGS84)
+
+
+def multipolygon_from_geojson(geojson: str) -> ColumnElement[Any]:
+    """A GeoJSON geometry string as a WGS84 MultiPolygon (polygons are promoted)."""
+    return func.ST_Multi(func.ST_SetSRID(func.ST_GeomFromGeoJSON(geojson), WGS84))
+
+
+def as_geojson(geom: QueryableAttribute[Any] | ColumnElement[Any]) -> ColumnElement[Any]:
+    """A geometry as a GeoJSON `json` value (NULL stays NULL, as GeoJSON allows)."""
+    return cast(func.ST_AsGeoJSON(geom, GEOJSON_DECIMALS), JSON)

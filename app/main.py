@@ -1,0 +1,78 @@
+"""The application factory: `uvicorn app.main:create_app --factory`."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from starlette.middleware.gzip import GZipMiddleware
+
+from app.areas.router import router as areas_router
+from app.config import Settings, get_settings
+from app.db import create_engine, create_sessionmaker
+from app.errors import install_error_handlers
+from app.health.router import router as health_router
+from app.logs import configure_logging
+from app.middleware import BodySizeLimitMiddleware, RequestIdMiddleware
+from app.migrations_info import migration_heads
+
+DESCRIPTION = """
+Vacancies on a map for the Vĩnh Long job exchange (Sàn giao dịch việc làm trực tuyến trên
+Bản đồ việc làm): administrative areas with validity dates, and (as they land) vacancies,
+search, tiles and placement statistics.
+
+Coordinates are WGS84 longitude, latitude. Every error is RFC 9457
+`application/problem+json`.
+"""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the app. Without settings (the uvicorn factory path) it reads the environment
+    and takes over process logging; tests pass their own settings and keep pytest's."""
+    if settings is None:
+        settings = get_settings()
+        configure_logging(settings.log_level)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        # Connections open lazily, so the service starts (unready) while the database is down.
+        engine = create_engine(settings)
+        app.state.engine = engine
+        app.state.sessionmaker = create_sessionmaker(engine)
+        try:
+            yield
+        finally:
+            await engine.dispose()
+
+    app = FastAPI(
+        title="Vĩnh Long job map",
+        version="0.1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        openapi_tags=[
+            {"name": "areas", "description": "Administrative units with validity dates."},
+            {"name": "health", "description": "Probes for orchestrators and load balancers."},
+        ],
+    )
+    app.state.settings = settings
+    app.state.migration_heads = migration_heads(settings.alembic_ini)
+    install_error_handlers(app)
+
+    # Added innermost first: request ids wrap everything, so even a 413 carries one.
+    app.add_middleware(GZipMiddleware, minimum_size=1024)
+    app.add_middleware(BodySizeLimitMiddleware, max_body_bytes=settings.max_body_bytes)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "POST", "PATCH", "PUT", "DELETE"],
+            allow_headers=["Authorization", "Content-Type", "Idempotency-Key", "If-None-Match"],
+            expose_headers=["ETag", "X-Request-ID"],
+        )
+    app.add_middleware(RequestIdMiddleware)
+
+    app.include_router(health_router)
+    app.include_router(areas_router, prefix="/v1")
+    return app

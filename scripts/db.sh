@@ -1,0 +1,142 @@
+#!/usr/bin/env bash
+# Provision the project's own PostgreSQL + PostGIS server for development and tests.
+#
+#   scripts/db.sh start [DBNAME...]   start (creating if needed) the server; create DBNAMEs
+#   scripts/db.sh stop                stop it
+#   scripts/db.sh status              say whether it runs
+#
+# With APP_DATABASE_URL set, the database is the user's: nothing is provisioned.
+# As root: a Debian cluster (pg_createcluster/pg_ctlcluster; initdb refuses root), installing
+# postgresql and PostGIS with apt-get when missing. As another user: initdb into .pgdata/.
+# Re-running is idempotent and takes well under a second when the server is up.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+PORT=${JOBMAP_PG_PORT:-5439}
+CLUSTER=${JOBMAP_PG_CLUSTER:-jobmap}
+ROLE=jobmap
+PASSWORD=jobmap
+LOCAL_DATA="$ROOT/.pgdata"
+
+say() { printf 'db: %s\n' "$*" >&2; }
+die() { say "$*"; exit 1; }
+
+newest_major() {
+    local dir
+    dir=$(ls -d /usr/lib/postgresql/*/bin/initdb 2>/dev/null | sort -V | tail -n 1 || true)
+    [ -n "$dir" ] && basename "$(dirname "$(dirname "$dir")")"
+}
+
+install_packages() {  # root only
+    local major
+    export DEBIAN_FRONTEND=noninteractive
+    if [ -z "$(newest_major)" ]; then
+        say "installing postgresql with apt-get"
+        apt-get update -qq && apt-get install -y -qq postgresql >/dev/null
+    fi
+    major=$(newest_major)
+    if [ ! -f "/usr/share/postgresql/$major/extension/postgis.control" ]; then
+        say "installing postgresql-$major-postgis-3 with apt-get"
+        apt-get install -y -qq "postgresql-$major-postgis-3" >/dev/null 2>&1 \
+            || { apt-get update -qq && apt-get install -y -qq "postgresql-$major-postgis-3" >/dev/null; }
+    fi
+}
+
+require_packages() {  # non-root: say exactly what is missing
+    local major
+    major=$(newest_major)
+    [ -n "$major" ] || die "PostgreSQL is not installed. Run: sudo apt-get install postgresql postgresql-15-postgis-3 (use your PostgreSQL major version), or set APP_DATABASE_URL."
+    [ -f "/usr/share/postgresql/$major/extension/postgis.control" ] \
+        || die "PostGIS is not installed for PostgreSQL $major. Run: sudo apt-get install postgresql-$major-postgis-3, or set APP_DATABASE_URL."
+}
+
+wait_ready() {
+    local bin=$1 i
+    for i in $(seq 1 60); do
+        "$bin/pg_isready" -q -h 127.0.0.1 -p "$PORT" && return 0
+        sleep 0.5
+    done
+    die "the server on port $PORT did not become ready"
+}
+
+psql_admin() {  # run SQL as a superuser of the project server
+    if [ "$(id -u)" = 0 ]; then
+        runuser -u postgres -- psql -X -q -v ON_ERROR_STOP=1 -p "$PORT" -d postgres "$@"
+    else
+        PGPASSWORD=$PASSWORD psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PORT" -U "$ROLE" -d postgres "$@"
+    fi
+}
+
+start_as_root() {
+    install_packages
+    local major
+    major=$(pg_lsclusters -h 2>/dev/null | awk -v c="$CLUSTER" '$2 == c {print $1}' | head -n 1)
+    if [ -z "$major" ]; then
+        major=$(newest_major)
+        say "creating cluster $major/$CLUSTER on port $PORT"
+        pg_createcluster "$major" "$CLUSTER" -p "$PORT" --start-conf=manual -- \
+            --encoding=UTF8 --locale=C.UTF-8 --auth-local=peer --auth-host=scram-sha-256 >/dev/null
+    fi
+    if ! pg_lsclusters -h | awk -v c="$CLUSTER" '$2 == c {print $4}' | grep -q online; then
+        pg_ctlcluster --skip-systemctl-redirect "$major" "$CLUSTER" start
+    fi
+    wait_ready "/usr/lib/postgresql/$major/bin"
+    # A superuser: the first migration creates extensions (PostGIS is not a trusted extension)
+    # and the tests create their own databases. This server is the project's alone.
+    psql_admin -tAc "SELECT 1 FROM pg_roles WHERE rolname = '$ROLE'" | grep -q 1 \
+        || psql_admin -c "CREATE ROLE $ROLE LOGIN SUPERUSER PASSWORD '$PASSWORD'"
+}
+
+start_as_user() {
+    require_packages
+    local bin="/usr/lib/postgresql/$(newest_major)/bin"
+    if [ ! -f "$LOCAL_DATA/data/PG_VERSION" ]; then
+        say "initdb into $LOCAL_DATA/data"
+        mkdir -p "$LOCAL_DATA"
+        printf '%s\n' "$PASSWORD" > "$LOCAL_DATA/pwfile"
+        "$bin/initdb" -D "$LOCAL_DATA/data" -U "$ROLE" --pwfile="$LOCAL_DATA/pwfile" \
+            --auth=scram-sha-256 --encoding=UTF8 --locale=C.UTF-8 >/dev/null
+        rm -f "$LOCAL_DATA/pwfile"
+    fi
+    if ! "$bin/pg_ctl" -D "$LOCAL_DATA/data" status >/dev/null 2>&1; then
+        "$bin/pg_ctl" -D "$LOCAL_DATA/data" -l "$LOCAL_DATA/server.log" -w start \
+            -o "-p $PORT -k $LOCAL_DATA -c listen_addresses=127.0.0.1" >/dev/null
+    fi
+    wait_ready "$bin"
+}
+
+create_databases() {
+    local name
+    for name in "$@"; do
+        psql_admin -tAc "SELECT 1 FROM pg_database WHERE datname = '$name'" | grep -q 1 \
+            || psql_admin -c "CREATE DATABASE \"$name\" OWNER $ROLE"
+    done
+}
+
+stop() {
+    if [ "$(id -u)" = 0 ]; then
+        local major
+        major=$(pg_lsclusters -h 2>/dev/null | awk -v c="$CLUSTER" '$2 == c {print $1}' | head -n 1)
+        [ -n "$major" ] && pg_ctlcluster --skip-systemctl-redirect "$major" "$CLUSTER" stop 2>/dev/null || true
+    elif [ -f "$LOCAL_DATA/data/PG_VERSION" ]; then
+        "/usr/lib/postgresql/$(newest_major)/bin/pg_ctl" -D "$LOCAL_DATA/data" stop -m fast >/dev/null 2>&1 || true
+    fi
+    say "stopped"
+}
+
+case "${1:-}" in
+    start)
+        shift
+        if [ -n "${APP_DATABASE_URL:-}" ]; then
+            say "APP_DATABASE_URL is set: using it, provisioning nothing"
+            exit 0
+        fi
+        if [ "$(id -u)" = 0 ]; then start_as_root; else start_as_user; fi
+        create_databases "$@"
+        say "PostgreSQL + PostGIS on 127.0.0.1:$PORT (role $ROLE)"
+        ;;
+    stop) stop ;;
+    status)
+        pg_isready -h 127.0.0.1 -p "$PORT" ;;
+    *) die "usage: scripts/db.sh start [DBNAME...] | stop | status" ;;
+esac

@@ -1,0 +1,149 @@
+"""Test fixtures: a real PostGIS database, migrated once; one rolled-back transaction per test."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+from alembic import command
+from fastapi import FastAPI
+from httpx import ASGITransport, AsyncClient
+from sqlalchemy import make_url, text
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, create_async_engine
+from sqlalchemy.pool import NullPool
+
+from app.areas.service import load_areas
+from app.config import DEFAULT_DATABASE_URL, PROJECT_ROOT, Settings
+from app.db import get_session
+from app.main import create_app
+from app.migrations_info import alembic_config
+
+ALEMBIC_INI = PROJECT_ROOT / "alembic.ini"
+ADMIN_DATA = PROJECT_ROOT / "data" / "admin"
+
+
+def _base_test_url() -> str:
+    """APP_TEST_DATABASE_URL, or APP_DATABASE_URL's server with the database `<name>_test`."""
+    explicit = os.environ.get("APP_TEST_DATABASE_URL")
+    if explicit:
+        return Settings(database_url=explicit).database_url
+    url = make_url(
+        Settings(database_url=os.environ.get("APP_DATABASE_URL", DEFAULT_DATABASE_URL)).database_url
+    )
+    return url.set(database=f"{url.database}_test").render_as_string(hide_password=False)
+
+
+def database_url(suffix: str = "") -> str:
+    url = make_url(_base_test_url())
+    return url.set(database=f"{url.database}{suffix}").render_as_string(hide_password=False)
+
+
+async def recreate_database(url: str) -> None:
+    """Drop and create the database named in `url`, from the server's `postgres` database."""
+    target = make_url(url)
+    admin = create_async_engine(
+        target.set(database="postgres"), isolation_level="AUTOCOMMIT", poolclass=NullPool
+    )
+    try:
+        async with admin.connect() as connection:
+            name = target.database
+            await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            await connection.execute(text(f'CREATE DATABASE "{name}"'))
+    finally:
+        await admin.dispose()
+
+
+async def drop_database(url: str) -> None:
+    target = make_url(url)
+    admin = create_async_engine(
+        target.set(database="postgres"), isolation_level="AUTOCOMMIT", poolclass=NullPool
+    )
+    try:
+        async with admin.connect() as connection:
+            await connection.execute(
+                text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)')
+            )
+    finally:
+        await admin.dispose()
+
+
+async def migrate(url: str, revision: str = "head", *, down: bool = False) -> None:
+    config = alembic_config(ALEMBIC_INI, url)
+    config.attributes["configure_logger"] = False  # keep pytest's log capture
+    step = command.downgrade if down else command.upgrade
+    # Alembic's env runs its own event loop: give it a thread.
+    await asyncio.to_thread(step, config, revision)
+
+
+@pytest.fixture(scope="session")
+async def engine() -> AsyncIterator[AsyncEngine]:
+    """The session's database: created fresh, migrated to head, areas loaded and committed."""
+    url = database_url()
+    await recreate_database(url)
+    await migrate(url)
+    engine = create_async_engine(url, poolclass=NullPool)
+    async with AsyncSession(engine) as session, session.begin():
+        await load_areas(session, ADMIN_DATA)
+    yield engine
+    await engine.dispose()
+    await drop_database(url)
+
+
+@pytest.fixture
+async def connection(engine: AsyncEngine) -> AsyncIterator[AsyncConnection]:
+    async with engine.connect() as connection:
+        transaction = await connection.begin()
+        try:
+            yield connection
+        finally:
+            await transaction.rollback()
+
+
+@pytest.fixture
+async def session(connection: AsyncConnection) -> AsyncIterator[AsyncSession]:
+    """A session whose commits are savepoints inside the test's transaction."""
+    session = AsyncSession(
+        bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+    )
+    try:
+        yield session
+    finally:
+        await session.close()
+
+
+@pytest.fixture
+def settings() -> Settings:
+    return Settings(environment="test", database_url=database_url())
+
+
+@pytest.fixture
+async def app(settings: Settings, session: AsyncSession) -> AsyncIterator[FastAPI]:
+    app = create_app(settings)
+
+    async def test_session() -> AsyncIterator[AsyncSession]:
+        # The production dependency's commit/rollback, on the test's transaction.
+        try:
+            yield session
+            await session.commit()
+        except BaseException:
+            await session.rollback()
+            raise
+
+    app.dependency_overrides[get_session] = test_session
+    async with app.router.lifespan_context(app):
+        yield app
+
+
+@pytest.fixture
+async def client(app: FastAPI) -> AsyncIterator[AsyncClient]:
+    transport = ASGITransport(app=app, raise_app_exceptions=False)
+    async with AsyncClient(transport=transport, base_url="http://test") as client:
+        yield client
+
+
+@pytest.fixture
+def admin_data_dir() -> Path:
+    return ADMIN_DATA
