@@ -17,7 +17,7 @@ from sqlalchemy.pool import NullPool
 
 from app.areas.service import load_areas
 from app.config import DEFAULT_DATABASE_URL, PROJECT_ROOT, Settings
-from app.db import get_session
+from app.db import committing, get_session
 from app.main import create_app
 from app.migrations_info import alembic_config
 
@@ -41,33 +41,28 @@ def database_url(suffix: str = "") -> str:
     return url.set(database=f"{url.database}{suffix}").render_as_string(hide_password=False)
 
 
-async def recreate_database(url: str) -> None:
-    """Drop and create the database named in `url`, from the server's `postgres` database."""
-    target = make_url(url)
+async def _on_server(url: str, *statements: str) -> None:
+    """Run statements in the `postgres` database of the server that `url` names."""
     admin = create_async_engine(
-        target.set(database="postgres"), isolation_level="AUTOCOMMIT", poolclass=NullPool
+        make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT", poolclass=NullPool
     )
     try:
         async with admin.connect() as connection:
-            name = target.database
-            await connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-            await connection.execute(text(f'CREATE DATABASE "{name}"'))
+            for statement in statements:
+                await connection.execute(text(statement))
     finally:
         await admin.dispose()
+
+
+async def recreate_database(url: str) -> None:
+    name = make_url(url).database
+    await _on_server(
+        url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"'
+    )
 
 
 async def drop_database(url: str) -> None:
-    target = make_url(url)
-    admin = create_async_engine(
-        target.set(database="postgres"), isolation_level="AUTOCOMMIT", poolclass=NullPool
-    )
-    try:
-        async with admin.connect() as connection:
-            await connection.execute(
-                text(f'DROP DATABASE IF EXISTS "{target.database}" WITH (FORCE)')
-            )
-    finally:
-        await admin.dispose()
+    await _on_server(url, f'DROP DATABASE IF EXISTS "{make_url(url).database}" WITH (FORCE)')
 
 
 async def migrate(url: str, revision: str = "head", *, down: bool = False) -> None:
@@ -125,12 +120,8 @@ async def app(settings: Settings, session: AsyncSession) -> AsyncIterator[FastAP
 
     async def test_session() -> AsyncIterator[AsyncSession]:
         # The production dependency's commit/rollback, on the test's transaction.
-        try:
+        async with committing(session):
             yield session
-            await session.commit()
-        except BaseException:
-            await session.rollback()
-            raise
 
     app.dependency_overrides[get_session] = test_session
     async with app.router.lifespan_context(app):
