@@ -12,7 +12,7 @@ export APP_DATABASE_URL ?= postgresql+asyncpg://jobmap:jobmap@127.0.0.1:$(PG_POR
 export JOBMAP_PG_PORT := $(PG_PORT)
 DB_PROVIDED := $(filter environment,$(origin APP_DATABASE_URL))
 
-.PHONY: run test lint format db db-stop migrate areas clean help
+.PHONY: run test lint format db db-stop migrate data clean help
 
 help:
 	@echo "make run      set up everything and serve on http://$(HOST):$(PORT)"
@@ -36,10 +36,11 @@ db-stop:
 migrate: $(BIN)/.installed db
 	$(BIN)/jobmap db upgrade
 
-areas: migrate
+data: migrate
 	$(BIN)/jobmap areas load
+	$(BIN)/jobmap classifications load
 
-run: areas
+run: data
 	$(BIN)/jobmap serve --host $(HOST) --port $(PORT)
 
 lint: $(BIN)/.installed

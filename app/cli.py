@@ -3,24 +3,45 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import typer
 import uvicorn
 from alembic import command
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.areas.loader import AreaDataError
 from app.areas.service import load_areas
+from app.classifications.service import ClassificationDataError, load_classifications
 from app.config import get_settings
 from app.db import create_engine, create_sessionmaker
 from app.migrations_info import alembic_config
 
+T = TypeVar("T")
+
 cli = typer.Typer(help="Vĩnh Long job map: administration commands.", no_args_is_help=True)
 db_cli = typer.Typer(help="Database schema (Alembic).", no_args_is_help=True)
 areas_cli = typer.Typer(help="Administrative areas.", no_args_is_help=True)
+classifications_cli = typer.Typer(help="Occupation and industry codes.", no_args_is_help=True)
 cli.add_typer(db_cli, name="db")
 cli.add_typer(areas_cli, name="areas")
+cli.add_typer(classifications_cli, name="classifications")
+
+
+def _run_in_transaction(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    """Run `work` in one committed transaction on a short-lived engine."""
+
+    async def run() -> T:
+        engine = create_engine(get_settings())
+        try:
+            async with create_sessionmaker(engine)() as session, session.begin():
+                return await work(session)
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(run())
 
 
 @db_cli.command("upgrade")
@@ -51,26 +72,32 @@ def areas_load(
     ] = None,
 ) -> None:
     """Load (or refresh) administrative units from the shipped files. Idempotent."""
-    settings = get_settings()
-    directory = data_dir or settings.data_dir / "admin"
-
-    async def run() -> None:
-        engine = create_engine(settings)
-        try:
-            async with create_sessionmaker(engine)() as session, session.begin():
-                report = await load_areas(session, directory)
-        finally:
-            await engine.dispose()
-        typer.echo(
-            f"areas from {directory}: {report.inserted} inserted, {report.updated} updated, "
-            f"{report.unchanged} unchanged"
-        )
-
+    directory = data_dir or get_settings().data_dir / "admin"
     try:
-        asyncio.run(run())
+        report = _run_in_transaction(lambda session: load_areas(session, directory))
     except AreaDataError as exc:
         typer.echo(f"areas not loaded: {exc}", err=True)
         raise typer.Exit(1) from exc
+    typer.echo(
+        f"areas from {directory}: {report.inserted} inserted, {report.updated} updated, "
+        f"{report.unchanged} unchanged"
+    )
+
+
+@classifications_cli.command("load")
+def classifications_load(
+    data_dir: Annotated[
+        Path | None, typer.Option(help="Folder of code lists (default: data/classifications).")
+    ] = None,
+) -> None:
+    """Load (or refresh) the ISCO-08 and VSIC 2018 code lists. Idempotent."""
+    directory = data_dir or get_settings().data_dir / "classifications"
+    try:
+        report = _run_in_transaction(lambda session: load_classifications(session, directory))
+    except ClassificationDataError as exc:
+        typer.echo(f"classifications not loaded: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(f"{report.occupations} occupation and {report.industries} industry codes loaded")
 
 
 @cli.command("serve")

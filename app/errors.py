@@ -59,6 +59,30 @@ class NotFoundError(AppError):
     slug = "not-found"
 
 
+class UnauthorizedError(AppError):
+    status = 401
+    slug = "unauthorized"
+
+    def __init__(self, detail: str) -> None:
+        super().__init__(detail)
+        self.headers["WWW-Authenticate"] = 'Bearer realm="jobmap"'
+
+
+class ForbiddenError(AppError):
+    status = 403
+    slug = "forbidden"
+
+
+class GoneError(AppError):
+    status = 410
+    slug = "gone"
+
+
+class PreconditionFailedError(AppError):
+    status = 412
+    slug = "precondition-failed"
+
+
 class ConflictError(AppError):
     status = 409
     slug = "conflict"

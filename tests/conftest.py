@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, c
 from sqlalchemy.pool import NullPool
 
 from app.areas.service import load_areas
+from app.classifications.service import load_classifications
 from app.config import DEFAULT_DATABASE_URL, PROJECT_ROOT, Settings
 from app.db import committing, get_session
 from app.main import create_app
@@ -23,6 +24,7 @@ from app.migrations_info import alembic_config
 
 ALEMBIC_INI = PROJECT_ROOT / "alembic.ini"
 ADMIN_DATA = PROJECT_ROOT / "data" / "admin"
+CLASSIFICATIONS_DATA = PROJECT_ROOT / "data" / "classifications"
 
 
 def _base_test_url() -> str:
@@ -82,6 +84,7 @@ async def engine() -> AsyncIterator[AsyncEngine]:
     engine = create_async_engine(url, poolclass=NullPool)
     async with AsyncSession(engine) as session, session.begin():
         await load_areas(session, ADMIN_DATA)
+        await load_classifications(session, CLASSIFICATIONS_DATA)
     yield engine
     await engine.dispose()
     await drop_database(url)

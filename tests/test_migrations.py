@@ -41,7 +41,7 @@ async def test_upgrade_downgrade_upgrade_on_empty_database() -> None:
     try:
         await migrate(url, "head")
         tables, extensions = await _tables_and_extensions(url)
-        assert {"area", "alembic_version"} <= tables
+        assert {"area", "alembic_version", "employer", "api_key", "vacancy"} <= tables
         assert {"postgis", "unaccent", "pg_trgm", "btree_gist"} <= extensions
 
         await migrate(url, "base", down=True)

@@ -35,7 +35,7 @@ async def test_readyz_when_migrated() -> None:
     async with _client_for(database_url()) as client:
         response = await client.get("/readyz")
     assert response.status_code == 200, response.text
-    assert response.json() == {"status": "ready", "migration": "0001"}
+    assert response.json() == {"status": "ready", "migration": "0002"}
 
 
 async def test_readyz_is_503_when_the_database_is_unreachable() -> None:

@@ -1,0 +1,75 @@
+"""Who is calling: `Authorization: Bearer <key>` resolved to a principal with a role."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from app.auth import keys
+from app.auth import repository as key_repo
+from app.db import SessionDep
+from app.errors import ForbiddenError, UnauthorizedError
+from app.models import Role
+
+
+@dataclass(frozen=True)
+class Principal:
+    key_id: int
+    prefix: str
+    role: Role
+    employer_id: uuid.UUID | None
+
+    @property
+    def is_staff(self) -> bool:
+        """The department or an admin: may act on any employer."""
+        return self.role in (Role.admin, Role.department)
+
+    @property
+    def scope(self) -> str:
+        """Whose idempotency keys these are: an employer's keys share its scope."""
+        return f"employer:{self.employer_id}" if self.employer_id else f"key:{self.key_id}"
+
+
+async def optional_principal(request: Request, session: SessionDep) -> Principal | None:
+    """The caller, None when anonymous; 401 for a malformed, unknown or revoked key."""
+    header = request.headers.get("authorization")
+    if header is None:
+        return None
+    scheme, _, key = header.partition(" ")
+    if scheme.lower() != "bearer" or not key:
+        raise UnauthorizedError("Use 'Authorization: Bearer <key>'.")
+    key = key.strip()
+    prefix = keys.prefix_of(key)
+    row = await key_repo.by_prefix(session, prefix) if prefix else None
+    if row is None or not keys.matches(key, row.key_hash):
+        raise UnauthorizedError("The API key is not valid.")
+    if row.revoked_at is not None:
+        raise UnauthorizedError("The API key has been revoked.")
+    await key_repo.touch(session, row.id)
+    return Principal(row.id, row.prefix, Role(row.role), row.employer_id)
+
+
+OptionalPrincipal = Annotated[Principal | None, Depends(optional_principal)]
+
+
+def require(*roles: Role) -> Callable[[Principal | None], Awaitable[Principal]]:
+    """A dependency admitting only callers with one of `roles`."""
+
+    async def dependency(principal: OptionalPrincipal) -> Principal:
+        if principal is None:
+            raise UnauthorizedError("This needs an API key: 'Authorization: Bearer <key>'.")
+        if principal.role not in roles:
+            allowed = " or ".join(role.value for role in roles)
+            raise ForbiddenError(f"This needs a key of role {allowed}.")
+        return principal
+
+    return dependency
+
+
+AnyPrincipal = Annotated[Principal, Depends(require(Role.admin, Role.department, Role.employer))]
+StaffPrincipal = Annotated[Principal, Depends(require(Role.admin, Role.department))]
+EmployerPrincipal = Annotated[Principal, Depends(require(Role.employer))]

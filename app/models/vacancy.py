@@ -1,0 +1,223 @@
+"""Vacancies, their work sites, the change events partners poll, and idempotent POSTs."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from enum import StrEnum
+
+from geoalchemy2 import Geometry, WKBElement
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Identity,
+    Index,
+    Integer,
+    LargeBinary,
+    SmallInteger,
+    String,
+    Text,
+    UniqueConstraint,
+    Uuid,
+    func,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.db import Base
+from app.geo import WGS84
+
+
+class VacancyStatus(StrEnum):
+    draft = "draft"
+    open = "open"
+    closed = "closed"
+
+
+class CloseReason(StrEnum):
+    filled = "filled"
+    withdrawn = "withdrawn"
+    expired = "expired"
+
+
+class EmploymentType(StrEnum):
+    full_time = "full_time"
+    part_time = "part_time"
+    seasonal = "seasonal"
+    contract = "contract"
+    internship = "internship"
+
+
+class SalaryPeriod(StrEnum):
+    hour = "hour"
+    day = "day"
+    month = "month"
+    year = "year"
+
+
+class EducationLevel(StrEnum):
+    none = "none"
+    primary = "primary"
+    lower_secondary = "lower_secondary"
+    upper_secondary = "upper_secondary"
+    vocational_elementary = "vocational_elementary"
+    vocational_intermediate = "vocational_intermediate"
+    college = "college"
+    university = "university"
+    postgraduate = "postgraduate"
+
+
+class EventKind(StrEnum):
+    created = "created"
+    updated = "updated"
+    closed = "closed"
+    expired = "expired"
+
+
+def _in(column: str, enum: type[StrEnum]) -> str:
+    return f"{column} IN ({', '.join(repr(m.value) for m in enum)})"
+
+
+class Vacancy(Base):
+    __tablename__ = "vacancy"
+
+    id: Mapped[uuid.UUID] = mapped_column(
+        Uuid, primary_key=True, default=uuid.uuid4, server_default=text("gen_random_uuid()")
+    )
+    employer_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("employer.id", ondelete="CASCADE"))
+    external_ref: Mapped[str | None] = mapped_column(String(100))
+    title: Mapped[str] = mapped_column(Text)
+    description: Mapped[str] = mapped_column(Text)
+    occupation_code: Mapped[str] = mapped_column(ForeignKey("occupation.code"))
+    industry_code: Mapped[str | None] = mapped_column(ForeignKey("industry.code"))
+    employment_type: Mapped[str] = mapped_column(String(16))
+    # Salary as posted (whole VND per period) ...
+    salary_min: Mapped[int | None] = mapped_column(BigInteger)
+    salary_max: Mapped[int | None] = mapped_column(BigInteger)
+    salary_currency: Mapped[str] = mapped_column(String(3), server_default="VND")
+    salary_period: Mapped[str | None] = mapped_column(String(8))
+    salary_negotiable: Mapped[bool] = mapped_column(Boolean, server_default="false")
+    # ... and normalised to VND per month (see app/vacancies/salary.py for the constants).
+    salary_monthly_min: Mapped[int | None] = mapped_column(BigInteger)
+    salary_monthly_max: Mapped[int | None] = mapped_column(BigInteger)
+    education_level: Mapped[str | None] = mapped_column(String(32))
+    experience_years: Mapped[int | None] = mapped_column(SmallInteger)
+    age_min: Mapped[int | None] = mapped_column(SmallInteger)
+    age_max: Mapped[int | None] = mapped_column(SmallInteger)
+    contact_name: Mapped[str] = mapped_column(Text)
+    contact_phone: Mapped[str | None] = mapped_column(String(20))
+    contact_email: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(8))
+    close_reason: Mapped[str | None] = mapped_column(String(16))
+    # The vacancy stops being open at this instant, whether or not a sweep has run yet.
+    valid_through: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    positions: Mapped[int] = mapped_column(Integer)
+    published_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
+    )
+    # Bumped on every UPDATE by SQLAlchemy: the ETag, and lost-update protection.
+    version: Mapped[int] = mapped_column(Integer, server_default="1")
+
+    sites: Mapped[list[VacancySite]] = relationship(
+        back_populates="vacancy",
+        lazy="raise",
+        cascade="all, delete-orphan",
+        order_by="VacancySite.id",
+    )
+
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
+
+    __table_args__ = (
+        UniqueConstraint("employer_id", "external_ref"),
+        CheckConstraint(_in("status", VacancyStatus), name="status"),
+        CheckConstraint(_in("close_reason", CloseReason), name="close_reason"),
+        CheckConstraint("(status = 'closed') = (close_reason IS NOT NULL)", name="closed_reason"),
+        CheckConstraint(_in("employment_type", EmploymentType), name="employment_type"),
+        CheckConstraint(_in("salary_period", SalaryPeriod), name="salary_period"),
+        CheckConstraint(_in("education_level", EducationLevel), name="education_level"),
+        CheckConstraint("salary_currency = 'VND'", name="salary_currency"),
+        CheckConstraint("salary_min IS NULL OR salary_min >= 0", name="salary_min"),
+        CheckConstraint(
+            "salary_max IS NULL OR salary_min IS NULL OR salary_max >= salary_min",
+            name="salary_range",
+        ),
+        CheckConstraint("positions >= 1", name="positions"),
+        Index("ix_vacancy_employer_id_created_at", "employer_id", "created_at"),
+        Index("ix_vacancy_status_valid_through", "status", "valid_through"),
+    )
+
+
+class VacancySite(Base):
+    """A place of work with its number of positions. Located exactly, or at a commune's
+    representative point when only the commune was given (`approximate`)."""
+
+    __tablename__ = "vacancy_site"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    vacancy_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("vacancy.id", ondelete="CASCADE"))
+    positions: Mapped[int] = mapped_column(Integer)
+    geom: Mapped[WKBElement] = mapped_column(
+        Geometry("POINT", srid=WGS84, spatial_index=False, nullable=False)
+    )
+    approximate: Mapped[bool] = mapped_column(Boolean, server_default="false")
+    # The commune version the site lay in when posted (a row, not a bare code: codes recur).
+    area_id: Mapped[int] = mapped_column(ForeignKey("area.id"))
+    commune_code: Mapped[str] = mapped_column(String(16))
+    address: Mapped[str | None] = mapped_column(Text)
+
+    vacancy: Mapped[Vacancy] = relationship(back_populates="sites", lazy="raise")
+
+    __table_args__ = (
+        CheckConstraint("positions BETWEEN 1 AND 10000", name="positions"),
+        Index("ix_vacancy_site_geom", "geom", postgresql_using="gist"),
+        Index("ix_vacancy_site_vacancy_id", "vacancy_id"),
+    )
+
+
+class VacancyEvent(Base):
+    """One change to a public vacancy, for the changes feed.
+
+    `txid` is the writing transaction's id: readers only show events of transactions older than
+    every transaction still running, so an event never appears behind a reader's cursor."""
+
+    __tablename__ = "vacancy_event"
+
+    id: Mapped[int] = mapped_column(BigInteger, Identity(), primary_key=True)
+    txid: Mapped[int] = mapped_column(
+        BigInteger, server_default=text("pg_current_xact_id()::text::bigint")
+    )
+    vacancy_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("vacancy.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(String(16))
+    occurred_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), server_default=func.now()
+    )
+
+    __table_args__ = (
+        CheckConstraint(_in("kind", EventKind), name="kind"),
+        Index("ix_vacancy_event_txid_id", "txid", "id"),
+    )
+
+
+class IdempotencyRecord(Base):
+    """The first response to a POST carrying an Idempotency-Key, replayed for retries."""
+
+    __tablename__ = "idempotency_record"
+
+    # Who sent it (API key's principal) and where: keys are per client and per endpoint.
+    principal: Mapped[str] = mapped_column(String(64), primary_key=True)
+    endpoint: Mapped[str] = mapped_column(String(128), primary_key=True)
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    request_hash: Mapped[bytes] = mapped_column(LargeBinary)
+    status_code: Mapped[int | None] = mapped_column(SmallInteger)
+    headers: Mapped[dict[str, str] | None] = mapped_column(JSONB)
+    body: Mapped[bytes | None] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+
+    __table_args__ = (Index("ix_idempotency_record_created_at", "created_at"),)

@@ -1,0 +1,1 @@
+"""Vacancies: posting, lifecycle, the changes feed."""
