@@ -10,14 +10,21 @@ from typing import Annotated, TypeVar
 import typer
 import uvicorn
 from alembic import command
+from pydantic import ValidationError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.areas.loader import AreaDataError
 from app.areas.service import load_areas
+from app.auth import repository as key_repo
 from app.classifications.service import ClassificationDataError, load_classifications
 from app.config import get_settings
 from app.db import create_engine, create_sessionmaker
+from app.employers import service as employer_service
+from app.employers.schemas import EmployerCreate
+from app.errors import ConflictError
 from app.migrations_info import alembic_config
+from app.models import Role
+from app.vacancies.sweep import sweep
 
 T = TypeVar("T")
 
@@ -28,6 +35,12 @@ classifications_cli = typer.Typer(help="Occupation and industry codes.", no_args
 cli.add_typer(db_cli, name="db")
 cli.add_typer(areas_cli, name="areas")
 cli.add_typer(classifications_cli, name="classifications")
+keys_cli = typer.Typer(help="API keys.", no_args_is_help=True)
+employers_cli = typer.Typer(help="Employers.", no_args_is_help=True)
+vacancies_cli = typer.Typer(help="Vacancies.", no_args_is_help=True)
+cli.add_typer(keys_cli, name="keys")
+cli.add_typer(employers_cli, name="employers")
+cli.add_typer(vacancies_cli, name="vacancies")
 
 
 def _run_in_transaction(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
@@ -98,6 +111,66 @@ def classifications_load(
         typer.echo(f"classifications not loaded: {exc}", err=True)
         raise typer.Exit(1) from exc
     typer.echo(f"{report.occupations} occupation and {report.industries} industry codes loaded")
+
+
+@keys_cli.command("create")
+def keys_create(
+    role: Annotated[
+        Role, typer.Option(help="admin or department (employer keys: employers create).")
+    ],
+    label: Annotated[str | None, typer.Option(help="What the key is for.")] = None,
+) -> None:
+    """Print a new admin or department key. It is shown only this once."""
+    if role is Role.employer:
+        typer.echo("Employer keys belong to an employer: use `jobmap employers create`.", err=True)
+        raise typer.Exit(2)
+
+    async def create(session: AsyncSession) -> tuple[str, str]:
+        row, key = await key_repo.create(session, role, label=label)
+        return row.prefix, key
+
+    prefix, key = _run_in_transaction(create)
+    typer.echo(f"prefix: {prefix}")
+    typer.echo(f"key:    {key}")
+
+
+@employers_cli.command("create")
+def employers_create(
+    name: Annotated[str, typer.Option(help="Registered name.")],
+    tax_code: Annotated[str, typer.Option(help="10 digits, or 10 digits-3 digits for a branch.")],
+    verified: Annotated[bool, typer.Option(help="Vetted already.")] = False,
+) -> None:
+    """Register an employer and print its id and a new employer key."""
+    try:
+        payload = EmployerCreate(name=name, tax_code=tax_code, verified=verified)
+    except ValidationError as exc:
+        typer.echo(f"invalid: {exc.errors()[0]['loc'][0]}: {exc.errors()[0]['msg']}", err=True)
+        raise typer.Exit(2) from exc
+
+    async def create(session: AsyncSession) -> tuple[str, str]:
+        employer = await employer_service.create(session, payload)
+        _, key = await key_repo.create(
+            session, Role.employer, label="created with the employer", employer_id=employer.id
+        )
+        return str(employer.id), key
+
+    try:
+        employer_id, key = _run_in_transaction(create)
+    except ConflictError as exc:
+        typer.echo(exc.detail, err=True)
+        raise typer.Exit(1) from exc
+    typer.echo(f"employer: {employer_id}")
+    typer.echo(f"key:      {key}")
+
+
+@vacancies_cli.command("sweep")
+def vacancies_sweep() -> None:
+    """Record expired vacancies and purge old idempotency keys (safe to run any time)."""
+    report = _run_in_transaction(sweep)
+    typer.echo(
+        f"{report.expired} vacancies recorded as expired, "
+        f"{report.idempotency_keys_purged} idempotency keys purged"
+    )
 
 
 @cli.command("serve")

@@ -29,7 +29,14 @@ class Settings(BaseSettings):
     # The calendar "today" of the service's users (default date of area queries and so on).
     timezone: str = "Asia/Ho_Chi_Minh"
     max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    # Bulk endpoints take many items in one body.
+    max_bulk_body_bytes: int = Field(default=20_971_520, ge=1024)
     log_level: str = "INFO"
+    vacancy_default_days: int = Field(default=30, ge=1)
+    vacancy_max_days: int = Field(default=90, ge=1)
+    # How often each worker records expired vacancies (the rule itself applies at query time);
+    # 0 turns the in-process sweep off (e.g. when `jobmap vacancies sweep` runs from cron).
+    expiry_sweep_interval_s: float = Field(default=300, ge=0)
     data_dir: Path = PROJECT_ROOT / "data"
     alembic_ini: Path = PROJECT_ROOT / "alembic.ini"
     cors_origins: list[str] = Field(default_factory=list)

@@ -10,7 +10,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -30,7 +30,10 @@ class FieldError(BaseModel):
 
 
 class Problem(BaseModel):
-    """RFC 9457 problem details: the body of every error response."""
+    """RFC 9457 problem details: the body of every error response. Some problems add
+    members, e.g. `existing` on a 409 (a link to the resource it conflicts with)."""
+
+    model_config = ConfigDict(extra="allow")
 
     type: str = Field(examples=[PROBLEM_TYPE_BASE + "not-found"])
     title: str = Field(examples=["Not Found"])
@@ -47,10 +50,18 @@ class AppError(Exception):
     status: int = 400
     slug: str = "bad-request"
 
-    def __init__(self, detail: str, *, errors: Sequence[FieldError] | None = None) -> None:
+    def __init__(
+        self,
+        detail: str,
+        *,
+        errors: Sequence[FieldError] | None = None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
         super().__init__(detail)
         self.detail = detail
         self.errors = list(errors) if errors else None
+        # RFC 9457 extension members, e.g. `existing` (a link to the conflicting resource).
+        self.extra = extra or {}
         self.headers: dict[str, str] = {}
 
 
@@ -119,8 +130,10 @@ def problem_response(
     detail: str | None = None,
     errors: Sequence[FieldError] | None = None,
     headers: dict[str, str] | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> JSONResponse:
     body = Problem(
+        **(extra or {}),
         type=PROBLEM_TYPE_BASE + slug,
         title=HTTPStatus(status).phrase,
         status=status,
@@ -197,6 +210,7 @@ def install_error_handlers(app: FastAPI) -> None:
             detail=exc.detail,
             errors=exc.errors,
             headers=exc.headers or None,
+            extra=exc.extra,
         )
 
     @app.exception_handler(RequestValidationError)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+from geoalchemy2 import Geography
 from pydantic import Field
 from sqlalchemy import ColumnElement, cast, func, literal
 from sqlalchemy.dialects.postgresql import JSON
@@ -30,3 +31,8 @@ def multipolygon_from_geojson(geojson: str) -> ColumnElement[Any]:
 def as_geojson(geom: QueryableAttribute[Any] | ColumnElement[Any]) -> ColumnElement[Any]:
     """A geometry as a GeoJSON `json` value (NULL stays NULL, as GeoJSON allows)."""
     return cast(func.ST_AsGeoJSON(geom, GEOJSON_DECIMALS), JSON)
+
+
+def geography(geom: QueryableAttribute[Any] | ColumnElement[Any]) -> ColumnElement[Any]:
+    """As geography, so distances are metres on the WGS84 spheroid."""
+    return cast(geom, Geography(srid=WGS84))

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -12,11 +14,14 @@ from starlette.middleware.gzip import GZipMiddleware
 from app.areas.router import router as areas_router
 from app.config import Settings, get_settings
 from app.db import create_engine, create_sessionmaker
+from app.employers.router import router as employers_router
 from app.errors import install_error_handlers
 from app.health.router import router as health_router
 from app.logs import configure_logging
 from app.middleware import BodySizeLimitMiddleware, RequestIdMiddleware
 from app.migrations_info import migration_heads
+from app.vacancies.router import router as vacancies_router
+from app.vacancies.sweep import sweep_periodically
 
 DESCRIPTION = """
 Vacancies on a map for the Vĩnh Long job exchange (Sàn giao dịch việc làm trực tuyến trên
@@ -41,9 +46,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = create_engine(settings)
         app.state.engine = engine
         app.state.sessionmaker = create_sessionmaker(engine)
+        sweeper = None
+        if settings.expiry_sweep_interval_s > 0:
+            sweeper = asyncio.create_task(
+                sweep_periodically(app.state.sessionmaker, settings.expiry_sweep_interval_s)
+            )
         try:
             yield
         finally:
+            if sweeper is not None:
+                sweeper.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await sweeper
             await engine.dispose()
 
     app = FastAPI(
@@ -52,6 +66,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=DESCRIPTION,
         lifespan=lifespan,
         openapi_tags=[
+            {"name": "vacancies", "description": "Posting, reading and closing vacancies."},
+            {"name": "employers", "description": "Employer accounts and their API keys."},
             {"name": "areas", "description": "Administrative units with validity dates."},
             {"name": "health", "description": "Probes for orchestrators and load balancers."},
         ],
@@ -62,7 +78,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     # Added innermost first: request ids wrap everything, so even a 413 carries one.
     app.add_middleware(GZipMiddleware, minimum_size=1024)
-    app.add_middleware(BodySizeLimitMiddleware, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(
+        BodySizeLimitMiddleware,
+        max_body_bytes=settings.max_body_bytes,
+        max_bulk_body_bytes=settings.max_bulk_body_bytes,
+    )
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -75,4 +95,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app.include_router(health_router)
     app.include_router(areas_router, prefix="/v1")
+    app.include_router(employers_router, prefix="/v1")
+    app.include_router(vacancies_router, prefix="/v1")
     return app

@@ -17,6 +17,7 @@ from app.errors import PROBLEM_MEDIA_TYPE, PROBLEM_TYPE_BASE
 from app.logs import request_id_var
 
 access_log = logging.getLogger("app.access")
+BULK_PATH_SUFFIXES = ("/bulk", "/import")
 
 # A client-supplied id is reused only when it is short and harmless in logs and headers.
 _CLIENT_REQUEST_ID = re.compile(r"^[A-Za-z0-9._\-]{1,64}$")
@@ -69,17 +70,21 @@ class RequestIdMiddleware:
 class BodySizeLimitMiddleware:
     """Refuse request bodies over the limit with 413, before the handler reads them whole."""
 
-    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, max_body_bytes: int, max_bulk_body_bytes: int) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
+        self.max_bulk_body_bytes = max_bulk_body_bytes
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        # Bulk and import endpoints take many records per request.
+        bulk = str(scope.get("path", "")).endswith(BULK_PATH_SUFFIXES)
+        limit = self.max_bulk_body_bytes if bulk else self.max_body_bytes
         declared = _header(scope, b"content-length")
-        if declared is not None and (not declared.isdigit() or int(declared) > self.max_body_bytes):
-            await _send_too_large(scope, send, self.max_body_bytes)
+        if declared is not None and (not declared.isdigit() or int(declared) > limit):
+            await _send_too_large(scope, send, limit)
             return
 
         received = 0
@@ -91,8 +96,8 @@ class BodySizeLimitMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_body_bytes:
-                    raise HTTPException(413, _too_large_detail(self.max_body_bytes))
+                if received > limit:
+                    raise HTTPException(413, _too_large_detail(limit))
             return message
 
         await self.app(scope, limited_receive, send)

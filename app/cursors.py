@@ -1,0 +1,39 @@
+"""Opaque pagination cursors: base64url JSON. Clients pass them back unchanged; anything else
+is a 422 naming the parameter, never a 500."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from typing import Any
+
+from app.errors import FieldError, InvalidInputError
+
+MAX_CURSOR_LENGTH = 512
+
+
+def encode(values: dict[str, Any]) -> str:
+    raw = json.dumps(values, separators=(",", ":")).encode()
+    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+
+def decode(cursor: str, field: str, keys: dict[str, type]) -> dict[str, Any]:
+    """The cursor's values, checked to have exactly `keys` with those types."""
+    try:
+        if len(cursor) > MAX_CURSOR_LENGTH:
+            raise ValueError("too long")
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        values = json.loads(raw)
+        if not isinstance(values, dict) or set(values) != set(keys):
+            raise ValueError("wrong shape")
+        for key, kind in keys.items():
+            # bool is an int in Python; a cursor never holds one.
+            if not isinstance(values[key], kind) or isinstance(values[key], bool):
+                raise ValueError("wrong type")
+    except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
+        raise InvalidInputError(
+            "The cursor is not one this service issued.",
+            errors=[FieldError(field=field, message="invalid cursor", type="invalid_cursor")],
+        ) from exc
+    return values

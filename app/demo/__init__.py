@@ -1,0 +1,1 @@
+"""Realistic, deterministic demo data (employers, vacancies, work sites) loaded with COPY."""

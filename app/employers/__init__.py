@@ -1,0 +1,1 @@
+"""Employers: accounts vetted by the department, and their API keys."""

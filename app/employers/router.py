@@ -1,0 +1,171 @@
+"""HTTP routes for employers and their keys."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Response, status
+
+from app.auth import repository as key_repo
+from app.auth.dependencies import AnyPrincipal, Principal, StaffPrincipal
+from app.db import SessionDep
+from app.employers import repository, service
+from app.employers.schemas import (
+    EmployerCreate,
+    EmployerRead,
+    EmployerUpdate,
+    KeyCreate,
+    KeyCreated,
+    KeyRead,
+)
+from app.errors import ForbiddenError, NotFoundError, Problem
+from app.idempotency import IdempotencyKey, fingerprint, run_once
+from app.models import ApiKey, Employer, Role
+
+router = APIRouter(tags=["employers"])
+
+EmployerId = Annotated[uuid.UUID, Path(description="The employer's id.")]
+ERRORS: dict[int | str, dict[str, object]] = {
+    401: {"model": Problem, "description": "No key, or an unknown or revoked one."},
+    403: {"model": Problem, "description": "The key's role may not do this."},
+    404: {"model": Problem, "description": "No such employer (or not yours)."},
+    422: {"model": Problem, "description": "Invalid input."},
+}
+
+
+async def visible_employer(
+    session: SessionDep, principal: AnyPrincipal, employer_id: EmployerId
+) -> Employer:
+    return await service.visible(session, principal, employer_id)
+
+
+VisibleEmployer = Annotated[Employer, Depends(visible_employer)]
+
+
+def _read(employer: Employer) -> EmployerRead:
+    return EmployerRead.model_validate(employer)
+
+
+@router.post(
+    "/employers",
+    status_code=201,
+    response_model=EmployerRead,
+    responses={**ERRORS, 409: {"model": Problem, "description": "Tax code taken."}},
+    summary="Register an employer (department)",
+)
+async def create_employer(
+    session: SessionDep,
+    principal: StaffPrincipal,
+    payload: EmployerCreate,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    """Register an employer. `verified: true` vets it at once."""
+
+    async def create() -> Response:
+        employer = await service.create(session, payload)
+        return Response(
+            _read(employer).model_dump_json().encode(),
+            status_code=201,
+            media_type="application/json",
+            headers={"Location": service.employer_url(employer.id)},
+        )
+
+    return await run_once(
+        session,
+        scope=principal.scope,
+        endpoint="POST /v1/employers",
+        key=idempotency_key,
+        request_hash=fingerprint(payload.model_dump(mode="json")),
+        create=create,
+    )
+
+
+@router.get("/employers/{employer_id}", response_model=EmployerRead, responses=ERRORS)
+async def get_employer(employer: VisibleEmployer) -> EmployerRead:
+    """An employer (the department sees all; an employer only itself)."""
+    return _read(employer)
+
+
+@router.patch("/employers/{employer_id}", response_model=EmployerRead, responses=ERRORS)
+async def update_employer(
+    session: SessionDep, principal: AnyPrincipal, employer: VisibleEmployer, payload: EmployerUpdate
+) -> EmployerRead:
+    """Change an employer. Employers may change their address, phone, email and website."""
+    return _read(await service.update(session, principal, employer, payload))
+
+
+@router.post("/employers/{employer_id}/verify", response_model=EmployerRead, responses=ERRORS)
+async def verify_employer(
+    session: SessionDep, _principal: StaffPrincipal, employer: VisibleEmployer
+) -> EmployerRead:
+    """Mark the employer as vetted: its open vacancies become public."""
+    await service.set_verified(session, employer, True)
+    await session.refresh(employer)
+    return _read(employer)
+
+
+def _may_manage_keys(principal: Principal, employer_id: uuid.UUID) -> None:
+    if not (principal.is_staff or principal.employer_id == employer_id):
+        raise NotFoundError(f"No employer {employer_id}.")
+
+
+@router.post(
+    "/employers/{employer_id}/keys",
+    status_code=201,
+    response_model=KeyCreated,
+    responses=ERRORS,
+    summary="Issue an API key for the employer",
+)
+async def create_employer_key(
+    session: SessionDep,
+    principal: AnyPrincipal,
+    employer: VisibleEmployer,
+    payload: KeyCreate | None = None,
+) -> KeyCreated:
+    """A new key (the department's, or the employer rotating its own). The key is in this
+    response only. Not idempotent on purpose: a replay would have to store the key; revoke an
+    unused one instead."""
+    _may_manage_keys(principal, employer.id)
+    row, key = await key_repo.create(
+        session, Role.employer, label=payload.label if payload else None, employer_id=employer.id
+    )
+    await session.refresh(row)
+    return KeyCreated(key=key, **KeyRead.model_validate(row).model_dump())
+
+
+@router.get("/employers/{employer_id}/keys", response_model=list[KeyRead], responses=ERRORS)
+async def list_employer_keys(
+    session: SessionDep, principal: AnyPrincipal, employer: VisibleEmployer
+) -> list[KeyRead]:
+    """The employer's keys by prefix, with their last use and revocation."""
+    _may_manage_keys(principal, employer.id)
+    return [KeyRead.model_validate(row) for row in await repository.keys_of(session, employer.id)]
+
+
+@router.delete(
+    "/keys/{prefix}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=ERRORS,
+    summary="Revoke a key",
+)
+async def revoke_key(
+    session: SessionDep,
+    principal: AnyPrincipal,
+    prefix: Annotated[str, Path(pattern=r"^[a-z2-9]{8}$", examples=["k7m2q9xa"])],
+) -> Response:
+    """Revoke a key by its prefix. Employers may revoke their own keys; the department any
+    employer or department key; admins any key. Revoking twice is harmless."""
+    row = await key_repo.by_prefix(session, prefix)
+    if row is None or not _may_revoke(principal, row):
+        raise NotFoundError(f"No key {prefix}.")
+    if row.role == Role.admin and principal.role != Role.admin:
+        raise ForbiddenError("Only an admin can revoke an admin key.")
+    await key_repo.revoke(session, row)
+    return Response(status_code=204)
+
+
+def _may_revoke(principal: Principal, row: ApiKey) -> bool:
+    if principal.is_staff:
+        return True
+    return row.employer_id is not None and row.employer_id == principal.employer_id

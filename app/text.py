@@ -1,0 +1,73 @@
+"""Text input rules shared by every schema: NFC, no control characters, bounded sizes."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from typing import Annotated
+
+from pydantic import AfterValidator, BeforeValidator, StringConstraints
+
+# Bidirectional overrides and isolates can disguise text (e.g. a reversed phone number).
+_BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def _check_characters(value: str, *, multiline: bool) -> str:
+    allowed = {"\n", "\t"} if multiline else set()
+    for char in value:
+        category = unicodedata.category(char)
+        # Cc: control characters (NUL included); Cs: lone surrogates, which PostgreSQL rejects.
+        if (category in ("Cc", "Cs") and char not in allowed) or char in _BIDI_CONTROLS:
+            raise ValueError(f"must not contain control character U+{ord(char):04X}")
+    return value
+
+
+def clean_line(value: object) -> object:
+    """NFC, trimmed, inner whitespace runs collapsed; one line only."""
+    if not isinstance(value, str):
+        return value
+    value = unicodedata.normalize("NFC", value)
+    _check_characters(value, multiline=False)
+    return re.sub(r"\s+", " ", value).strip()
+
+
+def clean_paragraphs(value: object) -> object:
+    """NFC, line endings as \\n, trailing spaces trimmed; newlines and tabs allowed."""
+    if not isinstance(value, str):
+        return value
+    value = unicodedata.normalize("NFC", value).replace("\r\n", "\n").replace("\r", "\n")
+    _check_characters(value, multiline=True)
+    return "\n".join(line.rstrip() for line in value.split("\n")).strip()
+
+
+def _not_blank(value: str) -> str:
+    if not value:
+        raise ValueError("must not be empty")
+    return value
+
+
+Line = Annotated[str, BeforeValidator(clean_line), AfterValidator(_not_blank)]
+ShortLine = Annotated[Line, StringConstraints(max_length=200)]
+Name = Annotated[Line, StringConstraints(max_length=300)]
+Paragraphs = Annotated[
+    str,
+    BeforeValidator(clean_paragraphs),
+    AfterValidator(_not_blank),
+    StringConstraints(max_length=20_000),
+]
+
+_PHONE_SEPARATORS = re.compile(r"[\s.\-()]")
+_VN_PHONE = re.compile(r"^(?:\+84|84|0)([1-9][0-9]{8,9})$")
+
+
+def normalise_phone(value: object) -> object:
+    """Vietnamese numbers in any common writing (0912 345 678, +84 912.345.678) as +84..."""
+    if not isinstance(value, str):
+        return value
+    match = _VN_PHONE.match(_PHONE_SEPARATORS.sub("", str(clean_line(value))))
+    if not match:
+        raise ValueError("must be a Vietnamese phone number, e.g. 0912 345 678 or +84 912 345 678")
+    return "+84" + match.group(1)
+
+
+Phone = Annotated[str, BeforeValidator(normalise_phone)]

@@ -1,0 +1,246 @@
+"""SQL for vacancies: loading, site placement, duplicate search, events, expiry."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from sqlalchemy import BigInteger, Text, func, insert, literal, select, tuple_, update
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import selectinload
+
+from app import geo
+from app.areas.repository import valid_at
+from app.models import (
+    Area,
+    Employer,
+    EventKind,
+    Industry,
+    Occupation,
+    Vacancy,
+    VacancyEvent,
+    VacancySite,
+    VacancyStatus,
+)
+
+DUPLICATE_DISTANCE_M = 100
+
+
+@dataclass
+class VacancyBundle:
+    """A vacancy with what its representation needs."""
+
+    vacancy: Vacancy
+    employer: Employer
+    occupation_name: str | None
+    industry_name: str | None
+    commune_names: dict[int, tuple[str, str]] = field(default_factory=dict)  # area id → code, name
+    site_points: dict[int, tuple[float, float]] = field(default_factory=dict)  # site id → lon, lat
+
+
+async def load(session: AsyncSession, vacancy_id: uuid.UUID) -> VacancyBundle | None:
+    vacancy = (
+        await session.scalars(
+            select(Vacancy)
+            .where(Vacancy.id == vacancy_id)
+            .options(selectinload(Vacancy.sites))
+            .execution_options(populate_existing=True)
+        )
+    ).one_or_none()
+    if vacancy is None:
+        return None
+    employer = await session.get_one(Employer, vacancy.employer_id)
+    occupation_name = await session.scalar(
+        select(func.coalesce(Occupation.name_vi, Occupation.name_en)).where(
+            Occupation.code == vacancy.occupation_code
+        )
+    )
+    industry_name = None
+    if vacancy.industry_code:
+        industry_name = await session.scalar(
+            select(func.coalesce(Industry.name_vi, Industry.name_en)).where(
+                Industry.code == vacancy.industry_code
+            )
+        )
+    bundle = VacancyBundle(vacancy, employer, occupation_name, industry_name)
+    site_rows = await session.execute(
+        select(
+            VacancySite.id,
+            func.ST_X(VacancySite.geom),
+            func.ST_Y(VacancySite.geom),
+            Area.id,
+            Area.code,
+            Area.full_name,
+        )
+        .join(Area, Area.id == VacancySite.area_id)
+        .where(VacancySite.vacancy_id == vacancy_id)
+    )
+    for site_id, lon, lat, area_id, code, name in site_rows:
+        bundle.site_points[site_id] = (lon, lat)
+        bundle.commune_names[area_id] = (code, name)
+    return bundle
+
+
+async def occupation_exists(session: AsyncSession, code: str) -> bool:
+    return await session.scalar(select(Occupation.code).where(Occupation.code == code)) is not None
+
+
+async def industry_exists(session: AsyncSession, code: str) -> bool:
+    return await session.scalar(select(Industry.code).where(Industry.code == code)) is not None
+
+
+async def commune_at_point(
+    session: AsyncSession, lon: float, lat: float, at: date
+) -> tuple[int, str] | None:
+    """Id and code of the commune valid on `at` that covers the point (the lowest code on a
+    shared border)."""
+    query = (
+        select(Area.id, Area.code)
+        .where(
+            Area.level == "commune",
+            valid_at(at),
+            func.ST_Covers(Area.geom, geo.point(lon, lat)),
+        )
+        .order_by(Area.code)
+        .limit(1)
+    )
+    row = (await session.execute(query)).first()
+    return None if row is None else (row[0], row[1])
+
+
+async def commune_by_code(
+    session: AsyncSession, code: str, at: date
+) -> tuple[int, float, float] | None:
+    """Id of the commune valid on `at` and its representative point (always inside it)."""
+    query = select(Area.id, func.ST_X(Area.label_point), func.ST_Y(Area.label_point)).where(
+        Area.level == "commune", Area.code == code, valid_at(at), Area.label_point.is_not(None)
+    )
+    row = (await session.execute(query)).first()
+    return None if row is None else (row[0], float(row[1]), float(row[2]))
+
+
+async def lock_employer_postings(session: AsyncSession, employer_id: uuid.UUID) -> None:
+    """Serialise one employer's postings (until commit) so the duplicate rule holds under
+    concurrent requests; other employers are not blocked."""
+    await session.execute(
+        select(func.pg_advisory_xact_lock(func.hashtextextended(f"vacancy:{employer_id}", 0)))
+    )
+
+
+async def open_duplicate(
+    session: AsyncSession,
+    *,
+    employer_id: uuid.UUID,
+    title: str,
+    occupation_code: str,
+    points: list[tuple[float, float]],
+    exclude: uuid.UUID | None = None,
+) -> uuid.UUID | None:
+    """An open vacancy of the employer with the same folded title and occupation and a site
+    within 100 m of one of `points`."""
+    new_sites = func.ST_Collect(*(geo.point(lon, lat) for lon, lat in points))
+    query = (
+        select(Vacancy.id)
+        .join(VacancySite, VacancySite.vacancy_id == Vacancy.id)
+        .where(
+            Vacancy.employer_id == employer_id,
+            Vacancy.status == VacancyStatus.open.value,
+            Vacancy.valid_through > func.now(),
+            Vacancy.occupation_code == occupation_code,
+            func.jobmap_fold(Vacancy.title) == func.jobmap_fold(literal(title)),
+            func.ST_DWithin(
+                geo.geography(VacancySite.geom), geo.geography(new_sites), DUPLICATE_DISTANCE_M
+            ),
+        )
+        .limit(1)
+    )
+    if exclude is not None:
+        query = query.where(Vacancy.id != exclude)
+    return await session.scalar(query)
+
+
+async def by_external_ref(
+    session: AsyncSession, employer_id: uuid.UUID, external_ref: str
+) -> uuid.UUID | None:
+    return await session.scalar(
+        select(Vacancy.id).where(
+            Vacancy.employer_id == employer_id, Vacancy.external_ref == external_ref
+        )
+    )
+
+
+async def add_event(session: AsyncSession, vacancy_id: uuid.UUID, kind: EventKind) -> None:
+    await session.execute(insert(VacancyEvent).values(vacancy_id=vacancy_id, kind=kind.value))
+
+
+async def announce_open_vacancies(session: AsyncSession, employer_id: uuid.UUID) -> int:
+    """An `updated` event for each open vacancy of an employer whose visibility changed."""
+    open_ids = select(Vacancy.id, literal(EventKind.updated.value)).where(
+        Vacancy.employer_id == employer_id,
+        Vacancy.status == VacancyStatus.open.value,
+        Vacancy.valid_through > func.now(),
+    )
+    result = await session.execute(
+        insert(VacancyEvent).from_select(["vacancy_id", "kind"], open_ids)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+async def expire_due(session: AsyncSession) -> int:
+    """Record as closed(expired) every open vacancy whose valid_through has passed, with an
+    `expired` event each. Safe to run from several workers at once."""
+    due = (
+        update(Vacancy)
+        .where(Vacancy.status == VacancyStatus.open.value, Vacancy.valid_through <= func.now())
+        .values(
+            status=VacancyStatus.closed.value,
+            close_reason="expired",
+            closed_at=Vacancy.valid_through,
+            version=Vacancy.version + 1,
+            updated_at=func.now(),
+        )
+        .returning(Vacancy.id)
+        .cte("due")
+    )
+    result = await session.execute(
+        insert(VacancyEvent).from_select(
+            ["vacancy_id", "kind"], select(due.c.id, literal(EventKind.expired.value))
+        )
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class EventRow:
+    id: int
+    txid: int
+    kind: str
+    vacancy_id: uuid.UUID
+    occurred_at: datetime
+
+
+async def changes(session: AsyncSession, *, after: tuple[int, int], limit: int) -> list[EventRow]:
+    """Events after the cursor in (transaction, id) order, only from transactions older than
+    every transaction still running: a later page can never gain an event before the cursor."""
+    horizon = func.pg_snapshot_xmin(func.pg_current_snapshot()).cast(Text).cast(BigInteger)
+    query = (
+        select(
+            VacancyEvent.id,
+            VacancyEvent.txid,
+            VacancyEvent.kind,
+            VacancyEvent.vacancy_id,
+            VacancyEvent.occurred_at,
+        )
+        .join(Vacancy, Vacancy.id == VacancyEvent.vacancy_id)
+        .join(Employer, Employer.id == Vacancy.employer_id)
+        .where(
+            Employer.verified_at.is_not(None),
+            VacancyEvent.txid < horizon,
+            tuple_(VacancyEvent.txid, VacancyEvent.id)
+            > tuple_(literal(after[0]), literal(after[1])),
+        )
+        .order_by(VacancyEvent.txid, VacancyEvent.id)
+        .limit(limit)
+    )
+    return [EventRow(*row) for row in await session.execute(query)]
