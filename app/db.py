@@ -48,6 +48,9 @@ def create_engine(settings: Settings) -> AsyncEngine:
                 # JIT and parallel workers cost more than they save on millisecond queries.
                 "jit": "off",
                 "max_parallel_workers_per_gather": "0",
+                # A session left idle inside a transaction would hold back the changes feed
+                # (and vacuum) for the whole cluster.
+                "idle_in_transaction_session_timeout": "60000",
                 "timezone": "UTC",
             },
         },

@@ -233,6 +233,15 @@ def install_error_handlers(app: FastAPI) -> None:
             detail = f"No route matches {request.url.path}."
         if status == 405 and detail == "Method Not Allowed":
             detail = f"{request.method} is not allowed on {request.url.path}."
+        if status == 400 and detail == "There was an error parsing the body":
+            # FastAPI's answer to a body that is not UTF-8: the same 422 as malformed JSON.
+            return problem_response(
+                request,
+                422,
+                slug="validation-error",
+                detail="The body is not valid UTF-8 JSON.",
+                errors=[FieldError(field="body", message="not UTF-8 JSON", type="json_invalid")],
+            )
         slug = HTTPStatus(status).phrase.lower().replace(" ", "-")
         return problem_response(
             request, status, slug=slug, detail=detail, headers=dict(exc.headers or {}) or None

@@ -7,11 +7,12 @@ import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from starlette.middleware.gzip import GZipMiddleware
 
 from app.areas.router import router as areas_router
+from app.auth.dependencies import optional_principal
 from app.config import Settings, get_settings
 from app.db import create_engine, create_sessionmaker
 from app.employers.router import router as employers_router
@@ -94,7 +95,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(RequestIdMiddleware)
 
     app.include_router(health_router)
-    app.include_router(areas_router, prefix="/v1")
-    app.include_router(employers_router, prefix="/v1")
-    app.include_router(vacancies_router, prefix="/v1")
+    # A key sent to any endpoint is checked, public ones included: a client with a revoked or
+    # mistyped key learns it at once instead of silently getting the anonymous view.
+    authenticated = [Depends(optional_principal)]
+    for router in (areas_router, employers_router, vacancies_router):
+        app.include_router(router, prefix="/v1", dependencies=authenticated)
     return app

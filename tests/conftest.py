@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,7 @@ from app.config import DEFAULT_DATABASE_URL, PROJECT_ROOT, Settings
 from app.db import committing, get_session
 from app.main import create_app
 from app.migrations_info import alembic_config
+from tests.factories import Actors, make_actors
 
 ALEMBIC_INI = PROJECT_ROOT / "alembic.ini"
 ADMIN_DATA = PROJECT_ROOT / "data" / "admin"
@@ -114,7 +116,8 @@ async def session(connection: AsyncConnection) -> AsyncIterator[AsyncSession]:
 
 @pytest.fixture
 def settings() -> Settings:
-    return Settings(environment="test", database_url=database_url())
+    # No background sweep: tests run it themselves when they mean to.
+    return Settings(environment="test", database_url=database_url(), expiry_sweep_interval_s=0)
 
 
 @pytest.fixture
@@ -141,3 +144,47 @@ async def client(app: FastAPI) -> AsyncIterator[AsyncClient]:
 @pytest.fixture
 def admin_data_dir() -> Path:
     return ADMIN_DATA
+
+
+@pytest.fixture
+async def actors(session: AsyncSession) -> Actors:
+    actors = await make_actors(session)
+    # Release the savepoint: a request that fails later rolls back its own work, not these rows.
+    await session.commit()
+    return actors
+
+
+@dataclass
+class Live:
+    """An app on its own engine: requests commit for real, as in production. For tests of
+    concurrency; they own their rows and delete them afterwards."""
+
+    client: AsyncClient
+    actors: Actors
+    engine: AsyncEngine
+
+
+@pytest.fixture
+async def live(engine: AsyncEngine, settings: Settings) -> AsyncIterator[Live]:
+    async with AsyncSession(engine, expire_on_commit=False) as session, session.begin():
+        actors = await make_actors(session)
+    app = create_app(settings)
+    try:
+        async with app.router.lifespan_context(app):
+            transport = ASGITransport(app=app, raise_app_exceptions=False)
+            async with AsyncClient(transport=transport, base_url="http://test") as client:
+                yield Live(client, actors, engine)
+    finally:
+        ids = [actors.employer_a.id, actors.employer_b.id, actors.unverified.id]
+        async with engine.begin() as connection:
+            # Employers cascade to their keys, vacancies, sites and events.
+            await connection.execute(
+                text("DELETE FROM idempotency_record WHERE principal = ANY(:scopes)"),
+                {"scopes": [f"employer:{i}" for i in ids]},
+            )
+            await connection.execute(
+                text("DELETE FROM employer WHERE id = ANY(:ids)"), {"ids": ids}
+            )
+            await connection.execute(
+                text("DELETE FROM api_key WHERE employer_id IS NULL AND label = 'test'")
+            )

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import BigInteger, Text, func, insert, literal, select, tuple_, update
+from sqlalchemy.dialects.postgresql import array
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
@@ -139,7 +140,7 @@ async def open_duplicate(
 ) -> uuid.UUID | None:
     """An open vacancy of the employer with the same folded title and occupation and a site
     within 100 m of one of `points`."""
-    new_sites = func.ST_Collect(*(geo.point(lon, lat) for lon, lat in points))
+    new_sites = func.ST_Collect(array([geo.point(lon, lat) for lon, lat in points]))
     query = (
         select(Vacancy.id)
         .join(VacancySite, VacancySite.vacancy_id == Vacancy.id)

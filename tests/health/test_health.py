@@ -17,7 +17,14 @@ from tests.problems import assert_problem
 @asynccontextmanager
 async def _client_for(database: str) -> AsyncIterator[AsyncClient]:
     """A client of an app with its own engine (no test-transaction override)."""
-    app = create_app(Settings(environment="test", database_url=database, db_connect_timeout_s=2))
+    app = create_app(
+        Settings(
+            environment="test",
+            database_url=database,
+            db_connect_timeout_s=2,
+            expiry_sweep_interval_s=0,
+        )
+    )
     async with app.router.lifespan_context(app):
         transport = ASGITransport(app=app, raise_app_exceptions=False)
         async with AsyncClient(transport=transport, base_url="http://test") as client:

@@ -1,0 +1,64 @@
+"""`jobmap demo load`: fill the database with realistic demo employers and vacancies."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from typing import Annotated
+
+import typer
+
+from app.config import get_settings
+from app.db import create_engine, create_sessionmaker
+from app.demo import loader
+from app.demo.loader import DemoError, DemoReport
+
+demo_cli = typer.Typer(help="Demo data.", no_args_is_help=True)
+
+
+@demo_cli.callback()
+def demo() -> None:
+    """Realistic, reproducible demo data."""
+
+
+async def _load(
+    vacancies: int, seed: int, if_empty: bool, progress: Callable[[int], None]
+) -> DemoReport | None:
+    """One committed transaction on a short-lived engine; None when skipped by `if_empty`."""
+    engine = create_engine(get_settings())
+    try:
+        async with create_sessionmaker(engine)() as session, session.begin():
+            await loader.lock(session)
+            if if_empty and await loader.has_vacancies(session):
+                return None
+            return await loader.load_demo(session, vacancies, seed, progress)
+    finally:
+        await engine.dispose()
+
+
+@demo_cli.command("load")
+def demo_load(
+    vacancies: Annotated[int, typer.Option(min=1, help="Number of vacancies.")] = 3000,
+    seed: Annotated[int, typer.Option(help="Random seed: the same seed gives the same data.")] = 86,
+    if_empty: Annotated[
+        bool, typer.Option("--if-empty", help="Do nothing when vacancies already exist.")
+    ] = False,
+) -> None:
+    """Load about VACANCIES/20 employers, VACANCIES vacancies and their work sites (one
+    transaction: all or nothing)."""
+    started = time.perf_counter()
+    try:
+        with typer.progressbar(length=vacancies, label="vacancies") as bar:
+            report = asyncio.run(_load(vacancies, seed, if_empty, bar.update))
+    except DemoError as exc:
+        typer.echo(f"demo data not loaded: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    if report is None:
+        typer.echo("vacancy table already has rows: demo data not loaded (--if-empty)")
+        return
+    seconds = time.perf_counter() - started
+    typer.echo(
+        f"demo data loaded: {report.employers} employers, {report.vacancies} vacancies, "
+        f"{report.sites} sites in {seconds:.1f} s ({report.vacancies / seconds:,.0f} vacancies/s)"
+    )

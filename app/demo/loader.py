@@ -1,0 +1,205 @@
+"""Write demo data with PostgreSQL COPY, batch by batch, inside the caller's transaction."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import exists, select, text
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+
+from app.demo.generator import (
+    EMPLOYER_COLUMNS,
+    SITE_STAGE_COLUMNS,
+    VACANCY_COLUMNS,
+    Batch,
+    Commune,
+    DemoGenerator,
+)
+from app.models import Area, AreaLevel, Employer, Vacancy
+
+BATCH_SIZE = 50_000
+OLD_VINH_LONG_CODE = "86"  # attributes->>'old_province_code' of communes of pre-2025 Vĩnh Long
+WARD_TYPE = "Phường"
+# Transaction-scoped advisory lock key: one demo load at a time per database.
+LOCK_KEY = 8_600_000_001
+
+_STAGE = "demo_site_stage"
+_CREATE_STAGE = text(f"""
+    CREATE TEMPORARY TABLE {_STAGE} (
+        seq integer, vacancy_id uuid, positions integer, approximate boolean, area_id bigint,
+        commune_code text, commune_no integer, ordinal integer, address text
+    ) ON COMMIT DROP
+""")
+# Each commune draws all of this batch's exact points in one ST_GeneratePoints call, seeded so
+# the same seed gives the same points; the k-th point goes to the commune's k-th exact site.
+# Approximate sites sit on the commune's label point. A missing point fails NOT NULL: loudly.
+_INSERT_SITES = text(f"""
+    WITH need AS (
+        SELECT area_id, commune_no, count(*)::integer AS k
+        FROM {_STAGE} WHERE NOT approximate GROUP BY area_id, commune_no
+    ), point AS (
+        SELECT need.area_id, dump.path[1] AS ordinal, dump.geom
+        FROM need
+        JOIN area ON area.id = need.area_id
+        CROSS JOIN LATERAL ST_Dump(
+            ST_GeneratePoints(area.geom, need.k, CAST(:seed AS integer) + need.commune_no)
+        ) AS dump
+    )
+    INSERT INTO vacancy_site
+        (vacancy_id, positions, geom, approximate, area_id, commune_code, address)
+    SELECT s.vacancy_id, s.positions,
+           CASE WHEN s.approximate THEN area.label_point ELSE point.geom END,
+           s.approximate, s.area_id, s.commune_code, s.address
+    FROM {_STAGE} AS s
+    JOIN area ON area.id = s.area_id
+    LEFT JOIN point ON point.area_id = s.area_id AND point.ordinal = s.ordinal
+    ORDER BY s.seq
+""")  # noqa: S608  (constant name)
+
+
+class DemoError(Exception):
+    """Demo data cannot be loaded into this database (missing areas, seed already used)."""
+
+
+@dataclass(frozen=True)
+class DemoReport:
+    employers: int
+    vacancies: int
+    sites: int
+
+
+async def _connection(db: AsyncSession | AsyncConnection) -> AsyncConnection:
+    return await db.connection() if isinstance(db, AsyncSession) else db
+
+
+async def lock(db: AsyncSession | AsyncConnection) -> None:
+    """Serialise demo loads until the transaction ends (so `--if-empty` cannot race)."""
+    await (await _connection(db)).execute(
+        text("SELECT pg_advisory_xact_lock(:key)"), {"key": LOCK_KEY}
+    )
+
+
+async def has_vacancies(db: AsyncSession | AsyncConnection) -> bool:
+    conn = await _connection(db)
+    return bool(await conn.scalar(select(exists().select_from(Vacancy))))
+
+
+async def current_communes(conn: AsyncConnection) -> list[Commune]:
+    """The province's communes today (valid_to IS NULL), with their shapes."""
+    rows = await conn.execute(
+        select(
+            Area.id,
+            Area.code,
+            Area.name,
+            Area.full_name,
+            Area.type,
+            Area.attributes["old_province_code"].astext,
+        )
+        .where(Area.level == AreaLevel.commune, Area.valid_to.is_(None), Area.geom.is_not(None))
+        .order_by(Area.code)
+    )
+    return [
+        Commune(
+            area_id=area_id,
+            code=code,
+            name=name,
+            full_name=full_name,
+            ward=kind == WARD_TYPE,
+            old_vinh_long=old_province == OLD_VINH_LONG_CODE,
+        )
+        for area_id, code, name, full_name, kind, old_province in rows
+    ]
+
+
+async def load_demo(
+    db: AsyncSession | AsyncConnection,
+    vacancies: int,
+    seed: int,
+    progress: Callable[[int], None] | None = None,
+    *,
+    now: datetime | None = None,
+    batch_size: int = BATCH_SIZE,
+) -> DemoReport:
+    """Insert about vacancies/20 employers, `vacancies` vacancies and their sites.
+
+    Runs in the caller's transaction (all or nothing; the caller commits). `progress` is called
+    with the number of vacancies each written batch added. Raises DemoError when the
+    communes are missing or this seed's data is already there.
+    """
+    conn = await _connection(db)
+    # SQLAlchemy begins the DBAPI transaction lazily, on its first statement: run these through
+    # it before touching the driver connection, so that COPY lands inside the transaction.
+    await lock(conn)
+    communes = await current_communes(conn)
+    if not communes:
+        raise DemoError("no current communes: run `jobmap areas load` first")
+    taken = frozenset(await conn.scalars(select(Employer.tax_code)))
+    # Bulk statements outlast the service's short statement timeout; restored at the end.
+    previous_timeout = await conn.scalar(text("SHOW statement_timeout"))
+    await conn.execute(text("SET LOCAL statement_timeout = 0"))
+
+    generator = await asyncio.to_thread(
+        DemoGenerator,
+        seed=seed,
+        vacancies=vacancies,
+        communes=communes,
+        now=now or datetime.now(UTC),
+        taken_tax_codes=taken,
+    )
+    first_id = generator.employers[0].id
+    if await conn.scalar(select(exists().where(Employer.id == first_id))):
+        raise DemoError(f"demo data from seed {seed} is already loaded")
+
+    raw = await _driver_connection(conn)
+    await raw.copy_records_to_table(
+        "employer", records=generator.employers, columns=EMPLOYER_COLUMNS
+    )
+    await conn.execute(text(f"DROP TABLE IF EXISTS {_STAGE}"))
+    await conn.execute(_CREATE_STAGE)
+
+    sites = 0
+    batches = generator.batches(batch_size)
+    # Python builds the next batch in a thread while PostgreSQL writes this one: on two cores
+    # the two halves of the work overlap instead of taking turns.
+    pending = asyncio.ensure_future(asyncio.to_thread(_next, batches))
+    try:
+        while (batch := await pending) is not None:
+            pending = asyncio.ensure_future(asyncio.to_thread(_next, batches))
+            await _write(conn, raw, batch)
+            sites += len(batch.sites)
+            if progress is not None:
+                progress(len(batch.vacancies))
+    finally:
+        pending.cancel()
+
+    await conn.execute(text(f"DROP TABLE {_STAGE}"))
+    for table in ("employer", "vacancy", "vacancy_site"):
+        # Fresh statistics, so the first queries on the demo data get sensible plans.
+        await conn.execute(text(f"ANALYZE {table}"))
+    await conn.execute(
+        text("SELECT set_config('statement_timeout', :value, true)"), {"value": previous_timeout}
+    )
+    return DemoReport(employers=len(generator.employers), vacancies=vacancies, sites=sites)
+
+
+async def _driver_connection(conn: AsyncConnection) -> Any:
+    """The asyncpg connection under `conn` (COPY is not part of the DBAPI)."""
+    driver = (await conn.get_raw_connection()).driver_connection
+    if driver is None:
+        raise RuntimeError("the connection is closed")
+    return driver
+
+
+def _next(batches: Iterator[Batch]) -> Batch | None:
+    return next(batches, None)
+
+
+async def _write(conn: AsyncConnection, raw: Any, batch: Batch) -> None:
+    await raw.copy_records_to_table("vacancy", records=batch.vacancies, columns=VACANCY_COLUMNS)
+    await raw.copy_records_to_table(_STAGE, records=batch.sites, columns=SITE_STAGE_COLUMNS)
+    await conn.execute(_INSERT_SITES, {"seed": batch.point_seed})
+    await conn.execute(text(f"TRUNCATE {_STAGE}"))
