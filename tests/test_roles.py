@@ -49,7 +49,7 @@ async def test_access(
     expected: tuple[int, ...],
     who: int,
 ) -> None:
-    values = {"a_id": actors.employer_a.id}
+    values: dict[str, object] = {"a_id": actors.employer_a.id}
     if "{open}" in path:
         values["open"] = await _vacancy(client, actors)
     if "{draft}" in path:
