@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from app.auth import keys
 from app.auth import repository as key_repo
@@ -34,7 +35,20 @@ class Principal:
         return f"employer:{self.employer_id}" if self.employer_id else f"key:{self.key_id}"
 
 
-async def optional_principal(request: Request, session: SessionDep) -> Principal | None:
+# Declares the scheme in OpenAPI (the "Authorize" button of /docs); the header is parsed below,
+# so that a malformed one is a 401 rather than silently anonymous.
+_bearer_scheme = HTTPBearer(
+    auto_error=False,
+    scheme_name="apiKey",
+    description="`Authorization: Bearer jm_<prefix>_<secret>`. Issued by the department.",
+)
+
+
+async def optional_principal(
+    request: Request,
+    session: SessionDep,
+    _documented: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer_scheme)],
+) -> Principal | None:
     """The caller, None when anonymous; 401 for a malformed, unknown or revoked key."""
     header = request.headers.get("authorization")
     if header is None:
