@@ -6,13 +6,14 @@ BIN := $(VENV)/bin
 PG_PORT ?= 5439
 HOST ?= 127.0.0.1
 PORT ?= 8000
+DEMO_VACANCIES ?= 3000
 
 # The project's own server unless the user brings a database (scripts/db.sh does the same).
 export APP_DATABASE_URL ?= postgresql+asyncpg://jobmap:jobmap@127.0.0.1:$(PG_PORT)/jobmap
 export JOBMAP_PG_PORT := $(PG_PORT)
 DB_PROVIDED := $(filter environment,$(origin APP_DATABASE_URL))
 
-.PHONY: run test lint format db db-stop migrate data clean help
+.PHONY: run test lint format db db-stop migrate data demo clean help
 
 help:
 	@echo "make run      set up everything and serve on http://$(HOST):$(PORT)"
@@ -40,7 +41,11 @@ data: migrate
 	$(BIN)/jobmap areas load
 	$(BIN)/jobmap classifications load
 
-run: data
+# A few thousand demo vacancies, only into a database that has none.
+demo: data
+	$(BIN)/jobmap demo load --if-empty --vacancies $(DEMO_VACANCIES)
+
+run: demo
 	$(BIN)/jobmap serve --host $(HOST) --port $(PORT)
 
 lint: $(BIN)/.installed

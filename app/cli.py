@@ -19,6 +19,7 @@ from app.auth import repository as key_repo
 from app.classifications.service import ClassificationDataError, load_classifications
 from app.config import get_settings
 from app.db import create_engine, create_sessionmaker
+from app.demo.cli import demo_cli
 from app.employers import service as employer_service
 from app.employers.schemas import EmployerCreate
 from app.errors import ConflictError
@@ -41,6 +42,7 @@ vacancies_cli = typer.Typer(help="Vacancies.", no_args_is_help=True)
 cli.add_typer(keys_cli, name="keys")
 cli.add_typer(employers_cli, name="employers")
 cli.add_typer(vacancies_cli, name="vacancies")
+cli.add_typer(demo_cli, name="demo")
 
 
 def _run_in_transaction(work: Callable[[AsyncSession], Awaitable[T]]) -> T:

@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 logger = logging.getLogger("app.errors")
@@ -256,6 +257,13 @@ def install_error_handlers(app: FastAPI) -> None:
             "database error answered as %s", translated.status, extra={"sqlstate": _sqlstate(exc)}
         )
         return await handle_app_error(request, translated)
+
+    @app.exception_handler(StaleDataError)
+    async def handle_stale(request: Request, _exc: StaleDataError) -> JSONResponse:
+        # Another request changed the row between our read and our write.
+        return await handle_app_error(
+            request, PreconditionFailedError("The resource changed meanwhile: read it again.")
+        )
 
     @app.exception_handler(PoolTimeoutError)
     async def handle_pool_timeout(request: Request, _exc: PoolTimeoutError) -> JSONResponse:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import AfterValidator, BeforeValidator, StringConstraints
+from pydantic import AfterValidator, BeforeValidator, Field
 
 # Bidirectional overrides and isolates can disguise text (e.g. a reversed phone number).
 _BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
@@ -46,14 +46,31 @@ def _not_blank(value: str) -> str:
     return value
 
 
+def _at_most(limit: int) -> Any:
+    """A length bound checked after normalisation, with a message in characters."""
+
+    def check(value: str) -> str:
+        if len(value) > limit:
+            raise ValueError(f"must be at most {limit} characters (got {len(value)})")
+        return value
+
+    return AfterValidator(check)
+
+
+def _max_length_doc(limit: int) -> Any:
+    return Field(json_schema_extra={"maxLength": limit})
+
+
 Line = Annotated[str, BeforeValidator(clean_line), AfterValidator(_not_blank)]
-ShortLine = Annotated[Line, StringConstraints(max_length=200)]
-Name = Annotated[Line, StringConstraints(max_length=300)]
+Ref = Annotated[Line, _at_most(100), _max_length_doc(100)]
+ShortLine = Annotated[Line, _at_most(200), _max_length_doc(200)]
+Name = Annotated[Line, _at_most(300), _max_length_doc(300)]
 Paragraphs = Annotated[
     str,
     BeforeValidator(clean_paragraphs),
     AfterValidator(_not_blank),
-    StringConstraints(max_length=20_000),
+    _at_most(20_000),
+    _max_length_doc(20_000),
 ]
 
 _PHONE_SEPARATORS = re.compile(r"[\s.\-()]")

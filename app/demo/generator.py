@@ -175,7 +175,9 @@ class DemoGenerator:
     """Employers up front, then vacancies batch by batch, all from one `random.Random(seed)`.
 
     The same seed, vacancy count and communes give the same rows; only timestamps move with
-    `now`. Not thread-safe: draw batches from one thread at a time.
+    `now`. `taken_tax_codes` (codes already in the database) are skipped, which changes the
+    output only when one would have been drawn. Not thread-safe: draw batches from one thread
+    at a time.
     """
 
     def __init__(
@@ -203,6 +205,7 @@ class DemoGenerator:
         self._type_cum = list(accumulate(w for _, w in EMPLOYMENT_TYPES))
         self._position_cum = list(accumulate(POSITION_WEIGHTS))
         self._experience_cum = list(accumulate(EXPERIENCE_WEIGHTS))
+        self._tax_prefix_cum = list(accumulate(catalogue.TAX_PREFIX_WEIGHTS))
         self._firms: list[_Firm] = []
         count = max(MIN_EMPLOYERS, round(vacancies / VACANCIES_PER_EMPLOYER))
         self.employers = self._employers(count, taken_tax_codes)
@@ -245,7 +248,6 @@ class DemoGenerator:
     # -- employers ------------------------------------------------------------------------
 
     def _employers(self, count: int, taken: frozenset[str]) -> list[EmployerRow]:
-        self._tax_prefix_cum = list(accumulate(catalogue.TAX_PREFIX_WEIGHTS))
         used = set(taken)
         domains: dict[str, int] = {}
         rows: list[EmployerRow] = []

@@ -121,6 +121,7 @@ async def create_employer_key(
     session: SessionDep,
     principal: AnyPrincipal,
     employer: VisibleEmployer,
+    response: Response,
     payload: KeyCreate | None = None,
 ) -> KeyCreated:
     """A new key (the department's, or the employer rotating its own). The key is in this
@@ -131,6 +132,7 @@ async def create_employer_key(
         session, Role.employer, label=payload.label if payload else None, employer_id=employer.id
     )
     await session.refresh(row)
+    response.headers["Cache-Control"] = "no-store"  # a secret: no cache may keep it
     return KeyCreated(key=key, **KeyRead.model_validate(row).model_dump())
 
 

@@ -19,6 +19,27 @@ _EMPLOYMENT_TYPE = {
 _UNIT = {"hour": "HOUR", "day": "DAY", "month": "MONTH", "year": "YEAR"}
 
 
+def prefers_jsonld(accept: str | None) -> bool:
+    """True when the Accept header ranks JSON-LD above plain JSON (q-values respected)."""
+    if not accept:
+        return False
+    weights: dict[str, float] = {}
+    for part in accept.split(","):
+        media, *params = (piece.strip() for piece in part.split(";"))
+        weight = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip() == "q":
+                try:
+                    weight = float(value)
+                except ValueError:
+                    weight = 0.0
+        weights[media.lower()] = max(weight, weights.get(media.lower(), 0.0))
+    ld = weights.get(JSONLD_MEDIA_TYPE, 0.0)
+    plain = max(weights.get("application/json", 0.0), weights.get("*/*", 0.0) * 0.99)
+    return ld > 0 and ld >= plain
+
+
 def job_posting(vacancy: VacancyRead, base_url: str) -> dict[str, Any]:
     posting: dict[str, Any] = {
         "@context": "https://schema.org/",

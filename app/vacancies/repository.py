@@ -40,15 +40,20 @@ class VacancyBundle:
     site_points: dict[int, tuple[float, float]] = field(default_factory=dict)  # site id → lon, lat
 
 
-async def load(session: AsyncSession, vacancy_id: uuid.UUID) -> VacancyBundle | None:
-    vacancy = (
-        await session.scalars(
-            select(Vacancy)
-            .where(Vacancy.id == vacancy_id)
-            .options(selectinload(Vacancy.sites))
-            .execution_options(populate_existing=True)
-        )
-    ).one_or_none()
+async def load(
+    session: AsyncSession, vacancy_id: uuid.UUID, *, for_update: bool = False
+) -> VacancyBundle | None:
+    """The vacancy and what its representation needs. `for_update` locks the row until commit,
+    so concurrent writers see each other's result (and If-Match compares the latest version)."""
+    query = (
+        select(Vacancy)
+        .where(Vacancy.id == vacancy_id)
+        .options(selectinload(Vacancy.sites))
+        .execution_options(populate_existing=True)
+    )
+    if for_update:
+        query = query.with_for_update(of=Vacancy)
+    vacancy = (await session.scalars(query)).one_or_none()
     if vacancy is None:
         return None
     employer = await session.get_one(Employer, vacancy.employer_id)
@@ -81,6 +86,13 @@ async def load(session: AsyncSession, vacancy_id: uuid.UUID) -> VacancyBundle | 
         bundle.site_points[site_id] = (lon, lat)
         bundle.commune_names[area_id] = (code, name)
     return bundle
+
+
+async def employer_verified(session: AsyncSession, employer_id: uuid.UUID) -> bool:
+    verified_at = await session.scalar(
+        select(Employer.verified_at).where(Employer.id == employer_id)
+    )
+    return verified_at is not None
 
 
 async def occupation_exists(session: AsyncSession, code: str) -> bool:
@@ -172,11 +184,14 @@ async def by_external_ref(
 
 
 async def add_event(session: AsyncSession, vacancy_id: uuid.UUID, kind: EventKind) -> None:
+    """Record a change partners should hear about. Callers only do so for vacancies of
+    verified employers; verification changes are announced by announce_open_vacancies."""
     await session.execute(insert(VacancyEvent).values(vacancy_id=vacancy_id, kind=kind.value))
 
 
 async def announce_open_vacancies(session: AsyncSession, employer_id: uuid.UUID) -> int:
-    """An `updated` event for each open vacancy of an employer whose visibility changed."""
+    """An `updated` event for each open vacancy of an employer that was just verified or
+    suspended: its vacancies appeared or disappeared for the public."""
     open_ids = select(Vacancy.id, literal(EventKind.updated.value)).where(
         Vacancy.employer_id == employer_id,
         Vacancy.status == VacancyStatus.open.value,
@@ -201,13 +216,17 @@ async def expire_due(session: AsyncSession) -> int:
             version=Vacancy.version + 1,
             updated_at=func.now(),
         )
-        .returning(Vacancy.id)
+        .returning(Vacancy.id, Vacancy.employer_id)
         .cte("due")
     )
+    # Events only for vacancies the public could see (see add_event).
+    announced = (
+        select(due.c.id, literal(EventKind.expired.value))
+        .join(Employer, Employer.id == due.c.employer_id)
+        .where(Employer.verified_at.is_not(None))
+    )
     result = await session.execute(
-        insert(VacancyEvent).from_select(
-            ["vacancy_id", "kind"], select(due.c.id, literal(EventKind.expired.value))
-        )
+        insert(VacancyEvent).from_select(["vacancy_id", "kind"], announced)
     )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
@@ -233,10 +252,7 @@ async def changes(session: AsyncSession, *, after: tuple[int, int], limit: int) 
             VacancyEvent.vacancy_id,
             VacancyEvent.occurred_at,
         )
-        .join(Vacancy, Vacancy.id == VacancyEvent.vacancy_id)
-        .join(Employer, Employer.id == Vacancy.employer_id)
         .where(
-            Employer.verified_at.is_not(None),
             VacancyEvent.txid < horizon,
             tuple_(VacancyEvent.txid, VacancyEvent.id)
             > tuple_(literal(after[0]), literal(after[1])),

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 from pydantic import ValidationError
 from sqlalchemy import func, select
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import cursors
@@ -21,10 +22,12 @@ from app.errors import (
     AppError,
     ConflictError,
     FieldError,
+    ForbiddenError,
     InvalidInputError,
     NotFoundError,
     PreconditionFailedError,
     Problem,
+    translate_db_error,
 )
 from app.errors import validation_errors as field_errors
 from app.idempotency import IdempotencyKey, fingerprint, run_once
@@ -70,10 +73,18 @@ async def _bundle(session: SessionDep, vacancy_id: VacancyId) -> VacancyBundle:
     return bundle
 
 
+async def _locked_bundle(session: SessionDep, vacancy_id: VacancyId) -> VacancyBundle:
+    """For writes: the row is locked until commit, so concurrent writes queue up."""
+    bundle = await repository.load(session, vacancy_id, for_update=True)
+    if bundle is None:
+        raise NotFoundError(f"No vacancy {vacancy_id}.")
+    return bundle
+
+
 async def owned_vacancy(
-    session: SessionDep, principal: EmployerPrincipal, vacancy_id: VacancyId
+    principal: EmployerPrincipal, bundle: Annotated[VacancyBundle, Depends(_locked_bundle)]
 ) -> VacancyBundle:
-    return service.check_owner(await repository.load(session, vacancy_id), principal, vacancy_id)
+    return service.check_owner(bundle, principal, bundle.vacancy.id)
 
 
 def _json(bundle: VacancyBundle, principal: Any, now: datetime, status_code: int = 200) -> Response:
@@ -224,6 +235,12 @@ async def _create_one(
         return BulkItemResult(
             index=index, status="conflict", detail=exc.detail, location=exc.extra.get("existing")
         )
+    except DBAPIError as exc:
+        translated = translate_db_error(exc)
+        if translated is None:
+            raise
+        status = "conflict" if isinstance(translated, ConflictError) else "invalid"
+        return BulkItemResult(index=index, status=status, detail=translated.detail)
     except AppError as exc:
         errors = [
             FieldError(
@@ -294,7 +311,7 @@ async def get_vacancy(
     """Public for open vacancies of verified employers (410 once closed or expired); owners
     and the department see every state. `Accept: application/ld+json` gives a JobPosting."""
     service.check_readable(bundle, principal, now)
-    if jsonld.JSONLD_MEDIA_TYPE in request.headers.get("accept", ""):
+    if jsonld.prefers_jsonld(request.headers.get("accept")):
         tag = service.etag(bundle, now, variant="ld")
         body = json.dumps(
             jsonld.job_posting(
@@ -364,12 +381,14 @@ async def update_vacancy(
 async def close_vacancy(
     session: SessionDep,
     principal: AnyPrincipal,
-    bundle: Annotated[VacancyBundle, Depends(_bundle)],
+    bundle: Annotated[VacancyBundle, Depends(_locked_bundle)],
     payload: CloseRequest,
 ) -> Response:
     """The employer closes its vacancy (`filled` or `withdrawn`); the department may withdraw
-    any vacancy."""
+    any vacancy (moderation), but only the employer knows it is filled."""
     if not principal.is_staff:
         service.check_owner(bundle, principal, bundle.vacancy.id)
+    elif payload.reason != "withdrawn":
+        raise ForbiddenError("The department can only withdraw a vacancy.")
     await service.close(session, bundle, CloseReason(payload.reason))
     return _json(await _reloaded(session, bundle.vacancy.id), principal, await _now(session))

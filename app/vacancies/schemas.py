@@ -18,7 +18,7 @@ from app.models import (
     SalaryPeriod,
     VacancyStatus,
 )
-from app.text import Name, Paragraphs, Phone, ShortLine
+from app.text import Name, Paragraphs, Phone, Ref, ShortLine
 
 MAX_SALARY_VND = 100_000_000_000  # per period; anything above is a typo, not a salary
 OccupationCode = Annotated[
@@ -128,7 +128,7 @@ class VacancyCreate(_Input):
         description="When the vacancy closes (with a time zone). Default and maximum: "
         "configurable, 30 and 90 days from now.",
     )
-    external_ref: ShortLine | None = Field(
+    external_ref: Ref | None = Field(
         default=None, description="Your own id for it, unique among your vacancies."
     )
     sites: list[SiteIn] = Field(min_length=1, max_length=20)
@@ -150,7 +150,7 @@ class VacancyUpdate(_Input):
     requirements: Requirements | None = None
     contact: Contact | None = None
     valid_through: AwareDatetime | None = None
-    external_ref: ShortLine | None = None
+    external_ref: Ref | None = None
     sites: list[SiteIn] | None = Field(default=None, min_length=1, max_length=20)
     status: Literal["open"] | None = None
 

@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import flag_modified
 
 from app import geo
 from app.auth.dependencies import Principal
@@ -94,7 +95,8 @@ def check_owner(
 
 
 def mask_phone(phone: str | None) -> str | None:
-    return None if phone is None else phone[:6] + "*" * max(len(phone) - 9, 0) + phone[-3:]
+    """+84 and the last three digits: enough to recognise a number, not to call it."""
+    return None if phone is None else phone[:3] + "*" * max(len(phone) - 6, 0) + phone[-3:]
 
 
 def mask_email(email: str | None) -> str | None:
@@ -373,7 +375,9 @@ async def create(
         await _refuse_duplicate(session, vacancy, [point for _, point in placed])
     session.add(vacancy)
     await session.flush()
-    if vacancy.status == VacancyStatus.open:
+    if vacancy.status == VacancyStatus.open and await repository.employer_verified(
+        session, vacancy.employer_id
+    ):
         await repository.add_event(session, vacancy.id, EventKind.created)
     return vacancy.id
 
@@ -389,6 +393,8 @@ async def update(
     if lifecycle(vacancy, now).status is VacancyStatus.closed:
         raise ConflictError("A closed vacancy cannot be changed. Post a new one.")
     sent = payload.model_fields_set
+    if not sent:
+        return  # nothing to change: no new version, no event
     nulls = sorted(name for name in sent & REQUIRED_ON_UPDATE if getattr(payload, name) is None)
     if nulls:
         raise InvalidInputError(
@@ -430,8 +436,16 @@ async def update(
 
     publishing = payload.status == "open" and vacancy.status == VacancyStatus.draft
     if publishing:
+        if vacancy.valid_through <= now:
+            raise InvalidInputError(
+                "The draft's valid_through has passed: send a new one along with status open.",
+                errors=[FieldError(field="body.valid_through", message="in the past", type="past")],
+            )
         vacancy.status = VacancyStatus.open.value
         vacancy.published_at = now
+    # Always a new version, even when only sites (another table) changed: the ETag must move.
+    vacancy.updated_at = now
+    flag_modified(vacancy, "updated_at")
     if vacancy.status == VacancyStatus.open and sent & {
         "title",
         "occupation_code",
@@ -440,7 +454,7 @@ async def update(
     }:
         await _refuse_duplicate(session, vacancy, points, exclude=vacancy.id)
     await session.flush()
-    if vacancy.status == VacancyStatus.open:
+    if vacancy.status == VacancyStatus.open and bundle.employer.verified:
         kind = EventKind.created if publishing else EventKind.updated
         await repository.add_event(session, vacancy.id, kind)
 
@@ -451,7 +465,7 @@ async def close(session: AsyncSession, bundle: VacancyBundle, reason: CloseReaso
     state = lifecycle(vacancy, now)
     if state.status is VacancyStatus.closed:
         raise ConflictError(f"The vacancy is already closed ({state.close_reason}).")
-    was_public = vacancy.status == VacancyStatus.open
+    was_public = vacancy.status == VacancyStatus.open and bundle.employer.verified
     vacancy.status = VacancyStatus.closed.value
     vacancy.close_reason = reason.value
     vacancy.closed_at = now

@@ -57,11 +57,24 @@ async def test_lifecycle_events_in_order_and_pages_without_repeats(live: Live) -
         ("closed", vacancy_id),
     ]
     assert draft.json()["id"] not in {e["vacancy_id"] for e in events}
+    empty = await client.patch(url, json={}, headers=actors.a)
+    assert empty.status_code == 409  # closed: nothing to change
 
-    # Verifying the employer announces its open vacancies.
+    # Verifying the employer announces its open vacancies; suspending it does too. Earlier
+    # events of an unverified employer never surface behind a reader's cursor.
+    _, cursor = await read_all(client, start)
     await client.post(f"/v1/employers/{actors.unverified.id}/verify", headers=actors.department)
-    later, _ = await read_all(client, start)
-    assert ("updated", hidden.json()["id"]) in [(e["kind"], e["vacancy_id"]) for e in later]
+    await client.patch(
+        f"/v1/employers/{actors.unverified.id}", json={"verified": False}, headers=actors.department
+    )
+    later, _ = await read_all(client, cursor)
+    hidden_id = hidden.json()["id"]
+    assert [(e["kind"], e["vacancy_id"]) for e in later] == [
+        ("updated", hidden_id),
+        ("updated", hidden_id),
+    ]
+    everything, _ = await read_all(client, start)
+    assert [e["id"] for e in everything] == [e["id"] for e in events + later]
 
 
 @pytest.mark.parametrize(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -87,7 +87,7 @@ async def test_closed_is_410_for_the_public_with_contacts_masked(
     assert body["vacancy"]["title"] == "Kế toán tổng hợp"
     contact = body["vacancy"]["contact"]
     assert contact["masked"] is True
-    assert "345" not in contact["phone"][:-3]
+    assert contact["phone"] == "+84******678"
     assert contact["email"] == "l***@example.vn"
     owner = (await client.get(url, headers=actors.a)).json()
     assert owner["contact"]["phone"] == "+84912345678"
@@ -98,6 +98,10 @@ async def test_closed_is_410_for_the_public_with_contacts_masked(
 
 async def test_department_withdraws_any_vacancy(client: AsyncClient, actors: Actors) -> None:
     vacancy_id = await create(client, actors.a)
+    filled = await client.post(
+        f"/v1/vacancies/{vacancy_id}/close", json={"reason": "filled"}, headers=actors.department
+    )
+    assert_problem(filled, 403)  # only the employer knows it is filled
     response = await client.post(
         f"/v1/vacancies/{vacancy_id}/close", json={"reason": "withdrawn"}, headers=actors.department
     )
@@ -219,3 +223,31 @@ async def test_json_ld_job_posting(client: AsyncClient, actors: Actors) -> None:
     assert doc["validThrough"]
     json_etag = (await client.get(f"/v1/vacancies/{vacancy_id}")).headers["etag"]
     assert response.headers["etag"] != json_etag
+
+
+async def test_a_draft_past_its_date_is_published_only_with_a_new_date(
+    client: AsyncClient, actors: Actors, session: AsyncSession
+) -> None:
+    vacancy_id = await create(client, actors.a, status="draft")
+    await _set_valid_through(session, vacancy_id, timedelta(hours=-1))
+    url = f"/v1/vacancies/{vacancy_id}"
+    refused = await client.patch(url, json={"status": "open"}, headers=actors.a)
+    assert_problem(refused, 422, "body.valid_through")
+    future = (datetime.now(UTC) + timedelta(days=10)).isoformat()
+    ok = await client.patch(url, json={"status": "open", "valid_through": future}, headers=actors.a)
+    assert ok.status_code == 200, ok.text
+    assert ok.json()["status"] == "open"
+
+
+async def test_accept_header_q_values(client: AsyncClient, actors: Actors) -> None:
+    url = f"/v1/vacancies/{await create(client, actors.a)}"
+    cases = {
+        "application/ld+json": "application/ld+json",
+        "application/json;q=1, application/ld+json;q=0": "application/json",
+        "application/json;q=0.5, application/ld+json": "application/ld+json",
+        "*/*": "application/json",
+        "text/html": "application/json",
+    }
+    for accept, expected in cases.items():
+        response = await client.get(url, headers={"Accept": accept})
+        assert response.headers["content-type"] == expected, accept

@@ -215,6 +215,39 @@ async def test_if_match_guards_against_lost_updates(client: AsyncClient, actors:
     assert star.status_code == 200
 
 
+async def test_changing_only_sites_gives_a_new_version(client: AsyncClient, actors: Actors) -> None:
+    created = await client.post("/v1/vacancies", json=vacancy_payload(), headers=actors.a)
+    url, etag = created.headers["location"], created.headers["etag"]
+    moved = await client.patch(
+        url,
+        json={"sites": [{"positions": 2, "commune_code": "29557"}]},  # same total positions
+        headers={**actors.a, "If-Match": etag},
+    )
+    assert moved.json()["version"] == 2
+    assert moved.headers["etag"] != etag
+    stale = await client.patch(
+        url, json={"description": "Lần hai."}, headers={**actors.a, "If-Match": etag}
+    )
+    assert_problem(stale, 412)
+    unchanged = await client.patch(url, json={}, headers=actors.a)
+    assert unchanged.json()["version"] == 2
+
+
+async def test_concurrent_patches_with_one_etag_let_one_through(live: Live) -> None:
+    client, actors = live.client, live.actors
+    created = await client.post("/v1/vacancies", json=vacancy_payload(), headers=actors.a)
+    url, etag = created.headers["location"], created.headers["etag"]
+    responses = await asyncio.gather(
+        *(
+            client.patch(
+                url, json={"description": f"Phiên bản {i}."}, headers={**actors.a, "If-Match": etag}
+            )
+            for i in range(6)
+        )
+    )
+    assert sorted(r.status_code for r in responses) == [200] + [412] * 5
+
+
 async def test_if_none_match_gives_304(client: AsyncClient, actors: Actors) -> None:
     created = await client.post("/v1/vacancies", json=vacancy_payload(), headers=actors.a)
     url, etag = created.headers["location"], created.headers["etag"]
@@ -277,6 +310,19 @@ async def test_bulk_partial_success(
     assert body["items"][2]["errors"][0]["field"] == "body.2.occupation_code"
     assert any(e["field"].startswith("body.3.") for e in body["items"][3]["errors"])
     assert await session.scalar(select(func.count()).select_from(Vacancy)) == 2
+
+
+async def test_over_long_external_ref_is_an_item_error(client: AsyncClient, actors: Actors) -> None:
+    single = await client.post(
+        "/v1/vacancies", json=vacancy_payload(external_ref="X" * 150), headers=actors.a
+    )
+    assert_problem(single, 422, "body.external_ref")
+    items = [
+        vacancy_payload(external_ref="HR-1"),
+        vacancy_payload(title="Thủ kho", external_ref="X" * 150),
+    ]
+    body = (await client.post("/v1/vacancies/bulk", json=items, headers=actors.a)).json()
+    assert [item["status"] for item in body["items"]] == ["created", "invalid"]
 
 
 async def test_bulk_ndjson(client: AsyncClient, actors: Actors) -> None:
