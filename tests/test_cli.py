@@ -43,7 +43,7 @@ def test_areas_load_from_a_missing_folder_fails() -> None:
 def test_db_current_names_the_head() -> None:
     result = CliRunner().invoke(cli, ["db", "current"])
     assert result.exit_code == 0, result.output
-    assert "0002 (head)" in result.output
+    assert "(head)" in result.output
 
 
 def test_help_lists_the_commands() -> None:

@@ -12,6 +12,7 @@ from sqlalchemy import (
     Boolean,
     CheckConstraint,
     DateTime,
+    FetchedValue,
     ForeignKey,
     Identity,
     Index,
@@ -25,7 +26,7 @@ from sqlalchemy import (
     func,
     text,
 )
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import JSONB, TSVECTOR
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db import Base
@@ -122,6 +123,11 @@ class Vacancy(Base):
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
     )
+    # Full-text search, maintained by a database trigger (migration 0003).
+    title_folded: Mapped[str | None] = mapped_column(Text, server_default=FetchedValue())
+    search_doc: Mapped[str | None] = mapped_column(
+        TSVECTOR, server_default=FetchedValue(), server_onupdate=FetchedValue()
+    )
     # Bumped on every UPDATE by SQLAlchemy: the ETag, and lost-update protection.
     version: Mapped[int] = mapped_column(Integer, server_default="1")
 
@@ -151,6 +157,13 @@ class Vacancy(Base):
         CheckConstraint("positions >= 1", name="positions"),
         Index("ix_vacancy_employer_id_created_at", "employer_id", "created_at"),
         Index("ix_vacancy_status_valid_through", "status", "valid_through"),
+        Index("ix_vacancy_search_doc", "search_doc", postgresql_using="gin"),
+        Index(
+            "ix_vacancy_title_folded_trgm",
+            "title_folded",
+            postgresql_using="gin",
+            postgresql_ops={"title_folded": "gin_trgm_ops"},
+        ),
     )
 
 
@@ -172,12 +185,50 @@ class VacancySite(Base):
     commune_code: Mapped[str] = mapped_column(String(16))
     address: Mapped[str | None] = mapped_column(Text)
 
+    # Read model for search, copied from the vacancy and its employer by database triggers
+    # (migration 0003); never written by the application.
+    public: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
+    valid_through: Mapped[datetime | None] = mapped_column(
+        DateTime(timezone=True), server_default=FetchedValue()
+    )
+    employer_id: Mapped[uuid.UUID | None] = mapped_column(Uuid, server_default=FetchedValue())
+    occupation_code: Mapped[str | None] = mapped_column(String(8), server_default=FetchedValue())
+    industry_code: Mapped[str | None] = mapped_column(String(8), server_default=FetchedValue())
+    employment_type: Mapped[str | None] = mapped_column(String(16), server_default=FetchedValue())
+    salary_monthly_min: Mapped[int | None] = mapped_column(
+        BigInteger, server_default=FetchedValue()
+    )
+    salary_monthly_max: Mapped[int | None] = mapped_column(
+        BigInteger, server_default=FetchedValue()
+    )
+    published_at: Mapped[datetime | None] = mapped_column(
+        DateTime(timezone=True), server_default=FetchedValue()
+    )
+
     vacancy: Mapped[Vacancy] = relationship(back_populates="sites", lazy="raise")
 
     __table_args__ = (
         CheckConstraint("positions BETWEEN 1 AND 10000", name="positions"),
-        Index("ix_vacancy_site_geom", "geom", postgresql_using="gist"),
         Index("ix_vacancy_site_vacancy_id", "vacancy_id"),
+        # Nearest-first in metres (geography KNN) and viewport scans, public sites only.
+        Index(
+            "ix_vacancy_site_public_geog",
+            text("(geom::geography)"),
+            postgresql_using="gist",
+            postgresql_where=text("public"),
+        ),
+        Index(
+            "ix_vacancy_site_public_geom",
+            "geom",
+            postgresql_using="gist",
+            postgresql_where=text("public"),
+        ),
+        Index(
+            "ix_vacancy_site_public_published",
+            text("published_at DESC"),
+            text("id DESC"),
+            postgresql_where=text("public"),
+        ),
     )
 
 
