@@ -34,5 +34,6 @@ def as_geojson(geom: QueryableAttribute[Any] | ColumnElement[Any]) -> ColumnElem
 
 
 def geography(geom: QueryableAttribute[Any] | ColumnElement[Any]) -> ColumnElement[Any]:
-    """As geography, so distances are metres on the WGS84 spheroid."""
-    return cast(geom, Geography(srid=WGS84))
+    """As geography, so distances are metres on the WGS84 spheroid. Written `geography(geom)`,
+    which PostgreSQL treats as the `geom::geography` of the partial GiST index on sites."""
+    return func.geography(geom, type_=Geography(srid=WGS84))

@@ -21,6 +21,7 @@ from app.health.router import router as health_router
 from app.logs import configure_logging
 from app.middleware import BodySizeLimitMiddleware, RequestIdMiddleware
 from app.migrations_info import migration_heads
+from app.search.router import router as search_router
 from app.vacancies.router import router as vacancies_router
 from app.vacancies.sweep import sweep_periodically
 
@@ -67,6 +68,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description=DESCRIPTION,
         lifespan=lifespan,
         openapi_tags=[
+            {"name": "search", "description": "Finding open vacancies: near, viewport, text."},
             {"name": "vacancies", "description": "Posting, reading and closing vacancies."},
             {"name": "employers", "description": "Employer accounts and their API keys."},
             {"name": "areas", "description": "Administrative units with validity dates."},
@@ -111,6 +113,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # A key sent to any endpoint is checked, public ones included: a client with a revoked or
     # mistyped key learns it at once instead of silently getting the anonymous view.
     authenticated = [Depends(optional_principal)]
-    for router in (areas_router, employers_router, vacancies_router):
+    for router in (areas_router, employers_router, search_router, vacancies_router):
         app.include_router(router, prefix="/v1", dependencies=authenticated)
     return app

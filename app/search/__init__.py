@@ -1,0 +1,1 @@
+"""Job-seeker search: near a point, in a viewport, by commune, in Vietnamese."""

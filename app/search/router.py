@@ -1,0 +1,144 @@
+"""HTTP routes for job seekers: `/v1/vacancies` (JSON) and `/v1/vacancies.geojson`."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+
+from app import cursors
+from app.areas.router import GEOJSON
+from app.db import SessionDep
+from app.dependencies import TodayDep
+from app.errors import FieldError, InvalidInputError, Problem
+from app.search import repository
+from app.search.params import SearchParams, Sort, search_params
+from app.search.schemas import ResultSalary, ResultSite, SearchPage, SearchResult
+from app.vacancies.schemas import CodeName
+
+router = APIRouter(tags=["search"])
+Params = Annotated[SearchParams, Depends(search_params)]
+ERRORS: dict[int | str, dict[str, Any]] = {
+    422: {"model": Problem, "description": "Invalid parameter; `errors` names it."}
+}
+
+
+def _decode_cursor(cursor: str, params: SearchParams) -> tuple[Any, int]:
+    key_type: type = {Sort.newest: str, Sort.salary: int}.get(params.sort, float)
+    values = cursors.decode(cursor, "query.cursor", {"f": str, "k": key_type, "i": int})
+    if values["f"] != params.fingerprint():
+        raise InvalidInputError(
+            "This cursor belongs to another query: keep the parameters of the first page.",
+            errors=[
+                FieldError(field="query.cursor", message="other query", type="cursor_mismatch")
+            ],
+        )
+    key = values["k"]
+    if params.sort is Sort.newest:
+        try:
+            key = datetime.fromisoformat(key)
+        except ValueError as exc:
+            raise InvalidInputError(
+                "Invalid cursor.",
+                errors=[
+                    FieldError(
+                        field="query.cursor", message="invalid cursor", type="invalid_cursor"
+                    )
+                ],
+            ) from exc
+    return key, values["i"]
+
+
+def _result(row: dict[str, Any]) -> SearchResult:
+    return SearchResult(
+        vacancy_id=row["vacancy_id"],
+        title=row["title"],
+        employer=CodeName(code=str(row["employer_id"]), name=row["employer_name"]),
+        occupation_code=row["occupation_code"],
+        industry_code=row["industry_code"],
+        employment_type=row["employment_type"],
+        positions=row["positions"],
+        salary=ResultSalary(
+            min=row["salary_min"],
+            max=row["salary_max"],
+            period=row["salary_period"],
+            negotiable=row["salary_negotiable"],
+            monthly_min=row["salary_monthly_min"],
+            monthly_max=row["salary_monthly_max"],
+        ),
+        published_at=row["published_at"],
+        valid_through=row["valid_through"],
+        site=ResultSite(
+            id=row["site_id"],
+            lon=row["lon"],
+            lat=row["lat"],
+            positions=row["site_positions"],
+            approximate=row["approximate"],
+            commune=CodeName(code=row["commune_code"], name=row["commune_name"]),
+        ),
+        distance_m=round(row["distance_m"], 1) if row["distance_m"] is not None else None,
+        url=f"/v1/vacancies/{row['vacancy_id']}",
+    )
+
+
+@router.get(
+    "/vacancies",
+    response_model=SearchPage,
+    responses={**ERRORS, 200: {"content": {GEOJSON: {}}}},
+    summary="Search open vacancies (JSON, or GeoJSON with Accept: application/geo+json)",
+)
+async def search_vacancies(
+    request: Request,
+    session: SessionDep,
+    params: Params,
+    today: TodayDep,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    cursor: Annotated[str | None, Query(max_length=cursors.MAX_CURSOR_LENGTH)] = None,
+    facets: Annotated[bool, Query(description="Add counts by group.")] = False,
+) -> Response:
+    """Open, unexpired vacancies of verified employers, one result per matching work site.
+    Around a point (`near`, `radius_m`), in a viewport (`bbox`) or a commune (`area`), with
+    free text `q` ("ke toan" finds "Kế toán") and filters. Page with `cursor`."""
+    if GEOJSON in request.headers.get("accept", ""):
+        return await search_vacancies_geojson(request, session, params, today, limit=limit)
+    built = repository.build(params, today)
+    after = _decode_cursor(cursor, params) if cursor else None
+    rows = await repository.page(session, params, built, limit=limit + 1, after=after)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    next_cursor = None
+    if more:
+        key, site_id = repository.next_after(rows[-1])
+        next_cursor = cursors.encode({"f": params.fingerprint(), "k": key, "i": site_id})
+    count, exact = (await repository.total(session, built)) if cursor is None else (None, None)
+    page = SearchPage(
+        items=[_result(row) for row in rows],
+        next_cursor=next_cursor,
+        total=count,
+        total_exact=exact,
+        facets=await repository.facets(session, built) if facets else None,
+    )
+    return Response(page.model_dump_json().encode(), media_type="application/json")
+
+
+@router.get(
+    "/vacancies.geojson",
+    response_class=Response,
+    responses={**ERRORS, 200: {"content": {GEOJSON: {}}, "description": "FeatureCollection"}},
+    summary="Search results as GeoJSON work-site points",
+)
+async def search_vacancies_geojson(
+    request: Request,
+    session: SessionDep,
+    params: Params,
+    today: TodayDep,
+    limit: Annotated[int, Query(ge=1, le=2000)] = 500,
+) -> Response:
+    """The same search as points for a map: light properties, `numberMatched` (exact up to
+    10,000; beyond it `numberMatchedAtLeast`) and `numberReturned`. In a viewport without
+    `sort`, the sites nearest its centre come first."""
+    del request
+    built = repository.build(params, today)
+    body = await repository.geojson(session, params, built, limit=limit)
+    return Response(body, media_type=GEOJSON)

@@ -1,0 +1,66 @@
+"""Search responses."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+from app.models import EmploymentType, SalaryPeriod
+from app.vacancies.schemas import CodeName
+
+
+class ResultSite(BaseModel):
+    id: int
+    lon: float
+    lat: float
+    positions: int
+    approximate: bool
+    commune: CodeName
+
+
+class ResultSalary(BaseModel):
+    min: int | None
+    max: int | None
+    period: SalaryPeriod | None
+    negotiable: bool
+    monthly_min: int | None
+    monthly_max: int | None
+
+
+class SearchResult(BaseModel):
+    """One matching work site of a vacancy (a vacancy with several matching sites appears
+    once per site)."""
+
+    vacancy_id: uuid.UUID
+    title: str
+    employer: CodeName = Field(description="`code` is the employer's id.")
+    occupation_code: str
+    industry_code: str | None
+    employment_type: EmploymentType
+    positions: int = Field(description="All positions of the vacancy.")
+    salary: ResultSalary
+    published_at: datetime
+    valid_through: datetime
+    site: ResultSite
+    distance_m: float | None = Field(
+        default=None, description="With `near`: metres from the point on the WGS84 spheroid."
+    )
+    url: str
+
+
+class SearchPage(BaseModel):
+    items: list[SearchResult]
+    next_cursor: str | None = Field(
+        description="Pass as `cursor` for the next page; null at the end."
+    )
+    total: int | None = Field(
+        description="Results in all pages, counted exactly up to 10,000 (first page only)."
+    )
+    total_exact: bool | None = Field(description="False when there are more than `total`.")
+    facets: dict[str, dict[str, int]] | None = Field(
+        default=None,
+        description="With facets=true: result counts by occupation_group (ISCO major group), "
+        "employment_type, commune and salary_band (monthly VND).",
+    )

@@ -1,0 +1,488 @@
+"""Job-seeker search against a brute-force reference: radius edges, distances, order, paging,
+Vietnamese text, every filter, facets, hidden vacancies, and bad parameters."""
+
+from __future__ import annotations
+
+import math
+import random
+import unicodedata
+import uuid
+from typing import Any
+
+import pytest
+from httpx import AsyncClient
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app import cursors
+from tests.factories import CITY_CENTRE, Actors, vacancy_payload
+from tests.problems import assert_problem
+
+LON, LAT = CITY_CENTRE
+WGS84_A = 6_378_137.0
+WGS84_F = 1 / 298.257223563
+
+
+def vincenty_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
+    """Distance on the WGS84 spheroid (Vincenty's inverse formula), independent of PostGIS."""
+    b = WGS84_A * (1 - WGS84_F)
+    u1 = math.atan((1 - WGS84_F) * math.tan(math.radians(lat1)))
+    u2 = math.atan((1 - WGS84_F) * math.tan(math.radians(lat2)))
+    big_l = math.radians(lon2 - lon1)
+    lam = big_l
+    sin_u1, cos_u1, sin_u2, cos_u2 = math.sin(u1), math.cos(u1), math.sin(u2), math.cos(u2)
+    for _ in range(200):
+        sin_lam, cos_lam = math.sin(lam), math.cos(lam)
+        sin_sigma = math.hypot(cos_u2 * sin_lam, cos_u1 * sin_u2 - sin_u1 * cos_u2 * cos_lam)
+        if sin_sigma == 0:
+            return 0.0
+        cos_sigma = sin_u1 * sin_u2 + cos_u1 * cos_u2 * cos_lam
+        sigma = math.atan2(sin_sigma, cos_sigma)
+        sin_alpha = cos_u1 * cos_u2 * sin_lam / sin_sigma
+        cos2_alpha = 1 - sin_alpha**2
+        cos_2sm = cos_sigma - 2 * sin_u1 * sin_u2 / cos2_alpha if cos2_alpha else 0.0
+        c = WGS84_F / 16 * cos2_alpha * (4 + WGS84_F * (4 - 3 * cos2_alpha))
+        previous = lam
+        lam = big_l + (1 - c) * WGS84_F * sin_alpha * (
+            sigma + c * sin_sigma * (cos_2sm + c * cos_sigma * (-1 + 2 * cos_2sm**2))
+        )
+        if abs(lam - previous) < 1e-12:
+            break
+    u_sq = cos2_alpha * (WGS84_A**2 - b**2) / b**2
+    big_a = 1 + u_sq / 16384 * (4096 + u_sq * (-768 + u_sq * (320 - 175 * u_sq)))
+    big_b = u_sq / 1024 * (256 + u_sq * (-128 + u_sq * (74 - 47 * u_sq)))
+    delta = (
+        big_b
+        * sin_sigma
+        * (
+            cos_2sm
+            + big_b
+            / 4
+            * (
+                cos_sigma * (-1 + 2 * cos_2sm**2)
+                - big_b / 6 * cos_2sm * (-3 + 4 * sin_sigma**2) * (-3 + 4 * cos_2sm**2)
+            )
+        )
+    )
+    return b * big_a * (sigma - delta)
+
+
+async def projected(
+    session: AsyncSession, metres: float, azimuth_deg: float
+) -> tuple[float, float]:
+    """The point `metres` from the centre on the spheroid, towards `azimuth_deg`."""
+    row = (
+        await session.execute(
+            text(
+                "SELECT ST_X(p::geometry), ST_Y(p::geometry) FROM ST_Project("
+                "ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography, :m, radians(:az)) p"
+            ),
+            {"lon": LON, "lat": LAT, "m": metres, "az": azimuth_deg},
+        )
+    ).one()
+    return float(row[0]), float(row[1])
+
+
+async def post(client: AsyncClient, headers: dict[str, str], **overrides: Any) -> dict[str, Any]:
+    response = await client.post(
+        "/v1/vacancies", json=vacancy_payload(**overrides), headers=headers
+    )
+    assert response.status_code == 201, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def at(lon: float, lat: float, positions: int = 1) -> list[dict[str, Any]]:
+    return [{"positions": positions, "coordinates": {"lon": lon, "lat": lat}}]
+
+
+async def search(client: AsyncClient, **params: Any) -> dict[str, Any]:
+    response = await client.get("/v1/vacancies", params=params)
+    assert response.status_code == 200, response.text
+    body: dict[str, Any] = response.json()
+    return body
+
+
+async def walk(client: AsyncClient, **params: Any) -> list[dict[str, Any]]:
+    """Every page of a search."""
+    items: list[dict[str, Any]] = []
+    cursor = None
+    while True:
+        page = await search(client, **params, **({"cursor": cursor} if cursor else {}))
+        items.extend(page["items"])
+        cursor = page["next_cursor"]
+        if cursor is None:
+            return items
+
+
+# Near: radius edge, distances, order ---------------------------------------------------------
+
+
+async def test_radius_is_strict_at_the_edge(
+    client: AsyncClient, actors: Actors, session: AsyncSession
+) -> None:
+    inside = await projected(session, 999, 45)
+    outside = await projected(session, 1001, 45)
+    kept = await post(client, actors.a, title="Bên trong", sites=at(*inside))
+    await post(client, actors.a, title="Bên ngoài", sites=at(*outside))
+    items = await walk(client, near=f"{LON},{LAT}", radius_m=1000)
+    assert [item["vacancy_id"] for item in items] == [kept["id"]]
+    assert items[0]["distance_m"] == pytest.approx(999, abs=0.5)
+
+
+async def test_near_matches_a_brute_force_reference(
+    client: AsyncClient, actors: Actors, session: AsyncSession
+) -> None:
+    rng = random.Random(86)  # noqa: S311  (test data)
+    items = [
+        vacancy_payload(
+            title=f"Việc làm số {i}",
+            sites=at(LON + rng.uniform(-0.04, 0.04), LAT + rng.uniform(-0.04, 0.04)),
+        )
+        for i in range(120)
+    ]
+    response = await client.post("/v1/vacancies/bulk", json=items, headers=actors.a)
+    assert response.json()["created"] > 80  # a few random points fall in the river
+    rows = await session.execute(
+        text("SELECT id, ST_X(geom), ST_Y(geom) FROM vacancy_site WHERE public")
+    )
+    radius = 3000.0
+    reference = {site_id: vincenty_m(LON, LAT, x, y) for site_id, x, y in rows}
+
+    found = await walk(client, near=f"{LON},{LAT}", radius_m=radius, limit=7)
+    got = {item["site"]["id"]: item["distance_m"] for item in found}
+    assert len(got) == len(found), "a site was returned twice"
+    # Sites within a metre of the edge could go either way on rounding: leave them out.
+    clear_in = {i for i, d in reference.items() if d < radius - 1}
+    clear_out = {i for i, d in reference.items() if d > radius + 1}
+    assert clear_in <= set(got)
+    assert not clear_out & set(got)
+    assert len(clear_in) > 10
+    for site_id, distance in got.items():
+        assert distance == pytest.approx(reference[site_id], rel=0.005, abs=0.1)
+    distances = [item["distance_m"] for item in found]
+    assert distances == sorted(distances)
+
+
+# Text ------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+async def catalogue(client: AsyncClient, actors: Actors) -> dict[str, str]:
+    titles = {
+        "accountant": ("Kế toán tổng hợp", "24"),
+        "sewing": ("Công nhân may công nghiệp", "75"),
+        "electrician": ("Thợ điện dân dụng", "74"),
+        "technician": ("Kỹ thuật viên bảo trì", "31"),
+        "driver": ("Tài xế xe tải", "83"),
+    }
+    ids = {}
+    for i, (key, (title, occupation)) in enumerate(titles.items()):
+        lon, lat = LON + 0.001 * i, LAT
+        ids[key] = (
+            await post(
+                client, actors.a, title=title, occupation_code=occupation, sites=at(lon, lat)
+            )
+        )["id"]
+    return ids
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("ke toan", "accountant"),
+        ("Kế toán", "accountant"),
+        ("KẾ TOÁN", "accountant"),
+        (unicodedata.normalize("NFD", "kế toán"), "accountant"),
+        ("ke tona", "accountant"),  # a typo
+        ("cong nhan may", "sewing"),
+        ("Công nhân may", "sewing"),
+        ("dien", "electrician"),
+        ("Điện", "electrician"),
+        ("ĐIỆN", "electrician"),
+        ("kĩ thuật", "technician"),  # kĩ/kỹ spellings
+        ("ky thuat", "technician"),
+        ("tai xe", "driver"),
+        ("Thủy sản Cửu Long", None),  # employer B's name: none of A's vacancies
+    ],
+)
+async def test_vietnamese_text(
+    client: AsyncClient, catalogue: dict[str, str], query: str, expected: str | None
+) -> None:
+    found = [item["vacancy_id"] for item in await walk(client, q=query)]
+    if expected is None:
+        assert found == []
+    else:
+        assert found[0] == catalogue[expected], found
+
+
+async def test_text_covers_employer_occupation_and_description(
+    client: AsyncClient, actors: Actors, catalogue: dict[str, str]
+) -> None:
+    by_employer = {i["vacancy_id"] for i in await walk(client, q="phuoc hau")}
+    assert set(catalogue.values()) <= by_employer  # employer A: "May mặc Phước Hậu"
+    by_occupation = {i["vacancy_id"] for i in await walk(client, q="drivers")}
+    assert catalogue["driver"] in by_occupation  # ISCO 83: "Drivers and Mobile Plant Operators"
+    special = await post(
+        client, actors.a, title="Nhân viên kho", description="Sử dụng xe nâng hàng."
+    )
+    assert special["id"] in {i["vacancy_id"] for i in await walk(client, q="xe nang")}
+
+
+async def test_relevance_is_the_default_with_q(
+    client: AsyncClient, catalogue: dict[str, str]
+) -> None:
+    page = await search(client, q="ke toan")
+    assert page["items"][0]["vacancy_id"] == catalogue["accountant"]
+
+
+# Filters and visibility -------------------------------------------------------------------------
+
+
+async def test_filters(client: AsyncClient, actors: Actors, session: AsyncSession) -> None:
+    a = await post(
+        client,
+        actors.a,
+        title="Kế toán",
+        occupation_code="24",
+        industry_code="14",
+        employment_type="full_time",
+        salary={"min": 8_000_000, "max": 9_000_000},
+    )
+    b = await post(
+        client,
+        actors.a,
+        title="Phục vụ",
+        occupation_code="51",
+        industry_code="56",
+        employment_type="part_time",
+        salary={"min": 30_000, "period": "hour"},
+    )
+    c = await post(
+        client,
+        actors.b,
+        title="Bốc xếp",
+        occupation_code="93",
+        industry_code="52",
+        employment_type="seasonal",
+        salary={"negotiable": True},
+    )
+    await session.execute(
+        text(
+            "UPDATE vacancy SET published_at = now() - interval '20 days' "
+            "WHERE id = CAST(:id AS uuid)"
+        ),
+        {"id": c["id"]},
+    )
+    await session.commit()
+
+    async def ids(**params: Any) -> set[str]:
+        return {item["vacancy_id"] for item in await walk(client, **params)}
+
+    assert await ids(occupation="2") == {a["id"]}
+    assert await ids(occupation=["5", "9"]) == {b["id"], c["id"]}
+    assert await ids(occupation="51") == {b["id"]}
+    assert await ids(industry="C") == {a["id"]}  # section C holds division 14
+    assert await ids(industry="56") == {b["id"]}
+    assert await ids(employment_type=["part_time", "seasonal"]) == {b["id"], c["id"]}
+    assert await ids(salary_min=6_000_000) == {a["id"], b["id"]}  # 30,000/h = 6.24 M/month
+    assert await ids(salary_min=7_000_000) == {a["id"]}
+    assert await ids(salary_min=7_000_000, include_unspecified=True) == {a["id"], c["id"]}
+    assert await ids(posted_within_days=7) == {a["id"], b["id"]}
+    assert await ids(employer_id=str(actors.employer_b.id)) == {c["id"]}
+    assert await ids(area="29551") == {a["id"], b["id"], c["id"]}
+    assert await ids(area="28777") == set()
+    assert await ids(bbox=f"{LON - 0.01},{LAT - 0.01},{LON + 0.01},{LAT + 0.01}") == {
+        a["id"],
+        b["id"],
+        c["id"],
+    }
+    assert await ids(bbox="106.3,10.2,106.4,10.3") == set()
+    salaries = [
+        i["salary"]["monthly_max"] or i["salary"]["monthly_min"]
+        for i in await walk(client, sort="salary")
+    ]
+    assert salaries == [9_000_000, 6_240_000, None]
+
+
+async def test_hidden_vacancies_never_appear(
+    client: AsyncClient, actors: Actors, session: AsyncSession
+) -> None:
+    visible = await post(client, actors.a, title="Hiển thị")
+    await post(client, actors.a, title="Bản nháp", status="draft")
+    closed = await post(client, actors.a, title="Đã đóng")
+    await client.post(
+        f"/v1/vacancies/{closed['id']}/close", json={"reason": "filled"}, headers=actors.a
+    )
+    expired = await post(client, actors.a, title="Hết hạn")
+    await session.execute(
+        text("UPDATE vacancy SET valid_through = now() WHERE id = CAST(:id AS uuid)"),
+        {"id": expired["id"]},
+    )
+    await session.commit()
+    await post(client, actors.unverified_key, title="Chưa duyệt")
+    for params in (
+        {},
+        {"near": f"{LON},{LAT}"},
+        {"q": "a"},
+        {"bbox": f"{LON - 0.1},{LAT - 0.1},{LON + 0.1},{LAT + 0.1}"},
+    ):
+        assert [i["vacancy_id"] for i in await walk(client, **params)] in ([visible["id"]], []), (
+            params
+        )
+    assert [i["vacancy_id"] for i in await walk(client)] == [visible["id"]]
+    geo = (await client.get("/v1/vacancies.geojson")).json()
+    assert [f["properties"]["vacancy_id"] for f in geo["features"]] == [visible["id"]]
+    # Verifying the employer makes its open vacancy appear.
+    await client.post(f"/v1/employers/{actors.unverified.id}/verify", headers=actors.department)
+    assert len(await walk(client)) == 2
+
+
+# Paging, totals, facets ---------------------------------------------------------------------
+
+
+async def test_cursor_walk_returns_each_match_once_while_vacancies_are_added(
+    client: AsyncClient, actors: Actors
+) -> None:
+    originals = [
+        (await post(client, actors.a, title=f"Ban đầu {i}", sites=at(LON + 0.0005 * i, LAT)))["id"]
+        for i in range(25)
+    ]
+    seen: list[str] = []
+    cursor = None
+    while True:
+        params: dict[str, Any] = {"limit": 4, "sort": "newest"}
+        if cursor:
+            params["cursor"] = cursor
+        page = await search(client, **params)
+        seen.extend(item["vacancy_id"] for item in page["items"])
+        # Another employer posts between every two pages.
+        await post(
+            client, actors.b, title=f"Chen vào {len(seen)}", sites=at(LON, LAT + 0.001 * len(seen))
+        )
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    assert len(seen) == len(set(seen)), "a result was returned twice"
+    assert set(originals) <= set(seen), "a result was skipped"
+
+
+async def test_totals_and_facets_add_up(client: AsyncClient, actors: Actors) -> None:
+    for i, (occupation, kind) in enumerate(
+        [("24", "full_time"), ("24", "part_time"), ("93", "seasonal")]
+    ):
+        await post(
+            client,
+            actors.a,
+            title=f"Việc {i}",
+            occupation_code=occupation,
+            employment_type=kind,
+            sites=[
+                {"positions": 1, "commune_code": "29557"},
+                {"positions": 2, "coordinates": {"lon": LON, "lat": LAT + 0.001 * i}},
+            ],
+        )
+    page = await search(client, facets="true", limit=2)
+    assert page["total"] == 6  # one result per site
+    assert page["total_exact"] is True
+    for dimension, counts in page["facets"].items():
+        assert sum(counts.values()) == page["total"], dimension
+    assert page["facets"]["occupation_group"] == {"2": 4, "9": 2}
+    assert page["facets"]["commune"] == {"29557": 3, "29551": 3}
+    second = await search(client, limit=2, cursor=page["next_cursor"])
+    assert second["total"] is None  # counted on the first page only
+
+
+async def test_geojson(client: AsyncClient, actors: Actors) -> None:
+    for i in range(3):
+        await post(client, actors.a, title=f"Bản đồ {i}", sites=at(LON + 0.001 * i, LAT))
+    response = await client.get(
+        "/v1/vacancies.geojson", params={"near": f"{LON},{LAT}", "limit": 2}
+    )
+    assert response.headers["content-type"] == "application/geo+json"
+    body = response.json()
+    assert body["type"] == "FeatureCollection"
+    assert (body["numberMatched"], body["numberReturned"]) == (3, 2)
+    first = body["features"][0]
+    assert first["geometry"] == {"type": "Point", "coordinates": [LON, LAT]}
+    assert first["properties"]["distance_m"] == 0
+    assert {"vacancy_id", "title", "employer", "positions", "occupation_group"} <= set(
+        first["properties"]
+    )
+    negotiated = await client.get(
+        "/v1/vacancies", params={"limit": 2}, headers={"Accept": "application/geo+json"}
+    )
+    assert negotiated.json()["type"] == "FeatureCollection"
+    assert_problem(
+        await client.get("/v1/vacancies.geojson", params={"limit": 2001}), 422, "query.limit"
+    )
+
+
+# Bad parameters ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"near": "abc"}, "query.near"),
+        ({"near": "105.9"}, "query.near"),
+        ({"near": "10.25,105.97"}, "query.near"),  # swapped: latitude 105.97
+        ({"near": "NaN,10"}, "query.near"),
+        ({"near": "inf,10"}, "query.near"),
+        ({"near": "105.9,10.2", "radius_m": "0"}, "query.radius_m"),
+        ({"near": "105.9,10.2", "radius_m": "100001"}, "query.radius_m"),
+        ({"near": "105.9,10.2", "radius_m": "nan"}, "query.radius_m"),
+        ({"bbox": "106,10,105,11"}, "query.bbox"),
+        ({"bbox": "-180,-90,180,90"}, "query.bbox"),
+        ({"bbox": "179,0,181,1"}, "query.bbox"),
+        ({"bbox": "1,2,3"}, "query.bbox"),
+        ({"near": "105.9,10.2", "bbox": "105.9,10.2,106,10.3"}, "query.near"),
+        ({"area": "29551'--"}, "query.area"),
+        ({"sort": "distance"}, "query.sort"),
+        ({"sort": "relevance"}, "query.sort"),
+        ({"sort": "random"}, "query.sort"),
+        ({"q": "!!!"}, "query.q"),
+        ({"q": "x" * 201}, "query.q"),
+        ({"occupation": "2a"}, "query.occupation"),
+        ({"industry": "Z"}, "query.industry"),
+        ({"employment_type": "gig"}, "query.employment_type.0"),
+        ({"salary_min": "-1"}, "query.salary_min"),
+        ({"posted_within_days": "0"}, "query.posted_within_days"),
+        ({"employer_id": "nope"}, "query.employer_id"),
+        ({"limit": "0"}, "query.limit"),
+        ({"limit": "101"}, "query.limit"),
+        ({"cursor": "garbage"}, "query.cursor"),
+        (
+            {"cursor": cursors.encode({"f": "x", "k": "2026-01-01T00:00:00+00:00", "i": 1})},
+            "query.cursor",
+        ),
+    ],
+)
+async def test_bad_parameters_are_422_naming_the_field(
+    client: AsyncClient, params: dict[str, str], field: str
+) -> None:
+    assert_problem(await client.get("/v1/vacancies", params=params), 422, field)
+
+
+async def test_a_cursor_only_works_for_its_own_query(client: AsyncClient, actors: Actors) -> None:
+    for i in range(3):
+        await post(client, actors.a, title=f"Trang {i}", sites=at(LON + 0.001 * i, LAT))
+    page = await search(client, limit=1, q="trang")
+    other = await client.get(
+        "/v1/vacancies", params={"limit": 1, "q": "khac", "cursor": page["next_cursor"]}
+    )
+    assert_problem(other, 422, "query.cursor")
+    tampered = cursors.decode(page["next_cursor"], "x", {"f": str, "k": float, "i": int})
+    tampered["i"] = str(uuid.uuid4())
+    forged = await client.get(
+        "/v1/vacancies", params={"limit": 1, "q": "trang", "cursor": cursors.encode(tampered)}
+    )
+    assert_problem(forged, 422, "query.cursor")
+
+
+async def test_posted_within_takes_whole_days(client: AsyncClient) -> None:
+    assert_problem(
+        await client.get("/v1/vacancies", params={"posted_within_days": "1.5"}),
+        422,
+        "query.posted_within_days",
+    )
