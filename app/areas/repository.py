@@ -28,6 +28,7 @@ from sqlalchemy.sql.dml import ReturningInsert
 from app import geo
 from app.areas.loader import AreaRecord
 from app.areas.schemas import AreaSummary, GeometryMode
+from app.models import VacancySite
 from app.models.area import Area, AreaLevel
 
 # Most local first, in lookups and listings.
@@ -66,13 +67,47 @@ def _geometry(mode: GeometryMode) -> ColumnElement[Any]:
     return null()
 
 
-def _feature(mode: GeometryMode) -> ColumnElement[Any]:
+def _feature(mode: GeometryMode, extra: ColumnElement[Any] | None = None) -> ColumnElement[Any]:
+    properties = _properties() if extra is None else _properties().op("||")(extra)
     return func.json_build_object(
         "type", "Feature",
         "id", Area.code,
         "geometry", _geometry(mode),
-        "properties", _properties(),
+        "properties", properties,
     )  # fmt: skip
+
+
+def _vacancy_counts() -> ColumnElement[Any]:
+    """`open_vacancies` and `open_positions` of the unit, as a jsonb to merge into properties.
+
+    Sites are recorded against the commune they lay in when posted: a commune counts its own
+    sites, a province the sites of its communes of the same period, and any other unit (the
+    pre-2025 districts) the sites inside its boundary."""
+    site = aliased(VacancySite, name="cs")
+    commune = aliased(Area, name="cc")
+    counts = func.jsonb_build_object(
+        "open_vacancies", func.count(site.vacancy_id.distinct()),
+        "open_positions", func.coalesce(func.sum(site.positions), 0),
+    )  # fmt: skip
+    public = and_(site.public, site.valid_through > func.now())
+    own = select(counts).where(public, site.area_id == Area.id)
+    children = (
+        select(counts)
+        .join(commune, commune.id == site.area_id)
+        .where(
+            public,
+            commune.parent_code == Area.code,
+            commune.validity.op("&&")(Area.validity),
+        )
+    )
+    inside = select(counts).where(
+        public, site.geom.op("&&")(Area.geom), func.ST_Covers(Area.geom, site.geom)
+    )
+    return case(
+        (Area.level == AreaLevel.commune.value, own.scalar_subquery()),
+        (Area.level == AreaLevel.province.value, children.scalar_subquery()),
+        else_=inside.scalar_subquery(),
+    )
 
 
 async def feature_collection(
@@ -82,9 +117,11 @@ async def feature_collection(
     level: AreaLevel | None,
     parent_code: str | None,
     geometry: GeometryMode,
+    with_vacancies: bool = False,
 ) -> bytes:
     """Units valid on `at` as one GeoJSON FeatureCollection, built by PostgreSQL."""
-    features = select(_feature(geometry).label("feature")).where(valid_at(at))
+    feature = _feature(geometry, extra=_vacancy_counts() if with_vacancies else None)
+    features = select(feature.label("feature")).where(valid_at(at))
     if level is not None:
         features = features.where(Area.level == level.value)
     if parent_code is not None:

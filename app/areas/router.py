@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 
@@ -52,13 +52,28 @@ async def list_areas(
         Query(pattern=AREA_CODE_PATTERN, description="Only units whose parent has this code."),
     ] = None,
     geometry: GeometryQuery = GeometryMode.full,
+    with_: Annotated[
+        Literal["vacancies"] | None,
+        Query(
+            alias="with",
+            description="`vacancies`: add `open_vacancies` and `open_positions` (public, "
+            "unexpired) to each unit, for choropleths.",
+        ),
+    ] = None,
 ) -> Response:
     """Units valid on `at`: since 2025-07-01 the province and its 124 communes; before it,
     the province, its 8 districts and their communes (codes only, no boundaries)."""
     body = await repository.feature_collection(
-        session, at=at, level=level, parent_code=parent, geometry=geometry
+        session,
+        at=at,
+        level=level,
+        parent_code=parent,
+        geometry=geometry,
+        with_vacancies=with_ == "vacancies",
     )
-    return cached_response(request, body, media_type=GEOJSON, max_age_s=AREA_MAX_AGE_S)
+    # Counts change with every posting: let caches revalidate instead of keeping them.
+    max_age = 0 if with_ else AREA_MAX_AGE_S
+    return cached_response(request, body, media_type=GEOJSON, max_age_s=max_age)
 
 
 @router.get(

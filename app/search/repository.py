@@ -42,7 +42,7 @@ from app.models import Area, Employer, Industry, Vacancy, VacancySite
 from app.search.params import SearchParams, Sort
 
 # Totals are counted exactly up to this many results, then reported as "more than".
-TOTAL_BOUND = 10_000
+TOTAL_BOUND = 1_000
 SALARY_BANDS = (5_000_000, 10_000_000, 15_000_000, 20_000_000)
 
 site = aliased(VacancySite, name="site")
@@ -156,15 +156,26 @@ def _from(built: Built, *columns: Any) -> Select[Any]:
     return query.where(*built.where)
 
 
-def _ordered(built: Built, query: Select[Any], after: tuple[Any, int] | None) -> Select[Any]:
+def _ordered(
+    built: Built, query: Select[Any], after: tuple[Any, int] | None, *, knn: bool = False
+) -> Select[Any]:
+    """Keyset order by (key, site id). With `knn`, by the key alone: a GiST index orders by
+    one distance but not by (distance, id), and (distance, id) would sort every row in range."""
     key = built.sort_key
     if after is not None:
         position = tuple_(key, site.id)
         cursor = tuple_(literal(after[0]), literal(after[1]))
         query = query.where(position < cursor if built.descending else position > cursor)
+    if knn:
+        return query.order_by(key)
     if built.descending:
         return query.order_by(key.desc(), site.id.desc())
     return query.order_by(key, site.id)
+
+
+# Extra nearest candidates fetched so that sites at exactly the same distance (the same
+# point, e.g. several vacancies at one address) are not split arbitrarily by the LIMIT.
+KNN_TIE_MARGIN = 32
 
 
 async def page(
@@ -176,8 +187,29 @@ async def page(
     after: tuple[Any, int] | None,
 ) -> list[dict[str, Any]]:
     """One page of results: the site, its vacancy's essentials and the sort key."""
+    if params.sort is Sort.distance:
+        rows = await _page(session, params, built, limit=limit, after=after, knn=True)
+        # Exact unless the candidates ended inside a run of equal distances that the page
+        # reaches into; then order that run properly (rare: many sites at one point).
+        if len(rows) < limit or rows[-1]["candidates"] < limit + KNN_TIE_MARGIN:
+            return rows
+        if rows[-1]["sort_key"] < rows[-1]["candidates_max"]:
+            return rows
+    return await _page(session, params, built, limit=limit, after=after, knn=False)
+
+
+async def _page(
+    session: AsyncSession,
+    params: SearchParams,
+    built: Built,
+    *,
+    limit: int,
+    after: tuple[Any, int] | None,
+    knn: bool,
+) -> list[dict[str, Any]]:
     key = built.sort_key.label("sort_key")
-    ids = _ordered(built, _from(built, site.id, key), after).limit(limit).subquery("hits")
+    fetch = limit + KNN_TIE_MARGIN if knn else limit
+    ids = _ordered(built, _from(built, site.id, key), after, knn=knn).limit(fetch).subquery("hits")
     employer = aliased(Employer, name="e")
     commune = aliased(Area, name="commune")
     distance = (
@@ -214,6 +246,8 @@ async def page(
             Vacancy.valid_through,
             employer.id.label("employer_id"),
             employer.name.label("employer_name"),
+            func.count().over().label("candidates"),
+            func.max(ids.c.sort_key).over().label("candidates_max"),
         )
         .select_from(ids)
         .join(VacancySite, VacancySite.id == ids.c.id)
@@ -227,6 +261,7 @@ async def page(
                 else [ids.c.sort_key, ids.c.id]
             )
         )
+        .limit(limit)
     )
     return [dict(row._mapping) for row in rows]
 

@@ -136,7 +136,7 @@ async def search_vacancies_geojson(
     limit: Annotated[int, Query(ge=1, le=2000)] = 500,
 ) -> Response:
     """The same search as points for a map: light properties, `numberMatched` (exact up to
-    10,000; beyond it `numberMatchedAtLeast`) and `numberReturned`. In a viewport without
+    1,000; beyond it `numberMatchedAtLeast`) and `numberReturned`. In a viewport without
     `sort`, the sites nearest its centre come first."""
     del request
     built = repository.build(params, today)

@@ -56,7 +56,7 @@ class SearchPage(BaseModel):
         description="Pass as `cursor` for the next page; null at the end."
     )
     total: int | None = Field(
-        description="Results in all pages, counted exactly up to 10,000 (first page only)."
+        description="Results in all pages, counted exactly up to 1,000 (first page only)."
     )
     total_exact: bool | None = Field(description="False when there are more than `total`.")
     facets: dict[str, dict[str, int]] | None = Field(

@@ -486,3 +486,37 @@ async def test_posted_within_takes_whole_days(client: AsyncClient) -> None:
         422,
         "query.posted_within_days",
     )
+
+
+# Areas for the choropleth ----------------------------------------------------------------------
+
+
+async def test_areas_with_vacancy_counts(client: AsyncClient, actors: Actors) -> None:
+    await post(client, actors.a, title="Một nơi", sites=at(LON, LAT, positions=3))
+    two_sites = [
+        {"positions": 2, "coordinates": {"lon": LON + 0.001, "lat": LAT}},
+        {"positions": 5, "commune_code": "29557"},
+    ]
+    await post(client, actors.a, title="Hai nơi", sites=two_sites)
+    await post(client, actors.a, title="Nháp", status="draft", sites=at(LON, LAT, positions=9))
+
+    async def counts(**params: str) -> dict[str, tuple[int, int]]:
+        response = await client.get(
+            "/v1/areas", params={"with": "vacancies", "geometry": "none", **params}
+        )
+        assert response.status_code == 200, response.text
+        return {
+            f["id"]: (f["properties"]["open_vacancies"], f["properties"]["open_positions"])
+            for f in response.json()["features"]
+        }
+
+    communes = await counts(level="commune")
+    assert communes["29551"] == (2, 5)
+    assert communes["29557"] == (1, 5)
+    assert sum(v for v, _ in communes.values()) == 3  # a vacancy per commune it has sites in
+    assert (await counts(level="province"))["86"] == (2, 10)  # distinct vacancies
+    districts = await counts(level="district", at="2024-06-01")
+    assert districts["855"][0] >= 1  # old Vĩnh Long city, by its boundary
+    plain = await client.get("/v1/areas", params={"level": "commune", "geometry": "none"})
+    assert "open_vacancies" not in plain.json()["features"][0]["properties"]
+    assert_problem(await client.get("/v1/areas", params={"with": "placements"}), 422, "query.with")

@@ -1,0 +1,70 @@
+"""Print the results table of bench/run.sh (markdown) from its results.tsv."""
+
+from __future__ import annotations
+
+import sys
+
+TARGET_P99_MS = 100.0
+CEILING_SHARE = 0.30
+TIPG_FACTOR = 10.0
+LABELS = {
+    "nearest": "nearest-20 within 10 km",
+    "nearest_occ7": "nearest-20 within 10 km, occupation=7",
+    "text_ke_toan": "text q=ke toan",
+    "text_tai_xe": "text q=tai xe",
+    "viewport_005": "viewport 0.05°, limit 100",
+    "viewport_03": "viewport 0.3°, limit 500",
+}
+
+
+def parse(path: str) -> dict[tuple[str, str], dict[str, float]]:
+    out: dict[tuple[str, str], dict[str, float]] = {}
+    for line in open(path, encoding="utf-8"):
+        parts = line.split()
+        if len(parts) < 3 or parts[2] != "RESULT":
+            continue
+        values = {}
+        for item in parts[3:]:
+            key, _, value = item.partition("=")
+            try:
+                values[key] = float(value)
+            except ValueError:
+                pass
+        out[(parts[0], parts[1])] = values
+    return out
+
+
+def main(path: str) -> None:
+    r = parse(path)
+    names = [n for n in LABELS if ("ours", n) in r]
+    print("| scenario | ours req/s | p50 ms | p99 ms | non-2xx | pgbench tps | p50/p99 ms (pgbench) "
+          "| ours / ceiling | tipg req/s | tipg p50/p99 ms | ours / tipg | targets |")
+    print("|---|---:|---:|---:|---:|---:|---|---:|---:|---|---:|---|")
+    for n in names:
+        o = r[("ours", n)]
+        pg = r.get(("pgbench", n))
+        tp = r.get(("tipg", n))
+        ratio_pg = o["rps"] / pg["rps"] if pg else None
+        ratio_tp = o["rps"] / tp["rps"] if tp else None
+        checks = [f"p99<100ms {'yes' if o['p99_ms'] < TARGET_P99_MS else 'NO'}"]
+        if n.startswith(("nearest", "viewport")) and ratio_pg is not None:
+            checks.append(f"≥30% ceiling {'yes' if ratio_pg >= CEILING_SHARE else 'NO'}")
+        if ratio_tp is not None:
+            checks.append(f"≥10× tipg {'yes' if ratio_tp >= TIPG_FACTOR else 'NO'}")
+        if o.get("non2xx") or o.get("errors"):
+            checks.append("ERRORS")
+        cells = [LABELS[n], f"{o['rps']:.0f}", f"{o['p50_ms']:.1f}", f"{o['p99_ms']:.1f}",
+                 str(int(o.get("non2xx", 0) + o.get("errors", 0)))]
+        cells += [f"{pg['rps']:.0f}", f"{pg['p50_ms']:.1f} / {pg['p99_ms']:.1f}"] if pg else ["–", "–"]
+        cells.append(f"{ratio_pg:.0%}" if ratio_pg is not None else "–")
+        if tp:
+            cells += [f"{tp['rps']:.1f}", f"{tp['p50_ms']:.1f} / {tp['p99_ms']:.1f}",
+                      f"{ratio_tp:.1f}×"]
+        else:
+            cells += ["–", "–", "–"]
+        cells.append(", ".join(checks))
+        print("| " + " | ".join(cells) + " |")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1])
