@@ -520,3 +520,21 @@ async def test_areas_with_vacancy_counts(client: AsyncClient, actors: Actors) ->
     plain = await client.get("/v1/areas", params={"level": "commune", "geometry": "none"})
     assert "open_vacancies" not in plain.json()["features"][0]["properties"]
     assert_problem(await client.get("/v1/areas", params={"with": "placements"}), 422, "query.with")
+
+
+async def test_nearest_pages_split_no_group_of_sites_at_one_point(
+    client: AsyncClient, actors: Actors
+) -> None:
+    """Many sites at exactly one point (sites given by commune sit on its label point): more
+    than the nearest-scan's margin, so paging must still give each exactly once, in id order."""
+    items = [
+        vacancy_payload(title=f"Cùng chỗ {i}", sites=[{"positions": 1, "commune_code": "29557"}])
+        for i in range(45)
+    ]
+    assert (await client.post("/v1/vacancies/bulk", json=items, headers=actors.a)).json()[
+        "created"
+    ] == 45
+    found = await walk(client, near=f"{LON},{LAT}", radius_m=20_000, limit=5)
+    site_ids = [item["site"]["id"] for item in found]
+    assert len(site_ids) == 45
+    assert site_ids == sorted(site_ids)  # equal distances: by site id
