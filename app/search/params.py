@@ -14,12 +14,15 @@ from fastapi import Query
 
 from app.errors import FieldError, InvalidInputError
 from app.models import EmploymentType
+from app.text import clean_line
 
 MAX_RADIUS_M = 100_000
 DEFAULT_RADIUS_M = 10_000
 # A viewport larger than this is a map zoomed out past where lists make sense: use tiles.
 MAX_BBOX_SPAN_DEG = 2.0
 MAX_Q_LENGTH = 200
+# Each word is a prefix search; a dozen one-letter words would match everything many times.
+MAX_Q_WORDS = 8
 
 
 class Sort(StrEnum):
@@ -170,9 +173,17 @@ def search_params(
         raise _invalid("near", "use one of near, bbox or area")
     point = parse_near(near) if near is not None else None
     box = parse_bbox(bbox) if bbox is not None else None
-    text = q.strip() if q is not None else None
-    if text is not None and not any(char.isalnum() for char in text):
-        raise _invalid("q", "has no letters or digits to search for")
+    text = None
+    if q is not None:
+        try:
+            text = str(clean_line(q))
+        except ValueError as exc:
+            raise _invalid("q", str(exc)) from exc
+        words = [word for word in re.split(r"\W+", text) if word]
+        if not words:
+            raise _invalid("q", "has no letters or digits to search for")
+        if len(words) > MAX_Q_WORDS:
+            raise _invalid("q", f"at most {MAX_Q_WORDS} words")
     for code in occupation or []:
         if not _OCCUPATION.match(code):
             raise _invalid("occupation", f"{code!r} is not an ISCO-08 code or prefix")

@@ -62,11 +62,13 @@ def _folded_query(q: str) -> ColumnElement[Any]:
 
 
 def _tsquery(q: str) -> ColumnElement[Any]:
-    """Every word of the folded query as a prefix: 'ke toan' -> 'ke:* & toan:*'."""
+    """Every distinct word of the folded query, as a prefix when longer than one letter:
+    'ke toan' -> 'ke:* & toan:*' (one-letter prefixes would match nearly everything)."""
     words = func.regexp_split_to_table(_folded_query(q), literal("[^a-z0-9]+"))
     word: ColumnElement[Any] = literal_column("w")
+    term = word.op("||")(case((func.length(word) > 1, literal(":*")), else_=literal("")))
     prefixes = (
-        select(func.string_agg(word.op("||")(literal(":*")), literal(" & ")))
+        select(func.string_agg(term.distinct(), literal(" & ")))
         .select_from(words.alias("w"))
         .where(word != "")
     )

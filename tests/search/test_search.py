@@ -443,6 +443,8 @@ async def test_geojson(client: AsyncClient, actors: Actors) -> None:
         ({"sort": "random"}, "query.sort"),
         ({"q": "!!!"}, "query.q"),
         ({"q": "x" * 201}, "query.q"),
+        ({"q": "a\x00b"}, "query.q"),
+        ({"q": "a b c d e f g h i"}, "query.q"),
         ({"occupation": "2a"}, "query.occupation"),
         ({"industry": "Z"}, "query.industry"),
         ({"employment_type": "gig"}, "query.employment_type.0"),
