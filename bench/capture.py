@@ -12,6 +12,7 @@ Usage: APP_DATABASE_URL=postgresql+asyncpg://.../jobmap_bench .venv/bin/python b
 from __future__ import annotations
 
 import asyncio
+import os
 import datetime as dt
 import pathlib
 import re
@@ -104,7 +105,11 @@ async def main() -> None:
 
     sessions = create_sessionmaker(engine)
     today = dt.date.today()
-    lon, lat = EXAMPLE
+    # BENCH_CENTRE="lon,lat" plans another centre (a dense one); its plans get BENCH_SUFFIX and
+    # the pgbench scripts are only written for the default centre.
+    centre = os.environ.get("BENCH_CENTRE")
+    suffix = os.environ.get("BENCH_SUFFIX", "")
+    lon, lat = map(float, centre.split(",")) if centre else EXAMPLE
     (HERE / "plans").mkdir(exist_ok=True)
     (HERE / "pgbench").mkdir(exist_ok=True)
     for name, kind, kwargs, limit, half in scenarios(lon, lat):
@@ -127,7 +132,10 @@ async def main() -> None:
                 plan = await raw.fetch("EXPLAIN (ANALYZE, BUFFERS, VERBOSE OFF) " + sql, *args)
                 plans.append("\n-- statement:\n" + sql + "\n-- parameters: " + repr(args) + "\n")
                 plans.append("\n".join(r[0] for r in plan) + "\n")
-        (HERE / "plans" / f"{name}.txt").write_text("".join(plans))
+        (HERE / "plans" / f"{name}{suffix}.txt").write_text("".join(plans))
+        if centre:
+            print(name, summary, f"{len(statements)} statements")
+            continue
         names: dict[float, str] = {lon: "lon", lat: "lat"}
         header = HEADER
         if half is not None:

@@ -101,9 +101,9 @@ sample() { # name port path half
 
 run_wrk() { # target name port path half
   local target=$1 name=$2 port=$3 path=$4 h=$5
-  BENCH_PATH="$path" BENCH_HALF="$h" wrk -t"$THREADS" -c"$CONNS" -d"${WARMUP}s" \
+  BENCH_PATH="$path" BENCH_HALF="$h" wrk -t"$THREADS" -c"$CONNS" -d"${WARMUP}s" --timeout 30s \
     -s bench/scenario.lua "http://127.0.0.1:$port" > /dev/null
-  BENCH_PATH="$path" BENCH_HALF="$h" wrk -t"$THREADS" -c"$CONNS" -d"${DURATION}s" --latency \
+  BENCH_PATH="$path" BENCH_HALF="$h" wrk -t"$THREADS" -c"$CONNS" -d"${DURATION}s" --timeout 30s --latency \
     -s bench/scenario.lua "http://127.0.0.1:$port" > "$OUT/wrk_${target}_$name.txt"
   local line
   line=$(grep '^RESULT' "$OUT/wrk_${target}_$name.txt")

@@ -307,13 +307,16 @@ async def geojson(
     session: AsyncSession, params: SearchParams, built: Built, *, limit: int
 ) -> bytes:
     """Matching sites as a GeoJSON FeatureCollection, built by PostgreSQL."""
+    # A map needs no paging here, so distance orders need no id tie-break: a GiST index
+    # orders by one distance, and (distance, id) would sort every site in the box.
     if params.bbox is not None and params.near is None and params.sort is Sort.newest:
         # A viewport: nearest to its centre first, straight off the GiST index.
         centre = params.bbox.centre
         order: list[Any] = [
-            site.geom.op("<->", return_type=Float)(geo.point(centre.lon, centre.lat)),
-            site.id,
+            site.geom.op("<->", return_type=Float)(geo.point(centre.lon, centre.lat))
         ]
+    elif params.sort is Sort.distance:
+        order = [built.sort_key]
     else:
         key = built.sort_key
         order = [key.desc(), site.id.desc()] if built.descending else [key, site.id]
