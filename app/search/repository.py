@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import (
@@ -86,7 +86,7 @@ class Built:
     needs_vacancy: bool
 
 
-def build(params: SearchParams, today: Any) -> Built:
+def build(params: SearchParams, today: date) -> Built:
     where: list[ColumnElement[bool]] = [site.public.expression, site.valid_through > func.now()]
     if params.near is not None:
         where.append(

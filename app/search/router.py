@@ -101,7 +101,7 @@ async def search_vacancies(
     Around a point (`near`, `radius_m`), in a viewport (`bbox`) or a commune (`area`), with
     free text `q` ("ke toan" finds "Kế toán") and filters. Page with `cursor`."""
     if GEOJSON in request.headers.get("accept", ""):
-        return await search_vacancies_geojson(request, session, params, today, limit=limit)
+        return await search_vacancies_geojson(session, params, today, limit=limit)
     built = repository.build(params, today)
     after = _decode_cursor(cursor, params) if cursor else None
     rows = await repository.page(session, params, built, limit=limit + 1, after=after)
@@ -129,7 +129,6 @@ async def search_vacancies(
     summary="Search results as GeoJSON work-site points",
 )
 async def search_vacancies_geojson(
-    request: Request,
     session: SessionDep,
     params: Params,
     today: TodayDep,
@@ -138,7 +137,6 @@ async def search_vacancies_geojson(
     """The same search as points for a map: light properties, `numberMatched` (exact up to
     1,000; beyond it `numberMatchedAtLeast`) and `numberReturned`. In a viewport without
     `sort`, the sites nearest its centre come first."""
-    del request
     built = repository.build(params, today)
     body = await repository.geojson(session, params, built, limit=limit)
     return Response(body, media_type=GEOJSON)
