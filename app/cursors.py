@@ -32,8 +32,12 @@ def decode(cursor: str, field: str, keys: dict[str, type]) -> dict[str, Any]:
             if not isinstance(values[key], kind) or isinstance(values[key], bool):
                 raise ValueError("wrong type")
     except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
-        raise InvalidInputError(
-            "The cursor is not one this service issued.",
-            errors=[FieldError(field=field, message="invalid cursor", type="invalid_cursor")],
-        ) from exc
+        raise invalid(field) from exc
     return values
+
+
+def invalid(field: str) -> InvalidInputError:
+    return InvalidInputError(
+        "The cursor is not one this service issued.",
+        errors=[FieldError(field=field, message="invalid cursor", type="invalid_cursor")],
+    )

@@ -9,6 +9,7 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth import keys
+from app.db import db_now
 from app.models import ApiKey, Role
 
 # Recording every use would turn each read into a write; a minute's precision is plenty.
@@ -53,5 +54,5 @@ async def create(
 
 async def revoke(session: AsyncSession, row: ApiKey) -> None:
     if row.revoked_at is None:
-        row.revoked_at = await session.scalar(select(func.now()))
+        row.revoked_at = await db_now(session)
         await session.flush()

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import func, select
+from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.dependencies import Principal
+from app.db import db_now
 from app.employers import repository
 from app.employers.schemas import STAFF_ONLY_FIELDS, EmployerCreate, EmployerUpdate
 from app.errors import ConflictError, ForbiddenError, InvalidInputError, NotFoundError
@@ -83,8 +84,6 @@ async def set_verified(session: AsyncSession, employer: Employer, verified: bool
     partners following the changes feed are told."""
     if verified == employer.verified:
         return
-    employer.verified_at = (
-        (await session.execute(select(func.now()))).scalar_one() if verified else None
-    )
+    employer.verified_at = await db_now(session) if verified else None
     await session.flush()
     await vacancy_repo.announce_open_vacancies(session, employer.id)

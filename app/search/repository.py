@@ -75,6 +75,16 @@ def _tsquery(q: str) -> ColumnElement[Any]:
     return func.to_tsquery(literal_column("'simple'::regconfig"), prefixes.scalar_subquery())
 
 
+def _distance_m(params: SearchParams) -> ColumnElement[Any]:
+    """A result site's metres from `near` on the spheroid (NULL without `near`): computed for
+    the page's rows only, after the sphere-distance KNN picked them."""
+    if params.near is None:
+        return null()
+    return func.ST_Distance(
+        geo.geography(VacancySite.geom), _point_geog(params.near.lon, params.near.lat)
+    )
+
+
 @dataclass(frozen=True)
 class Built:
     """The filtered set and the expressions paging and output need."""
@@ -214,13 +224,7 @@ async def _page(
     ids = _ordered(built, _from(built, site.id, key), after, knn=knn).limit(fetch).subquery("hits")
     employer = aliased(Employer, name="e")
     commune = aliased(Area, name="commune")
-    distance = (
-        func.ST_Distance(
-            geo.geography(VacancySite.geom), _point_geog(params.near.lon, params.near.lat)
-        )
-        if params.near is not None
-        else null()
-    )
+    distance = _distance_m(params)
     rows = await session.execute(
         select(
             ids.c.sort_key,
@@ -321,20 +325,9 @@ async def geojson(
         key = built.sort_key
         order = [key.desc(), site.id.desc()] if built.descending else [key, site.id]
     hits = _from(built, site.id.label("id")).order_by(*order).limit(limit).subquery("hits")
-    distance: ColumnElement[Any] = (
-        func.round(
-            cast(
-                func.ST_Distance(
-                    geo.geography(VacancySite.geom),
-                    _point_geog(params.near.lon, params.near.lat),
-                ),
-                Numeric,
-            ),
-            1,
-        )
-        if params.near is not None
-        else null()
-    )
+    distance = _distance_m(params)
+    if params.near is not None:
+        distance = func.round(cast(distance, Numeric), 1)
     employer = aliased(Employer, name="e")
     properties = func.json_build_object(
         "vacancy_id", Vacancy.id,

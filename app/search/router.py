@@ -39,14 +39,7 @@ def _decode_cursor(cursor: str, params: SearchParams) -> tuple[Any, int]:
         try:
             key = datetime.fromisoformat(key)
         except ValueError as exc:
-            raise InvalidInputError(
-                "Invalid cursor.",
-                errors=[
-                    FieldError(
-                        field="query.cursor", message="invalid cursor", type="invalid_cursor"
-                    )
-                ],
-            ) from exc
+            raise cursors.invalid("query.cursor") from exc
     return key, values["i"]
 
 

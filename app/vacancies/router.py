@@ -9,14 +9,13 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 from pydantic import ValidationError
-from sqlalchemy import func, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import cursors
 from app.auth.dependencies import AnyPrincipal, EmployerPrincipal, OptionalPrincipal, Principal
 from app.config import Settings
-from app.db import SessionDep
+from app.db import SessionDep, db_now
 from app.dependencies import SettingsDep
 from app.errors import (
     AppError,
@@ -30,6 +29,7 @@ from app.errors import (
     translate_db_error,
 )
 from app.errors import validation_errors as field_errors
+from app.http_cache import etag_matches
 from app.idempotency import IdempotencyKey, fingerprint, run_once
 from app.models import CloseReason
 from app.vacancies import jsonld, repository, service
@@ -59,26 +59,28 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 
 
 async def _now(session: SessionDep) -> datetime:
-    now: datetime = (await session.execute(select(func.now()))).scalar_one()
-    return now
+    return await db_now(session)
 
 
 NowDep = Annotated[datetime, Depends(_now)]
 
 
-async def _bundle(session: SessionDep, vacancy_id: VacancyId) -> VacancyBundle:
-    bundle = await repository.load(session, vacancy_id)
+async def _load(
+    session: AsyncSession, vacancy_id: uuid.UUID, *, for_update: bool = False
+) -> VacancyBundle:
+    bundle = await repository.load(session, vacancy_id, for_update=for_update)
     if bundle is None:
         raise NotFoundError(f"No vacancy {vacancy_id}.")
     return bundle
+
+
+async def _bundle(session: SessionDep, vacancy_id: VacancyId) -> VacancyBundle:
+    return await _load(session, vacancy_id)
 
 
 async def _locked_bundle(session: SessionDep, vacancy_id: VacancyId) -> VacancyBundle:
     """For writes: the row is locked until commit, so concurrent writes queue up."""
-    bundle = await repository.load(session, vacancy_id, for_update=True)
-    if bundle is None:
-        raise NotFoundError(f"No vacancy {vacancy_id}.")
-    return bundle
+    return await _load(session, vacancy_id, for_update=True)
 
 
 async def owned_vacancy(
@@ -101,13 +103,6 @@ def _json(bundle: VacancyBundle, principal: Any, now: datetime, status_code: int
     )
 
 
-async def _reloaded(session: SessionDep, vacancy_id: uuid.UUID) -> VacancyBundle:
-    bundle = await repository.load(session, vacancy_id)
-    if bundle is None:  # just written in this transaction
-        raise NotFoundError(f"No vacancy {vacancy_id}.")
-    return bundle
-
-
 @router.post(
     "",
     status_code=201,
@@ -127,8 +122,8 @@ async def create_vacancy(
 
     async def create() -> Response:
         vacancy_id = await service.create(session, principal, payload, settings)
-        bundle = await _reloaded(session, vacancy_id)
-        return _json(bundle, principal, await _now(session), status_code=201)
+        bundle = await _load(session, vacancy_id)
+        return _json(bundle, principal, await db_now(session), status_code=201)
 
     return await run_once(
         session,
@@ -324,22 +319,12 @@ async def get_vacancy(
         response = _json(bundle, principal, now)
         del response.headers["location"]
     response.headers["Vary"] = "Accept, Authorization"
-    if _if_none_match(request.headers.get("if-none-match"), response.headers["etag"]):
+    if etag_matches(request.headers.get("if-none-match"), response.headers["etag"]):
         return Response(
             status_code=304,
             headers={"ETag": response.headers["etag"], "Vary": response.headers["Vary"]},
         )
     return response
-
-
-def _tags(header: str) -> set[str]:
-    return {tag.strip() for tag in header.split(",")}
-
-
-def _if_none_match(header: str | None, etag: str) -> bool:
-    return header is not None and (
-        header.strip() == "*" or etag in {t.removeprefix("W/") for t in _tags(header)}
-    )
 
 
 @router.patch(
@@ -366,10 +351,10 @@ async def update_vacancy(
     """Change fields of your vacancy; `status: open` publishes a draft. Send `If-Match` with
     the ETag you read to make sure you do not overwrite someone else's change."""
     current = service.etag(bundle, now)
-    if if_match is not None and if_match.strip() != "*" and current not in _tags(if_match):
+    if if_match is not None and not etag_matches(if_match, current, weak=False):
         raise PreconditionFailedError("The vacancy changed since you read it: GET it again.")
     await service.update(session, bundle, payload, settings)
-    return _json(await _reloaded(session, bundle.vacancy.id), principal, await _now(session))
+    return _json(await _load(session, bundle.vacancy.id), principal, await db_now(session))
 
 
 @router.post(
@@ -391,4 +376,4 @@ async def close_vacancy(
     elif payload.reason != "withdrawn":
         raise ForbiddenError("The department can only withdraw a vacancy.")
     await service.close(session, bundle, CloseReason(payload.reason))
-    return _json(await _reloaded(session, bundle.vacancy.id), principal, await _now(session))
+    return _json(await _load(session, bundle.vacancy.id), principal, await db_now(session))

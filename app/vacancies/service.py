@@ -7,13 +7,13 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import flag_modified
 
 from app import geo
 from app.auth.dependencies import Principal
 from app.config import Settings
+from app.db import db_now
 from app.errors import (
     ConflictError,
     FieldError,
@@ -332,18 +332,12 @@ async def _refuse_taken_ref(
         )
 
 
-async def _now(session: AsyncSession) -> datetime:
-    """The database's clock: one clock for every worker and for the expiry rule."""
-    now: datetime = (await session.execute(select(func.now()))).scalar_one()
-    return now
-
-
 async def create(
     session: AsyncSession, principal: Principal, payload: VacancyCreate, settings: Settings
 ) -> uuid.UUID:
     if principal.employer_id is None:  # guaranteed by the route's role check
         raise ForbiddenError("Only an employer's key can post vacancies.")
-    now = await _now(session)
+    now = await db_now(session)
     today = now.astimezone(settings.tz).date()
     await _check_codes(session, payload.occupation_code, payload.industry_code)
     placed = await _place_sites(session, payload.sites, today)
@@ -389,7 +383,7 @@ async def update(
     settings: Settings,
 ) -> None:
     vacancy = bundle.vacancy
-    now = await _now(session)
+    now = await db_now(session)
     if lifecycle(vacancy, now).status is VacancyStatus.closed:
         raise ConflictError("A closed vacancy cannot be changed. Post a new one.")
     sent = payload.model_fields_set
@@ -461,7 +455,7 @@ async def update(
 
 async def close(session: AsyncSession, bundle: VacancyBundle, reason: CloseReason) -> None:
     vacancy = bundle.vacancy
-    now = await _now(session)
+    now = await db_now(session)
     state = lifecycle(vacancy, now)
     if state.status is VacancyStatus.closed:
         raise ConflictError(f"The vacancy is already closed ({state.close_reason}).")
