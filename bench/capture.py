@@ -31,7 +31,11 @@ from app.search.params import search_params  # noqa: E402
 
 HERE = pathlib.Path(__file__).resolve().parent
 # One example centre for the plans (point 1 of points.txt is used by pgbench's formula too).
-POINTS = [tuple(map(float, line.split())) for line in (HERE / "points.txt").read_text().split("\n") if line]
+POINTS = [
+    tuple(map(float, line.split()))
+    for line in (HERE / "points.txt").read_text().split("\n")
+    if line
+]
 EXAMPLE = POINTS[0]
 A1, A2 = 0.7548776662466927, 0.5698402909980532
 HEADER = (
@@ -39,14 +43,22 @@ HEADER = (
     f"\\set lon 105.85 + 0.3 * (0.5 + :i * {A1} - int(:i * {A1}))\n"
     f"\\set lat 10.05 + 0.3 * (0.5 + :i * {A2} - int(:i * {A2}))\n"
 )
-BOX_HEADER = (
-    "\\set minlon :lon - {h}\n\\set minlat :lat - {h}\n\\set maxlon :lon + {h}\n\\set maxlat :lat + {h}\n"
-)
+BOX_HEADER = "\\set minlon :lon - {h}\n\\set minlat :lat - {h}\n\\set maxlon :lon + {h}\n\\set maxlat :lat + {h}\n"
 
 DEFAULTS: dict[str, Any] = dict(
-    near=None, radius_m=10000, bbox=None, area=None, q=None, occupation=None, industry=None,
-    employment_type=None, salary_min=None, include_unspecified=False, posted_within_days=None,
-    employer_id=None, sort=None,
+    near=None,
+    radius_m=10000,
+    bbox=None,
+    area=None,
+    q=None,
+    occupation=None,
+    industry=None,
+    employment_type=None,
+    salary_min=None,
+    include_unspecified=False,
+    posted_within_days=None,
+    employer_id=None,
+    sort=None,
 )
 
 
@@ -114,9 +126,9 @@ async def main() -> None:
     (HERE / "pgbench").mkdir(exist_ok=True)
     for name, kind, kwargs, limit, half in scenarios(lon, lat):
         params = search_params(**{**DEFAULTS, **kwargs})
-        built = repository.build(params, today)
         captured.clear()
         async with sessions() as session:
+            built = await repository.build(session, params, today)
             if kind == "search":  # as app/search/router.py:search_vacancies, first page
                 rows = await repository.page(session, params, built, limit=limit + 1, after=None)
                 count = await repository.total(session, built)
@@ -139,13 +151,20 @@ async def main() -> None:
         names: dict[float, str] = {lon: "lon", lat: "lat"}
         header = HEADER
         if half is not None:
-            names = {lon - half: "minlon", lat - half: "minlat", lon + half: "maxlon",
-                     lat + half: "maxlat", **names}
+            names = {
+                lon - half: "minlon",
+                lat - half: "minlat",
+                lon + half: "maxlon",
+                lat + half: "maxlat",
+                **names,
+            }
             header += BOX_HEADER.format(h=half)
         if kind == "search" and "near" not in kwargs:
             header = ""
         # Only the point/box numbers are rounded like the URL (6 decimals): map those values.
-        script = header + "".join(to_pgbench(sql, args, _rounded(names)) for sql, args in statements)
+        script = header + "".join(
+            to_pgbench(sql, args, _rounded(names)) for sql, args in statements
+        )
         (HERE / "pgbench" / f"{name}.sql").write_text(script)
         print(name, summary, f"{len(statements)} statements")
     await engine.dispose()

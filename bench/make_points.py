@@ -7,6 +7,7 @@ can compute exactly the same point from the index i (see pgbench/*.sql):
 for i = 1..200 (R2 sequence shifted by 0.5; pgbench's int() of a double rounds like rint, and so
 does Python's round).
 """
+
 A1 = 0.7548776662466927
 A2 = 0.5698402909980532
 N = 200

@@ -49,8 +49,10 @@ def num(x: float) -> str:
 def main(path: str) -> None:
     r = parse(path)
     names = [n for n in LABELS if ("ours", n) in r]
-    print("| scenario | ours ok req/s | p50 ms | p99 ms | non-2xx | pgbench tps | p50/p99 ms (pgbench) "
-          "| ours / ceiling | tipg req/s | tipg p50/p99 ms | ours / tipg | targets |")
+    print(
+        "| scenario | ours ok req/s | p50 ms | p99 ms | non-2xx | pgbench tps | p50/p99 ms (pgbench) "
+        "| ours / ceiling | tipg req/s | tipg p50/p99 ms | ours / tipg | targets |"
+    )
     print("|---|---:|---:|---:|---:|---:|---|---:|---:|---|---:|---|")
     for n in names:
         o = r[("ours", n)]
@@ -65,13 +67,21 @@ def main(path: str) -> None:
             checks.append(f"≥10× tipg {'yes' if ratio_tp >= TIPG_FACTOR else 'NO'}")
         if o.get("non2xx") or o.get("errors"):
             checks.append("ERRORS")
-        cells = [LABELS[n], num(ok_rps(o)), f"{o['p50_ms']:.1f}", f"{o['p99_ms']:.1f}",
-                 str(int(o.get("non2xx", 0) + o.get("errors", 0)))]
+        cells = [
+            LABELS[n],
+            num(ok_rps(o)),
+            f"{o['p50_ms']:.1f}",
+            f"{o['p99_ms']:.1f}",
+            str(int(o.get("non2xx", 0) + o.get("errors", 0))),
+        ]
         cells += [num(pg["rps"]), f"{pg['p50_ms']:.1f} / {pg['p99_ms']:.1f}"] if pg else ["–", "–"]
         cells.append(f"{ratio_pg:.0%}" if ratio_pg is not None else "–")
         if tp:
-            cells += [num(ok_rps(tp)), f"{tp['p50_ms']:.1f} / {tp['p99_ms']:.1f}",
-                      f"{ratio_tp:.1f}×"]
+            cells += [
+                num(ok_rps(tp)),
+                f"{tp['p50_ms']:.1f} / {tp['p99_ms']:.1f}",
+                f"{ratio_tp:.1f}×",
+            ]
         else:
             cells += ["–", "–", "–"]
         cells.append(", ".join(checks))

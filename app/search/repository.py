@@ -5,15 +5,19 @@ Orders and the index that serves each:
   radius as an index condition (`ST_DWithin`, spheroid, exact); `distance_m` is then computed
   on the spheroid for the page's rows only;
 - newest: ix_vacancy_site_public_published;
-- salary and relevance: top-N over the filtered set.
-Keyset paging: the cursor holds the last row's sort key and site id.
+- relevance: newest first within each tier (the query as a phrase in the title or
+  occupation, then its words anywhere), one index-ordered branch per tier; similar titles
+  (typos) only when no vacancy has the words, ordered by similarity;
+- salary: top-N over the filtered set.
+Keyset paging: the cursor holds the last row's tier, sort key and site id.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
@@ -31,6 +35,7 @@ from sqlalchemy import (
     or_,
     select,
     tuple_,
+    union_all,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -61,18 +66,24 @@ def _folded_query(q: str) -> ColumnElement[Any]:
     return func.jobmap_fold(literal(q))
 
 
-def _tsquery(q: str) -> ColumnElement[Any]:
-    """Every distinct word of the folded query, as a prefix when longer than one letter:
-    'ke toan' -> 'ke:* & toan:*' (one-letter prefixes would match nearly everything)."""
-    words = func.regexp_split_to_table(_folded_query(q), literal("[^a-z0-9]+"))
-    word: ColumnElement[Any] = literal_column("w")
-    term = word.op("||")(case((func.length(word) > 1, literal(":*")), else_=literal("")))
-    prefixes = (
-        select(func.string_agg(term.distinct(), literal(" & ")))
-        .select_from(words.alias("w"))
-        .where(word != "")
-    )
-    return func.to_tsquery(literal_column("'simple'::regconfig"), prefixes.scalar_subquery())
+class TextMatch(StrEnum):
+    """How `q` matched: its words (the usual case), or titles similar to it (typos), used
+    only when no vacancy under the same filters has the words."""
+
+    words = "words"
+    similar = "similar"
+
+
+def _words_match(q: str) -> ColumnElement[bool]:
+    return vacancy.search_doc.bool_op("@@")(func.jobmap_words_query(literal(q)))
+
+
+def _phrase_match(q: str) -> ColumnElement[bool]:
+    return vacancy.search_doc.bool_op("@@")(func.jobmap_phrase_query(literal(q)))
+
+
+def _similar_match(q: str) -> ColumnElement[bool]:
+    return _folded_query(q).bool_op("<%")(vacancy.title_folded)
 
 
 def _distance_m(params: SearchParams) -> ColumnElement[Any]:
@@ -92,11 +103,22 @@ class Built:
     where: Sequence[ColumnElement[bool]]
     sort_key: ColumnElement[Any]
     descending: bool
-    rank: ColumnElement[Any] | None
     needs_vacancy: bool
+    # Relevance by tiers: rows matching tiers[0] come first, then the rest (each tier ordered
+    # by sort_key). Empty for every other order.
+    tiers: Sequence[ColumnElement[bool]] = ()
+    text_match: TextMatch | None = None
 
 
-def build(params: SearchParams, today: date) -> Built:
+async def build(
+    session: AsyncSession,
+    params: SearchParams,
+    today: date,
+    *,
+    text_match: TextMatch | None = None,
+) -> Built:
+    """The query for `params`. With `q`, `text_match` says how it matches (a cursor carries
+    the first page's choice); when not given, words if any vacancy has them, else similar."""
     where: list[ColumnElement[bool]] = [site.public.expression, site.valid_through > func.now()]
     if params.near is not None:
         where.append(
@@ -131,19 +153,15 @@ def build(params: SearchParams, today: date) -> Built:
     if params.employer_id is not None:
         where.append(site.employer_id == params.employer_id)
 
-    rank = None
+    tiers: list[ColumnElement[bool]] = []
     if params.q is not None:
-        tsquery = _tsquery(params.q)
-        folded = _folded_query(params.q)
-        # Words (any order, as prefixes), or a typo-tolerant match on the title.
-        where.append(
-            or_(vacancy.search_doc.op("@@")(tsquery), folded.op("<%")(vacancy.title_folded))
-        )
-        rank = cast(
-            func.ts_rank(vacancy.search_doc, tsquery)
-            + func.word_similarity(folded, vacancy.title_folded),
-            Float,
-        )
+        if text_match is None:
+            text_match = await _text_match(session, params.q, where)
+        if text_match is TextMatch.words:
+            where.append(_words_match(params.q))
+            tiers.append(_phrase_match(params.q))
+        else:
+            where.append(_similar_match(params.q))
 
     sort_key: ColumnElement[Any]
     if params.sort is Sort.distance and params.near is not None:
@@ -151,14 +169,37 @@ def build(params: SearchParams, today: date) -> Built:
             _point_geog(params.near.lon, params.near.lat)
         )
         descending = False
-    elif params.sort is Sort.relevance and rank is not None:
-        sort_key, descending = rank, True
+    elif params.sort is Sort.relevance and params.q and text_match is TextMatch.similar:
+        sort_key = cast(func.word_similarity(_folded_query(params.q), vacancy.title_folded), Float)
+        descending = True
+    elif params.sort is Sort.relevance:
+        sort_key, descending = site.published_at.expression, True
     elif params.sort is Sort.salary:
         sort_key = func.coalesce(site.salary_monthly_max, site.salary_monthly_min, -1)
         descending = True
     else:
         sort_key, descending = site.published_at.expression, True
-    return Built(where, sort_key, descending, rank, needs_vacancy=params.q is not None)
+    return Built(
+        where,
+        sort_key,
+        descending,
+        needs_vacancy=params.q is not None,
+        tiers=tiers if params.sort is Sort.relevance else (),
+        text_match=text_match,
+    )
+
+
+async def _text_match(
+    session: AsyncSession, q: str, where: Sequence[ColumnElement[bool]]
+) -> TextMatch:
+    has_words = (
+        select(site.id)
+        .join(vacancy, vacancy.id == site.vacancy_id)
+        .where(*where, _words_match(q))
+        .exists()
+    )
+    found = await session.scalar(select(has_words))
+    return TextMatch.words if found else TextMatch.similar
 
 
 def _from(built: Built, *columns: Any) -> Select[Any]:
@@ -168,21 +209,62 @@ def _from(built: Built, *columns: Any) -> Select[Any]:
     return query.where(*built.where)
 
 
+@dataclass(frozen=True)
+class After:
+    """Where the previous page ended: its last row's tier, sort key and site id."""
+
+    key: Any
+    site_id: int
+    tier: int = 0
+
+
 def _ordered(
-    built: Built, query: Select[Any], after: tuple[Any, int] | None, *, knn: bool = False
+    built: Built, query: Select[Any], after: After | None, *, knn: bool = False
 ) -> Select[Any]:
     """Keyset order by (key, site id). With `knn`, by the key alone: a GiST index orders by
     one distance but not by (distance, id), and (distance, id) would sort every row in range."""
     key = built.sort_key
     if after is not None:
         position = tuple_(key, site.id)
-        cursor = tuple_(literal(after[0]), literal(after[1]))
+        cursor = tuple_(literal(after.key), literal(after.site_id))
         query = query.where(position < cursor if built.descending else position > cursor)
     if knn:
         return query.order_by(key)
     if built.descending:
         return query.order_by(key.desc(), site.id.desc())
     return query.order_by(key, site.id)
+
+
+def _hits(built: Built, after: After | None, fetch: int, *, knn: bool = False) -> Select[Any]:
+    """The next `fetch` matching sites in order: (id, sort_key, tier)."""
+    columns = (site.id.label("id"), built.sort_key.label("sort_key"))
+    if not built.tiers:
+        hits = _from(built, *columns, literal(0).label("tier"))
+        return _ordered(built, hits, after, knn=knn).limit(fetch)
+    # One branch per tier, each ordered by its own index scan and cut at `fetch`: the best
+    # `fetch` rows overall are among them. Tiers before the cursor's are done.
+    matched = [func.coalesce(tier, False) for tier in built.tiers]
+    branches = []
+    for number in range(len(matched) + 1):
+        if after is not None and number < after.tier:
+            continue
+        condition = and_(
+            *(~earlier for earlier in matched[:number]),
+            *matched[number : number + 1],
+        )
+        branch = _from(built, *columns, literal(number).label("tier")).where(condition)
+        resume = after if after is not None and number == after.tier else None
+        branches.append(_ordered(built, branch, resume).limit(fetch))
+    tiered = union_all(*branches).subquery("tiered")
+    key_order = tiered.c.sort_key.desc() if built.descending else tiered.c.sort_key
+    id_order = tiered.c.id.desc() if built.descending else tiered.c.id
+    return select(tiered).order_by(tiered.c.tier, key_order, id_order).limit(fetch)
+
+
+def _hits_order(built: Built, hits: Any) -> list[Any]:
+    if built.descending:
+        return [hits.c.tier, hits.c.sort_key.desc(), hits.c.id.desc()]
+    return [hits.c.tier, hits.c.sort_key, hits.c.id]
 
 
 # Extra nearest candidates fetched so that sites at exactly the same distance (the same
@@ -196,9 +278,9 @@ async def page(
     built: Built,
     *,
     limit: int,
-    after: tuple[Any, int] | None,
+    after: After | None,
 ) -> list[dict[str, Any]]:
-    """One page of results: the site, its vacancy's essentials and the sort key."""
+    """One page of results: the site, its vacancy's essentials, the sort key and tier."""
     if params.sort is Sort.distance:
         rows = await _page(session, params, built, limit=limit, after=after, knn=True)
         # Exact unless the candidates ended inside a run of equal distances that the page
@@ -216,18 +298,18 @@ async def _page(
     built: Built,
     *,
     limit: int,
-    after: tuple[Any, int] | None,
+    after: After | None,
     knn: bool,
 ) -> list[dict[str, Any]]:
-    key = built.sort_key.label("sort_key")
     fetch = limit + KNN_TIE_MARGIN if knn else limit
-    ids = _ordered(built, _from(built, site.id, key), after, knn=knn).limit(fetch).subquery("hits")
+    ids = _hits(built, after, fetch, knn=knn).subquery("hits")
     employer = aliased(Employer, name="e")
     commune = aliased(Area, name="commune")
     distance = _distance_m(params)
     rows = await session.execute(
         select(
             ids.c.sort_key,
+            ids.c.tier,
             VacancySite.id.label("site_id"),
             VacancySite.positions.label("site_positions"),
             VacancySite.approximate,
@@ -260,13 +342,7 @@ async def _page(
         .join(Vacancy, Vacancy.id == VacancySite.vacancy_id)
         .join(employer, employer.id == Vacancy.employer_id)
         .join(commune, commune.id == VacancySite.area_id)
-        .order_by(
-            *(
-                [ids.c.sort_key.desc(), ids.c.id.desc()]
-                if built.descending
-                else [ids.c.sort_key, ids.c.id]
-            )
-        )
+        .order_by(*_hits_order(built, ids))
         .limit(limit)
     )
     return [dict(row._mapping) for row in rows]
@@ -316,15 +392,16 @@ async def geojson(
     if params.bbox is not None and params.near is None and params.sort is Sort.newest:
         # A viewport: nearest to its centre first, straight off the GiST index.
         centre = params.bbox.centre
-        order: list[Any] = [
-            site.geom.op("<->", return_type=Float)(geo.point(centre.lon, centre.lat))
-        ]
+        to_centre = site.geom.op("<->", return_type=Float)(geo.point(centre.lon, centre.lat))
+        viewport = _from(built, site.id.label("id"), to_centre.label("sort_key"))
+        hits = viewport.order_by(to_centre).limit(limit).subquery("hits")
+        order = [hits.c.sort_key]
     elif params.sort is Sort.distance:
-        order = [built.sort_key]
+        hits = _hits(built, None, limit, knn=True).subquery("hits")
+        order = [hits.c.sort_key]
     else:
-        key = built.sort_key
-        order = [key.desc(), site.id.desc()] if built.descending else [key, site.id]
-    hits = _from(built, site.id.label("id")).order_by(*order).limit(limit).subquery("hits")
+        hits = _hits(built, None, limit).subquery("hits")
+        order = _hits_order(built, hits)
     distance = _distance_m(params)
     if params.near is not None:
         distance = func.round(cast(distance, Numeric), 1)
@@ -347,12 +424,14 @@ async def geojson(
         "geometry", geo.as_geojson(VacancySite.geom),
         "properties", properties,
     )  # fmt: skip
+    # json_agg takes the rows in the order this subquery sorts them.
     features = (
-        select(feature.label("f"), hits.c.id)
+        select(feature.label("f"))
         .select_from(hits)
         .join(VacancySite, VacancySite.id == hits.c.id)
         .join(Vacancy, Vacancy.id == VacancySite.vacancy_id)
         .join(employer, employer.id == Vacancy.employer_id)
+        .order_by(*order)
         .subquery("features")
     )
     returned = select(
@@ -373,6 +452,5 @@ async def geojson(
     return str(await session.scalar(body)).encode()
 
 
-def next_after(row: dict[str, Any]) -> tuple[Any, int]:
-    key = row["sort_key"]
-    return (key.isoformat() if isinstance(key, datetime) else key, int(row["site_id"]))
+def next_after(row: dict[str, Any]) -> After:
+    return After(key=row["sort_key"], site_id=int(row["site_id"]), tier=int(row["tier"]))

@@ -24,9 +24,23 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _decode_cursor(cursor: str, params: SearchParams) -> tuple[Any, int]:
-    key_type: type = {Sort.newest: str, Sort.salary: int}.get(params.sort, float)
-    values = cursors.decode(cursor, "query.cursor", {"f": str, "k": key_type, "i": int})
+def _encode_cursor(params: SearchParams, built: repository.Built, row: dict[str, Any]) -> str:
+    after = repository.next_after(row)
+    key = after.key.isoformat() if isinstance(after.key, datetime) else after.key
+    values = {"f": params.fingerprint(), "k": key, "i": after.site_id, "t": after.tier}
+    if built.text_match is not None:
+        values["m"] = built.text_match.value
+    return cursors.encode(values)
+
+
+def _decode_cursor(
+    cursor: str, params: SearchParams
+) -> tuple[repository.After, repository.TextMatch | None]:
+    """The position after which the page starts, and (with `q`) how the first page matched."""
+    shape: dict[str, type] = {"f": str, "k": object, "i": int, "t": int}
+    if params.q is not None:
+        shape["m"] = str
+    values = cursors.decode(cursor, "query.cursor", shape)
     if values["f"] != params.fingerprint():
         raise InvalidInputError(
             "This cursor belongs to another query: keep the parameters of the first page.",
@@ -34,13 +48,30 @@ def _decode_cursor(cursor: str, params: SearchParams) -> tuple[Any, int]:
                 FieldError(field="query.cursor", message="other query", type="cursor_mismatch")
             ],
         )
-    key = values["k"]
-    if params.sort is Sort.newest:
-        try:
-            key = datetime.fromisoformat(key)
-        except ValueError as exc:
-            raise cursors.invalid("query.cursor") from exc
-    return key, values["i"]
+    try:
+        match = repository.TextMatch(values["m"]) if params.q is not None else None
+        key = _cursor_key(values["k"], params.sort, match)
+    except ValueError as exc:
+        raise cursors.invalid("query.cursor") from exc
+    return repository.After(key=key, site_id=values["i"], tier=values["t"]), match
+
+
+def _cursor_key(value: Any, sort: Sort, match: repository.TextMatch | None) -> Any:
+    """The sort key in the type its order compares (ValueError when it is not)."""
+    by_time = sort is Sort.newest or (
+        sort is Sort.relevance and match is repository.TextMatch.words
+    )
+    if by_time:
+        if not isinstance(value, str):
+            raise ValueError("not a time")
+        return datetime.fromisoformat(value)
+    if sort is Sort.salary:
+        if not isinstance(value, int) or isinstance(value, bool):
+            raise ValueError("not a whole number")
+        return value
+    if not isinstance(value, int | float) or isinstance(value, bool):
+        raise ValueError("not a number")
+    return float(value)
 
 
 def _result(row: dict[str, Any]) -> SearchResult:
@@ -95,21 +126,19 @@ async def search_vacancies(
     free text `q` ("ke toan" finds "Kế toán") and filters. Page with `cursor`."""
     if GEOJSON in request.headers.get("accept", ""):
         return await search_vacancies_geojson(session, params, today, limit=limit)
-    built = repository.build(params, today)
-    after = _decode_cursor(cursor, params) if cursor else None
+    after, match = _decode_cursor(cursor, params) if cursor else (None, None)
+    built = await repository.build(session, params, today, text_match=match)
     rows = await repository.page(session, params, built, limit=limit + 1, after=after)
     more = len(rows) > limit
     rows = rows[:limit]
-    next_cursor = None
-    if more:
-        key, site_id = repository.next_after(rows[-1])
-        next_cursor = cursors.encode({"f": params.fingerprint(), "k": key, "i": site_id})
+    next_cursor = _encode_cursor(params, built, rows[-1]) if more else None
     count, exact = (await repository.total(session, built)) if cursor is None else (None, None)
     page = SearchPage(
         items=[_result(row) for row in rows],
         next_cursor=next_cursor,
         total=count,
         total_exact=exact,
+        text_match=built.text_match.value if built.text_match else None,
         facets=await repository.facets(session, built) if facets else None,
     )
     return Response(page.model_dump_json().encode(), media_type="application/json")
@@ -130,6 +159,6 @@ async def search_vacancies_geojson(
     """The same search as points for a map: light properties, `numberMatched` (exact up to
     1,000; beyond it `numberMatchedAtLeast`) and `numberReturned`. In a viewport without
     `sort`, the sites nearest its centre come first."""
-    built = repository.build(params, today)
+    built = await repository.build(session, params, today)
     body = await repository.geojson(session, params, built, limit=limit)
     return Response(body, media_type=GEOJSON)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -59,6 +60,11 @@ class SearchPage(BaseModel):
         description="Results in all pages, counted exactly up to 1,000 (first page only)."
     )
     total_exact: bool | None = Field(description="False when there are more than `total`.")
+    text_match: Literal["words", "similar"] | None = Field(
+        default=None,
+        description="With `q`: `words` when results contain its words; `similar` when no "
+        "vacancy did and the results are titles similar to it (a typo, say).",
+    )
     facets: dict[str, dict[str, int]] | None = Field(
         default=None,
         description="With facets=true: result counts by occupation_group (ISCO major group), "

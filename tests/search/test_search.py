@@ -236,6 +236,73 @@ async def test_relevance_is_the_default_with_q(
     assert page["items"][0]["vacancy_id"] == catalogue["accountant"]
 
 
+async def test_a_phrase_in_the_title_ranks_above_words_elsewhere(
+    client: AsyncClient, actors: Actors
+) -> None:
+    # Posted oldest first: relevance must beat recency across tiers, recency orders within one.
+    title_older = await post(client, actors.a, title="Kế toán kho")
+    title_newer = await post(client, actors.a, title="Kế toán trưởng")
+    words_apart = await post(
+        client, actors.a, title="Thủ kho", description="Ghi sổ kế hoạch và toán học."
+    )
+    in_description = await post(
+        client, actors.a, title="Bán hàng", description="Biết kế toán là lợi thế."
+    )
+    await post(client, actors.a, title="Bảo vệ", description="Làm ca đêm.")
+    for limit in (1, 2, 20):  # cursors must carry the tier across pages
+        found = [i["vacancy_id"] for i in await walk(client, q="ke toan", limit=limit)]
+        assert found[:2] == [title_newer["id"], title_older["id"]]
+        assert sorted(found[2:]) == sorted([words_apart["id"], in_description["id"]])
+        assert found[2:] == [in_description["id"], words_apart["id"]]  # newest first in a tier
+
+
+async def test_text_follows_edits_and_employer_renames(client: AsyncClient, actors: Actors) -> None:
+    posted = await post(client, actors.a, title="Lái máy xúc")
+    assert [i["vacancy_id"] for i in (await search(client, q="may xuc"))["items"]] == [posted["id"]]
+    edited = await client.patch(
+        f"/v1/vacancies/{posted['id']}",
+        json={"title": "Thợ tiện"},
+        headers={**actors.a, "If-Match": "*"},
+    )
+    assert edited.status_code == 200, edited.text
+    assert (await search(client, q="may xuc"))["text_match"] == "similar"
+    assert (await search(client, q="tho tien"))["items"][0]["vacancy_id"] == posted["id"]
+    renamed = await client.patch(
+        f"/v1/employers/{actors.employer_a.id}",
+        json={"name": "Cơ khí Sông Tiền"},
+        headers=actors.department,
+    )
+    assert renamed.status_code == 200, renamed.text
+    assert [i["vacancy_id"] for i in await walk(client, q="co khi song tien")] == [posted["id"]]
+    assert await walk(client, q="phuoc hau") == []
+
+
+async def test_the_last_word_is_a_prefix_while_typing(
+    client: AsyncClient, catalogue: dict[str, str]
+) -> None:
+    for typed in ("ke t", "ke to", "cong nhan m", "dien d"):
+        page = await search(client, q=typed)
+        assert page["text_match"] == "words", typed
+        assert page["items"], typed
+    assert (await search(client, q="ke t"))["items"][0]["vacancy_id"] == catalogue["accountant"]
+
+
+async def test_similar_titles_only_when_no_vacancy_has_the_words(
+    client: AsyncClient, catalogue: dict[str, str]
+) -> None:
+    exact = await search(client, q="ke toan")
+    assert exact["text_match"] == "words"
+    assert exact["items"][0]["vacancy_id"] == catalogue["accountant"]
+    typo = await search(client, q="ke tona")
+    assert typo["text_match"] == "similar"
+    assert typo["items"][0]["vacancy_id"] == catalogue["accountant"]
+    # Paging a similar-title search keeps matching by similarity.
+    walked = await walk(client, q="ke tona", limit=1)
+    assert walked[0]["vacancy_id"] == catalogue["accountant"]
+    assert len({i["site"]["id"] for i in walked}) == len(walked)
+    assert (await search(client))["text_match"] is None
+
+
 # Filters and visibility -------------------------------------------------------------------------
 
 
@@ -474,12 +541,14 @@ async def test_a_cursor_only_works_for_its_own_query(client: AsyncClient, actors
         "/v1/vacancies", params={"limit": 1, "q": "khac", "cursor": page["next_cursor"]}
     )
     assert_problem(other, 422, "query.cursor")
-    tampered = cursors.decode(page["next_cursor"], "x", {"f": str, "k": float, "i": int})
-    tampered["i"] = str(uuid.uuid4())
-    forged = await client.get(
-        "/v1/vacancies", params={"limit": 1, "q": "trang", "cursor": cursors.encode(tampered)}
-    )
-    assert_problem(forged, 422, "query.cursor")
+    shape = {"f": str, "k": object, "i": int, "t": int, "m": str}
+    issued = cursors.decode(page["next_cursor"], "x", shape)
+    for tamper in ({"i": str(uuid.uuid4())}, {"k": 1.5}, {"k": "not a time"}, {"m": "fuzzy"}):
+        forged = await client.get(
+            "/v1/vacancies",
+            params={"limit": 1, "q": "trang", "cursor": cursors.encode({**issued, **tamper})},
+        )
+        assert_problem(forged, 422, "query.cursor")
 
 
 async def test_posted_within_takes_whole_days(client: AsyncClient) -> None:
