@@ -77,14 +77,18 @@ def _feature(mode: GeometryMode, extra: ColumnElement[Any] | None = None) -> Col
     )  # fmt: skip
 
 
+# Built once: aliased classes are costly to create and stable ones keep SQL compile caching.
+_COUNTED_SITE = aliased(VacancySite, name="cs")
+_COUNTED_COMMUNE = aliased(Area, name="cc")
+
+
 def _vacancy_counts() -> ColumnElement[Any]:
     """`open_vacancies` and `open_positions` of the unit, as a jsonb to merge into properties.
 
     Sites are recorded against the commune they lay in when posted: a commune counts its own
     sites, a province the sites of its communes of the same period, and any other unit (the
     pre-2025 districts) the sites inside its boundary."""
-    site = aliased(VacancySite, name="cs")
-    commune = aliased(Area, name="cc")
+    site, commune = _COUNTED_SITE, _COUNTED_COMMUNE
     counts = func.jsonb_build_object(
         "open_vacancies", func.count(site.vacancy_id.distinct()),
         "open_positions", func.coalesce(func.sum(site.positions), 0),

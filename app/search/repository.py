@@ -50,8 +50,12 @@ from app.search.params import SearchParams, Sort
 TOTAL_BOUND = 1_000
 SALARY_BANDS = (5_000_000, 10_000_000, 15_000_000, 20_000_000)
 
+# Aliases are built once: an aliased class is costly to create (it proxies every column), and
+# the same objects each request let SQLAlchemy reuse the compiled SQL.
 site = aliased(VacancySite, name="site")
 vacancy = aliased(Vacancy, name="v")
+employer = aliased(Employer, name="e")
+commune = aliased(Area, name="commune")
 
 
 def _site_geog() -> ColumnElement[Any]:
@@ -303,8 +307,6 @@ async def _page(
 ) -> list[dict[str, Any]]:
     fetch = limit + KNN_TIE_MARGIN if knn else limit
     ids = _hits(built, after, fetch, knn=knn).subquery("hits")
-    employer = aliased(Employer, name="e")
-    commune = aliased(Area, name="commune")
     distance = _distance_m(params)
     rows = await session.execute(
         select(
@@ -366,7 +368,6 @@ async def facets(session: AsyncSession, built: Built) -> dict[str, dict[str, int
         (pay < SALARY_BANDS[3], literal("15m-20m")),
         else_=literal(">=20m"),
     )
-    commune = aliased(Area, name="fc")
     dimensions: dict[str, Any] = {
         "occupation_group": func.left(site.occupation_code, 1),
         "employment_type": site.employment_type,
@@ -405,7 +406,6 @@ async def geojson(
     distance = _distance_m(params)
     if params.near is not None:
         distance = func.round(cast(distance, Numeric), 1)
-    employer = aliased(Employer, name="e")
     properties = func.json_build_object(
         "vacancy_id", Vacancy.id,
         "title", Vacancy.title,
