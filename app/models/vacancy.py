@@ -123,8 +123,12 @@ class Vacancy(Base):
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
     )
-    # Full-text search, maintained by a database trigger (migration 0003).
+    # Full-text search, maintained by a database trigger (migrations 0003, 0004): title_doc
+    # holds the words and word pairs of title and occupation, search_doc every word.
     title_folded: Mapped[str | None] = mapped_column(Text, server_default=FetchedValue())
+    title_doc: Mapped[str | None] = mapped_column(
+        TSVECTOR, server_default=FetchedValue(), server_onupdate=FetchedValue()
+    )
     search_doc: Mapped[str | None] = mapped_column(
         TSVECTOR, server_default=FetchedValue(), server_onupdate=FetchedValue()
     )
@@ -158,6 +162,7 @@ class Vacancy(Base):
         Index("ix_vacancy_employer_id_created_at", "employer_id", "created_at"),
         Index("ix_vacancy_status_valid_through", "status", "valid_through"),
         Index("ix_vacancy_search_doc", "search_doc", postgresql_using="gin"),
+        Index("ix_vacancy_title_doc", "title_doc", postgresql_using="gin"),
         Index(
             "ix_vacancy_title_folded_trgm",
             "title_folded",

@@ -83,7 +83,8 @@ def _words_match(q: str) -> ColumnElement[bool]:
 
 
 def _phrase_match(q: str) -> ColumnElement[bool]:
-    return vacancy.search_doc.bool_op("@@")(func.jobmap_phrase_query(literal(q)))
+    """The query as a phrase in the title or occupation; implies _words_match."""
+    return vacancy.title_doc.bool_op("@@")(func.jobmap_phrase_query(literal(q)))
 
 
 def _similar_match(q: str) -> ColumnElement[bool]:
@@ -104,14 +105,16 @@ def _distance_m(params: SearchParams) -> ColumnElement[Any]:
 class Built:
     """The filtered set and the expressions paging and output need."""
 
-    where: Sequence[ColumnElement[bool]]
+    where: Sequence[ColumnElement[bool]]  # every condition
+    filters: Sequence[ColumnElement[bool]]  # the same without the text match
     sort_key: ColumnElement[Any]
     descending: bool
     needs_vacancy: bool
-    # Relevance by tiers: rows matching tiers[0] come first, then the rest (each tier ordered
-    # by sort_key). Empty for every other order.
-    tiers: Sequence[ColumnElement[bool]] = ()
     text_match: TextMatch | None = None
+    # With q matched by words: q as a phrase in the title or occupation (a subset).
+    phrase: ColumnElement[bool] | None = None
+    # Relevance: phrase matches first, then the rest, each part ordered by sort_key.
+    phrase_first: bool = False
 
 
 async def build(
@@ -157,13 +160,14 @@ async def build(
     if params.employer_id is not None:
         where.append(site.employer_id == params.employer_id)
 
-    tiers: list[ColumnElement[bool]] = []
+    filters = list(where)
+    phrase = None
     if params.q is not None:
         if text_match is None:
-            text_match = await _text_match(session, params.q, where)
+            text_match = await _text_match(session, params.q, filters)
         if text_match is TextMatch.words:
             where.append(_words_match(params.q))
-            tiers.append(_phrase_match(params.q))
+            phrase = _phrase_match(params.q)
         else:
             where.append(_similar_match(params.q))
 
@@ -185,11 +189,13 @@ async def build(
         sort_key, descending = site.published_at.expression, True
     return Built(
         where,
+        filters,
         sort_key,
         descending,
         needs_vacancy=params.q is not None,
-        tiers=tiers if params.sort is Sort.relevance else (),
         text_match=text_match,
+        phrase=phrase,
+        phrase_first=phrase is not None and params.sort is Sort.relevance,
     )
 
 
@@ -206,11 +212,14 @@ async def _text_match(
     return TextMatch.words if found else TextMatch.similar
 
 
-def _from(built: Built, *columns: Any) -> Select[Any]:
+def _from(
+    built: Built, *columns: Any, where: Sequence[ColumnElement[bool]] | None = None
+) -> Select[Any]:
+    """Matching sites (`where`: other conditions instead of the built ones)."""
     query = select(*columns).select_from(site)
     if built.needs_vacancy:
         query = query.join(vacancy, vacancy.id == site.vacancy_id)
-    return query.where(*built.where)
+    return query.where(*(built.where if where is None else where))
 
 
 @dataclass(frozen=True)
@@ -242,23 +251,21 @@ def _ordered(
 def _hits(built: Built, after: After | None, fetch: int, *, knn: bool = False) -> Select[Any]:
     """The next `fetch` matching sites in order: (id, sort_key, tier)."""
     columns = (site.id.label("id"), built.sort_key.label("sort_key"))
-    if not built.tiers:
+    if not built.phrase_first or built.phrase is None:
         hits = _from(built, *columns, literal(0).label("tier"))
         return _ordered(built, hits, after, knn=knn).limit(fetch)
-    # One branch per tier, each ordered by its own index scan and cut at `fetch`: the best
-    # `fetch` rows overall are among them. Tiers before the cursor's are done.
-    matched = [func.coalesce(tier, False) for tier in built.tiers]
+    # Tier 0, the phrase, then tier 1, the rest: one branch each, ordered by its own index
+    # scan and cut at `fetch`, so the best `fetch` rows overall are among them. The phrase
+    # implies the words, so tier 0 tests only the small title_doc. A tier before the cursor's
+    # is done.
+    phrase = func.coalesce(built.phrase, False)
     branches = []
-    for number in range(len(matched) + 1):
-        if after is not None and number < after.tier:
-            continue
-        condition = and_(
-            *(~earlier for earlier in matched[:number]),
-            *matched[number : number + 1],
-        )
-        branch = _from(built, *columns, literal(number).label("tier")).where(condition)
-        resume = after if after is not None and number == after.tier else None
-        branches.append(_ordered(built, branch, resume).limit(fetch))
+    if after is None or after.tier == 0:
+        first = _from(built, *columns, literal(0).label("tier"), where=[*built.filters, phrase])
+        branches.append(_ordered(built, first, after).limit(fetch))
+    rest = _from(built, *columns, literal(1).label("tier")).where(~phrase)
+    resume = after if after is not None and after.tier == 1 else None
+    branches.append(_ordered(built, rest, resume).limit(fetch))
     tiered = union_all(*branches).subquery("tiered")
     key_order = tiered.c.sort_key.desc() if built.descending else tiered.c.sort_key
     id_order = tiered.c.id.desc() if built.descending else tiered.c.id
@@ -352,9 +359,20 @@ async def _page(
 
 async def total(session: AsyncSession, built: Built) -> tuple[int, bool]:
     """How many results, exactly up to TOTAL_BOUND: (count, exact)."""
-    capped = _from(built, site.id).limit(TOTAL_BOUND + 1).subquery()
-    count = int(await session.scalar(select(func.count()).select_from(capped)) or 0)
+    if built.phrase is not None:
+        # Phrase matches are a subset, found through the small title_doc: when they alone
+        # pass the bound, the loose word matches need not be counted (costly: every test
+        # reads a whole document).
+        phrase = [*built.filters, built.phrase]
+        if await _count(session, _from(built, site.id, where=phrase)) > TOTAL_BOUND:
+            return TOTAL_BOUND, False
+    count = await _count(session, _from(built, site.id))
     return min(count, TOTAL_BOUND), count <= TOTAL_BOUND
+
+
+async def _count(session: AsyncSession, query: Select[Any]) -> int:
+    capped = query.limit(TOTAL_BOUND + 1).subquery()
+    return int(await session.scalar(select(func.count()).select_from(capped)) or 0)
 
 
 async def facets(session: AsyncSession, built: Built) -> dict[str, dict[str, int]]:

@@ -1,8 +1,10 @@
-"""Search terms with word pairs: Vietnamese words are mostly two syllables ("kế toán", "tài
-xế"), so single syllables match far too much ("tại" is in most descriptions). The title,
-occupation and employer name now also index each pair of neighbouring words ("ke_toan"), which
-the query matches exactly; the trigger builds the document in PL/pgSQL and only when an input
-changed.
+"""Search documents in two parts. Vietnamese words are mostly two syllables ("kế toán", "tài
+xế"), so single syllables match far too much ("tại" is in most descriptions):
+- `title_doc`: the words of the title and occupation names and each pair of neighbouring words
+  ("ke_toan"), small, for the phrase that ranks first and is cheap to test row by row;
+- `search_doc`: every word of title, occupation, employer and description, split exactly like
+  queries (no weights or positions: ranking is by tiers, not ts_rank).
+The trigger builds both in PL/pgSQL, and only when an input changed.
 
 Revision ID: 0004
 Revises: 0003
@@ -13,6 +15,7 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
+from sqlalchemy.dialects import postgresql
 
 revision: str = "0004"
 down_revision: str | None = "0003"
@@ -46,28 +49,27 @@ CREATE FUNCTION jobmap_words(body text) RETURNS text[]
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
 RETURN array_remove(regexp_split_to_array(jobmap_fold_words(body), '[^a-z0-9]+'), '')
 """,
-    # Each word and each pair of neighbouring words ("ke", "toan", "ke_toan") at its position.
-    # Words over 64 letters are not words (tsvector refuses lexemes over 2 KB). A PL/pgSQL
-    # loop: twice as fast as a set-based SQL body, which a trigger would also re-plan per call.
+    # Each word and each pair of neighbouring words ("ke", "toan", "ke_toan"). Words over 64
+    # letters are not words (tsvector refuses lexemes over 2 KB). A PL/pgSQL loop: twice as fast
+    # as a set-based SQL body, which a trigger would also re-plan on every call.
     r"""
-CREATE FUNCTION jobmap_terms(body text) RETURNS tsvector
+CREATE FUNCTION jobmap_terms(body text, pairs boolean) RETURNS tsvector
 LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
 DECLARE
     words text[] := jobmap_words(body);
     n integer := cardinality(words);
-    terms text := '';
+    terms text[] := '{}';
 BEGIN
     FOR i IN 1 .. n LOOP
         CONTINUE WHEN length(words[i]) > 64;
-        terms := terms || ' ' || words[i] || ':' || least(i, 16383);
-        IF i < n AND length(words[i + 1]) <= 64 THEN
-            terms := terms || ' ' || words[i] || '_' || words[i + 1] || ':' || least(i, 16383);
+        terms := terms || words[i];
+        IF pairs AND i < n AND length(words[i + 1]) <= 64 THEN
+            terms := terms || (words[i] || '_' || words[i + 1]);
         END IF;
     END LOOP;
-    RETURN terms::tsvector;
+    RETURN array_to_tsvector(terms);
 END $$
-""",
-    # Every word of the query, in any field; the last one also as a prefix (typing "ke to"
+""",  # Every word of the query, in any field; the last one also as a prefix (typing "ke to"
     # already finds "kế toán"), except a lone single letter, which would match nearly all.
     r"""
 CREATE FUNCTION jobmap_words_query(q text) RETURNS tsquery
@@ -80,14 +82,14 @@ RETURN (
           WHERE length(w) <= 64) AS words
 )::tsquery
 """,
-    # The query as a phrase in the title or occupation (weights A, B): each pair of neighbouring
-    # query words, the last pair as a prefix; a one-word query is that word.
+    # The query as a phrase, for title_doc: each pair of neighbouring query words, the last
+    # pair as a prefix; a one-word query is that word.
     r"""
 CREATE FUNCTION jobmap_phrase_query(q text) RETURNS tsquery
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
 RETURN (
     SELECT string_agg(
-               term || CASE WHEN i = n - 1 OR (n = 1 AND length(w) > 1) THEN ':*AB' ELSE '\:AB' END,
+               term || CASE WHEN i = n - 1 OR (n = 1 AND length(w) > 1) THEN ':*' ELSE '' END,
                ' & ')
     FROM (SELECT w, i, n, next_word,
                  CASE WHEN n = 1 THEN w ELSE w || '_' || next_word END AS term
@@ -100,9 +102,8 @@ RETURN (
     "DROP TRIGGER vacancy_before_write ON vacancy",
     "DROP FUNCTION jobmap_vacancy_before_write()",
     "DROP FUNCTION jobmap_vacancy_search_doc(vacancy)",
-    # Title A and occupation B with word pairs (the phrase rank looks at these); employer C and
-    # description D as words only (pairs of a long text cost three times as much to build).
-    # Rebuilt on insert, when an input changes, or when set to NULL (employer renamed).
+    # Rebuilt on insert, when an input changes, or when search_doc is set to NULL (employer
+    # renamed).
     r"""
 CREATE FUNCTION jobmap_vacancy_before_write() RETURNS trigger
 LANGUAGE plpgsql AS $$
@@ -120,10 +121,9 @@ BEGIN
       FROM occupation o WHERE o.code = NEW.occupation_code;
     SELECT e.name INTO employer_name FROM employer e WHERE e.id = NEW.employer_id;
     NEW.title_folded := jobmap_fold(NEW.title);
-    NEW.search_doc := setweight(jobmap_terms(NEW.title), 'A')
-        || setweight(jobmap_terms(coalesce(occupation_name, '')), 'B')
-        || setweight(to_tsvector('simple', jobmap_fold_words(coalesce(employer_name, ''))), 'C')
-        || setweight(to_tsvector('simple', jobmap_fold_words(left(NEW.description, 4000))), 'D');
+    NEW.title_doc := jobmap_terms(NEW.title || ' ' || coalesce(occupation_name, ''), true);
+    NEW.search_doc := jobmap_terms(concat_ws(' ', NEW.title, occupation_name, employer_name,
+                                             left(NEW.description, 4000)), false);
     RETURN NEW;
 END $$
 """,
@@ -170,18 +170,22 @@ CREATE TRIGGER vacancy_before_write BEFORE INSERT OR UPDATE ON vacancy
     EMPLOYER_SYNC.format(on_rename="UPDATE vacancy SET title = title WHERE employer_id = NEW.id"),
     "DROP FUNCTION jobmap_phrase_query(text)",
     "DROP FUNCTION jobmap_words_query(text)",
-    "DROP FUNCTION jobmap_terms(text)",
+    "DROP FUNCTION jobmap_terms(text, boolean)",
     "DROP FUNCTION jobmap_words(text)",
 )
 
 
 def upgrade() -> None:
+    op.add_column("vacancy", sa.Column("title_doc", postgresql.TSVECTOR(), nullable=True))
     for statement in FUNCTIONS:
         op.execute(sa.text(statement))
     op.execute(sa.text("UPDATE vacancy SET search_doc = NULL"))
+    op.execute(sa.text("CREATE INDEX ix_vacancy_title_doc ON vacancy USING gin (title_doc)"))
 
 
 def downgrade() -> None:
+    op.execute(sa.text("DROP INDEX ix_vacancy_title_doc"))
     for statement in OLD_FUNCTIONS:
         op.execute(sa.text(statement))
+    op.drop_column("vacancy", "title_doc")
     op.execute(sa.text("UPDATE vacancy SET title = title"))
