@@ -34,6 +34,7 @@ from sqlalchemy import (
     null,
     or_,
     select,
+    true,
     tuple_,
     union_all,
 )
@@ -371,8 +372,12 @@ async def total(session: AsyncSession, built: Built) -> tuple[int, bool]:
 
 
 async def _count(session: AsyncSession, query: Select[Any]) -> int:
-    capped = query.limit(TOTAL_BOUND + 1).subquery()
-    return int(await session.scalar(select(func.count()).select_from(capped)) or 0)
+    return int(await session.scalar(_capped_count(query)) or 0)
+
+
+def _capped_count(query: Select[Any]) -> Select[Any]:
+    """How many rows `query` has, counting no further than TOTAL_BOUND + 1."""
+    return select(func.count().label("n")).select_from(query.limit(TOTAL_BOUND + 1).subquery())
 
 
 async def facets(session: AsyncSession, built: Built) -> dict[str, dict[str, int]]:
@@ -456,17 +461,29 @@ async def geojson(
         func.coalesce(func.json_agg(features.c.f), literal_column("'[]'::json")).label("fs"),
         func.count().label("n"),
     ).subquery("agg")
-    count, exact = await total(session, built)
     # numberMatched only when exact (OGC API Features makes it optional); else a lower bound.
-    matched = "numberMatched" if exact else "numberMatchedAtLeast"
+    if built.phrase is None:  # the count in the same statement: one round trip, not two
+        counted = _capped_count(_from(built, site.id)).subquery("counted")
+        number = counted.c.n
+        matched: Any = case(
+            (number <= TOTAL_BOUND, literal("numberMatched")),
+            else_=literal("numberMatchedAtLeast"),
+        )
+        count: Any = func.least(number, TOTAL_BOUND)
+        source: Any = returned.join(counted, true())  # one row each
+    else:
+        counted_value, exact = await total(session, built)
+        count = literal(counted_value)
+        matched = literal("numberMatched" if exact else "numberMatchedAtLeast")
+        source = returned
     body = select(
         func.json_build_object(
             "type", "FeatureCollection",
-            matched, literal(count),
+            matched, count,
             "numberReturned", returned.c.n,
             "features", returned.c.fs,
         ).cast(Text)
-    )  # fmt: skip
+    ).select_from(source)  # fmt: skip
     return str(await session.scalar(body)).encode()
 
 

@@ -15,6 +15,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import cursors
+from app.search import repository
 from tests.factories import CITY_CENTRE, Actors, vacancy_payload
 from tests.problems import assert_problem
 
@@ -432,6 +433,24 @@ async def test_cursor_walk_returns_each_match_once_while_vacancies_are_added(
             break
     assert len(seen) == len(set(seen)), "a result was returned twice"
     assert set(originals) <= set(seen), "a result was skipped"
+
+
+@pytest.mark.parametrize("bound", [2, 3, 5, 8])
+async def test_totals_are_exact_up_to_the_bound(
+    client: AsyncClient, actors: Actors, monkeypatch: pytest.MonkeyPatch, bound: int
+) -> None:
+    monkeypatch.setattr(repository, "TOTAL_BOUND", bound)
+    # 3 titles with the phrase "kế toán", 2 with the words apart: 5 results.
+    for title in ("Kế toán", "Kế toán kho", "Kế toán thuế", "Toán kế", "Thủ kho"):
+        await post(client, actors.a, title=title, description="Kế hoạch; toán học.")
+    exact = bound >= 5
+    for params in ({}, {"q": "ke toan"}, {"q": "ke toan", "sort": "newest"}):
+        page = await search(client, limit=1, **params)
+        assert (page["total"], page["total_exact"]) == (min(5, bound), exact), params
+        geo = (await client.get("/v1/vacancies.geojson", params=params)).json()
+        key = "numberMatched" if exact else "numberMatchedAtLeast"
+        assert geo[key] == min(5, bound), params
+        assert geo["numberReturned"] == 5
 
 
 async def test_totals_and_facets_add_up(client: AsyncClient, actors: Actors) -> None:
