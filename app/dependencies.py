@@ -12,8 +12,10 @@ from pydantic import BeforeValidator
 from app.config import Settings
 
 
-def get_app_settings(request: Request) -> Settings:
-    """The settings the running app was created with."""
+async def get_app_settings(request: Request) -> Settings:
+    """The settings the running app was created with. (Dependencies are `async def` even
+    without awaits: FastAPI runs a plain `def` dependency in a worker thread, a thread hop per
+    request.)"""
     settings: Settings = request.app.state.settings
     return settings
 
@@ -21,7 +23,7 @@ def get_app_settings(request: Request) -> Settings:
 SettingsDep = Annotated[Settings, Depends(get_app_settings)]
 
 
-def local_today(settings: SettingsDep) -> date:
+async def local_today(settings: SettingsDep) -> date:
     """Today's date where the service's users are (Asia/Ho_Chi_Minh by default)."""
     return datetime.now(settings.tz).date()
 

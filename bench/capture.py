@@ -125,7 +125,7 @@ async def main() -> None:
     (HERE / "plans").mkdir(exist_ok=True)
     (HERE / "pgbench").mkdir(exist_ok=True)
     for name, kind, kwargs, limit, half in scenarios(lon, lat):
-        params = search_params(**{**DEFAULTS, **kwargs})
+        params = await search_params(**{**DEFAULTS, **kwargs})
         captured.clear()
         async with sessions() as session:
             built = await repository.build(session, params, today)

@@ -29,7 +29,7 @@ AtQuery = Annotated[
 ]
 
 
-def at_or_today(today: TodayDep, at: AtQuery = None) -> date:
+async def at_or_today(today: TodayDep, at: AtQuery = None) -> date:
     return at or today
 
 

@@ -124,7 +124,7 @@ _OCCUPATION = re.compile(r"^[0-9]{1,4}$")
 _INDUSTRY = re.compile(r"^([A-U]|[0-9]{2})$")
 
 
-def search_params(
+async def search_params(
     near: Annotated[
         str | None,
         Query(description="`lon,lat`: search around this point.", examples=["105.9723,10.2537"]),
