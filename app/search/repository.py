@@ -165,7 +165,7 @@ async def build(
     phrase = None
     if params.q is not None:
         if text_match is None:
-            text_match = await _text_match(session, params.q, filters)
+            text_match = await _text_match(session, params.q)
         if text_match is TextMatch.words:
             where.append(_words_match(params.q))
             phrase = _phrase_match(params.q)
@@ -200,16 +200,11 @@ async def build(
     )
 
 
-async def _text_match(
-    session: AsyncSession, q: str, where: Sequence[ColumnElement[bool]]
-) -> TextMatch:
-    has_words = (
-        select(site.id)
-        .join(vacancy, vacancy.id == site.vacancy_id)
-        .where(*where, _words_match(q))
-        .exists()
-    )
-    found = await session.scalar(select(has_words))
+async def _text_match(session: AsyncSession, q: str) -> TextMatch:
+    """Words when some open vacancy has them (anywhere: the fallback to similar titles is
+    for misspelt queries, not for filters that leave no result)."""
+    words = func.jobmap_words_query(literal(q))
+    found = await session.scalar(select(func.jobmap_has_words(words)))
     return TextMatch.words if found else TextMatch.similar
 
 
@@ -259,12 +254,15 @@ def _hits(built: Built, after: After | None, fetch: int, *, knn: bool = False) -
     # scan and cut at `fetch`, so the best `fetch` rows overall are among them. The phrase
     # implies the words, so tier 0 tests only the small title_doc. A tier before the cursor's
     # is done.
-    phrase = func.coalesce(built.phrase, False)
+    # The bare operator, so the planner estimates the phrase's selectivity from title_doc's
+    # statistics (wrapped in coalesce() it would guess 50% and walk the whole index for a
+    # rare phrase); IS NOT TRUE keeps rows whose phrase test is NULL in the rest.
+    phrase = built.phrase
     branches = []
     if after is None or after.tier == 0:
         first = _from(built, *columns, literal(0).label("tier"), where=[*built.filters, phrase])
         branches.append(_ordered(built, first, after).limit(fetch))
-    rest = _from(built, *columns, literal(1).label("tier")).where(~phrase)
+    rest = _from(built, *columns, literal(1).label("tier")).where(phrase.is_not(True))
     resume = after if after is not None and after.tier == 1 else None
     branches.append(_ordered(built, rest, resume).limit(fetch))
     tiered = union_all(*branches).subquery("tiered")

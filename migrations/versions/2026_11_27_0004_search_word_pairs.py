@@ -75,8 +75,8 @@ END $$
 CREATE FUNCTION jobmap_words_query(q text) RETURNS tsquery
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
 RETURN (
-    SELECT string_agg(w || CASE WHEN i = n AND (n > 1 OR length(w) > 1) THEN ':*' ELSE '' END,
-                      ' & ')
+    SELECT string_agg(DISTINCT
+               w || CASE WHEN i = n AND (n > 1 OR length(w) > 1) THEN ':*' ELSE '' END, ' & ')
     FROM (SELECT w, i, count(*) OVER () AS n
           FROM unnest(jobmap_words(q)) WITH ORDINALITY AS t(w, i)
           WHERE length(w) <= 64) AS words
@@ -88,7 +88,7 @@ RETURN (
 CREATE FUNCTION jobmap_phrase_query(q text) RETURNS tsquery
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
 RETURN (
-    SELECT string_agg(
+    SELECT string_agg(DISTINCT
                term || CASE WHEN i = n - 1 OR (n = 1 AND length(w) > 1) THEN ':*' ELSE '' END,
                ' & ')
     FROM (SELECT w, i, n, next_word,
@@ -98,6 +98,26 @@ RETURN (
                 WHERE length(w) <= 64) AS words) AS pairs
     WHERE n = 1 OR next_word IS NOT NULL
 )::tsquery
+""",
+    # Does any open vacancy match the words query (pass jobmap_words_query's result, so it is
+    # computed once), or should the search fall back to similar titles? Common words show up
+    # among a few hundred documents read in any order; rare ones are found or ruled out by the
+    # GIN index. A plan the planner might choose for EXISTS (read documents until one
+    # matches) would read all million when none does.
+    r"""
+CREATE FUNCTION jobmap_any_has_words(q tsquery) RETURNS boolean
+LANGUAGE sql STABLE STRICT PARALLEL SAFE
+SET enable_seqscan = off
+SET enable_indexscan = off
+RETURN EXISTS (SELECT FROM vacancy
+               WHERE search_doc @@ q AND status = 'open' AND valid_through > now())
+""",
+    r"""
+CREATE FUNCTION jobmap_has_words(q tsquery) RETURNS boolean
+LANGUAGE sql STABLE STRICT PARALLEL SAFE
+RETURN EXISTS (SELECT FROM (SELECT search_doc FROM vacancy LIMIT 500) AS sample
+               WHERE search_doc @@ q)
+    OR jobmap_any_has_words(q)
 """,
     "DROP TRIGGER vacancy_before_write ON vacancy",
     "DROP FUNCTION jobmap_vacancy_before_write()",
@@ -168,6 +188,8 @@ CREATE TRIGGER vacancy_before_write BEFORE INSERT OR UPDATE ON vacancy
 """,
     # 0003 set the title to itself, which re-ran its vacancy trigger.
     EMPLOYER_SYNC.format(on_rename="UPDATE vacancy SET title = title WHERE employer_id = NEW.id"),
+    "DROP FUNCTION jobmap_has_words(tsquery)",
+    "DROP FUNCTION jobmap_any_has_words(tsquery)",
     "DROP FUNCTION jobmap_phrase_query(text)",
     "DROP FUNCTION jobmap_words_query(text)",
     "DROP FUNCTION jobmap_terms(text, boolean)",

@@ -217,6 +217,56 @@ async def test_vietnamese_text(
         assert found[0] == catalogue[expected], found
 
 
+@pytest.mark.parametrize(
+    ("q", "words", "phrase"),
+    [
+        ("Kế toán", "'ke' & 'toan':*", "'ke_toan':*"),
+        ("ke t", "'ke' & 't':*", "'ke_t':*"),
+        ("Điện", "'dien':*", "'dien':*"),
+        ("a", "'a'", "'a'"),
+        # each term once (the planner multiplies the selectivities of repeats)
+        ("ke toan ke toan", "'ke' & 'toan' & 'toan':*", "'ke_toan' & 'ke_toan':* & 'toan_ke'"),
+        # tsquery syntax in the input is just punctuation
+        ("a:* & b | !c <-> d", "'a' & 'b' & 'c' & 'd':*", "'a_b' & 'b_c' & 'c_d':*"),
+        ("中文", None, None),
+    ],
+)
+async def test_query_terms(
+    session: AsyncSession, q: str, words: str | None, phrase: str | None
+) -> None:
+    row = (
+        await session.execute(
+            text("SELECT jobmap_words_query(:q)::text, jobmap_phrase_query(:q)::text"),
+            {"q": q},
+        )
+    ).one()
+    assert tuple(row) == (words, phrase)
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        "中文",
+        "a" * 150,
+        "ke " + "b" * 70 + " toan",
+        "'; DROP TABLE vacancy; --",
+        "a:* & b",
+        "x | y",
+        "!ke",
+        "ke_toan",
+        "Ǆ ﬁ",
+        "0 1",
+        "ke toan ke toan ke toan ke toan",
+    ],
+)
+async def test_odd_queries_are_answered(
+    client: AsyncClient, catalogue: dict[str, str], q: str
+) -> None:
+    page = await search(client, q=q)
+    assert page["text_match"] in ("words", "similar")
+    assert (await client.get("/v1/vacancies.geojson", params={"q": q})).status_code == 200
+
+
 async def test_text_covers_employer_occupation_and_description(
     client: AsyncClient, actors: Actors, catalogue: dict[str, str]
 ) -> None:
@@ -288,7 +338,7 @@ async def test_the_last_word_is_a_prefix_while_typing(
     assert (await search(client, q="ke t"))["items"][0]["vacancy_id"] == catalogue["accountant"]
 
 
-async def test_similar_titles_only_when_no_vacancy_has_the_words(
+async def test_similar_titles_only_when_no_open_vacancy_has_the_words(
     client: AsyncClient, catalogue: dict[str, str]
 ) -> None:
     exact = await search(client, q="ke toan")
