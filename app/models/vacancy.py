@@ -234,6 +234,14 @@ class VacancySite(Base):
             text("id DESC"),
             postgresql_where=text("public"),
         ),
+        # Open vacancies and positions per commune (the choropleth), from the index alone.
+        Index(
+            "ix_vacancy_site_public_area",
+            "area_id",
+            "vacancy_id",
+            postgresql_include=["positions", "valid_through"],
+            postgresql_where=text("public"),
+        ),
     )
 
 

@@ -1,0 +1,31 @@
+"""Index of public sites by commune: the choropleth (`/v1/areas?with=vacancies`) counted each
+commune's sites by reading the whole site table, 124 times (15 s on 1,000,000 vacancies).
+
+Revision ID: 0005
+Revises: 0004
+Create Date: 2026-11-27
+"""
+
+from collections.abc import Sequence
+
+import sqlalchemy as sa
+from alembic import op
+
+revision: str = "0005"
+down_revision: str | None = "0004"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+
+def upgrade() -> None:
+    # INCLUDE: count(DISTINCT vacancy_id), sum(positions) and the expiry test need no heap.
+    op.execute(
+        sa.text(
+            "CREATE INDEX ix_vacancy_site_public_area ON vacancy_site (area_id, vacancy_id) "
+            "INCLUDE (positions, valid_through) WHERE public"
+        )
+    )
+
+
+def downgrade() -> None:
+    op.execute(sa.text("DROP INDEX ix_vacancy_site_public_area"))
