@@ -234,6 +234,13 @@ class VacancySite(Base):
             text("id DESC"),
             postgresql_where=text("public"),
         ),
+        # sort=salary: best paid first without sorting every match (the search's sort key).
+        Index(
+            "ix_vacancy_site_public_salary",
+            text("COALESCE(salary_monthly_max, salary_monthly_min, -1) DESC"),
+            text("id DESC"),
+            postgresql_where=text("public"),
+        ),
         # Open vacancies and positions per commune (the choropleth), from the index alone.
         Index(
             "ix_vacancy_site_public_area",
