@@ -259,9 +259,8 @@ async def test_query_terms(
         "ke toan ke toan ke toan ke toan",
     ],
 )
-async def test_odd_queries_are_answered(
-    client: AsyncClient, catalogue: dict[str, str], q: str
-) -> None:
+@pytest.mark.usefixtures("catalogue")
+async def test_odd_queries_are_answered(client: AsyncClient, q: str) -> None:
     page = await search(client, q=q)
     assert page["text_match"] in ("words", "similar")
     assert (await client.get("/v1/vacancies.geojson", params={"q": q})).status_code == 200
