@@ -26,7 +26,7 @@ from sqlalchemy import event  # noqa: E402
 
 from app.config import get_settings  # noqa: E402
 from app.db import create_engine, create_sessionmaker  # noqa: E402
-from app.search import repository  # noqa: E402
+from app.search import geojson, repository  # noqa: E402
 from app.search.params import search_params  # noqa: E402
 
 HERE = pathlib.Path(__file__).resolve().parent
@@ -134,7 +134,7 @@ async def main() -> None:
                 count = await repository.total(session, built)
                 summary = f"rows={len(rows)} total={count}"
             else:  # as search_vacancies_geojson
-                body = await repository.geojson(session, params, built, limit=limit)
+                body = await geojson.feature_collection(session, params, built, limit=limit)
                 summary = f"bytes={len(body)} head={body[:120]!r}"
             statements = list(captured)
             raw = (await (await session.connection()).get_raw_connection()).driver_connection

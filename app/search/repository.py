@@ -17,46 +17,35 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
     Float,
-    Numeric,
     Select,
     and_,
     case,
     cast,
     func,
     literal,
-    literal_column,
     null,
     or_,
     select,
-    true,
     tuple_,
     union_all,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
-from sqlalchemy.types import Text
 
 from app import geo
 from app.areas.repository import valid_at
-from app.models import Area, Employer, Industry, Vacancy, VacancySite
+from app.models import Area, Industry, Vacancy, VacancySite
+from app.search import text
+from app.search.aliases import commune, employer, site, vacancy
 from app.search.params import SearchParams, Sort
 
 # Totals are counted exactly up to this many results, then reported as "more than".
 TOTAL_BOUND = 1_000
 SALARY_BANDS = (5_000_000, 10_000_000, 15_000_000, 20_000_000)
-
-# Aliases are built once: an aliased class is costly to create (it proxies every column), and
-# the same objects each request let SQLAlchemy reuse the compiled SQL.
-site = aliased(VacancySite, name="site")
-vacancy = aliased(Vacancy, name="v")
-employer = aliased(Employer, name="e")
-commune = aliased(Area, name="commune")
 
 
 def _site_geog() -> ColumnElement[Any]:
@@ -67,32 +56,7 @@ def _point_geog(lon: float, lat: float) -> ColumnElement[Any]:
     return geo.geography(geo.point(lon, lat))
 
 
-def _folded_query(q: str) -> ColumnElement[Any]:
-    return func.jobmap_fold(literal(q))
-
-
-class TextMatch(StrEnum):
-    """How `q` matched: its words (the usual case), or titles similar to it (typos), used
-    only when no vacancy under the same filters has the words."""
-
-    words = "words"
-    similar = "similar"
-
-
-def _words_match(q: str) -> ColumnElement[bool]:
-    return vacancy.search_doc.bool_op("@@")(func.jobmap_words_query(literal(q)))
-
-
-def _phrase_match(q: str) -> ColumnElement[bool]:
-    """The query as a phrase in the title or occupation; implies _words_match."""
-    return vacancy.title_doc.bool_op("@@")(func.jobmap_phrase_query(literal(q)))
-
-
-def _similar_match(q: str) -> ColumnElement[bool]:
-    return _folded_query(q).bool_op("<%")(vacancy.title_folded)
-
-
-def _distance_m(params: SearchParams) -> ColumnElement[Any]:
+def distance_m(params: SearchParams) -> ColumnElement[Any]:
     """A result site's metres from `near` on the spheroid (NULL without `near`): computed for
     the page's rows only, after the sphere-distance KNN picked them."""
     if params.near is None:
@@ -111,7 +75,7 @@ class Built:
     sort_key: ColumnElement[Any]
     descending: bool
     needs_vacancy: bool
-    text_match: TextMatch | None = None
+    text_match: text.TextMatch | None = None
     # With q matched by words: q as a phrase in the title or occupation (a subset).
     phrase: ColumnElement[bool] | None = None
     # Relevance: phrase matches first, then the rest, each part ordered by sort_key.
@@ -123,7 +87,7 @@ async def build(
     params: SearchParams,
     today: date,
     *,
-    text_match: TextMatch | None = None,
+    text_match: text.TextMatch | None = None,
 ) -> Built:
     """The query for `params`. With `q`, `text_match` says how it matches (a cursor carries
     the first page's choice); when not given, words if any vacancy has them, else similar."""
@@ -165,12 +129,12 @@ async def build(
     phrase = None
     if params.q is not None:
         if text_match is None:
-            text_match = await _text_match(session, params.q)
-        if text_match is TextMatch.words:
-            where.append(_words_match(params.q))
-            phrase = _phrase_match(params.q)
+            text_match = await text.decide(session, params.q)
+        if text_match is text.TextMatch.words:
+            where.append(text.words_match(params.q))
+            phrase = text.phrase_match(params.q)
         else:
-            where.append(_similar_match(params.q))
+            where.append(text.similar_match(params.q))
 
     sort_key: ColumnElement[Any]
     if params.sort is Sort.distance and params.near is not None:
@@ -178,8 +142,8 @@ async def build(
             _point_geog(params.near.lon, params.near.lat)
         )
         descending = False
-    elif params.sort is Sort.relevance and params.q and text_match is TextMatch.similar:
-        sort_key = cast(func.word_similarity(_folded_query(params.q), vacancy.title_folded), Float)
+    elif params.sort is Sort.relevance and params.q and text_match is text.TextMatch.similar:
+        sort_key = cast(text.similarity(params.q), Float)
         descending = True
     elif params.sort is Sort.relevance:
         sort_key, descending = site.published_at.expression, True
@@ -200,15 +164,7 @@ async def build(
     )
 
 
-async def _text_match(session: AsyncSession, q: str) -> TextMatch:
-    """Words when some open vacancy has them (anywhere: the fallback to similar titles is
-    for misspelt queries, not for filters that leave no result)."""
-    words = func.jobmap_words_query(literal(q))
-    found = await session.scalar(select(func.jobmap_has_words(words)))
-    return TextMatch.words if found else TextMatch.similar
-
-
-def _from(
+def matching_sites(
     built: Built, *columns: Any, where: Sequence[ColumnElement[bool]] | None = None
 ) -> Select[Any]:
     """Matching sites (`where`: other conditions instead of the built ones)."""
@@ -244,11 +200,13 @@ def _ordered(
     return query.order_by(key, site.id)
 
 
-def _hits(built: Built, after: After | None, fetch: int, *, knn: bool = False) -> Select[Any]:
+def ordered_hits(
+    built: Built, after: After | None, fetch: int, *, knn: bool = False
+) -> Select[Any]:
     """The next `fetch` matching sites in order: (id, sort_key, tier)."""
     columns = (site.id.label("id"), built.sort_key.label("sort_key"))
     if not built.phrase_first or built.phrase is None:
-        hits = _from(built, *columns, literal(0).label("tier"))
+        hits = matching_sites(built, *columns, literal(0).label("tier"))
         return _ordered(built, hits, after, knn=knn).limit(fetch)
     # Tier 0, the phrase, then tier 1, the rest: one branch each, ordered by its own index
     # scan and cut at `fetch`, so the best `fetch` rows overall are among them. The phrase
@@ -260,9 +218,11 @@ def _hits(built: Built, after: After | None, fetch: int, *, knn: bool = False) -
     phrase = built.phrase
     branches = []
     if after is None or after.tier == 0:
-        first = _from(built, *columns, literal(0).label("tier"), where=[*built.filters, phrase])
+        first = matching_sites(
+            built, *columns, literal(0).label("tier"), where=[*built.filters, phrase]
+        )
         branches.append(_ordered(built, first, after).limit(fetch))
-    rest = _from(built, *columns, literal(1).label("tier")).where(phrase.is_not(True))
+    rest = matching_sites(built, *columns, literal(1).label("tier")).where(phrase.is_not(True))
     resume = after if after is not None and after.tier == 1 else None
     branches.append(_ordered(built, rest, resume).limit(fetch))
     tiered = union_all(*branches).subquery("tiered")
@@ -271,7 +231,7 @@ def _hits(built: Built, after: After | None, fetch: int, *, knn: bool = False) -
     return select(tiered).order_by(tiered.c.tier, key_order, id_order).limit(fetch)
 
 
-def _hits_order(built: Built, hits: Any) -> list[Any]:
+def hits_order(built: Built, hits: Any) -> list[Any]:
     if built.descending:
         return [hits.c.tier, hits.c.sort_key.desc(), hits.c.id.desc()]
     return [hits.c.tier, hits.c.sort_key, hits.c.id]
@@ -340,8 +300,8 @@ async def _page(
     knn: bool,
 ) -> list[dict[str, Any]]:
     fetch = limit + KNN_TIE_MARGIN if knn else limit
-    ids = _hits(built, after, fetch, knn=knn).subquery("hits")
-    distance = _distance_m(params)
+    ids = ordered_hits(built, after, fetch, knn=knn).subquery("hits")
+    distance = distance_m(params)
     rows = await session.execute(
         select(
             ids.c.sort_key,
@@ -356,7 +316,7 @@ async def _page(
         .join(Vacancy, Vacancy.id == VacancySite.vacancy_id)
         .join(employer, employer.id == Vacancy.employer_id)
         .join(commune, commune.id == VacancySite.area_id)
-        .order_by(*_hits_order(built, ids))
+        .order_by(*hits_order(built, ids))
         .limit(limit)
     )
     return [dict(row._mapping) for row in rows]
@@ -369,17 +329,17 @@ async def total(session: AsyncSession, built: Built) -> tuple[int, bool]:
         # pass the bound, the loose word matches need not be counted (costly: every test
         # reads a whole document).
         phrase = [*built.filters, built.phrase]
-        if await _count(session, _from(built, site.id, where=phrase)) > TOTAL_BOUND:
+        if await _count(session, matching_sites(built, site.id, where=phrase)) > TOTAL_BOUND:
             return TOTAL_BOUND, False
-    count = await _count(session, _from(built, site.id))
+    count = await _count(session, matching_sites(built, site.id))
     return min(count, TOTAL_BOUND), count <= TOTAL_BOUND
 
 
 async def _count(session: AsyncSession, query: Select[Any]) -> int:
-    return int(await session.scalar(_capped_count(query)) or 0)
+    return int(await session.scalar(capped_count(query)) or 0)
 
 
-def _capped_count(query: Select[Any]) -> Select[Any]:
+def capped_count(query: Select[Any]) -> Select[Any]:
     """How many rows `query` has, counting no further than TOTAL_BOUND + 1."""
     return select(func.count().label("n")).select_from(query.limit(TOTAL_BOUND + 1).subquery())
 
@@ -403,101 +363,12 @@ async def facets(session: AsyncSession, built: Built) -> dict[str, dict[str, int
     }
     result: dict[str, dict[str, int]] = {}
     for name, dimension in dimensions.items():
-        query = _from(built, dimension.label("value"), func.count().label("n"))
+        query = matching_sites(built, dimension.label("value"), func.count().label("n"))
         if name == "commune":
             query = query.join(commune, commune.id == site.area_id)
         rows = await session.execute(query.group_by(dimension).order_by(func.count().desc()))
         result[name] = {str(value): int(n) for value, n in rows}
     return result
-
-
-def _feature(distance: ColumnElement[Any]) -> ColumnElement[Any]:
-    """A result site as a GeoJSON Feature with light properties."""
-    properties = func.json_build_object(
-        "vacancy_id", Vacancy.id,
-        "title", Vacancy.title,
-        "employer", employer.name,
-        "positions", VacancySite.positions,
-        "salary_monthly_min", Vacancy.salary_monthly_min,
-        "salary_monthly_max", Vacancy.salary_monthly_max,
-        "occupation_group", func.left(Vacancy.occupation_code, 1),
-        "employment_type", Vacancy.employment_type,
-        "approximate", VacancySite.approximate,
-        "distance_m", distance,
-    )  # fmt: skip
-    return func.json_build_object(
-        "type", "Feature",
-        "id", VacancySite.id,
-        "geometry", geo.as_geojson(VacancySite.geom),
-        "properties", properties,
-    )  # fmt: skip
-
-
-# Built once: constructing these expressions is a good part of a viewport request's CPU.
-_FEATURE_WITHOUT_DISTANCE = _feature(null())
-
-
-async def geojson(
-    session: AsyncSession, params: SearchParams, built: Built, *, limit: int
-) -> bytes:
-    """Matching sites as a GeoJSON FeatureCollection, built by PostgreSQL."""
-    # A map needs no paging here, so distance orders need no id tie-break: a GiST index
-    # orders by one distance, and (distance, id) would sort every site in the box.
-    if params.bbox is not None and params.near is None and params.sort is Sort.newest:
-        # A viewport: nearest to its centre first, straight off the GiST index.
-        centre = params.bbox.centre
-        to_centre = site.geom.op("<->", return_type=Float)(geo.point(centre.lon, centre.lat))
-        viewport = _from(built, site.id.label("id"), to_centre.label("sort_key"))
-        hits = viewport.order_by(to_centre).limit(limit).subquery("hits")
-        order = [hits.c.sort_key]
-    elif params.sort is Sort.distance:
-        hits = _hits(built, None, limit, knn=True).subquery("hits")
-        order = [hits.c.sort_key]
-    else:
-        hits = _hits(built, None, limit).subquery("hits")
-        order = _hits_order(built, hits)
-    if params.near is None:
-        feature = _FEATURE_WITHOUT_DISTANCE
-    else:
-        feature = _feature(func.round(cast(_distance_m(params), Numeric), 1))
-    # json_agg takes the rows in the order this subquery sorts them.
-    features = (
-        select(feature.label("f"))
-        .select_from(hits)
-        .join(VacancySite, VacancySite.id == hits.c.id)
-        .join(Vacancy, Vacancy.id == VacancySite.vacancy_id)
-        .join(employer, employer.id == Vacancy.employer_id)
-        .order_by(*order)
-        .subquery("features")
-    )
-    returned = select(
-        func.coalesce(func.json_agg(features.c.f), literal_column("'[]'::json")).label("fs"),
-        func.count().label("n"),
-    ).subquery("agg")
-    # numberMatched only when exact (OGC API Features makes it optional); else a lower bound.
-    if built.phrase is None:  # the count in the same statement: one round trip, not two
-        counted = _capped_count(_from(built, site.id)).subquery("counted")
-        number = counted.c.n
-        matched: Any = case(
-            (number <= TOTAL_BOUND, literal("numberMatched")),
-            else_=literal("numberMatchedAtLeast"),
-        )
-        count: Any = func.least(number, TOTAL_BOUND)
-        source: Any = returned.join(counted, true())  # one row each
-    else:
-        counted_value, exact = await total(session, built)
-        count = literal(counted_value)
-        matched = literal("numberMatched" if exact else "numberMatchedAtLeast")
-        source = returned
-    body = select(
-        func.json_build_object(
-            "type", "FeatureCollection",
-            matched, count,
-            "numberReturned", returned.c.n,
-            "features", returned.c.fs,
-        ).cast(Text)
-    ).select_from(source)  # fmt: skip
-    return str(await session.scalar(body)).encode()
 
 
 def next_after(row: dict[str, Any]) -> After:

@@ -12,7 +12,7 @@ from app.areas.router import GEOJSON
 from app.db import SessionDep
 from app.dependencies import TodayDep
 from app.errors import FieldError, InvalidInputError, Problem
-from app.search import repository
+from app.search import geojson, repository, text
 from app.search.params import SearchParams, Sort, search_params
 from app.search.schemas import ResultSalary, ResultSite, SearchPage, SearchResult
 from app.vacancies.schemas import CodeName
@@ -35,7 +35,7 @@ def _encode_cursor(params: SearchParams, built: repository.Built, row: dict[str,
 
 def _decode_cursor(
     cursor: str, params: SearchParams
-) -> tuple[repository.After, repository.TextMatch | None]:
+) -> tuple[repository.After, text.TextMatch | None]:
     """The position after which the page starts, and (with `q`) how the first page matched."""
     shape: dict[str, type] = {"f": str, "k": object, "i": int, "t": int}
     if params.q is not None:
@@ -49,18 +49,16 @@ def _decode_cursor(
             ],
         )
     try:
-        match = repository.TextMatch(values["m"]) if params.q is not None else None
+        match = text.TextMatch(values["m"]) if params.q is not None else None
         key = _cursor_key(values["k"], params.sort, match)
     except ValueError as exc:
         raise cursors.invalid("query.cursor") from exc
     return repository.After(key=key, site_id=values["i"], tier=values["t"]), match
 
 
-def _cursor_key(value: Any, sort: Sort, match: repository.TextMatch | None) -> Any:
+def _cursor_key(value: Any, sort: Sort, match: text.TextMatch | None) -> Any:
     """The sort key in the type its order compares (ValueError when it is not)."""
-    by_time = sort is Sort.newest or (
-        sort is Sort.relevance and match is repository.TextMatch.words
-    )
+    by_time = sort is Sort.newest or (sort is Sort.relevance and match is text.TextMatch.words)
     if by_time:
         if not isinstance(value, str):
             raise ValueError("not a time")
@@ -160,5 +158,5 @@ async def search_vacancies_geojson(
     1,000; beyond it `numberMatchedAtLeast`) and `numberReturned`. In a viewport without
     `sort`, the sites nearest its centre come first."""
     built = await repository.build(session, params, today)
-    body = await repository.geojson(session, params, built, limit=limit)
+    body = await geojson.feature_collection(session, params, built, limit=limit)
     return Response(body, media_type=GEOJSON)

@@ -1,0 +1,125 @@
+"""Search results as a GeoJSON FeatureCollection, built by PostgreSQL in one statement."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Float,
+    Numeric,
+    case,
+    cast,
+    func,
+    literal,
+    literal_column,
+    null,
+    select,
+    true,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.types import Text
+
+from app import geo
+from app.models import Vacancy, VacancySite
+from app.search import repository
+from app.search.aliases import employer, site
+from app.search.params import SearchParams, Sort
+from app.search.repository import (
+    Built,
+    capped_count,
+    distance_m,
+    hits_order,
+    matching_sites,
+    ordered_hits,
+    total,
+)
+
+
+def feature(distance: ColumnElement[Any]) -> ColumnElement[Any]:
+    """A result site as a GeoJSON Feature with light properties."""
+    properties = func.json_build_object(
+        "vacancy_id", Vacancy.id,
+        "title", Vacancy.title,
+        "employer", employer.name,
+        "positions", VacancySite.positions,
+        "salary_monthly_min", Vacancy.salary_monthly_min,
+        "salary_monthly_max", Vacancy.salary_monthly_max,
+        "occupation_group", func.left(Vacancy.occupation_code, 1),
+        "employment_type", Vacancy.employment_type,
+        "approximate", VacancySite.approximate,
+        "distance_m", distance,
+    )  # fmt: skip
+    return func.json_build_object(
+        "type", "Feature",
+        "id", VacancySite.id,
+        "geometry", geo.as_geojson(VacancySite.geom),
+        "properties", properties,
+    )  # fmt: skip
+
+
+# Built once: constructing these expressions is a good part of a viewport request's CPU.
+_FEATURE_WITHOUT_DISTANCE = feature(null())
+
+
+async def feature_collection(
+    session: AsyncSession, params: SearchParams, built: Built, *, limit: int
+) -> bytes:
+    """Matching sites as a GeoJSON FeatureCollection, built by PostgreSQL."""
+    # A map needs no paging here, so distance orders need no id tie-break: a GiST index
+    # orders by one distance, and (distance, id) would sort every site in the box.
+    if params.bbox is not None and params.near is None and params.sort is Sort.newest:
+        # A viewport: nearest to its centre first, straight off the GiST index.
+        centre = params.bbox.centre
+        to_centre = site.geom.op("<->", return_type=Float)(geo.point(centre.lon, centre.lat))
+        viewport = matching_sites(built, site.id.label("id"), to_centre.label("sort_key"))
+        hits = viewport.order_by(to_centre).limit(limit).subquery("hits")
+        order = [hits.c.sort_key]
+    elif params.sort is Sort.distance:
+        hits = ordered_hits(built, None, limit, knn=True).subquery("hits")
+        order = [hits.c.sort_key]
+    else:
+        hits = ordered_hits(built, None, limit).subquery("hits")
+        order = hits_order(built, hits)
+    if params.near is None:
+        site_feature = _FEATURE_WITHOUT_DISTANCE
+    else:
+        site_feature = feature(func.round(cast(distance_m(params), Numeric), 1))
+    # json_agg takes the rows in the order this subquery sorts them.
+    features = (
+        select(site_feature.label("f"))
+        .select_from(hits)
+        .join(VacancySite, VacancySite.id == hits.c.id)
+        .join(Vacancy, Vacancy.id == VacancySite.vacancy_id)
+        .join(employer, employer.id == Vacancy.employer_id)
+        .order_by(*order)
+        .subquery("features")
+    )
+    returned = select(
+        func.coalesce(func.json_agg(features.c.f), literal_column("'[]'::json")).label("fs"),
+        func.count().label("n"),
+    ).subquery("agg")
+    # numberMatched only when exact (OGC API Features makes it optional); else a lower bound.
+    if built.phrase is None:  # the count in the same statement: one round trip, not two
+        counted = capped_count(matching_sites(built, site.id)).subquery("counted")
+        number = counted.c.n
+        matched: Any = case(
+            (number <= repository.TOTAL_BOUND, literal("numberMatched")),
+            else_=literal("numberMatchedAtLeast"),
+        )
+        count: Any = func.least(number, repository.TOTAL_BOUND)
+        source: Any = returned.join(counted, true())  # one row each
+    else:
+        counted_value, exact = await total(session, built)
+        count = literal(counted_value)
+        matched = literal("numberMatched" if exact else "numberMatchedAtLeast")
+        source = returned
+    body = select(
+        func.json_build_object(
+            "type", "FeatureCollection",
+            matched, count,
+            "numberReturned", returned.c.n,
+            "features", returned.c.fs,
+        ).cast(Text)
+    ).select_from(source)  # fmt: skip
+    return str(await session.scalar(body)).encode()
