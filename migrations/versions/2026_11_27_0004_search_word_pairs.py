@@ -49,28 +49,38 @@ CREATE FUNCTION jobmap_words(body text) RETURNS text[]
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
 RETURN array_remove(regexp_split_to_array(jobmap_fold_words(body), '[^a-z0-9]+'), '')
 """,
-    # Each word and each pair of neighbouring words ("ke", "toan", "ke_toan"). Words over 64
-    # letters are not words (tsvector refuses lexemes over 2 KB). A PL/pgSQL loop: twice as fast
-    # as a set-based SQL body, which a trigger would also re-plan on every call.
+    # Each word, and with `pairs` each pair of neighbouring words ("ke", "toan", "ke_toan").
+    # Words over 64 letters are not words (and tsvector refuses lexemes over 2 KB). Words only:
+    # built-in functions throughout, a third faster than the loop. Pairs: a PL/pgSQL loop, twice
+    # as fast as a set-based SQL body (which a trigger would also re-plan on every call).
     r"""
 CREATE FUNCTION jobmap_terms(body text, pairs boolean) RETURNS tsvector
 LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
 DECLARE
-    words text[] := jobmap_words(body);
-    n integer := cardinality(words);
+    words text[];
+    n integer;
     terms text[] := '{}';
 BEGIN
+    IF NOT pairs THEN
+        RETURN array_to_tsvector(array_remove(regexp_split_to_array(
+            regexp_replace(jobmap_fold_words(body), '[a-z0-9]{65,}', ' ', 'g'),
+            '[^a-z0-9]+'), ''));
+    END IF;
+    words := jobmap_words(body);
+    n := cardinality(words);
     FOR i IN 1 .. n LOOP
         CONTINUE WHEN length(words[i]) > 64;
         terms := terms || words[i];
-        IF pairs AND i < n AND length(words[i + 1]) <= 64 THEN
+        IF i < n AND length(words[i + 1]) <= 64 THEN
             terms := terms || (words[i] || '_' || words[i + 1]);
         END IF;
     END LOOP;
     RETURN array_to_tsvector(terms);
 END $$
-""",  # Every word of the query, in any field; the last one also as a prefix (typing "ke to"
+""",
+    # Every word of the query, in any field; the last one also as a prefix (typing "ke to"
     # already finds "kế toán"), except a lone single letter, which would match nearly all.
+    # Each term once: the planner multiplies the selectivities of repeated terms.
     r"""
 CREATE FUNCTION jobmap_words_query(q text) RETURNS tsquery
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE

@@ -327,6 +327,18 @@ async def test_text_follows_edits_and_employer_renames(client: AsyncClient, acto
     assert await walk(client, q="phuoc hau") == []
 
 
+async def test_overlong_words_are_left_out_of_the_index(
+    client: AsyncClient, actors: Actors
+) -> None:
+    # tsvector refuses lexemes over 2 KB: the posting must still succeed and stay searchable.
+    long_word = "a" * 3000
+    posted = await post(
+        client, actors.a, title=f"Thợ sơn {'b' * 80}", description=f"Sơn nhà {long_word} đẹp."
+    )
+    for q in ("tho son", "son nha dep"):
+        assert posted["id"] in {i["vacancy_id"] for i in await walk(client, q=q)}, q
+
+
 async def test_the_last_word_is_a_prefix_while_typing(
     client: AsyncClient, catalogue: dict[str, str]
 ) -> None:
