@@ -7,8 +7,8 @@ Orders and the index that serves each:
 - newest: ix_vacancy_site_public_published;
 - relevance: newest first within each tier (the query as a phrase in the title or
   occupation, then its words anywhere), one index-ordered branch per tier; similar titles
-  (typos) only when no vacancy has the words, ordered by similarity;
-- salary: top-N over the filtered set.
+  (typos) only when no open vacancy has the words, ordered by similarity;
+- salary: ix_vacancy_site_public_salary.
 Keyset paging: the cursor holds the last row's tier, sort key and site id.
 """
 
@@ -90,7 +90,8 @@ async def build(
     text_match: text.TextMatch | None = None,
 ) -> Built:
     """The query for `params`. With `q`, `text_match` says how it matches (a cursor carries
-    the first page's choice); when not given, words if any vacancy has them, else similar."""
+    the first page's choice); when not given, words if any open vacancy has them, else
+    similar titles."""
     where: list[ColumnElement[bool]] = [site.public.expression, site.valid_through > func.now()]
     if params.near is not None:
         where.append(
@@ -103,10 +104,10 @@ async def build(
         envelope = func.ST_MakeEnvelope(box.min_lon, box.min_lat, box.max_lon, box.max_lat, 4326)
         where.append(site.geom.op("&&")(envelope))
     if params.area is not None:
-        commune = select(Area.id).where(
+        in_commune = select(Area.id).where(
             Area.code == params.area, Area.level == "commune", valid_at(today)
         )
-        where.append(site.area_id.in_(commune.scalar_subquery()))
+        where.append(site.area_id.in_(in_commune.scalar_subquery()))
     if params.occupation:
         where.append(or_(*(site.occupation_code.startswith(code) for code in params.occupation)))
     if params.industry:
@@ -211,9 +212,8 @@ def ordered_hits(
     # Tier 0, the phrase, then tier 1, the rest: one branch each, ordered by its own index
     # scan and cut at `fetch`, so the best `fetch` rows overall are among them. The phrase
     # implies the words, so tier 0 tests only the small title_doc. A tier before the cursor's
-    # is done.
-    # The bare operator, so the planner estimates the phrase's selectivity from title_doc's
-    # statistics (wrapped in coalesce() it would guess 50% and walk the whole index for a
+    # is done. The phrase test stays a bare operator so the planner estimates it from
+    # title_doc's statistics (inside coalesce() it guessed 50% and walked a whole index for a
     # rare phrase); IS NOT TRUE keeps rows whose phrase test is NULL in the rest.
     phrase = built.phrase
     branches = []
@@ -242,7 +242,8 @@ def hits_order(built: Built, hits: Any) -> list[Any]:
 KNN_TIE_MARGIN = 32
 
 
-# A page row's site, vacancy and employer columns (built once: see _FEATURE_WITHOUT_DISTANCE).
+# A page row's site, vacancy and employer columns, built once: building a statement's
+# expressions is a good part of a request's CPU.
 _PAGE_COLUMNS = (
     VacancySite.id.label("site_id"),
     VacancySite.positions.label("site_positions"),
