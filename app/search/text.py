@@ -15,12 +15,13 @@ from app.search.aliases import vacancy
 
 
 def folded_query(q: str) -> ColumnElement[Any]:
+    """`q` folded like titles (jobmap_fold: no accents, lower case, kỹ = kĩ)."""
     return func.jobmap_fold(literal(q))
 
 
 class TextMatch(StrEnum):
     """How `q` matched: its words (the usual case), or titles similar to it (typos), used
-    only when no vacancy under the same filters has the words."""
+    only when no open vacancy has the words."""
 
     words = "words"
     similar = "similar"
