@@ -119,14 +119,17 @@ async def walk(client: AsyncClient, **params: Any) -> list[dict[str, Any]]:
 # Near: radius edge, distances, order ---------------------------------------------------------
 
 
+# Ordered by distance the radius is a KNN index condition; in any other order a box and an
+# exact distance test: both must draw the same edge.
+@pytest.mark.parametrize("sort", ["distance", "newest", "salary"])
 async def test_radius_is_strict_at_the_edge(
-    client: AsyncClient, actors: Actors, session: AsyncSession
+    client: AsyncClient, actors: Actors, session: AsyncSession, sort: str
 ) -> None:
     inside = await projected(session, 999, 45)
     outside = await projected(session, 1001, 45)
     kept = await post(client, actors.a, title="Bên trong", sites=at(*inside))
     await post(client, actors.a, title="Bên ngoài", sites=at(*outside))
-    items = await walk(client, near=f"{LON},{LAT}", radius_m=1000)
+    items = await walk(client, near=f"{LON},{LAT}", radius_m=1000, sort=sort)
     assert [item["vacancy_id"] for item in items] == [kept["id"]]
     assert items[0]["distance_m"] == pytest.approx(999, abs=0.5)
 
@@ -163,6 +166,9 @@ async def test_near_matches_a_brute_force_reference(
         assert distance == pytest.approx(reference[site_id], rel=0.005, abs=0.1)
     distances = [item["distance_m"] for item in found]
     assert distances == sorted(distances)
+    for sort in ("newest", "salary"):
+        other = await walk(client, near=f"{LON},{LAT}", radius_m=radius, limit=7, sort=sort)
+        assert {item["site"]["id"] for item in other} == set(got), sort
 
 
 # Text ------------------------------------------------------------------------------------------
