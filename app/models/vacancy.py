@@ -124,13 +124,24 @@ class Vacancy(Base):
         DateTime(timezone=True), server_default=func.now(), onupdate=func.now()
     )
     # Full-text search, maintained by a database trigger (migrations 0003, 0004): title_doc
-    # holds the words and word pairs of title and occupation, search_doc every word.
-    title_folded: Mapped[str | None] = mapped_column(Text, server_default=FetchedValue())
+    # holds the words and word pairs of title and occupation, search_doc every word. Only SQL
+    # reads them: deferred, so loading a vacancy does not fetch a kilobyte of tsvector.
+    title_folded: Mapped[str | None] = mapped_column(
+        Text, server_default=FetchedValue(), deferred=True, deferred_raiseload=True
+    )
     title_doc: Mapped[str | None] = mapped_column(
-        TSVECTOR, server_default=FetchedValue(), server_onupdate=FetchedValue()
+        TSVECTOR,
+        server_default=FetchedValue(),
+        server_onupdate=FetchedValue(),
+        deferred=True,
+        deferred_raiseload=True,
     )
     search_doc: Mapped[str | None] = mapped_column(
-        TSVECTOR, server_default=FetchedValue(), server_onupdate=FetchedValue()
+        TSVECTOR,
+        server_default=FetchedValue(),
+        server_onupdate=FetchedValue(),
+        deferred=True,
+        deferred_raiseload=True,
     )
     # Bumped on every UPDATE by SQLAlchemy: the ETag, and lost-update protection.
     version: Mapped[int] = mapped_column(Integer, server_default="1")

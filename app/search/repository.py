@@ -90,16 +90,27 @@ def _within_radius(near: Point, radius_m: float, *, by_distance: bool) -> Column
 class Built:
     """The filtered set and the expressions paging and output need."""
 
-    where: Sequence[ColumnElement[bool]]  # every condition
-    filters: Sequence[ColumnElement[bool]]  # the same without the text match
+    filters: Sequence[ColumnElement[bool]]  # every condition but the text match
     sort_key: ColumnElement[Any]
     descending: bool
-    needs_vacancy: bool
+    text_condition: ColumnElement[bool] | None = None  # with q: its words, or similar titles
     text_match: text.TextMatch | None = None
     # With q matched by words: q as a phrase in the title or occupation (a subset).
     phrase: ColumnElement[bool] | None = None
     # Relevance: phrase matches first, then the rest, each part ordered by sort_key.
     phrase_first: bool = False
+
+    @property
+    def where(self) -> list[ColumnElement[bool]]:
+        """Every condition."""
+        if self.text_condition is None:
+            return list(self.filters)
+        return [*self.filters, self.text_condition]
+
+    @property
+    def needs_vacancy(self) -> bool:
+        """The text conditions are on the vacancy; every other one is on its site."""
+        return self.text_condition is not None
 
 
 async def build(
@@ -112,48 +123,47 @@ async def build(
     """The query for `params`. With `q`, `text_match` says how it matches (a cursor carries
     the first page's choice); when not given, words if any open vacancy has them, else
     similar titles."""
-    where: list[ColumnElement[bool]] = [site.public.expression, site.valid_through > func.now()]
+    filters: list[ColumnElement[bool]] = [site.public.expression, site.valid_through > func.now()]
     if params.near is not None:
-        where.append(
+        filters.append(
             _within_radius(params.near, params.radius_m, by_distance=params.sort is Sort.distance)
         )
     if params.bbox is not None:
         box = params.bbox
         envelope = func.ST_MakeEnvelope(box.min_lon, box.min_lat, box.max_lon, box.max_lat, 4326)
-        where.append(site.geom.op("&&")(envelope))
+        filters.append(site.geom.op("&&")(envelope))
     if params.area is not None:
         in_commune = select(Area.id).where(
             Area.code == params.area, Area.level == "commune", valid_at(today)
         )
-        where.append(site.area_id.in_(in_commune.scalar_subquery()))
+        filters.append(site.area_id.in_(in_commune.scalar_subquery()))
     if params.occupation:
-        where.append(or_(*(site.occupation_code.startswith(code) for code in params.occupation)))
+        filters.append(or_(*(site.occupation_code.startswith(code) for code in params.occupation)))
     if params.industry:
         codes = select(Industry.code).where(
             or_(Industry.code.in_(params.industry), Industry.parent_code.in_(params.industry))
         )
-        where.append(site.industry_code.in_(codes))
+        filters.append(site.industry_code.in_(codes))
     if params.employment_type:
-        where.append(site.employment_type.in_([t.value for t in params.employment_type]))
+        filters.append(site.employment_type.in_([t.value for t in params.employment_type]))
     if params.salary_min is not None:
         pays = func.coalesce(site.salary_monthly_max, site.salary_monthly_min) >= params.salary_min
         unspecified = and_(site.salary_monthly_max.is_(None), site.salary_monthly_min.is_(None))
-        where.append(or_(pays, unspecified) if params.include_unspecified else pays)
+        filters.append(or_(pays, unspecified) if params.include_unspecified else pays)
     if params.posted_within_days is not None:
-        where.append(site.published_at >= func.now() - timedelta(days=params.posted_within_days))
+        filters.append(site.published_at >= func.now() - timedelta(days=params.posted_within_days))
     if params.employer_id is not None:
-        where.append(site.employer_id == params.employer_id)
+        filters.append(site.employer_id == params.employer_id)
 
-    filters = list(where)
-    phrase = None
+    text_condition = phrase = None
     if params.q is not None:
         if text_match is None:
             text_match = await text.decide(session, params.q)
         if text_match is text.TextMatch.words:
-            where.append(text.words_match(params.q))
+            text_condition = text.words_match(params.q)
             phrase = text.phrase_match(params.q)
         else:
-            where.append(text.similar_match(params.q))
+            text_condition = text.similar_match(params.q)
 
     sort_key: ColumnElement[Any]
     if params.sort is Sort.distance and params.near is not None:
@@ -172,11 +182,10 @@ async def build(
     else:
         sort_key, descending = site.published_at.expression, True
     return Built(
-        where,
         filters,
         sort_key,
         descending,
-        needs_vacancy=params.q is not None,
+        text_condition=text_condition,
         text_match=text_match,
         phrase=phrase,
         phrase_first=phrase is not None and params.sort is Sort.relevance,

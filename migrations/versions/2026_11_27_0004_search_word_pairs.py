@@ -43,38 +43,30 @@ END $$
 # One statement each: asyncpg prepares statements singly.
 FUNCTIONS = (
     # The words of a text as the search sees them: folded (see jobmap_fold), runs of a-z0-9.
+    # Runs over 64 letters are not words (and tsvector refuses lexemes over 2 KB): dropped.
     # Documents and queries both go through it, so they split alike.
     r"""
 CREATE FUNCTION jobmap_words(body text) RETURNS text[]
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
-RETURN array_remove(regexp_split_to_array(jobmap_fold_words(body), '[^a-z0-9]+'), '')
+RETURN array_remove(regexp_split_to_array(
+    regexp_replace(jobmap_fold_words(body), '[a-z0-9]{65,}', ' ', 'g'), '[^a-z0-9]+'), '')
 """,
     # Each word, and with `pairs` each pair of neighbouring words ("ke", "toan", "ke_toan").
-    # Words over 64 letters are not words (and tsvector refuses lexemes over 2 KB). Words only:
-    # built-in functions throughout, a third faster than the loop. Pairs: a PL/pgSQL loop, twice
-    # as fast as a set-based SQL body (which a trigger would also re-plan on every call).
+    # Pairs: a PL/pgSQL loop, twice as fast as a set-based SQL body (which a trigger would also
+    # re-plan on every call).
     r"""
 CREATE FUNCTION jobmap_terms(body text, pairs boolean) RETURNS tsvector
 LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE AS $$
 DECLARE
-    words text[];
-    n integer;
-    terms text[] := '{}';
+    words text[] := jobmap_words(body);
+    n integer := cardinality(words);
+    terms text[] := words;
 BEGIN
-    IF NOT pairs THEN
-        RETURN array_to_tsvector(array_remove(regexp_split_to_array(
-            regexp_replace(jobmap_fold_words(body), '[a-z0-9]{65,}', ' ', 'g'),
-            '[^a-z0-9]+'), ''));
-    END IF;
-    words := jobmap_words(body);
-    n := cardinality(words);
-    FOR i IN 1 .. n LOOP
-        CONTINUE WHEN length(words[i]) > 64;
-        terms := terms || words[i];
-        IF i < n AND length(words[i + 1]) <= 64 THEN
+    IF pairs THEN
+        FOR i IN 1 .. n - 1 LOOP
             terms := terms || (words[i] || '_' || words[i + 1]);
-        END IF;
-    END LOOP;
+        END LOOP;
+    END IF;
     RETURN array_to_tsvector(terms);
 END $$
 """,
@@ -88,8 +80,7 @@ RETURN (
     SELECT string_agg(DISTINCT
                w || CASE WHEN i = n AND (n > 1 OR length(w) > 1) THEN ':*' ELSE '' END, ' & ')
     FROM (SELECT w, i, count(*) OVER () AS n
-          FROM unnest(jobmap_words(q)) WITH ORDINALITY AS t(w, i)
-          WHERE length(w) <= 64) AS words
+          FROM unnest(jobmap_words(q)) WITH ORDINALITY AS t(w, i)) AS words
 )::tsquery
 """,
     # The query as a phrase, for title_doc: each pair of neighbouring query words, the last
@@ -104,8 +95,7 @@ RETURN (
     FROM (SELECT w, i, n, next_word,
                  CASE WHEN n = 1 THEN w ELSE w || '_' || next_word END AS term
           FROM (SELECT w, i, count(*) OVER () AS n, lead(w) OVER (ORDER BY i) AS next_word
-                FROM unnest(jobmap_words(q)) WITH ORDINALITY AS t(w, i)
-                WHERE length(w) <= 64) AS words) AS pairs
+                FROM unnest(jobmap_words(q)) WITH ORDINALITY AS t(w, i)) AS words) AS pairs
     WHERE n = 1 OR next_word IS NOT NULL
 )::tsquery
 """,
