@@ -7,11 +7,13 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATABASE_URL = "postgresql+asyncpg://jobmap:jobmap@127.0.0.1:5439/jobmap"
+# Development only: production refuses to start with it (see _real_secrets).
+DEV_PERSON_REF_SECRET = "development-only-person-ref-secret-change-me"  # noqa: S105
 
 
 class Settings(BaseSettings):
@@ -40,6 +42,10 @@ class Settings(BaseSettings):
     data_dir: Path = PROJECT_ROOT / "data"
     alembic_ini: Path = PROJECT_ROOT / "alembic.ini"
     cors_origins: list[str] = Field(default_factory=list)
+    # The HMAC key under which personal references (national ID numbers) are hashed: the same
+    # person gives the same hash, and without the key the hash cannot be tested against guesses.
+    # Changing it makes people recorded before and after look like different people.
+    person_ref_secret: SecretStr = SecretStr(DEV_PERSON_REF_SECRET)
 
     @field_validator("timezone")
     @classmethod
@@ -55,6 +61,18 @@ class Settings(BaseSettings):
             if value.startswith(prefix):
                 return "postgresql+asyncpg://" + value[len(prefix) :]
         return value
+
+    @model_validator(mode="after")
+    def _real_secrets(self) -> Settings:
+        secret = self.person_ref_secret.get_secret_value()
+        if self.environment == "production" and (
+            secret == DEV_PERSON_REF_SECRET or len(secret) < 32
+        ):
+            raise ValueError(
+                "APP_PERSON_REF_SECRET must be set to a random value of at least 32 characters "
+                "in production: e.g. the output of `openssl rand -base64 48`."
+            )
+        return self
 
     @property
     def tz(self) -> ZoneInfo:

@@ -12,6 +12,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from starlette.middleware.gzip import GZipMiddleware
 
 from app.areas.router import router as areas_router
+from app.audit.router import router as audit_router
 from app.auth.dependencies import optional_principal
 from app.config import Settings, get_settings
 from app.db import create_engine, create_sessionmaker
@@ -21,6 +22,7 @@ from app.health.router import router as health_router
 from app.logs import configure_logging
 from app.middleware import BodySizeLimitMiddleware, RequestIdMiddleware
 from app.migrations_info import migration_heads
+from app.placements.router import router as placements_router
 from app.search.router import router as search_router
 from app.vacancies.router import router as vacancies_router
 from app.vacancies.sweep import sweep_periodically
@@ -71,6 +73,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             {"name": "search", "description": "Finding open vacancies: near, viewport, text."},
             {"name": "vacancies", "description": "Posting, reading and closing vacancies."},
             {"name": "employers", "description": "Employer accounts and their API keys."},
+            {"name": "placements", "description": "People placed into jobs (not public)."},
+            {"name": "audit", "description": "Who changed placements, plans and values."},
             {"name": "areas", "description": "Administrative units with validity dates."},
             {"name": "health", "description": "Probes for orchestrators and load balancers."},
         ],
@@ -113,6 +117,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # A key sent to any endpoint is checked, public ones included: a client with a revoked or
     # mistyped key learns it at once instead of silently getting the anonymous view.
     authenticated = [Depends(optional_principal)]
-    for router in (areas_router, employers_router, search_router, vacancies_router):
+    routers = (
+        areas_router,
+        employers_router,
+        search_router,
+        vacancies_router,
+        placements_router,
+        audit_router,
+    )
+    for router in routers:
         app.include_router(router, prefix="/v1", dependencies=authenticated)
     return app

@@ -177,6 +177,17 @@ async def live(engine: AsyncEngine, settings: Settings) -> AsyncIterator[Live]:
     finally:
         ids = [actors.employer_a.id, actors.employer_b.id, actors.unverified.id]
         async with engine.begin() as connection:
+            # Placements and their audit events outlive employers (SET NULL): delete them first.
+            await connection.execute(
+                text(
+                    "DELETE FROM audit_event WHERE entity_type = 'placement' AND entity_id IN "
+                    "(SELECT id::text FROM placement WHERE employer_id = ANY(:ids))"
+                ),
+                {"ids": ids},
+            )
+            await connection.execute(
+                text("DELETE FROM placement WHERE employer_id = ANY(:ids)"), {"ids": ids}
+            )
             # Employers cascade to their keys, vacancies, sites and events.
             await connection.execute(
                 text("DELETE FROM idempotency_record WHERE principal = ANY(:scopes)"),

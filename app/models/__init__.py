@@ -1,8 +1,11 @@
 """ORM tables, one module per aggregate. Importing this package registers them all."""
 
 from app.models.area import Area, AreaLevel
+from app.models.audit import AuditEvent
 from app.models.classification import Industry, Occupation
 from app.models.employer import ApiKey, Employer, Role
+from app.models.placement import Channel, Destination, Placement, Sex
+from app.models.plan import IndicatorValue, PlanRevision, PlanTarget
 from app.models.vacancy import (
     CloseReason,
     EducationLevel,
@@ -20,16 +23,24 @@ __all__ = [
     "ApiKey",
     "Area",
     "AreaLevel",
+    "AuditEvent",
+    "Channel",
     "CloseReason",
+    "Destination",
     "EducationLevel",
     "Employer",
     "EmploymentType",
     "EventKind",
     "IdempotencyRecord",
+    "IndicatorValue",
     "Industry",
     "Occupation",
+    "Placement",
+    "PlanRevision",
+    "PlanTarget",
     "Role",
     "SalaryPeriod",
+    "Sex",
     "Vacancy",
     "VacancyEvent",
     "VacancySite",

@@ -1,0 +1,1 @@
+"""The audit trail of changes to placements, plans and indicator values."""

@@ -1,0 +1,1 @@
+"""Placements: people placed into jobs, recorded by employers and the department."""

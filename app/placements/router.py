@@ -1,0 +1,239 @@
+"""HTTP routes for placements: record, read, correct, void (and the bulk import)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Path, Query, Response
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app import cursors
+from app.auth.dependencies import AnyPrincipal, Principal
+from app.db import SessionDep
+from app.dependencies import IsoDate, SettingsDep, TodayDep
+from app.errors import NotFoundError, PreconditionFailedError, Problem
+from app.http_cache import etag_matches
+from app.idempotency import IdempotencyKey, fingerprint, run_once
+from app.models import Channel, Destination, Placement
+from app.placements import references, repository, service
+from app.placements.references import References
+from app.placements.schemas import (
+    PlacementCreate,
+    PlacementPage,
+    PlacementRead,
+    PlacementUpdate,
+    VoidRequest,
+)
+
+router = APIRouter(prefix="/placements", tags=["placements"])
+
+PlacementId = Annotated[uuid.UUID, Path(description="The placement's id.")]
+ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"model": Problem, "description": "No key, or an unknown or revoked one."},
+    403: {"model": Problem, "description": "The key's role may not do this."},
+    404: {"model": Problem, "description": "No such placement or vacancy (or not yours)."},
+    422: {"model": Problem, "description": "Invalid input; `errors` names the fields."},
+}
+IfMatch = Annotated[
+    str | None,
+    Header(
+        alias="If-Match",
+        description="The ETag you read: refuse the change (412) if the record changed since.",
+    ),
+]
+
+
+def _etag(row: Placement) -> str:
+    return f'"p{row.version}"'
+
+
+def _json(row: Placement, refs: References, status_code: int = 200) -> Response:
+    return Response(
+        service.to_read(row, refs).model_dump_json().encode(),
+        status_code=status_code,
+        media_type="application/json",
+        headers={
+            "ETag": _etag(row),
+            "Location": f"/v1/placements/{row.id}",
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
+async def _visible(
+    session: AsyncSession, principal: Principal, placement_id: uuid.UUID, *, lock: bool
+) -> Placement:
+    row = await repository.get(session, placement_id, for_update=lock)
+    if row is None or not service.visible_to(row, principal):
+        raise NotFoundError(f"No placement {placement_id}.")
+    return row
+
+
+async def visible_placement(
+    session: SessionDep, principal: AnyPrincipal, placement_id: PlacementId
+) -> Placement:
+    return await _visible(session, principal, placement_id, lock=False)
+
+
+async def locked_placement(
+    session: SessionDep,
+    principal: AnyPrincipal,
+    placement_id: PlacementId,
+    if_match: IfMatch = None,
+) -> Placement:
+    """For corrections: locked until commit, and checked against If-Match."""
+    row = await _visible(session, principal, placement_id, lock=True)
+    if if_match is not None and not etag_matches(if_match, _etag(row), weak=False):
+        raise PreconditionFailedError("The placement changed since you read it: read it again.")
+    return row
+
+
+@router.post(
+    "",
+    status_code=201,
+    response_model=PlacementRead,
+    responses={
+        **ERRORS,
+        409: {"model": Problem, "description": "Every position of the vacancy is filled."},
+    },
+    summary="Record a placement (employer, department)",
+)
+async def create_placement(
+    session: SessionDep,
+    settings: SettingsDep,
+    today: TodayDep,
+    principal: AnyPrincipal,
+    payload: PlacementCreate,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    """Record that a person was placed into a job. Linked to a vacancy, it fills one of its
+    positions; the last one closes the vacancy as `filled`, and concurrent hires never
+    over-fill it. The person's reference is kept only as a keyed hash."""
+
+    async def create() -> Response:
+        row, refs = await service.create(session, principal, payload, settings, today)
+        return _json(row, refs, status_code=201)
+
+    return await run_once(
+        session,
+        scope=principal.scope,
+        endpoint="POST /v1/placements",
+        key=idempotency_key,
+        request_hash=fingerprint(payload.model_dump(mode="json")),
+        create=create,
+    )
+
+
+@router.get(
+    "",
+    response_model=PlacementPage,
+    responses=ERRORS,
+    summary="List placements (employer: its own; department: all)",
+)
+async def list_placements(
+    session: SessionDep,
+    principal: AnyPrincipal,
+    placed_from: Annotated[IsoDate | None, Query(description="Placed on or after.")] = None,
+    placed_to: Annotated[IsoDate | None, Query(description="Placed on or before.")] = None,
+    vacancy_id: uuid.UUID | None = None,
+    employer_id: Annotated[
+        uuid.UUID | None, Query(description="Department only; employers see their own.")
+    ] = None,
+    channel: Channel | None = None,
+    destination: Destination | None = None,
+    include_voided: bool = False,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    cursor: Annotated[str | None, Query(max_length=cursors.MAX_CURSOR_LENGTH)] = None,
+) -> PlacementPage:
+    """Most recently recorded first, with an opaque cursor for the next page."""
+    if not principal.is_staff:
+        employer_id = principal.employer_id
+    after = None
+    if cursor is not None:
+        values = cursors.decode(cursor, "query.cursor", {"c": str, "i": str})
+        try:
+            after = (datetime.fromisoformat(values["c"]), uuid.UUID(values["i"]))
+        except ValueError as exc:
+            raise cursors.invalid("query.cursor") from exc
+    rows = await repository.page(
+        session,
+        repository.ListFilter(
+            employer_id=employer_id,
+            vacancy_id=vacancy_id,
+            placed_from=placed_from,
+            placed_to=placed_to,
+            channel=channel.value if channel else None,
+            destination=destination.value if destination else None,
+            include_voided=include_voided,
+        ),
+        limit=limit + 1,
+        after=after,
+    )
+    refs = await references.load(session)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    next_cursor = None
+    if more:
+        last = rows[-1]
+        next_cursor = cursors.encode({"c": last.created_at.isoformat(), "i": str(last.id)})
+    return PlacementPage(items=[service.to_read(r, refs) for r in rows], next_cursor=next_cursor)
+
+
+@router.get(
+    "/{placement_id}",
+    response_model=PlacementRead,
+    responses=ERRORS,
+    summary="Read a placement",
+)
+async def get_placement(
+    session: SessionDep, row: Annotated[Placement, Depends(visible_placement)]
+) -> Response:
+    """One placement as recorded (never the person's reference)."""
+    return _json(row, await references.load(session))
+
+
+@router.patch(
+    "/{placement_id}",
+    response_model=PlacementRead,
+    responses={
+        **ERRORS,
+        409: {"model": Problem, "description": "The placement is voided."},
+        412: {"model": Problem, "description": "If-Match did not match."},
+    },
+    summary="Correct a placement",
+)
+async def update_placement(
+    session: SessionDep,
+    settings: SettingsDep,
+    today: TodayDep,
+    principal: AnyPrincipal,
+    row: Annotated[Placement, Depends(locked_placement)],
+    payload: PlacementUpdate,
+) -> Response:
+    """Change the fields sent; the record is checked again as a whole. The audit trail keeps
+    the record before and after."""
+    refs = await service.update(session, principal, row, payload, settings, today)
+    return _json(row, refs)
+
+
+@router.post(
+    "/{placement_id}/void",
+    response_model=PlacementRead,
+    responses={
+        **ERRORS,
+        409: {"model": Problem, "description": "Already voided."},
+        412: {"model": Problem, "description": "If-Match did not match."},
+    },
+    summary="Void a placement recorded in error",
+)
+async def void_placement(
+    session: SessionDep,
+    principal: AnyPrincipal,
+    row: Annotated[Placement, Depends(locked_placement)],
+    payload: VoidRequest,
+) -> Response:
+    """The record stops counting in every statistic; it stays readable, with the reason."""
+    refs = await service.void(session, principal, row, payload.reason)
+    return _json(row, refs)

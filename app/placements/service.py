@@ -1,0 +1,361 @@
+"""Placement rules: who may record what, filling vacancies without over-filling, corrections
+and voids with an audit trail."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.audit import service as audit
+from app.auth.dependencies import Principal
+from app.config import Settings
+from app.db import db_now
+from app.errors import ConflictError, FieldError, InvalidInputError, NotFoundError
+from app.models import Destination, Placement, Role
+from app.placements import references, repository, rules
+from app.placements.persons import person_hash
+from app.placements.references import CommuneVersion, References
+from app.placements.schemas import (
+    AreaRef,
+    PersonRead,
+    PlacementCreate,
+    PlacementRead,
+    PlacementUpdate,
+    destination_country_rule,
+)
+
+ENTITY = "placement"
+
+
+def _invalid(errors: list[FieldError]) -> InvalidInputError:
+    return InvalidInputError("The placement is not valid.", errors=errors)
+
+
+def _field_error(field: str, message: str, kind: str) -> InvalidInputError:
+    return _invalid([FieldError(field=field, message=message, type=kind)])
+
+
+def _area(version: CommuneVersion | None) -> AreaRef | None:
+    if version is None:
+        return None
+    return AreaRef(
+        code=version.code,
+        name=version.name,
+        valid_from=version.valid_from,
+        valid_to=version.valid_to,
+    )
+
+
+def _code(refs: References, area_id: int | None) -> str | None:
+    return None if area_id is None else refs.by_id[area_id].code
+
+
+def to_read(row: Placement, refs: References) -> PlacementRead:
+    return PlacementRead(
+        id=row.id,
+        placed_on=row.placed_on,
+        vacancy_id=row.vacancy_id,
+        employer_id=row.employer_id,
+        employer_name=row.employer_name,
+        person=PersonRead(
+            sex=row.sex,
+            birth_year=row.birth_year,
+            age=row.placed_on.year - row.birth_year,
+            trained=row.trained,
+            residence_commune=_area(
+                refs.by_id.get(row.residence_area_id) if row.residence_area_id else None
+            ),
+        ),
+        destination=row.destination,
+        destination_country=row.destination_country,
+        work_commune=_area(refs.by_id.get(row.work_area_id) if row.work_area_id else None),
+        occupation_code=row.occupation_code,
+        industry_code=row.industry_code,
+        channel=row.channel,
+        status="voided" if row.voided_at else "active",
+        void_reason=row.void_reason,
+        voided_at=row.voided_at,
+        import_batch_id=row.import_batch_id,
+        created_at=row.created_at,
+        updated_at=row.updated_at,
+        version=row.version,
+    )
+
+
+def snapshot(row: Placement, refs: References) -> dict[str, Any]:
+    """The record for the audit trail: every field but the person's hash."""
+    return {
+        "placed_on": row.placed_on.isoformat(),
+        "vacancy_id": str(row.vacancy_id) if row.vacancy_id else None,
+        "employer_id": str(row.employer_id) if row.employer_id else None,
+        "employer_name": row.employer_name,
+        "sex": row.sex,
+        "birth_year": row.birth_year,
+        "trained": row.trained,
+        "residence_commune_code": _code(refs, row.residence_area_id),
+        "destination": row.destination,
+        "destination_country": row.destination_country,
+        "work_commune_code": _code(refs, row.work_area_id),
+        "occupation_code": row.occupation_code,
+        "industry_code": row.industry_code,
+        "channel": row.channel,
+        "status": "voided" if row.voided_at else "active",
+        "void_reason": row.void_reason,
+    }
+
+
+def visible_to(row: Placement, principal: Principal) -> bool:
+    return principal.is_staff or (
+        row.employer_id is not None and row.employer_id == principal.employer_id
+    )
+
+
+async def create(
+    session: AsyncSession,
+    principal: Principal,
+    payload: PlacementCreate,
+    settings: Settings,
+    today: date,
+) -> tuple[Placement, References]:
+    refs = await references.load(session)
+    employer_id = payload.employer_id
+    if principal.role is Role.employer:
+        if payload.vacancy_id is None:
+            raise _field_error(
+                "body.vacancy_id",
+                "an employer records hires for its own vacancies",
+                "required",
+            )
+        if employer_id not in (None, principal.employer_id):
+            raise _field_error("body.employer_id", "not your employer id", "not_yours")
+        if payload.employer_name is not None:
+            raise _field_error(
+                "body.employer_name", "only for employers not registered here", "not_allowed"
+            )
+    vacancy = None
+    if payload.vacancy_id is not None:
+        vacancy = await repository.lock_vacancy(session, payload.vacancy_id)
+        if vacancy is None or (
+            principal.role is Role.employer and vacancy.employer_id != principal.employer_id
+        ):
+            raise NotFoundError(f"No vacancy {payload.vacancy_id}.")
+        if employer_id not in (None, vacancy.employer_id):
+            raise _field_error(
+                "body.employer_id", "not the employer of the vacancy", "employer_mismatch"
+            )
+        if not vacancy.published:
+            raise ConflictError("The vacancy was never published: no one can be hired for it.")
+        employer_id = vacancy.employer_id
+    elif employer_id is not None and not await repository.employer_exists(session, employer_id):
+        raise _field_error("body.employer_id", f"no employer {employer_id}", "unknown_employer")
+
+    occupation = payload.occupation_code or (vacancy.occupation_code if vacancy else None)
+    industry = payload.industry_code or (vacancy.industry_code if vacancy else None)
+    person = payload.person
+    resolved, errors = rules.check(
+        rules.Facts(
+            placed_on=payload.placed_on,
+            birth_year=person.birth_year,
+            residence_code=person.residence_commune_code,
+            destination=payload.destination.value,
+            work_commune_code=payload.work_commune_code,
+            occupation_code=occupation,
+            industry_code=industry,
+        ),
+        refs,
+        today,
+        site_communes=vacancy.site_communes if vacancy else None,
+    )
+    if resolved is None:
+        raise _invalid(errors)
+
+    filled = 0
+    if vacancy is not None:
+        filled = await repository.filled_positions(session, vacancy.id)
+        if filled >= vacancy.positions:
+            raise ConflictError(
+                f"All {vacancy.positions} positions of this vacancy are filled already."
+            )
+    row = Placement(
+        id=uuid.uuid4(),
+        placed_on=payload.placed_on,
+        vacancy_id=payload.vacancy_id,
+        employer_id=employer_id,
+        employer_name=payload.employer_name,
+        person_hash=person_hash(settings.person_ref_secret.get_secret_value(), person.person_ref),
+        sex=person.sex.value,
+        birth_year=person.birth_year,
+        trained=person.trained,
+        residence_area_id=resolved.residence_area_id,
+        work_area_id=resolved.work_area_id,
+        destination=payload.destination.value,
+        destination_country=payload.destination_country,
+        occupation_code=occupation,
+        industry_code=industry,
+        channel=payload.channel.value,
+        recorded_by_key_id=principal.key_id,
+    )
+    session.add(row)
+    await session.flush()
+    await session.refresh(row)
+    if vacancy is not None and filled + 1 == vacancy.positions and vacancy.open_now:
+        await repository.close_as_filled(session, vacancy)
+    await audit.record(
+        session,
+        principal,
+        action="create",
+        entity_type=ENTITY,
+        entity_id=str(row.id),
+        before=None,
+        after=snapshot(row, refs),
+    )
+    return row, refs
+
+
+async def update(
+    session: AsyncSession,
+    principal: Principal,
+    row: Placement,
+    payload: PlacementUpdate,
+    settings: Settings,
+    today: date,
+) -> References:
+    """Apply a correction. The whole record is checked again as it will be."""
+    refs = await references.load(session)
+    if row.voided_at is not None:
+        raise ConflictError("A voided placement cannot be changed.")
+    sent = payload.model_fields_set
+    if not sent:
+        return refs
+    if principal.role is Role.employer and "employer_name" in sent:
+        raise _field_error(
+            "body.employer_name", "only for employers not registered here", "not_allowed"
+        )
+    before = snapshot(row, refs)
+    person = payload.person
+    person_sent = person.model_fields_set if person is not None else set()
+    for name in ("sex", "birth_year", "trained", "person_ref"):
+        if name in person_sent and getattr(person, name) is None:
+            raise _field_error(f"body.person.{name}", "must not be null", "required")
+    for name in ("placed_on", "destination", "channel"):
+        if name in sent and getattr(payload, name) is None:
+            raise _field_error(f"body.{name}", "must not be null", "required")
+
+    placed_on = payload.placed_on if payload.placed_on is not None else row.placed_on
+    birth_year = (
+        person.birth_year
+        if person is not None and person.birth_year is not None
+        else row.birth_year
+    )
+    residence_code = (
+        person.residence_commune_code
+        if person is not None and "residence_commune_code" in person_sent
+        else _code(refs, row.residence_area_id)
+    )
+    destination = payload.destination or Destination(row.destination)
+    country = (
+        payload.destination_country
+        if "destination_country" in sent
+        else (row.destination_country if "destination" not in sent else None)
+    )
+    try:
+        country = destination_country_rule(destination, country)
+    except ValueError as exc:
+        raise _field_error("body.destination_country", str(exc), "value_error") from exc
+    work_code = (
+        payload.work_commune_code if "work_commune_code" in sent else _code(refs, row.work_area_id)
+    )
+    if destination is Destination.abroad:
+        if "work_commune_code" in sent and payload.work_commune_code is not None:
+            raise _field_error(
+                "body.work_commune_code", "a placement abroad has no work commune", "value_error"
+            )
+        work_code = None
+    site_communes = None
+    if row.vacancy_id is not None and destination is Destination.domestic:
+        vacancy = await repository.lock_vacancy(session, row.vacancy_id)
+        site_communes = vacancy.site_communes if vacancy else None
+    occupation = payload.occupation_code if "occupation_code" in sent else row.occupation_code
+    industry = payload.industry_code if "industry_code" in sent else row.industry_code
+    resolved, errors = rules.check(
+        rules.Facts(
+            placed_on=placed_on,
+            birth_year=birth_year,
+            residence_code=residence_code,
+            destination=destination.value,
+            work_commune_code=work_code,
+            occupation_code=occupation,
+            industry_code=industry,
+        ),
+        refs,
+        today,
+        site_communes=site_communes,
+    )
+    if resolved is None:
+        raise _invalid(errors)
+
+    row.placed_on = placed_on
+    row.birth_year = birth_year
+    row.residence_area_id = resolved.residence_area_id
+    row.work_area_id = resolved.work_area_id
+    row.destination = destination.value
+    row.destination_country = country
+    row.occupation_code = occupation
+    row.industry_code = industry
+    if payload.channel is not None:
+        row.channel = payload.channel.value
+    if "employer_name" in sent:
+        row.employer_name = payload.employer_name
+    if person is not None:
+        if person.sex is not None:
+            row.sex = person.sex.value
+        if person.trained is not None:
+            row.trained = person.trained
+        if person.person_ref is not None:
+            row.person_hash = person_hash(
+                settings.person_ref_secret.get_secret_value(), person.person_ref
+            )
+    await session.flush()
+    await session.refresh(row)
+    after = snapshot(row, refs)
+    if person is not None and person.person_ref is not None:
+        after["person_ref_changed"] = True
+    await audit.record(
+        session,
+        principal,
+        action="update",
+        entity_type=ENTITY,
+        entity_id=str(row.id),
+        before=before,
+        after=after,
+    )
+    return refs
+
+
+async def void(
+    session: AsyncSession, principal: Principal, row: Placement, reason: str
+) -> References:
+    """Void a record made in error. It stops counting everywhere; the row and its history stay.
+    A vacancy it closed as filled stays closed."""
+    refs = await references.load(session)
+    if row.voided_at is not None:
+        raise ConflictError("The placement is already voided.")
+    before = snapshot(row, refs)
+    row.voided_at = await db_now(session)
+    row.void_reason = reason
+    await session.flush()
+    await session.refresh(row)
+    await audit.record(
+        session,
+        principal,
+        action="void",
+        entity_type=ENTITY,
+        entity_id=str(row.id),
+        before=before,
+        after=snapshot(row, refs),
+        reason=reason,
+    )
+    return refs
