@@ -23,7 +23,9 @@ from app.logs import configure_logging
 from app.middleware import BodySizeLimitMiddleware, RequestIdMiddleware
 from app.migrations_info import migration_heads
 from app.placements.router import router as placements_router
+from app.plans.router import router as plans_router
 from app.search.router import router as search_router
+from app.stats.router import router as stats_router
 from app.vacancies.router import router as vacancies_router
 from app.vacancies.sweep import sweep_periodically
 
@@ -74,6 +76,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             {"name": "vacancies", "description": "Posting, reading and closing vacancies."},
             {"name": "employers", "description": "Employer accounts and their API keys."},
             {"name": "placements", "description": "People placed into jobs (not public)."},
+            {"name": "plans", "description": "Indicators, annual plans, values from surveys."},
+            {"name": "statistics", "description": "Placement totals and indicators vs plan."},
             {"name": "audit", "description": "Who changed placements, plans and values."},
             {"name": "areas", "description": "Administrative units with validity dates."},
             {"name": "health", "description": "Probes for orchestrators and load balancers."},
@@ -123,6 +127,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         search_router,
         vacancies_router,
         placements_router,
+        plans_router,
+        stats_router,
         audit_router,
     )
     for router in routers:

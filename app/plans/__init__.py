@@ -1,0 +1,1 @@
+"""Annual plans (targets) and indicator values measured outside the service."""

@@ -1,0 +1,1 @@
+"""Labour statistics: placement totals, indicators against the plan, labour demand."""

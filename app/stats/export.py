@@ -1,0 +1,98 @@
+"""Statistics as files: CSV that Excel opens with Vietnamese intact (UTF-8 with BOM), and XLSX
+reports with a title, the period, when generated, units, a header row and a totals row."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Literal
+
+from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+
+CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
+XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str  # Vietnamese, for the XLSX header
+    kind: Literal["text", "int", "number", "bool", "date"] = "text"
+
+
+@dataclass
+class Table:
+    title: str
+    period: str
+    generated_at: datetime
+    units: str
+    columns: list[Column]
+    rows: list[dict[str, Any]]
+    totals: dict[str, Any] | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+def _csv_value(value: Any) -> Any:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, date):
+        return value.isoformat()
+    return "" if value is None else value
+
+
+def to_csv(table: Table) -> bytes:
+    """One header row of column keys, one line per row; no title or totals, so that programs
+    read it as data. The BOM tells Excel it is UTF-8."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow([column.key for column in table.columns])
+    for row in table.rows:
+        writer.writerow([_csv_value(row.get(column.key)) for column in table.columns])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def _cell_value(value: Any) -> Any:
+    if isinstance(value, bool):
+        return "Có" if value else "Không"
+    return value
+
+
+def to_xlsx(table: Table) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.create_sheet("Báo cáo", 0)
+    del workbook[workbook.sheetnames[1]]  # the default empty sheet
+    bold = Font(bold=True)
+    sheet.append([table.title])
+    sheet["A1"].font = Font(bold=True, size=14)
+    sheet.append([f"Kỳ báo cáo: {table.period}"])
+    sheet.append([f"Thời điểm lập: {table.generated_at.strftime('%d/%m/%Y %H:%M')}"])
+    sheet.append([f"Đơn vị tính: {table.units}"])
+    sheet.append([])
+    header_row = sheet.max_row + 1
+    sheet.append([column.label for column in table.columns])
+    for cell in sheet[header_row]:
+        cell.font = bold
+    for row in table.rows:
+        sheet.append([_cell_value(row.get(column.key)) for column in table.columns])
+    if table.totals is not None:
+        sheet.append([_cell_value(table.totals.get(column.key)) for column in table.columns])
+        for cell in sheet[sheet.max_row]:
+            cell.font = bold
+    if table.notes:
+        sheet.append([])
+        for note in table.notes:
+            sheet.append([note])
+    for index, column in enumerate(table.columns, start=1):
+        width = max(len(column.label), 10) + 2
+        sheet.column_dimensions[get_column_letter(index)].width = min(width, 40)
+        if column.kind == "date":
+            for (cell,) in sheet.iter_rows(min_row=header_row + 1, min_col=index, max_col=index):
+                cell.number_format = "dd/mm/yyyy"
+    sheet.freeze_panes = f"A{header_row + 1}"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()

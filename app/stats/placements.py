@@ -1,0 +1,279 @@
+"""Placement totals grouped by any dimensions, with every combination of the dimensions'
+values present (empty periods, communes and groups as zero rows)."""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    and_,
+    case,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    tuple_,
+)
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+from sqlalchemy.sql.functions import coalesce
+
+from app.models import Area, Channel, Destination, Industry, Occupation, Placement, Sex
+from app.stats import periods
+from app.stats.definitions import AGE_GROUPS, AreaBasis, AreaLevel, Dimension
+from app.stats.periods import PeriodUnit
+
+# A grouped answer bigger than this is a mistake in the request, not a report.
+MAX_CELLS = 100_000
+
+_COMMUNE = aliased(Area, name="commune")
+_DISTRICT = aliased(Area, name="district")
+_INDUSTRY = aliased(Industry, name="industry")
+
+
+@dataclass(frozen=True)
+class StatsQuery:
+    start: date
+    end: date  # inclusive
+    group_by: tuple[Dimension, ...] = ()
+    area_level: AreaLevel = AreaLevel.commune
+    area_basis: AreaBasis = AreaBasis.residence
+    # Allowed values per dimension (strings as in the output; "true"/"false" for trained).
+    filters: dict[Dimension, tuple[str, ...]] = field(default_factory=dict)
+    employer_id: uuid.UUID | None = None
+
+
+@dataclass(frozen=True)
+class AreaInfo:
+    id: int
+    code: str
+    name: str
+    valid_from: date | None
+    valid_to: date | None
+
+
+@dataclass
+class StatsResult:
+    query: StatsQuery
+    # One dict per row: the dimensions' values (area as area_code, area_name, ...) + counts.
+    rows: list[dict[str, Any]]
+    total_people: int
+    total_placements: int
+
+
+class TooManyCellsError(ValueError):
+    pass
+
+
+def _half(day: Any) -> ColumnElement[Any]:
+    return func.to_char(day, "YYYY") + case(
+        (func.extract("month", day) <= 6, literal("-H1")), else_=literal("-H2")
+    )
+
+
+def _age_group() -> ColumnElement[Any]:
+    return case(
+        *[(Placement.age.between(low, high), literal(label)) for label, low, high in AGE_GROUPS]
+    )
+
+
+def _key(dimension: Dimension, level: AreaLevel) -> ColumnElement[Any]:
+    day = Placement.placed_on
+    keys: dict[Dimension, Any] = {  # columns and expressions
+        Dimension.month: func.to_char(day, "YYYY-MM"),
+        Dimension.quarter: func.to_char(day, 'YYYY-"Q"Q'),
+        Dimension.half: _half(day),
+        Dimension.year: func.to_char(day, "YYYY"),
+        Dimension.area: _COMMUNE.id if level is AreaLevel.commune else _DISTRICT.id,
+        Dimension.sex: Placement.sex,
+        Dimension.age_group: _age_group(),
+        Dimension.trained: Placement.trained,
+        Dimension.destination: Placement.destination,
+        Dimension.destination_country: Placement.destination_country,
+        Dimension.channel: Placement.channel,
+        Dimension.occupation_major: func.left(Placement.occupation_code, 1),
+        Dimension.industry_section: coalesce(_INDUSTRY.parent_code, _INDUSTRY.code),
+    }
+    key: ColumnElement[Any] = keys[dimension]
+    return key
+
+
+def _filter(dimension: Dimension, values: Sequence[str], level: AreaLevel) -> ColumnElement[bool]:
+    if dimension is Dimension.area:
+        unit = _COMMUNE if level is AreaLevel.commune else _DISTRICT
+        return unit.code.in_(values)
+    if dimension is Dimension.trained:
+        return Placement.trained.in_([value == "true" for value in values])
+    return _key(dimension, level).in_(values)
+
+
+def placement_filters(query: StatsQuery) -> list[ColumnElement[bool]]:
+    conditions: list[ColumnElement[bool]] = [
+        Placement.voided_at.is_(None),
+        Placement.placed_on.between(query.start, query.end),
+    ]
+    if query.employer_id is not None:
+        conditions.append(Placement.employer_id == query.employer_id)
+    conditions += [
+        _filter(dimension, values, query.area_level) for dimension, values in query.filters.items()
+    ]
+    return conditions
+
+
+def _joined(query: StatsQuery, statement: Any) -> Any:
+    """Join what the dimensions and filters read: the commune (and its district), the industry."""
+    used = set(query.group_by) | set(query.filters)
+    if Dimension.area in used:
+        area_id = (
+            Placement.residence_area_id
+            if query.area_basis is AreaBasis.residence
+            else Placement.work_area_id
+        )
+        statement = statement.outerjoin(_COMMUNE, _COMMUNE.id == area_id)
+        if query.area_level is AreaLevel.district:
+            statement = statement.outerjoin(
+                _DISTRICT,
+                and_(
+                    _DISTRICT.level == "district",
+                    _DISTRICT.code == _COMMUNE.parent_code,
+                    _DISTRICT.validity.op("&&")(_COMMUNE.validity),
+                ),
+            )
+    if Dimension.industry_section in used:
+        statement = statement.outerjoin(_INDUSTRY, _INDUSTRY.code == Placement.industry_code)
+    return statement
+
+
+async def _areas(
+    session: AsyncSession, query: StatsQuery, extra_ids: set[int]
+) -> tuple[list[int], dict[int, AreaInfo]]:
+    """The units of the chosen level that existed during the period (the zero rows), and the
+    labels of any other unit seen in the data."""
+    overlapping = Area.validity.op("&&")(
+        func.daterange(query.start, query.end + timedelta(days=1), "[)")
+    )
+    in_period = and_(Area.level == query.area_level.value, overlapping)
+    codes = query.filters.get(Dimension.area)
+    if codes:
+        in_period = and_(in_period, Area.code.in_(codes))
+    rows = await session.execute(
+        select(Area.id, Area.code, Area.name, Area.valid_from, Area.valid_to, in_period)
+        .where(or_(in_period, Area.id.in_(extra_ids or {-1})))
+        .order_by(Area.code, Area.valid_from.nulls_first())
+    )
+    domain, labels = [], {}
+    for area_id, code, name, valid_from, valid_to, wanted in rows:
+        labels[area_id] = AreaInfo(area_id, code, name, valid_from, valid_to)
+        if wanted:
+            domain.append(area_id)
+    return domain, labels
+
+
+async def _domain(session: AsyncSession, dimension: Dimension, query: StatsQuery) -> list[Any]:
+    """The values a dimension takes in the report even when no placement has them."""
+    if dimension in (Dimension.month, Dimension.quarter, Dimension.half, Dimension.year):
+        values: list[Any] = periods.labels_between(
+            query.start, query.end, PeriodUnit(dimension.value)
+        )
+    elif dimension is Dimension.sex:
+        values = [s.value for s in Sex]
+    elif dimension is Dimension.age_group:
+        values = [label for label, _, _ in AGE_GROUPS]
+    elif dimension is Dimension.trained:
+        values = [True, False]
+    elif dimension is Dimension.destination:
+        values = [d.value for d in Destination]
+    elif dimension is Dimension.channel:
+        values = [c.value for c in Channel]
+    elif dimension is Dimension.occupation_major:
+        values = list(
+            await session.scalars(
+                select(Occupation.code).where(Occupation.level == 1).order_by(Occupation.code)
+            )
+        )
+    elif dimension is Dimension.industry_section:
+        values = list(
+            await session.scalars(
+                select(Industry.code).where(Industry.level == 1).order_by(Industry.code)
+            )
+        )
+    else:  # destination_country: only the countries seen
+        values = []
+    allowed = query.filters.get(dimension)
+    if allowed is not None:
+        wanted = {v == "true" for v in allowed} if dimension is Dimension.trained else set(allowed)
+        values = [value for value in values if value in wanted]
+    return values
+
+
+def _sort_key(value: Any) -> tuple[int, str]:
+    return (1, "") if value is None else (0, str(value))
+
+
+async def placement_totals(session: AsyncSession, query: StatsQuery) -> StatsResult:
+    dims = query.group_by
+    keys = [_key(d, query.area_level).label(d.value) for d in dims]
+    people = func.count(Placement.person_hash.distinct())
+    measures = [people.label("people"), func.count().label("placements")]
+    if keys:
+        grouping = func.grouping(*[literal_column(d.value) for d in dims]).label("is_total")
+        statement = select(*keys, *measures, grouping).group_by(
+            func.grouping_sets(tuple_(*[literal_column(d.value) for d in dims]), tuple_())
+        )
+    else:
+        statement = select(*measures, literal(1).label("is_total"))
+    statement = _joined(query, statement.select_from(Placement)).where(*placement_filters(query))
+
+    counts: dict[tuple[Any, ...], tuple[int, int]] = {}
+    total = (0, 0)
+    for result_row in await session.execute(statement):
+        mapping = result_row._mapping
+        if mapping["is_total"]:
+            total = (mapping["people"], mapping["placements"])
+        else:
+            counts[tuple(mapping[d.value] for d in dims)] = (
+                mapping["people"],
+                mapping["placements"],
+            )
+
+    domains: list[list[Any]] = []
+    labels: dict[int, AreaInfo] = {}
+    for index, dimension in enumerate(dims):
+        seen = {key[index] for key in counts}
+        if dimension is Dimension.area:
+            domain, labels = await _areas(
+                session, query, {value for value in seen if value is not None}
+            )
+        else:
+            domain = await _domain(session, dimension, query)
+        extra = sorted(seen - set(domain), key=_sort_key)
+        domains.append(domain + extra)
+    size = 1
+    for domain in domains:
+        size *= max(len(domain), 1)
+    if size > MAX_CELLS:
+        raise TooManyCellsError(f"{size:,} rows")
+
+    rows: list[dict[str, Any]] = []
+    for key in itertools.product(*domains) if dims else []:
+        found = counts.get(key, (0, 0))
+        row: dict[str, Any] = {}
+        for dimension, value in zip(dims, key, strict=True):
+            if dimension is Dimension.area:
+                info = labels.get(value) if value is not None else None
+                row["area_code"] = info.code if info else None
+                row["area_name"] = info.name if info else None
+                row["area_valid_from"] = info.valid_from if info else None
+                row["area_valid_to"] = info.valid_to if info else None
+            else:
+                row[dimension.value] = value
+        row["people"], row["placements"] = found
+        rows.append(row)
+    return StatsResult(query, rows, total_people=total[0], total_placements=total[1])

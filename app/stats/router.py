@@ -1,0 +1,391 @@
+"""HTTP routes for statistics: placement totals (department, and public with small cells
+suppressed), indicators against the plan."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Annotated, Any, Literal, get_args
+
+from fastapi import APIRouter, Depends, Query, Response
+from fastapi.responses import JSONResponse
+
+from app.auth.dependencies import StaffPrincipal
+from app.db import SessionDep
+from app.dependencies import IsoDate, SettingsDep
+from app.errors import FieldError, InvalidInputError, Problem
+from app.models import Channel, Destination, Sex
+from app.plans.schemas import AreaCode, AreaRead
+from app.stats import export, indicators, units
+from app.stats.definitions import (
+    AGE_GROUPS,
+    REORGANISATION,
+    TIME_DIMENSIONS,
+    AreaBasis,
+    AreaLevel,
+    Dimension,
+)
+from app.stats.placements import StatsQuery, StatsResult, TooManyCellsError, placement_totals
+from app.stats.schemas import (
+    IndicatorFigure,
+    IndicatorReport,
+    PlacementStats,
+    StatsRow,
+    StatsTotal,
+)
+from app.stats.suppression import suppress
+
+router = APIRouter(tags=["statistics"])
+
+MAX_SPAN_DAYS = 366 * 10
+Format = Literal["json", "csv", "xlsx"]
+AgeGroup = Literal["15-24", "25-34", "35-44", "45-54", "55-64", "65+"]
+ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"model": Problem, "description": "No key."},
+    403: {"model": Problem, "description": "Not a department or admin key."},
+    422: {"model": Problem, "description": "Invalid parameter; `errors` names it."},
+}
+FILE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "content": {
+            "text/csv": {"schema": {"type": "string"}},
+            export.XLSX_MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}},
+        }
+    }
+}
+assert [g[0] for g in AGE_GROUPS] == list(get_args(AgeGroup))  # noqa: S101  (kept in step)
+
+
+def _invalid(field: str, message: str, kind: str = "value_error") -> InvalidInputError:
+    return InvalidInputError(
+        f"Invalid {field.split('.')[-1]}: {message}.",
+        errors=[FieldError(field=field, message=message, type=kind)],
+    )
+
+
+def _dimensions(raw: list[str]) -> tuple[Dimension, ...]:
+    names = [part.strip() for item in raw for part in item.split(",") if part.strip()]
+    dims: list[Dimension] = []
+    for name in names:
+        try:
+            dimension = Dimension(name)
+        except ValueError:
+            known = ", ".join(d.value for d in Dimension)
+            raise _invalid("query.group_by", f"{name!r} is not one of {known}") from None
+        if dimension in dims:
+            raise _invalid("query.group_by", f"{name} given twice")
+        dims.append(dimension)
+    if sum(d in TIME_DIMENSIONS for d in dims) > 1:
+        raise _invalid("query.group_by", "at most one of month, quarter, half, year")
+    return tuple(dims)
+
+
+@dataclass
+class PlacementParams:
+    """The parameters shared by the department's and the public placement statistics."""
+
+    start: date
+    end: date
+    group_by: tuple[Dimension, ...]
+    area_level: AreaLevel
+    area_basis: AreaBasis
+    filters: dict[Dimension, tuple[str, ...]]
+    format: Format
+
+
+async def placement_params(
+    from_: Annotated[
+        IsoDate, Query(alias="from", description="First day (inclusive).", examples=["2026-01-01"])
+    ],
+    to: Annotated[IsoDate, Query(description="Last day (inclusive).", examples=["2026-06-30"])],
+    group_by: Annotated[
+        list[str],
+        Query(
+            description="Dimensions, repeated or comma-separated: month, quarter, half, year, "
+            "area, sex, age_group, trained, destination, destination_country, channel, "
+            "occupation_major, industry_section (at most one time dimension).",
+            examples=["month,area"],
+        ),
+    ] = [],  # noqa: B006  (FastAPI copies defaults per request)
+    area_level: Annotated[
+        AreaLevel,
+        Query(
+            description="`commune`: the commune valid on each placement's date (pre-2025 "
+            "communes before 2025-07-01); `district`: the 8 old districts (periods before "
+            "2025-07-01 only)."
+        ),
+    ] = AreaLevel.commune,
+    area_basis: Annotated[
+        AreaBasis, Query(description="Count by where people live (default) or work.")
+    ] = AreaBasis.residence,
+    area: Annotated[list[AreaCode], Query(description="Only these units (codes).")] = [],  # noqa: B006
+    sex: Annotated[list[Sex], Query()] = [],  # noqa: B006
+    age_group: Annotated[list[AgeGroup], Query()] = [],  # noqa: B006
+    trained: bool | None = None,
+    destination: Annotated[list[Destination], Query()] = [],  # noqa: B006
+    destination_country: Annotated[
+        list[str], Query(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2.")
+    ] = [],  # noqa: B006
+    channel: Annotated[list[Channel], Query()] = [],  # noqa: B006
+    occupation_major: Annotated[list[str], Query(pattern=r"^[0-9]$")] = [],  # noqa: B006
+    industry_section: Annotated[list[str], Query(pattern=r"^[A-U]$")] = [],  # noqa: B006
+    format: Annotated[Format, Query(description="Response format.")] = "json",
+) -> PlacementParams:
+    if to < from_:
+        raise _invalid("query.to", "before from")
+    if (to - from_).days > MAX_SPAN_DAYS:
+        raise _invalid("query.to", "the period is longer than 10 years")
+    if area_level is AreaLevel.district and to >= date.fromisoformat(REORGANISATION):
+        raise _invalid(
+            "query.area_level",
+            f"districts were abolished on {REORGANISATION}: end the period before it, "
+            "or use communes",
+        )
+    values: dict[Dimension, list[Any]] = {
+        Dimension.area: area,
+        Dimension.sex: [s.value for s in sex],
+        Dimension.age_group: list(age_group),
+        Dimension.trained: [] if trained is None else ["true" if trained else "false"],
+        Dimension.destination: [d.value for d in destination],
+        Dimension.destination_country: destination_country,
+        Dimension.channel: [c.value for c in channel],
+        Dimension.occupation_major: occupation_major,
+        Dimension.industry_section: industry_section,
+    }
+    return PlacementParams(
+        start=from_,
+        end=to,
+        group_by=_dimensions(group_by),
+        area_level=area_level,
+        area_basis=area_basis,
+        filters={d: tuple(v) for d, v in values.items() if v},
+        format=format,
+    )
+
+
+PlacementParamsDep = Annotated[PlacementParams, Depends(placement_params)]
+
+_LABELS = {
+    "month": "Tháng",
+    "quarter": "Quý",
+    "half": "Sáu tháng",
+    "year": "Năm",
+    "area_code": "Mã đơn vị hành chính",
+    "area_name": "Tên đơn vị hành chính",
+    "area_valid_from": "Hiệu lực từ",
+    "area_valid_to": "Hiệu lực đến",
+    "sex": "Giới tính",
+    "age_group": "Nhóm tuổi",
+    "trained": "Qua đào tạo",
+    "destination": "Trong nước / nước ngoài",
+    "destination_country": "Nước đến",
+    "channel": "Kênh",
+    "occupation_major": "Nhóm nghề (cấp 1)",
+    "industry_section": "Ngành kinh tế (cấp 1)",
+    "people": "Số người",
+    "placements": "Số lượt",
+    "suppressed": "Ẩn (ô nhỏ)",
+}
+
+
+def _columns(dims: tuple[Dimension, ...], public: bool) -> list[export.Column]:
+    columns = []
+    for dimension in dims:
+        if dimension is Dimension.area:
+            columns += [
+                export.Column("area_code", _LABELS["area_code"]),
+                export.Column("area_name", _LABELS["area_name"]),
+                export.Column("area_valid_from", _LABELS["area_valid_from"], "date"),
+                export.Column("area_valid_to", _LABELS["area_valid_to"], "date"),
+            ]
+        else:
+            kind: Literal["text", "bool"] = "bool" if dimension is Dimension.trained else "text"
+            columns.append(export.Column(dimension.value, _LABELS[dimension.value], kind))
+    columns += [
+        export.Column("people", _LABELS["people"], "int"),
+        export.Column("placements", _LABELS["placements"], "int"),
+    ]
+    if public:
+        columns.append(export.Column("suppressed", _LABELS["suppressed"], "bool"))
+    return columns
+
+
+def _respond(
+    params: PlacementParams, result: StatsResult, now: datetime, *, public: bool
+) -> Response:
+    total: dict[str, Any] = {
+        "people": result.total_people,
+        "placements": result.total_placements,
+    }
+    rows = result.rows
+    if public:
+        suppress(rows, total)
+    if params.format == "json":
+        body = PlacementStats(
+            from_=params.start,
+            to=params.end,
+            group_by=[d.value for d in params.group_by],
+            area_level=params.area_level.value,
+            area_basis=params.area_basis.value,
+            generated_at=now,
+            rows=[StatsRow(**row) for row in rows],
+            total=StatsTotal(**total),
+        )
+        return Response(
+            body.model_dump_json(by_alias=True, exclude_unset=True).encode(),
+            media_type="application/json",
+        )
+    period = f"{params.start:%d/%m/%Y} - {params.end:%d/%m/%Y}"
+    first = params.group_by[0].value if params.group_by else None
+    totals = {"people": total["people"], "placements": total["placements"]}
+    if first is not None:
+        totals["area_code" if first == "area" else first] = "Tổng cộng"
+    table = export.Table(
+        title="Kết quả giải quyết việc làm" + (" (công khai)" if public else ""),
+        period=period,
+        generated_at=now,
+        units="người (Số người: người khác nhau; Số lượt: lượt giới thiệu thành công)",
+        columns=_columns(params.group_by, public),
+        rows=rows,
+        totals=totals,
+        notes=[
+            "Đơn vị hành chính: theo đơn vị có hiệu lực vào ngày của từng lượt; "
+            f"từ {REORGANISATION} không còn cấp huyện."
+        ]
+        + (["Ô dưới 5 người được ẩn."] if public else []),
+    )
+    stem = f"placements_{params.start:%Y%m%d}_{params.end:%Y%m%d}"
+    if params.format == "csv":
+        content, media_type, name = export.to_csv(table), export.CSV_MEDIA_TYPE, f"{stem}.csv"
+    else:
+        content, media_type, name = export.to_xlsx(table), export.XLSX_MEDIA_TYPE, f"{stem}.xlsx"
+    return Response(
+        content,
+        media_type=media_type,
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+async def _totals(
+    session: SessionDep, params: PlacementParams, employer_id: uuid.UUID | None
+) -> StatsResult:
+    try:
+        return await placement_totals(
+            session,
+            StatsQuery(
+                start=params.start,
+                end=params.end,
+                group_by=params.group_by,
+                area_level=params.area_level,
+                area_basis=params.area_basis,
+                filters=params.filters,
+                employer_id=employer_id,
+            ),
+        )
+    except TooManyCellsError as exc:
+        raise _invalid(
+            "query.group_by", f"the report would have {exc}: group by fewer dimensions"
+        ) from exc
+
+
+@router.get(
+    "/stats/placements",
+    response_model=PlacementStats,
+    responses={**ERRORS, **FILE_RESPONSES},
+    summary="Placement totals (department, admin)",
+)
+async def placement_stats(
+    session: SessionDep,
+    _principal: StaffPrincipal,
+    settings: SettingsDep,
+    params: PlacementParamsDep,
+    employer_id: uuid.UUID | None = None,
+) -> Response:
+    """People placed into jobs in [from, to], grouped by any dimensions and filtered by any,
+    with empty combinations as zero rows. `people` counts distinct people, `placements`
+    records; voided records never count. As JSON, CSV (UTF-8 with BOM, for Excel) or an XLSX
+    report with a totals row."""
+    result = await _totals(session, params, employer_id)
+    return _respond(params, result, datetime.now(settings.tz), public=False)
+
+
+@router.get(
+    "/public/stats/placements",
+    response_model=PlacementStats,
+    responses={422: ERRORS[422], **FILE_RESPONSES},
+    summary="Placement totals for everyone (small cells suppressed)",
+)
+async def public_placement_stats(
+    session: SessionDep, settings: SettingsDep, params: PlacementParamsDep
+) -> Response:
+    """The same aggregates as the department's, without keys. A cell of fewer than 5 people is
+    hidden (`suppressed: true`, counts null), and so is a second cell (or the total) wherever
+    the total would reveal a single hidden cell."""
+    result = await _totals(session, params, None)
+    response = _respond(params, result, datetime.now(settings.tz), public=True)
+    response.headers["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+@router.get(
+    "/stats/indicators",
+    response_model=IndicatorReport,
+    responses=ERRORS,
+    summary="Indicators against the annual plan (department, admin)",
+)
+async def indicator_stats(
+    session: SessionDep,
+    _principal: StaffPrincipal,
+    settings: SettingsDep,
+    year: Annotated[int, Query(ge=2000, le=2100, examples=[2024])],
+    through: Annotated[
+        IsoDate | None,
+        Query(description="Year to date up to this day; default 31 December or today."),
+    ] = None,
+    area: Annotated[
+        AreaCode | None, Query(description="A district or commune valid on `through`.")
+    ] = None,
+) -> JSONResponse:
+    """Each indicator's year-to-date actual, the plan in force, percent of plan (2 decimals,
+    halves up), the same period a year earlier and the change, as the department's periodic
+    reports state them."""
+    today = datetime.now(settings.tz).date()
+    if through is None:
+        through = min(date(year, 12, 31), today)
+    if through.year != year:
+        raise _invalid("query.through", f"must be a day of {year}")
+    unit = None
+    if area is not None:
+        unit = await units.unit_on(session, area, through)
+        if unit is None:
+            raise _invalid("query.area", f"{area} is not a district or commune on {through}")
+    summary = await indicators.summary(session, year, through, unit)
+    report = IndicatorReport(
+        year=year,
+        period_from=summary.start,
+        through=through,
+        area=None
+        if unit is None
+        else AreaRead(
+            code=unit.code, name=unit.name, valid_from=unit.valid_from, valid_to=unit.valid_to
+        ),
+        generated_at=datetime.now(settings.tz),
+        indicators=[
+            IndicatorFigure(
+                indicator=f.indicator.code,
+                name_vi=f.indicator.name_vi,
+                name_en=f.indicator.name_en,
+                unit=f.indicator.unit,
+                source=f.indicator.source,
+                actual=f.actual,
+                plan=f.plan,
+                pct_of_plan=f.pct_of_plan,
+                same_period_last_year=f.same_period_last_year,
+                change_pct=f.change_pct,
+                value_period=f.value_period,
+            )
+            for f in summary.figures
+        ],
+    )
+    return JSONResponse(report.model_dump(mode="json"))
