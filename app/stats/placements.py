@@ -16,7 +16,6 @@ from sqlalchemy import (
     case,
     func,
     literal,
-    literal_column,
     or_,
     select,
     tuple_,
@@ -219,17 +218,23 @@ def _sort_key(value: Any) -> tuple[int, str]:
 
 async def placement_totals(session: AsyncSession, query: StatsQuery) -> StatsResult:
     dims = query.group_by
+    # The keys are computed in a subquery and grouped by name: GROUPING SETS must repeat the
+    # exact expressions otherwise, bound parameters included.
     keys = [_key(d, query.area_level).label(d.value) for d in dims]
-    people = func.count(Placement.person_hash.distinct())
-    measures = [people.label("people"), func.count().label("placements")]
-    if keys:
-        grouping = func.grouping(*[literal_column(d.value) for d in dims]).label("is_total")
-        statement = select(*keys, *measures, grouping).group_by(
-            func.grouping_sets(tuple_(*[literal_column(d.value) for d in dims]), tuple_())
+    inner = _joined(query, select(*keys, Placement.person_hash).select_from(Placement))
+    placed = inner.where(*placement_filters(query)).subquery("placed")
+    columns = [placed.c[d.value] for d in dims]
+    measures = [
+        func.count(placed.c.person_hash.distinct()).label("people"),
+        func.count().label("placements"),
+    ]
+    if columns:
+        statement = select(*columns, *measures, func.grouping(*columns).label("is_total")).group_by(
+            func.grouping_sets(tuple_(*columns), tuple_())
         )
     else:
         statement = select(*measures, literal(1).label("is_total"))
-    statement = _joined(query, statement.select_from(Placement)).where(*placement_filters(query))
+    statement = statement.select_from(placed)
 
     counts: dict[tuple[Any, ...], tuple[int, int]] = {}
     total = (0, 0)

@@ -10,6 +10,7 @@ from typing import Annotated, Any, Literal, get_args
 
 from fastapi import APIRouter, Depends, Query, Response
 from fastapi.responses import JSONResponse
+from pydantic import StringConstraints
 
 from app.auth.dependencies import StaffPrincipal
 from app.db import SessionDep
@@ -40,6 +41,9 @@ router = APIRouter(tags=["statistics"])
 
 MAX_SPAN_DAYS = 366 * 10
 Format = Literal["json", "csv", "xlsx"]
+CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
+OccupationMajor = Annotated[str, StringConstraints(pattern=r"^[0-9]$")]
+IndustrySection = Annotated[str, StringConstraints(pattern=r"^[A-U]$")]
 AgeGroup = Literal["15-24", "25-34", "35-44", "45-54", "55-64", "65+"]
 ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"model": Problem, "description": "No key."},
@@ -125,11 +129,11 @@ async def placement_params(
     trained: bool | None = None,
     destination: Annotated[list[Destination], Query()] = [],  # noqa: B006
     destination_country: Annotated[
-        list[str], Query(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2.")
+        list[CountryCode], Query(description="ISO 3166-1 alpha-2.")
     ] = [],  # noqa: B006
     channel: Annotated[list[Channel], Query()] = [],  # noqa: B006
-    occupation_major: Annotated[list[str], Query(pattern=r"^[0-9]$")] = [],  # noqa: B006
-    industry_section: Annotated[list[str], Query(pattern=r"^[A-U]$")] = [],  # noqa: B006
+    occupation_major: Annotated[list[OccupationMajor], Query()] = [],  # noqa: B006
+    industry_section: Annotated[list[IndustrySection], Query()] = [],  # noqa: B006
     format: Annotated[Format, Query(description="Response format.")] = "json",
 ) -> PlacementParams:
     if to < from_:

@@ -1,0 +1,236 @@
+"""Grouped placement totals: zero rows, filters, areas across the reorganisation, files,
+public suppression, and the requests that cannot be answered."""
+
+from __future__ import annotations
+
+import csv
+import io
+from datetime import date
+from typing import Any
+
+from httpx import AsyncClient
+from openpyxl import load_workbook
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.stats.suppression import suppress
+from tests.factories import Actors
+from tests.problems import assert_problem
+from tests.stats.conftest import add_people, commune_id
+
+URL = "/v1/stats/placements"
+
+
+async def _data(session: AsyncSession) -> dict[str, int]:
+    """2023: January 10 women and 3 men in Phường 1 (old 29551); nothing in February; March
+    7 women abroad with no known residence; one voided record."""
+    ward = await commune_id(session, "29551", date(2023, 1, 1))
+    await add_people(session, first=1, count=10, start=date(2023, 1, 5), days=20, residence=ward)
+    await add_people(
+        session, first=100, count=3, start=date(2023, 1, 31), days=1, residence=ward, sex="male"
+    )
+    await add_people(
+        session, first=200, count=7, start=date(2023, 3, 1), days=31, abroad_below=1_000
+    )
+    await add_people(session, first=300, count=1, start=date(2023, 2, 1), days=1, voided=True)
+    await session.commit()
+    return {"ward": ward}
+
+
+def _rows(response: Any) -> list[dict[str, Any]]:
+    assert response.status_code == 200, response.text
+    rows: list[dict[str, Any]] = response.json()["rows"]
+    return rows
+
+
+async def test_grouped_totals_with_zero_rows(
+    client: AsyncClient, actors: Actors, session: AsyncSession
+) -> None:
+    await _data(session)
+    response = await client.get(
+        URL,
+        params={"from": "2023-01-01", "to": "2023-04-30", "group_by": "month,sex"},
+        headers=actors.department,
+    )
+    rows = _rows(response)
+    table = {(r["month"], r["sex"]): (r["people"], r["placements"]) for r in rows}
+    assert table == {
+        ("2023-01", "male"): (3, 3),
+        ("2023-01", "female"): (10, 10),
+        ("2023-02", "male"): (0, 0),  # the voided record does not count
+        ("2023-02", "female"): (0, 0),
+        ("2023-03", "male"): (0, 0),
+        ("2023-03", "female"): (7, 7),
+        ("2023-04", "male"): (0, 0),
+        ("2023-04", "female"): (0, 0),
+    }
+    assert set(rows[0]) == {"month", "sex", "people", "placements"}
+    assert response.json()["total"] == {"people": 20, "placements": 20}
+
+    abroad = await client.get(
+        URL,
+        params={"from": "2023-01-01", "to": "2023-12-31", "group_by": "destination_country",
+                "destination": "abroad"},
+        headers=actors.department,
+    )  # fmt: skip
+    assert [(r["destination_country"], r["people"]) for r in _rows(abroad)] == [("JP", 7)]
+
+    nothing = await client.get(
+        URL, params={"from": "2023-01-01", "to": "2023-12-31"}, headers=actors.department
+    )
+    assert nothing.json()["rows"] == []
+    assert nothing.json()["total"]["people"] == 20
+
+
+async def test_areas_by_commune_and_district(
+    client: AsyncClient, actors: Actors, session: AsyncSession
+) -> None:
+    await _data(session)
+    response = await client.get(
+        URL,
+        params={"from": "2023-01-01", "to": "2023-03-31", "group_by": "area"},
+        headers=actors.department,
+    )
+    rows = _rows(response)
+    assert len(rows) == 102 + 1  # every pre-2025 commune, and the unknown residence
+    ward = next(r for r in rows if r["area_code"] == "29551")
+    assert (ward["area_name"], ward["people"], ward["area_valid_to"]) == ("1", 13, "2025-07-01")
+    assert rows[-1]["area_code"] is None
+    assert rows[-1]["people"] == 7
+    assert sum(r["people"] for r in rows) == 20
+
+    districts = await client.get(
+        URL,
+        params={"from": "2023-01-01", "to": "2023-03-31", "group_by": "area",
+                "area_level": "district", "area": "855"},
+        headers=actors.department,
+    )  # fmt: skip
+    assert [(r["area_code"], r["people"]) for r in _rows(districts)] == [("855", 13)]
+
+    both_sides = await client.get(
+        URL,
+        params={"from": "2025-06-01", "to": "2025-07-31", "group_by": "area", "area": "29551"},
+        headers=actors.department,
+    )
+    validity = [(r["area_valid_from"], r["area_valid_to"]) for r in _rows(both_sides)]
+    assert validity == [(None, "2025-07-01"), ("2025-07-01", None)]
+
+
+async def test_csv_and_xlsx(client: AsyncClient, actors: Actors, session: AsyncSession) -> None:
+    await _data(session)
+    params = {"from": "2023-01-01", "to": "2023-03-31", "group_by": "area", "area": "29551"}
+    response = await client.get(URL, params={**params, "format": "csv"}, headers=actors.department)
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("text/csv")
+    assert response.content.startswith(b"\xef\xbb\xbf")
+    lines = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert lines[0][:2] == ["area_code", "area_name"]
+    assert lines[1][0] == "29551"
+    assert lines[1][-2:] == ["13", "13"]
+
+    named = await client.get(
+        URL,
+        params={"from": "2025-07-01", "to": "2025-07-31", "group_by": "area", "area": "28756",
+                "format": "csv"},
+        headers=actors.department,
+    )  # fmt: skip
+    assert "Phú Khương" in named.content.decode("utf-8-sig")
+
+    xlsx = await client.get(URL, params={**params, "format": "xlsx"}, headers=actors.department)
+    assert xlsx.status_code == 200, xlsx.text
+    assert 'filename="placements_20230101_20230331.xlsx"' in xlsx.headers["content-disposition"]
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    assert sheet is not None
+    values = list(sheet.iter_rows(values_only=True))
+    assert values[0][0] == "Kết quả giải quyết việc làm"
+    assert "01/01/2023 - 31/03/2023" in str(values[1][0])
+    header = values[5]
+    assert header[:2] == ("Mã đơn vị hành chính", "Tên đơn vị hành chính")
+    assert values[6][0] == "29551"
+    assert values[6][-2:] == (13, 13)
+    assert values[7][0] == "Tổng cộng"
+    assert values[7][-2:] == (13, 13)
+
+
+async def test_public_statistics_hide_small_cells(
+    client: AsyncClient, actors: Actors, session: AsyncSession
+) -> None:
+    await _data(session)
+    url = "/v1/public/stats/placements"
+    response = await client.get(
+        url, params={"from": "2023-01-01", "to": "2023-04-30", "group_by": "month,sex"}
+    )
+    rows = _rows(response)
+    cells = {(r["month"], r["sex"]): r for r in rows}
+    assert cells[("2023-01", "male")]["suppressed"] is True
+    assert cells[("2023-01", "male")]["people"] is None
+    # The 3 men could be worked out from the total: the next smallest cell is hidden too.
+    assert cells[("2023-03", "female")]["suppressed"] is True
+    assert cells[("2023-01", "female")] == {
+        "month": "2023-01", "sex": "female", "people": 10, "placements": 10, "suppressed": False
+    }  # fmt: skip
+    assert cells[("2023-02", "male")]["people"] == 0
+    assert response.json()["total"] == {"people": 20, "placements": 20, "suppressed": False}
+    assert response.headers["cache-control"].startswith("public")
+    shown = sum(r["placements"] or 0 for r in rows)
+    assert response.json()["total"]["placements"] - shown == 3 + 7  # two cells, not one
+
+    tiny = await client.get(url, params={"from": "2023-01-01", "to": "2023-12-31", "sex": "male"})
+    assert tiny.json()["total"] == {"people": None, "placements": None, "suppressed": True}
+    assert_problem(await client.get(url, params={"from": "2023-01-01"}), 422, "query.to")
+    assert "employer_id" not in str(
+        (await client.get("/openapi.json")).json()["paths"][url]["get"]["parameters"]
+    )
+
+
+def test_suppression_rules() -> None:
+    def rows(*people: int) -> list[dict[str, Any]]:
+        return [{"people": p, "placements": p} for p in people]
+
+    cells = rows(2, 3, 10, 0)
+    total: dict[str, Any] = {"people": 15, "placements": 15}
+    suppress(cells, total)
+    assert [c["suppressed"] for c in cells] == [True, True, False, False]
+    assert total["suppressed"] is False
+
+    cells = rows(4, 0, 0)  # the only non-zero cell is small: the total would give it away
+    total = {"people": 4, "placements": 4}
+    suppress(cells, total)
+    assert cells[0]["people"] is None
+    assert total["people"] is None
+
+    cells = rows(1, 50, 60)  # one small cell: the smallest other goes too
+    total = {"people": 111, "placements": 111}
+    suppress(cells, total)
+    assert [c["suppressed"] for c in cells] == [True, True, False]
+
+    cells = rows(5, 0, 7)
+    total = {"people": 12, "placements": 12}
+    suppress(cells, total)
+    assert not any(c["suppressed"] for c in cells)
+
+
+async def test_requests_that_cannot_be_answered(client: AsyncClient, actors: Actors) -> None:
+    base = {"from": "2023-01-01", "to": "2023-12-31"}
+    assert_problem(await client.get(URL, params=base), 401)
+    assert_problem(await client.get(URL, params=base, headers=actors.a), 403)
+    cases: list[tuple[dict[str, str], str]] = [
+        ({"to": "2023-12-31"}, "query.from"),
+        ({**base, "to": "2022-12-31"}, "query.to"),
+        ({"from": "2001-01-01", "to": "2023-12-31"}, "query.to"),
+        ({**base, "group_by": "colour"}, "query.group_by"),
+        ({**base, "group_by": "month,quarter"}, "query.group_by"),
+        ({**base, "group_by": "sex,sex"}, "query.group_by"),
+        ({"from": "2025-01-01", "to": "2025-12-31", "area_level": "district"},
+         "query.area_level"),
+        ({**base, "format": "pdf"}, "query.format"),
+        ({**base, "sex": "other"}, "query.sex.0"),
+        ({**base, "age_group": "10-14"}, "query.age_group.0"),
+        ({**base, "area": "' OR 1=1 --"}, "query.area.0"),
+        ({**base, "destination_country": "japan"}, "query.destination_country.0"),
+        ({**base, "from": "2023-02-30"}, "query.from"),
+    ]  # fmt: skip
+    for params, field in cases:
+        assert_problem(await client.get(URL, params=params, headers=actors.department), 422, field)
+    huge = {"from": "2015-01-01", "to": "2024-12-31",
+            "group_by": "month,area,age_group,channel,destination_country"}  # fmt: skip
+    assert_problem(await client.get(URL, params=huge, headers=actors.department), 422)
