@@ -152,7 +152,7 @@ async def test_csv_and_xlsx(client: AsyncClient, actors: Actors, session: AsyncS
 
 
 async def test_public_statistics_hide_small_cells(
-    client: AsyncClient, actors: Actors, session: AsyncSession
+    client: AsyncClient, session: AsyncSession
 ) -> None:
     await _data(session)
     url = "/v1/public/stats/placements"
