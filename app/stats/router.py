@@ -40,6 +40,7 @@ from app.stats.suppression import suppress
 router = APIRouter(tags=["statistics"])
 
 MAX_SPAN_DAYS = 366 * 10
+EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
 Format = Literal["json", "csv", "xlsx"]
 CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
 OccupationMajor = Annotated[str, StringConstraints(pattern=r"^[0-9]$")]
@@ -136,6 +137,11 @@ async def placement_params(
     industry_section: Annotated[list[IndustrySection], Query()] = [],  # noqa: B006
     format: Annotated[Format, Query(description="Response format.")] = "json",
 ) -> PlacementParams:
+    if from_ < EARLIEST or to > LATEST:
+        raise _invalid(
+            "query.from" if from_ < EARLIEST else "query.to",
+            f"statistics cover {EARLIEST} to {LATEST}",
+        )
     if to < from_:
         raise _invalid("query.to", "before from")
     if (to - from_).days > MAX_SPAN_DAYS:

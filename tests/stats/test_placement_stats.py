@@ -234,3 +234,14 @@ async def test_requests_that_cannot_be_answered(client: AsyncClient, actors: Act
     huge = {"from": "2015-01-01", "to": "2024-12-31",
             "group_by": "month,area,age_group,channel,destination_country"}  # fmt: skip
     assert_problem(await client.get(URL, params=huge, headers=actors.department), 422)
+
+
+async def test_dates_outside_the_statistics_range(client: AsyncClient, actors: Actors) -> None:
+    for params, field in (
+        ({"from": "1999-12-31", "to": "2000-01-31"}, "query.from"),
+        ({"from": "9990-01-01", "to": "9999-12-31", "group_by": "month"}, "query.to"),
+        ({"from": "0001-01-01", "to": "0001-01-02"}, "query.from"),
+    ):
+        assert_problem(await client.get(URL, params=params, headers=actors.department), 422, field)
+        public = await client.get("/v1/public/stats/placements", params=params)
+        assert_problem(public, 422, field)
