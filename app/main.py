@@ -26,6 +26,7 @@ from app.placements.router import router as placements_router
 from app.plans.router import router as plans_router
 from app.search.router import router as search_router
 from app.stats.router import router as stats_router
+from app.stats.vacancies_router import router as vacancy_stats_router
 from app.vacancies.router import router as vacancies_router
 from app.vacancies.sweep import sweep_periodically
 
@@ -129,6 +130,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         placements_router,
         plans_router,
         stats_router,
+        vacancy_stats_router,
         audit_router,
     )
     for router in routers:

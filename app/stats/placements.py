@@ -71,7 +71,7 @@ class TooManyCellsError(ValueError):
     pass
 
 
-def _half(day: Any) -> ColumnElement[Any]:
+def half_label(day: Any) -> ColumnElement[Any]:
     return func.to_char(day, "YYYY") + case(
         (func.extract("month", day) <= 6, literal("-H1")), else_=literal("-H2")
     )
@@ -88,7 +88,7 @@ def _key(dimension: Dimension, level: AreaLevel) -> ColumnElement[Any]:
     keys: dict[Dimension, Any] = {  # columns and expressions
         Dimension.month: func.to_char(day, "YYYY-MM"),
         Dimension.quarter: func.to_char(day, 'YYYY-"Q"Q'),
-        Dimension.half: _half(day),
+        Dimension.half: half_label(day),
         Dimension.year: func.to_char(day, "YYYY"),
         Dimension.area: _COMMUNE.id if level is AreaLevel.commune else _DISTRICT.id,
         Dimension.sex: Placement.sex,
@@ -150,7 +150,7 @@ def _joined(query: StatsQuery, statement: Any) -> Any:
     return statement
 
 
-async def _areas(
+async def areas_in_period(
     session: AsyncSession, query: StatsQuery, extra_ids: set[int]
 ) -> tuple[list[int], dict[int, AreaInfo]]:
     """The units of the chosen level that existed during the period (the zero rows), and the
@@ -175,7 +175,9 @@ async def _areas(
     return domain, labels
 
 
-async def _domain(session: AsyncSession, dimension: Dimension, query: StatsQuery) -> list[Any]:
+async def dimension_domain(
+    session: AsyncSession, dimension: Dimension, query: StatsQuery
+) -> list[Any]:
     """The values a dimension takes in the report even when no placement has them."""
     if dimension in (Dimension.month, Dimension.quarter, Dimension.half, Dimension.year):
         values: list[Any] = periods.labels_between(
@@ -212,7 +214,7 @@ async def _domain(session: AsyncSession, dimension: Dimension, query: StatsQuery
     return values
 
 
-def _sort_key(value: Any) -> tuple[int, str]:
+def nulls_last_key(value: Any) -> tuple[int, str]:
     return (1, "") if value is None else (0, str(value))
 
 
@@ -253,12 +255,12 @@ async def placement_totals(session: AsyncSession, query: StatsQuery) -> StatsRes
     for index, dimension in enumerate(dims):
         seen = {key[index] for key in counts}
         if dimension is Dimension.area:
-            domain, labels = await _areas(
+            domain, labels = await areas_in_period(
                 session, query, {value for value in seen if value is not None}
             )
         else:
-            domain = await _domain(session, dimension, query)
-        extra = sorted(seen - set(domain), key=_sort_key)
+            domain = await dimension_domain(session, dimension, query)
+        extra = sorted(seen - set(domain), key=nulls_last_key)
         domains.append(domain + extra)
     size = 1
     for domain in domains:

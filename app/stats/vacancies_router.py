@@ -1,0 +1,331 @@
+"""HTTP route for labour demand statistics: vacancies and positions posted, filled and open
+(department, admin)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Response
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from app.auth.dependencies import StaffPrincipal
+from app.db import SessionDep
+from app.dependencies import IsoDate, SettingsDep
+from app.errors import FieldError, InvalidInputError
+from app.plans.schemas import AreaCode
+from app.stats import export
+from app.stats.definitions import REORGANISATION, TIME_DIMENSIONS, AreaLevel, Dimension
+from app.stats.placements import TooManyCellsError
+from app.stats.router import ERRORS, FILE_RESPONSES, MAX_SPAN_DAYS, Format
+from app.stats.vacancies import MEASURES, VACANCY_DIMENSIONS, VacancyQuery, vacancy_totals
+
+router = APIRouter(tags=["statistics"])
+
+_MEASURE_DESCRIPTIONS = {
+    "vacancies_posted": "Vacancies published in the period (local date of `published_at`).",
+    "positions_posted": "Positions of the vacancies published in the period (their sites').",
+    "vacancies_filled": "Vacancies closed as `filled` in the period (local date of closing).",
+    "positions_filled": "Active placements for vacancies, by `placed_on` in the period.",
+    "open_vacancies": "Vacancies open at the end of the row's period (of `to` without a "
+    "time dimension): published, not closed, not expired.",
+    "open_positions": "Positions (sites') of the vacancies open at that instant.",
+}
+
+
+class VacancyStatsRow(BaseModel):
+    """One combination of the requested dimensions (only those appear) and its counts."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "month": "2026-01",
+                    "area_code": "28756",
+                    "area_name": "Phú Khương",
+                    "area_valid_from": "2025-07-01",
+                    "area_valid_to": None,
+                    "vacancies_posted": 14,
+                    "positions_posted": 52,
+                    "vacancies_filled": 3,
+                    "positions_filled": 11,
+                    "open_vacancies": 27,
+                    "open_positions": 96,
+                }
+            ]
+        }
+    )
+
+    month: str | None = None
+    quarter: str | None = None
+    half: str | None = None
+    year: str | None = None
+    area_code: str | None = None
+    area_name: str | None = None
+    area_valid_from: date | None = None
+    area_valid_to: date | None = None
+    occupation_major: str | None = None
+    industry_section: str | None = None
+    vacancies_posted: int = Field(description=_MEASURE_DESCRIPTIONS["vacancies_posted"])
+    positions_posted: int = Field(description=_MEASURE_DESCRIPTIONS["positions_posted"])
+    vacancies_filled: int = Field(description=_MEASURE_DESCRIPTIONS["vacancies_filled"])
+    positions_filled: int = Field(description=_MEASURE_DESCRIPTIONS["positions_filled"])
+    open_vacancies: int = Field(description=_MEASURE_DESCRIPTIONS["open_vacancies"])
+    open_positions: int = Field(description=_MEASURE_DESCRIPTIONS["open_positions"])
+
+
+class VacancyStatsTotal(BaseModel):
+    """Over everything selected: a vacancy with sites in two communes counts once here.
+    The open measures are those at the end of the whole period (`to`)."""
+
+    vacancies_posted: int
+    positions_posted: int
+    vacancies_filled: int
+    positions_filled: int
+    open_vacancies: int
+    open_positions: int
+
+
+class VacancyStats(BaseModel):
+    model_config = ConfigDict(
+        populate_by_name=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "from": "2026-01-01",
+                    "to": "2026-03-31",
+                    "group_by": ["month"],
+                    "area_level": "commune",
+                    "generated_at": "2026-04-01T08:00:00+07:00",
+                    "rows": [
+                        {
+                            "month": "2026-01",
+                            "vacancies_posted": 120,
+                            "positions_posted": 410,
+                            "vacancies_filled": 18,
+                            "positions_filled": 95,
+                            "open_vacancies": 230,
+                            "open_positions": 801,
+                        }
+                    ],
+                    "total": {
+                        "vacancies_posted": 350,
+                        "positions_posted": 1204,
+                        "vacancies_filled": 61,
+                        "positions_filled": 290,
+                        "open_vacancies": 251,
+                        "open_positions": 866,
+                    },
+                }
+            ]
+        },
+    )
+
+    from_: date = Field(alias="from")
+    to: date
+    group_by: list[str]
+    area_level: str
+    generated_at: datetime
+    rows: list[VacancyStatsRow]
+    total: VacancyStatsTotal
+
+
+def _invalid(field: str, message: str) -> InvalidInputError:
+    return InvalidInputError(
+        f"Invalid {field.split('.')[-1]}: {message}.",
+        errors=[FieldError(field=field, message=message, type="value_error")],
+    )
+
+
+def _dimensions(raw: list[str]) -> tuple[Dimension, ...]:
+    names = [part.strip() for item in raw for part in item.split(",") if part.strip()]
+    known = ", ".join(d.value for d in VACANCY_DIMENSIONS)
+    dims: list[Dimension] = []
+    for name in names:
+        dimension = next((d for d in VACANCY_DIMENSIONS if d.value == name), None)
+        if dimension is None:
+            raise _invalid("query.group_by", f"{name!r} is not one of {known}")
+        if dimension in dims:
+            raise _invalid("query.group_by", f"{name} given twice")
+        dims.append(dimension)
+    if sum(d in TIME_DIMENSIONS for d in dims) > 1:
+        raise _invalid("query.group_by", "at most one of month, quarter, half, year")
+    return tuple(dims)
+
+
+_LABELS = {
+    "month": "Tháng",
+    "quarter": "Quý",
+    "half": "Sáu tháng",
+    "year": "Năm",
+    "area_code": "Mã đơn vị hành chính",
+    "area_name": "Tên đơn vị hành chính",
+    "area_valid_from": "Hiệu lực từ",
+    "area_valid_to": "Hiệu lực đến",
+    "occupation_major": "Nhóm nghề (cấp 1)",
+    "industry_section": "Ngành kinh tế (cấp 1)",
+    "vacancies_posted": "Số tin tuyển dụng đăng mới",
+    "positions_posted": "Số vị trí đăng mới",
+    "vacancies_filled": "Số tin đã tuyển đủ",
+    "positions_filled": "Số vị trí đã tuyển",
+    "open_vacancies": "Số tin còn mở cuối kỳ",
+    "open_positions": "Số vị trí còn mở cuối kỳ",
+}
+
+
+def _columns(dims: tuple[Dimension, ...]) -> list[export.Column]:
+    columns = []
+    for dimension in dims:
+        if dimension is Dimension.area:
+            columns += [
+                export.Column("area_code", _LABELS["area_code"]),
+                export.Column("area_name", _LABELS["area_name"]),
+                export.Column("area_valid_from", _LABELS["area_valid_from"], "date"),
+                export.Column("area_valid_to", _LABELS["area_valid_to"], "date"),
+            ]
+        else:
+            columns.append(export.Column(dimension.value, _LABELS[dimension.value]))
+    return columns + [export.Column(m, _LABELS[m], "int") for m in MEASURES]
+
+
+_NOTES = [
+    "Ngày tính theo giờ Việt Nam (Asia/Ho_Chi_Minh). Chỉ tính tin đã đăng (không tính bản "
+    "nháp), kể cả tin của doanh nghiệp chưa được xác minh.",
+    "Đơn vị hành chính: xã/phường nơi làm việc của từng địa điểm, theo đơn vị có hiệu lực khi "
+    "đăng tin; tin có nhiều địa điểm được tính ở mỗi đơn vị và một lần ở dòng tổng cộng.",
+    "Số vị trí đã tuyển: số lượt giới thiệu thành công (chưa hủy) gắn với tin, theo ngày bắt "
+    "đầu làm việc. Còn mở cuối kỳ: tại thời điểm kết thúc ngày cuối của kỳ (không quá ngày "
+    "kết thúc báo cáo).",
+    f"Từ {REORGANISATION} không còn cấp huyện.",
+]
+
+
+@router.get(
+    "/stats/vacancies",
+    response_model=VacancyStats,
+    responses={**ERRORS, **FILE_RESPONSES},
+    summary="Labour demand: vacancies and positions (department, admin)",
+)
+async def vacancy_stats(
+    session: SessionDep,
+    _principal: StaffPrincipal,
+    settings: SettingsDep,
+    from_: Annotated[
+        IsoDate, Query(alias="from", description="First day (inclusive).", examples=["2026-01-01"])
+    ],
+    to: Annotated[IsoDate, Query(description="Last day (inclusive).", examples=["2026-06-30"])],
+    group_by: Annotated[
+        list[str],
+        Query(
+            description="Dimensions, repeated or comma-separated: month, quarter, half, year, "
+            "area, occupation_major, industry_section (at most one time dimension).",
+            examples=["month,area"],
+        ),
+    ] = [],  # noqa: B006  (FastAPI copies defaults per request)
+    area_level: Annotated[
+        AreaLevel,
+        Query(
+            description="`commune`: the commune of each work site, as valid when the vacancy "
+            "was posted; `district`: its district (periods before 2025-07-01 only)."
+        ),
+    ] = AreaLevel.commune,
+    area: Annotated[
+        list[AreaCode], Query(description="Only sites in these units (codes of `area_level`).")
+    ] = [],  # noqa: B006
+    occupation_major: Annotated[
+        list[Annotated[str, StringConstraints(pattern=r"^[0-9]$")]],
+        Query(description="Only these ISCO-08 major groups (one digit)."),
+    ] = [],  # noqa: B006
+    industry_section: Annotated[
+        list[Annotated[str, StringConstraints(pattern=r"^[A-U]$")]],
+        Query(description="Only these VSIC 2018 sections (a letter A-U)."),
+    ] = [],  # noqa: B006
+    format: Annotated[Format, Query(description="Response format.")] = "json",
+) -> Response:
+    """Labour demand in [from, to], days in Asia/Ho_Chi_Minh, with empty combinations as zero
+    rows. Per row: `vacancies_posted` and `positions_posted` (published in the period),
+    `vacancies_filled` (closed as filled in the period), `positions_filled` (active placements
+    for vacancies, by placement date), `open_vacancies` and `open_positions` (open at the end
+    of the row's period, or of `to`). Drafts never count; published vacancies of unverified
+    employers do. The area is each work site's commune (or its district): a vacancy with
+    sites in two communes counts in both rows and once in `total`. As JSON, CSV (UTF-8 with
+    BOM, for Excel) or an XLSX report with a totals row."""
+    if to < from_:
+        raise _invalid("query.to", "before from")
+    if (to - from_).days > MAX_SPAN_DAYS:
+        raise _invalid("query.to", "the period is longer than 10 years")
+    if area_level is AreaLevel.district and to >= date.fromisoformat(REORGANISATION):
+        raise _invalid(
+            "query.area_level",
+            f"districts were abolished on {REORGANISATION}: end the period before it, "
+            "or use communes",
+        )
+    dims = _dimensions(group_by)
+    filters = {
+        Dimension.area: tuple(area),
+        Dimension.occupation_major: tuple(occupation_major),
+        Dimension.industry_section: tuple(industry_section),
+    }
+    query = VacancyQuery(
+        start=from_,
+        end=to,
+        timezone=settings.timezone,
+        group_by=dims,
+        area_level=area_level,
+        filters={d: v for d, v in filters.items() if v},
+    )
+    try:
+        result = await vacancy_totals(session, query)
+    except TooManyCellsError as exc:
+        raise _invalid(
+            "query.group_by", f"the report would have {exc}: group by fewer dimensions"
+        ) from exc
+    now = datetime.now(settings.tz)
+    return _respond(query, result.rows, result.total, now, format)
+
+
+def _respond(
+    query: VacancyQuery,
+    rows: list[dict[str, Any]],
+    total: dict[str, int],
+    now: datetime,
+    format: Format,
+) -> Response:
+    if format == "json":
+        body = VacancyStats(
+            from_=query.start,
+            to=query.end,
+            group_by=[d.value for d in query.group_by],
+            area_level=query.area_level.value,
+            generated_at=now,
+            rows=[VacancyStatsRow(**row) for row in rows],
+            total=VacancyStatsTotal(**total),
+        )
+        return Response(
+            body.model_dump_json(by_alias=True, exclude_unset=True).encode(),
+            media_type="application/json",
+        )
+    totals: dict[str, Any] = dict(total)
+    if query.group_by:
+        first = query.group_by[0].value
+        totals["area_code" if first == "area" else first] = "Tổng cộng"
+    table = export.Table(
+        title="Nhu cầu tuyển dụng lao động",
+        period=f"{query.start:%d/%m/%Y} - {query.end:%d/%m/%Y}",
+        generated_at=now,
+        units="tin tuyển dụng; vị trí (người cần tuyển)",
+        columns=_columns(query.group_by),
+        rows=rows,
+        totals=totals,
+        notes=_NOTES,
+    )
+    stem = f"vacancies_{query.start:%Y%m%d}_{query.end:%Y%m%d}"
+    if format == "csv":
+        content, media_type, name = export.to_csv(table), export.CSV_MEDIA_TYPE, f"{stem}.csv"
+    else:
+        content, media_type, name = export.to_xlsx(table), export.XLSX_MEDIA_TYPE, f"{stem}.xlsx"
+    return Response(
+        content,
+        media_type=media_type,
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
