@@ -11,11 +11,14 @@ from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import (
+    TIMESTAMP,
     ColumnElement,
     and_,
     case,
+    cast,
     func,
     literal,
+    literal_column,
     or_,
     select,
     tuple_,
@@ -26,7 +29,7 @@ from sqlalchemy.sql.functions import coalesce
 
 from app.models import Area, Channel, Destination, Industry, Occupation, Placement, Sex
 from app.stats import periods
-from app.stats.definitions import AGE_GROUPS, AreaBasis, AreaLevel, Dimension
+from app.stats.definitions import AGE_GROUPS, TIME_DIMENSIONS, AreaBasis, AreaLevel, Dimension
 from app.stats.periods import PeriodUnit
 
 # A grouped answer bigger than this is a mistake in the request, not a report.
@@ -77,22 +80,38 @@ def half_label(day: Any) -> ColumnElement[Any]:
     )
 
 
-def _age_group() -> ColumnElement[Any]:
+def _age_bucket() -> ColumnElement[Any]:
+    """The index of the age group in AGE_GROUPS."""
     return case(
-        *[(Placement.age.between(low, high), literal(label)) for label, low, high in AGE_GROUPS]
+        *[
+            (Placement.age.between(low, high), literal(index))
+            for index, (_, low, high) in enumerate(AGE_GROUPS)
+        ]
     )
 
 
+def _period_start(dimension: Dimension) -> ColumnElement[Any]:
+    # A timestamp without time zone: grouping and sorting on it costs a fraction of grouping
+    # on formatted text (1.0 s -> 0.33 s over 900,000 placements); Python formats the labels.
+    day = cast(Placement.placed_on, TIMESTAMP)
+    if dimension is Dimension.half:
+        second_half = func.extract("month", Placement.placed_on) > 6
+        return func.date_trunc("year", day) + case(
+            (second_half, literal_column("interval '6 months'")),
+            else_=literal_column("interval '0 months'"),
+        )
+    return func.date_trunc(dimension.value, day)
+
+
 def _key(dimension: Dimension, level: AreaLevel) -> ColumnElement[Any]:
-    day = Placement.placed_on
+    """What rows are grouped by: typed values (timestamps, integers, short codes), made into
+    labels by `_label`."""
+    if dimension in TIME_DIMENSIONS:
+        return _period_start(dimension)
     keys: dict[Dimension, Any] = {  # columns and expressions
-        Dimension.month: func.to_char(day, "YYYY-MM"),
-        Dimension.quarter: func.to_char(day, 'YYYY-"Q"Q'),
-        Dimension.half: half_label(day),
-        Dimension.year: func.to_char(day, "YYYY"),
         Dimension.area: _COMMUNE.id if level is AreaLevel.commune else _DISTRICT.id,
         Dimension.sex: Placement.sex,
-        Dimension.age_group: _age_group(),
+        Dimension.age_group: _age_bucket(),
         Dimension.trained: Placement.trained,
         Dimension.destination: Placement.destination,
         Dimension.destination_country: Placement.destination_country,
@@ -104,12 +123,25 @@ def _key(dimension: Dimension, level: AreaLevel) -> ColumnElement[Any]:
     return key
 
 
+def _label(dimension: Dimension, value: Any) -> Any:
+    if value is None:
+        return None
+    if dimension in TIME_DIMENSIONS:
+        return periods.LABEL[PeriodUnit(dimension.value)](value.date())
+    if dimension is Dimension.age_group:
+        return AGE_GROUPS[value][0]
+    return value
+
+
 def _filter(dimension: Dimension, values: Sequence[str], level: AreaLevel) -> ColumnElement[bool]:
     if dimension is Dimension.area:
         unit = _COMMUNE if level is AreaLevel.commune else _DISTRICT
         return unit.code.in_(values)
     if dimension is Dimension.trained:
         return Placement.trained.in_([value == "true" for value in values])
+    if dimension is Dimension.age_group:
+        labels = [label for label, _, _ in AGE_GROUPS]
+        return _age_bucket().in_([labels.index(value) for value in values])
     return _key(dimension, level).in_(values)
 
 
@@ -245,7 +277,7 @@ async def placement_totals(session: AsyncSession, query: StatsQuery) -> StatsRes
         if mapping["is_total"]:
             total = (mapping["people"], mapping["placements"])
         else:
-            counts[tuple(mapping[d.value] for d in dims)] = (
+            counts[tuple(_label(d, mapping[d.value]) for d in dims)] = (
                 mapping["people"],
                 mapping["placements"],
             )

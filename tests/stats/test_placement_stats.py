@@ -245,3 +245,31 @@ async def test_dates_outside_the_statistics_range(client: AsyncClient, actors: A
         assert_problem(await client.get(URL, params=params, headers=actors.department), 422, field)
         public = await client.get("/v1/public/stats/placements", params=params)
         assert_problem(public, 422, field)
+
+
+async def test_every_period_and_age_group_label(
+    client: AsyncClient, actors: Actors, session: AsyncSession
+) -> None:
+    await _data(session)
+    year = {"from": "2023-01-01", "to": "2023-12-31"}
+
+    async def grouped(**params: str) -> list[tuple[Any, ...]]:
+        response = await client.get(URL, params={**year, **params}, headers=actors.department)
+        return [tuple(row.values()) for row in _rows(response)]
+
+    assert await grouped(group_by="half") == [("2023-H1", 20, 20), ("2023-H2", 0, 0)]
+    assert await grouped(group_by="quarter") == [
+        ("2023-Q1", 20, 20), ("2023-Q2", 0, 0), ("2023-Q3", 0, 0), ("2023-Q4", 0, 0)
+    ]  # fmt: skip
+    assert await grouped(group_by="year") == [("2023", 20, 20)]
+    ages = await grouped(group_by="age_group")  # born 1995: 28 in 2023
+    assert ages == [
+        ("15-24", 0, 0), ("25-34", 20, 20), ("35-44", 0, 0), ("45-54", 0, 0), ("55-64", 0, 0),
+        ("65+", 0, 0),
+    ]  # fmt: skip
+    assert await grouped(group_by="year", age_group="25-34") == [("2023", 20, 20)]
+    assert await grouped(group_by="year", age_group="15-24") == [("2023", 0, 0)]
+    assert await grouped(group_by="trained,destination", sex="male") == [
+        (True, "domestic", 2, 2), (True, "abroad", 0, 0),
+        (False, "domestic", 1, 1), (False, "abroad", 0, 0),
+    ]  # fmt: skip
