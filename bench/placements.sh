@@ -124,7 +124,12 @@ done
 cleanup
 trap - EXIT
 
-# 5. plans and the raw-SQL ceiling (the service's session settings: app/db.py)
+# 5. plans and the raw-SQL ceiling (the service's session settings: app/db.py). The grouped
+# statements are printed by the service's own code, so they cannot drift from it.
+.venv/bin/python bench/stats_sql.py 2025-07-01 2026-06-30 month,area,sex \
+  > bench/pgbench/stats_month_area_sex.sql
+.venv/bin/python bench/stats_sql.py 2023-01-01 2026-06-30 quarter,age_group,destination \
+  > bench/pgbench/stats_quarter_age_destination.sql
 export PGOPTIONS="-c jit=off -c max_parallel_workers_per_gather=0"
 for name in $SCENARIOS; do
   s=${SQL[$name]:-}

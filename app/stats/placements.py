@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import (
     TIMESTAMP,
     ColumnElement,
+    Select,
     and_,
     case,
     cast,
@@ -250,7 +251,9 @@ def nulls_last_key(value: Any) -> tuple[int, str]:
     return (1, "") if value is None else (0, str(value))
 
 
-async def placement_totals(session: AsyncSession, query: StatsQuery) -> StatsResult:
+def totals_statement(query: StatsQuery) -> Select[Any]:
+    """One statement for the rows and the total (GROUPING SETS): people (distinct) and
+    placements per combination of the dimensions' keys."""
     dims = query.group_by
     # The keys are computed in a subquery and grouped by name: GROUPING SETS must repeat the
     # exact expressions otherwise, bound parameters included.
@@ -269,7 +272,12 @@ async def placement_totals(session: AsyncSession, query: StatsQuery) -> StatsRes
     else:
         statement = select(*measures, literal(1).label("is_total"))
     statement = statement.select_from(placed)
+    return statement
 
+
+async def placement_totals(session: AsyncSession, query: StatsQuery) -> StatsResult:
+    dims = query.group_by
+    statement = totals_statement(query)
     counts: dict[tuple[Any, ...], tuple[int, int]] = {}
     total = (0, 0)
     for result_row in await session.execute(statement):
