@@ -105,6 +105,11 @@ class InvalidInputError(AppError):
     slug = "validation-error"
 
 
+class UnsupportedMediaTypeError(AppError):
+    status = 415
+    slug = "unsupported-media-type"
+
+
 class ServiceUnavailableError(AppError):
     status = 503
     slug = "service-unavailable"

@@ -8,8 +8,11 @@ import pytest
 from httpx import AsyncClient
 
 from tests.factories import Actors, tax_code, vacancy_payload
+from tests.placements.conftest import placement_payload
 
 WHO = ("anonymous", "a", "b", "department", "admin", "revoked")
+PERIOD = "from=2026-01-01&to=2026-01-31&group_by=sex"
+DEMAND = "from=2026-01-01&to=2026-01-31&group_by=month"
 
 
 async def _vacancy(client: AsyncClient, actors: Actors, **overrides: Any) -> str:
@@ -35,6 +38,28 @@ MATRIX: list[tuple[str, str, Any, tuple[int, ...]]] = [
     ("POST", "/v1/employers/{a_id}/keys", None, (401, 201, 404, 201, 201, 401)),
     ("GET", "/v1/employers/{a_id}/keys", None, (401, 200, 404, 200, 200, 401)),
     ("GET", "/v1/areas/lookup?lon=105.97&lat=10.25", None, (200, 200, 200, 200, 200, 401)),
+    # Placements: employers only for their own vacancies (this one names none: 422).
+    ("POST", "/v1/placements", "placement", (401, 422, 422, 201, 201, 401)),
+    ("GET", "/v1/placements", None, (401, 200, 200, 200, 200, 401)),
+    ("GET", "/v1/audit", None, (401, 403, 403, 200, 200, 401)),
+    ("GET", "/v1/indicators", None, (200, 200, 200, 200, 200, 401)),
+    ("PUT", "/v1/plans/2026", [], (401, 403, 403, 201, 201, 401)),
+    ("GET", "/v1/plans/2026", None, (401, 403, 403, 404, 404, 401)),
+    (
+        "PUT",
+        "/v1/indicators/trained_labour_ratio/values/2026",
+        {"value": 60},
+        (401, 403, 403, 201, 201, 401),
+    ),
+    ("GET", "/v1/stats/indicators?year=2026", None, (401, 403, 403, 200, 200, 401)),
+    ("GET", f"/v1/stats/placements?{PERIOD}", None, (401, 403, 403, 200, 200, 401)),
+    (
+        "GET",
+        f"/v1/stats/vacancies?{PERIOD}".replace("sex", "month"),
+        None,
+        (401, 403, 403, 200, 200, 401),
+    ),
+    ("GET", f"/v1/public/stats/placements?{PERIOD}", None, (200, 200, 200, 200, 200, 401)),
 ]
 
 
@@ -61,6 +86,8 @@ async def test_access(
         body = [vacancy_payload(title=f"Tin loạt {WHO[who]}")]
     elif body == "employer":
         body = {"name": "Công ty Mới", "tax_code": tax_code()}
+    elif body == "placement":
+        body = placement_payload()
     response = await client.request(method, url, json=body, headers=getattr(actors, WHO[who]))
     assert response.status_code == expected[who], response.text
     if response.status_code >= 400:

@@ -6,21 +6,22 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Path, Query, Response
+from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import cursors
-from app.auth.dependencies import AnyPrincipal, Principal
+from app.auth.dependencies import AnyPrincipal, Principal, StaffPrincipal
 from app.db import SessionDep
 from app.dependencies import IsoDate, SettingsDep, TodayDep
 from app.errors import NotFoundError, PreconditionFailedError, Problem
 from app.http_cache import etag_matches
 from app.idempotency import IdempotencyKey, fingerprint, run_once
 from app.models import Channel, Destination, Placement
-from app.placements import references, repository, service
+from app.placements import importer, references, repository, service
 from app.placements.references import References
 from app.placements.schemas import (
     PlacementCreate,
+    PlacementImportResult,
     PlacementPage,
     PlacementRead,
     PlacementUpdate,
@@ -179,6 +180,94 @@ async def list_placements(
         last = rows[-1]
         next_cursor = cursors.encode({"c": last.created_at.isoformat(), "i": str(last.id)})
     return PlacementPage(items=[service.to_read(r, refs) for r in rows], next_cursor=next_cursor)
+
+
+_IMPORT_EXAMPLE = (
+    "placed_on,person_ref,sex,birth_year,trained,residence_commune_code,destination,"
+    "destination_country,employer_name,occupation_code,channel\n"
+    "2026-03-02,086201001234,female,1999,có,28756,domestic,,Công ty TNHH Thử Nghiệm,24,job_fair\n"
+    "2026-03-05,086199004321,male,1997,no,29590,abroad,JP,Công ty CP Cung ứng Nhân lực Quốc tế,"
+    "72,labour_export\n"
+)
+
+
+@router.post(
+    "/import",
+    status_code=201,
+    response_model=PlacementImportResult,
+    responses={
+        401: ERRORS[401],
+        403: ERRORS[403],
+        413: {"model": Problem, "description": "The file is larger than 20 MB."},
+        415: {"model": Problem, "description": "Neither CSV nor XLSX."},
+        422: {
+            "model": Problem,
+            "description": "The file or some of its rows are not valid: `errors` lists up to "
+            "1,000 of them as `rows.<row>.<field>` (the header is row 1); nothing was imported.",
+        },
+    },
+    summary=f"Import up to {importer.MAX_ROWS:,} placements from CSV or XLSX (department)",
+    openapi_extra={
+        "requestBody": {
+            "required": True,
+            "content": {
+                importer.CSV: {
+                    "schema": {
+                        "type": "string",
+                        "description": "UTF-8 (a BOM is fine), comma- or semicolon-separated; "
+                        "the first row names the columns.",
+                    },
+                    "example": _IMPORT_EXAMPLE,
+                },
+                importer.XLSX: {
+                    "schema": {
+                        "type": "string",
+                        "format": "binary",
+                        "description": "The first sheet; its first row names the columns.",
+                    }
+                },
+            },
+        }
+    },
+)
+async def import_placements(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    today: TodayDep,
+    principal: StaffPrincipal,
+    idempotency_key: IdempotencyKey = None,
+) -> Response:
+    """Record many placements from a file, all or none. Columns are the fields of a placement
+    with the person's flattened: `placed_on, vacancy_id, employer_id, employer_name, person_ref,
+    sex, birth_year, trained, residence_commune_code, destination, destination_country,
+    work_commune_code, occupation_code, industry_code, channel` (required: `placed_on`,
+    `person_ref`, `sex`, `birth_year`, `trained`, `channel`). An empty cell is null; `trained`
+    takes true/false, 1/0, yes/no or có/không. Every row is checked by the rules of
+    `POST /v1/placements` first; any error answers 422 listing the rows, and nothing is
+    imported. Vacancies filled by the import close as `filled`."""
+    content_type = importer.media_type(request.headers.get("content-type"))
+    body = await request.body()
+
+    async def run() -> Response:
+        result = await importer.import_placements(
+            session, principal, settings, today, body, content_type
+        )
+        return Response(
+            result.model_dump_json().encode(),
+            status_code=201,
+            media_type="application/json",
+            headers={"Cache-Control": "private, no-store"},
+        )
+
+    return await run_once(
+        session,
+        scope=principal.scope,
+        endpoint="POST /v1/placements/import",
+        key=idempotency_key,
+        request_hash=importer.request_hash(content_type, body),
+        create=run,
+    )
 
 
 @router.get(

@@ -10,11 +10,12 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_vali
 
 from app.dependencies import IsoDate
 from app.models import Channel, Destination, Sex
+from app.text import Line, Name
 from app.vacancies.schemas import CommuneCode, IndustryCode, OccupationCode
 
 PersonRef = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, min_length=4, max_length=64),
+    Line,
+    StringConstraints(min_length=4, max_length=64),
     Field(
         description="National ID number (CCCD) or another reference that identifies the person. "
         "Never stored: only a keyed hash, so the same person is counted once.",
@@ -27,10 +28,8 @@ CountryCode = Annotated[
     Field(description="ISO 3166-1 alpha-2.", examples=["JP"]),
 ]
 BirthYear = Annotated[int, Field(ge=1900, le=2200, examples=[1998])]
-Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, max_length=500)]
-EmployerName = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=2, max_length=300)
-]
+Reason = Annotated[Line, StringConstraints(min_length=3, max_length=500)]
+EmployerName = Name
 
 
 class _Input(BaseModel):
@@ -207,3 +206,15 @@ class PlacementRead(BaseModel):
 class PlacementPage(BaseModel):
     items: list[PlacementRead]
     next_cursor: str | None
+
+
+class PlacementImportResult(BaseModel):
+    """What a bulk import recorded: every row, in one batch."""
+
+    import_batch_id: uuid.UUID = Field(
+        description="Shared by every placement of this import (`import_batch_id` on each)."
+    )
+    imported: int = Field(description="Placements recorded.", examples=[1250])
+    vacancies_filled: list[uuid.UUID] = Field(
+        description="Vacancies whose last positions this import filled: closed as `filled`."
+    )
