@@ -12,8 +12,15 @@ _SEPARATORS = re.compile(r"[\s.\-/]+")
 
 
 def normalise_ref(ref: str) -> str:
-    """One spelling per person: "086 201-001.234" and "086201001234" are the same reference."""
-    return _SEPARATORS.sub("", unicodedata.normalize("NFKC", ref)).upper()
+    """One spelling per person: "086 201-001.234" and "086201001234" are the same reference.
+
+    A citizen ID (CCCD) has 12 digits and starts with 0 (the province code, 001-096), but a
+    spreadsheet that stores it as a number drops that zero: 11 digits get it back, so a hire
+    imported from Excel and one entered by hand are the same person."""
+    normal = _SEPARATORS.sub("", unicodedata.normalize("NFKC", ref)).upper()
+    if len(normal) == 11 and normal.isascii() and normal.isdigit():
+        return "0" + normal
+    return normal
 
 
 def person_hash(secret: str, ref: str) -> bytes:

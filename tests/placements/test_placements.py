@@ -11,6 +11,7 @@ from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models import AuditEvent, Placement
+from app.placements.persons import normalise_ref, person_hash
 from tests.conftest import Live
 from tests.factories import Actors
 from tests.placements.conftest import BOTH, NEW_ONLY, OLD_ONLY, placement_payload, post_vacancy
@@ -387,3 +388,18 @@ async def test_concurrent_hires_never_over_fill(live: Live) -> None:
         ).one()
     assert filled == 3
     assert tuple(state) == ("closed", "filled")
+
+
+def test_references_normalise_to_one_spelling() -> None:
+    same = [
+        "086201001234",
+        "086 201 001 234",
+        "086-201.001/234",
+        "86201001234",
+        "０８６２０１００１２３４",
+    ]
+    assert {normalise_ref(ref) for ref in same} == {"086201001234"}
+    assert normalise_ref("b1234567") == "B1234567"  # passports keep their letters
+    assert normalise_ref("123456789") == "123456789"  # a 9-digit CMND is not padded
+    assert person_hash("k" * 32, "86201001234") == person_hash("k" * 32, "086201001234")
+    assert person_hash("k" * 32, "086201001234") != person_hash("j" * 32, "086201001234")
