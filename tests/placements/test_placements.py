@@ -396,7 +396,7 @@ def test_references_normalise_to_one_spelling() -> None:
         "086 201 001 234",
         "086-201.001/234",
         "86201001234",
-        "０８６２０１００１２３４",
+        "".join(chr(0xFF10 + int(digit)) for digit in "086201001234"),  # full-width digits
     ]
     assert {normalise_ref(ref) for ref in same} == {"086201001234"}
     assert normalise_ref("b1234567") == "B1234567"  # passports keep their letters
