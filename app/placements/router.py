@@ -17,7 +17,7 @@ from app.errors import NotFoundError, PreconditionFailedError, Problem
 from app.http_cache import etag_matches
 from app.idempotency import IdempotencyKey, fingerprint, run_once
 from app.models import Channel, Destination, Placement
-from app.placements import importer, references, repository, service
+from app.placements import importer, references, repository, service, sheets
 from app.placements.references import References
 from app.placements.schemas import (
     PlacementCreate,
@@ -211,7 +211,7 @@ _IMPORT_EXAMPLE = (
         "requestBody": {
             "required": True,
             "content": {
-                importer.CSV: {
+                sheets.CSV: {
                     "schema": {
                         "type": "string",
                         "description": "UTF-8 (a BOM is fine), comma- or semicolon-separated; "
@@ -219,7 +219,7 @@ _IMPORT_EXAMPLE = (
                     },
                     "example": _IMPORT_EXAMPLE,
                 },
-                importer.XLSX: {
+                sheets.XLSX: {
                     "schema": {
                         "type": "string",
                         "format": "binary",
@@ -246,7 +246,7 @@ async def import_placements(
     takes true/false, 1/0, yes/no or có/không. Every row is checked by the rules of
     `POST /v1/placements` first; any error answers 422 listing the rows, and nothing is
     imported. Vacancies filled by the import close as `filled`."""
-    content_type = importer.media_type(request.headers.get("content-type"))
+    content_type = sheets.media_type(request.headers.get("content-type"))
     body = await request.body()
 
     async def run() -> Response:
@@ -265,7 +265,7 @@ async def import_placements(
         scope=principal.scope,
         endpoint="POST /v1/placements/import",
         key=idempotency_key,
-        request_hash=importer.request_hash(content_type, body),
+        request_hash=sheets.request_hash(content_type, body),
         create=run,
     )
 
