@@ -15,10 +15,11 @@ from pydantic import StringConstraints
 from app.auth.dependencies import StaffPrincipal
 from app.db import SessionDep
 from app.dependencies import IsoDate, SettingsDep
-from app.errors import FieldError, InvalidInputError, Problem
+from app.errors import Problem
 from app.models import Channel, Destination, Sex
 from app.plans.schemas import AreaCode, AreaRead
 from app.stats import export, indicators, units
+from app.stats.checks import check_area_codes, check_period, invalid
 from app.stats.definitions import (
     AGE_GROUPS,
     REORGANISATION,
@@ -39,8 +40,6 @@ from app.stats.suppression import suppress
 
 router = APIRouter(tags=["statistics"])
 
-MAX_SPAN_DAYS = 366 * 10
-EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
 Format = Literal["json", "csv", "xlsx"]
 CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
 OccupationMajor = Annotated[str, StringConstraints(pattern=r"^[0-9]$")]
@@ -62,13 +61,6 @@ FILE_RESPONSES: dict[int | str, dict[str, Any]] = {
 assert [g[0] for g in AGE_GROUPS] == list(get_args(AgeGroup))  # noqa: S101  (kept in step)
 
 
-def _invalid(field: str, message: str, kind: str = "value_error") -> InvalidInputError:
-    return InvalidInputError(
-        f"Invalid {field.split('.')[-1]}: {message}.",
-        errors=[FieldError(field=field, message=message, type=kind)],
-    )
-
-
 def _dimensions(raw: list[str]) -> tuple[Dimension, ...]:
     names = [part.strip() for item in raw for part in item.split(",") if part.strip()]
     dims: list[Dimension] = []
@@ -77,12 +69,12 @@ def _dimensions(raw: list[str]) -> tuple[Dimension, ...]:
             dimension = Dimension(name)
         except ValueError:
             known = ", ".join(d.value for d in Dimension)
-            raise _invalid("query.group_by", f"{name!r} is not one of {known}") from None
+            raise invalid("query.group_by", f"{name!r} is not one of {known}") from None
         if dimension in dims:
-            raise _invalid("query.group_by", f"{name} given twice")
+            raise invalid("query.group_by", f"{name} given twice")
         dims.append(dimension)
     if sum(d in TIME_DIMENSIONS for d in dims) > 1:
-        raise _invalid("query.group_by", "at most one of month, quarter, half, year")
+        raise invalid("query.group_by", "at most one of month, quarter, half, year")
     return tuple(dims)
 
 
@@ -137,21 +129,7 @@ async def placement_params(
     industry_section: Annotated[list[IndustrySection], Query()] = [],  # noqa: B006
     format: Annotated[Format, Query(description="Response format.")] = "json",
 ) -> PlacementParams:
-    if from_ < EARLIEST or to > LATEST:
-        raise _invalid(
-            "query.from" if from_ < EARLIEST else "query.to",
-            f"statistics cover {EARLIEST} to {LATEST}",
-        )
-    if to < from_:
-        raise _invalid("query.to", "before from")
-    if (to - from_).days > MAX_SPAN_DAYS:
-        raise _invalid("query.to", "the period is longer than 10 years")
-    if area_level is AreaLevel.district and to >= date.fromisoformat(REORGANISATION):
-        raise _invalid(
-            "query.area_level",
-            f"districts were abolished on {REORGANISATION}: end the period before it, "
-            "or use communes",
-        )
+    check_period(from_, to, area_level)
     values: dict[Dimension, list[Any]] = {
         Dimension.area: area,
         Dimension.sex: [s.value for s in sex],
@@ -280,6 +258,9 @@ def _respond(
 async def _totals(
     session: SessionDep, params: PlacementParams, employer_id: uuid.UUID | None
 ) -> StatsResult:
+    await check_area_codes(
+        session, params.filters.get(Dimension.area, ()), params.area_level, params.start, params.end
+    )
     try:
         return await placement_totals(
             session,
@@ -294,7 +275,7 @@ async def _totals(
             ),
         )
     except TooManyCellsError as exc:
-        raise _invalid(
+        raise invalid(
             "query.group_by", f"the report would have {exc}: group by fewer dimensions"
         ) from exc
 
@@ -334,7 +315,9 @@ async def public_placement_stats(
     the total would reveal a single hidden cell."""
     result = await _totals(session, params, None)
     response = _respond(params, result, datetime.now(settings.tz), public=True)
-    response.headers["Cache-Control"] = "public, max-age=300"
+    # Figures change with every write, and nothing here knows when: a shared cache must ask
+    # again each time rather than show yesterday's count after a correction.
+    response.headers["Cache-Control"] = "no-cache"
     return response
 
 
@@ -364,12 +347,12 @@ async def indicator_stats(
     if through is None:
         through = min(date(year, 12, 31), today)
     if through.year != year:
-        raise _invalid("query.through", f"must be a day of {year}")
+        raise invalid("query.through", f"must be a day of {year}")
     unit = None
     if area is not None:
         unit = await units.unit_on(session, area, through)
         if unit is None:
-            raise _invalid("query.area", f"{area} is not a district or commune on {through}")
+            raise invalid("query.area", f"{area} is not a district or commune on {through}")
     summary = await indicators.summary(session, year, through, unit)
     report = IndicatorReport(
         year=year,

@@ -12,12 +12,12 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from app.auth.dependencies import StaffPrincipal
 from app.db import SessionDep
 from app.dependencies import IsoDate, SettingsDep
-from app.errors import FieldError, InvalidInputError
 from app.plans.schemas import AreaCode
 from app.stats import export
+from app.stats.checks import check_area_codes, check_period, invalid
 from app.stats.definitions import REORGANISATION, TIME_DIMENSIONS, AreaLevel, Dimension
 from app.stats.placements import TooManyCellsError
-from app.stats.router import ERRORS, FILE_RESPONSES, MAX_SPAN_DAYS, Format
+from app.stats.router import ERRORS, FILE_RESPONSES, Format
 from app.stats.vacancies import MEASURES, VACANCY_DIMENSIONS, VacancyQuery, vacancy_totals
 
 router = APIRouter(tags=["statistics"])
@@ -130,13 +130,6 @@ class VacancyStats(BaseModel):
     total: VacancyStatsTotal
 
 
-def _invalid(field: str, message: str) -> InvalidInputError:
-    return InvalidInputError(
-        f"Invalid {field.split('.')[-1]}: {message}.",
-        errors=[FieldError(field=field, message=message, type="value_error")],
-    )
-
-
 def _dimensions(raw: list[str]) -> tuple[Dimension, ...]:
     names = [part.strip() for item in raw for part in item.split(",") if part.strip()]
     known = ", ".join(d.value for d in VACANCY_DIMENSIONS)
@@ -144,12 +137,12 @@ def _dimensions(raw: list[str]) -> tuple[Dimension, ...]:
     for name in names:
         dimension = next((d for d in VACANCY_DIMENSIONS if d.value == name), None)
         if dimension is None:
-            raise _invalid("query.group_by", f"{name!r} is not one of {known}")
+            raise invalid("query.group_by", f"{name!r} is not one of {known}")
         if dimension in dims:
-            raise _invalid("query.group_by", f"{name} given twice")
+            raise invalid("query.group_by", f"{name} given twice")
         dims.append(dimension)
     if sum(d in TIME_DIMENSIONS for d in dims) > 1:
-        raise _invalid("query.group_by", "at most one of month, quarter, half, year")
+        raise invalid("query.group_by", "at most one of month, quarter, half, year")
     return tuple(dims)
 
 
@@ -250,16 +243,8 @@ async def vacancy_stats(
     employers do. The area is each work site's commune (or its district): a vacancy with
     sites in two communes counts in both rows and once in `total`. As JSON, CSV (UTF-8 with
     BOM, for Excel) or an XLSX report with a totals row."""
-    if to < from_:
-        raise _invalid("query.to", "before from")
-    if (to - from_).days > MAX_SPAN_DAYS:
-        raise _invalid("query.to", "the period is longer than 10 years")
-    if area_level is AreaLevel.district and to >= date.fromisoformat(REORGANISATION):
-        raise _invalid(
-            "query.area_level",
-            f"districts were abolished on {REORGANISATION}: end the period before it, "
-            "or use communes",
-        )
+    check_period(from_, to, area_level)
+    await check_area_codes(session, area, area_level, from_, to)
     dims = _dimensions(group_by)
     filters = {
         Dimension.area: tuple(area),
@@ -277,7 +262,7 @@ async def vacancy_stats(
     try:
         result = await vacancy_totals(session, query)
     except TooManyCellsError as exc:
-        raise _invalid(
+        raise invalid(
             "query.group_by", f"the report would have {exc}: group by fewer dimensions"
         ) from exc
     now = datetime.now(settings.tz)

@@ -170,7 +170,7 @@ async def test_public_statistics_hide_small_cells(
     }  # fmt: skip
     assert cells[("2023-02", "male")]["people"] == 0
     assert response.json()["total"] == {"people": 20, "placements": 20, "suppressed": False}
-    assert response.headers["cache-control"].startswith("public")
+    assert response.headers["cache-control"] == "no-cache"
     shown = sum(r["placements"] or 0 for r in rows)
     assert response.json()["total"]["placements"] - shown == 3 + 7  # two cells, not one
 
@@ -273,3 +273,31 @@ async def test_every_period_and_age_group_label(
         (True, "domestic", 2, 2), (True, "abroad", 0, 0),
         (False, "domestic", 1, 1), (False, "abroad", 0, 0),
     ]  # fmt: skip
+
+
+async def test_unknown_area_codes_are_refused(client: AsyncClient, actors: Actors) -> None:
+    for url in (URL, "/v1/stats/vacancies"):
+        for params in (
+            {"from": "2026-01-01", "to": "2026-01-31", "area": ["28756", "99999"]},
+            # 29542 existed only before the reorganisation; there never was a district 856.
+            {"from": "2026-01-01", "to": "2026-01-31", "area": "29542"},
+            {"from": "2024-01-01", "to": "2024-01-31", "area": "856", "area_level": "district"},
+        ):
+            response = await client.get(url, params=params, headers=actors.department)
+            problem = assert_problem(response, 422)
+            assert problem["errors"][0]["type"] == "unknown_code", problem
+        assert_problem(
+            await client.get(
+                url,
+                params={"from": "9990-01-01", "to": "9999-12-31", "group_by": "month"},
+                headers=actors.department,
+            ),
+            422,
+            "query.to",
+        )
+    known = await client.get(
+        URL,
+        params={"from": "2024-01-01", "to": "2024-01-31", "area": "857", "area_level": "district"},
+        headers=actors.department,
+    )
+    assert known.status_code == 200, known.text
