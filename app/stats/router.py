@@ -324,7 +324,7 @@ async def public_placement_stats(
 @router.get(
     "/stats/indicators",
     response_model=IndicatorReport,
-    responses=ERRORS,
+    responses={**ERRORS, **FILE_RESPONSES},
     summary="Indicators against the annual plan (department, admin)",
 )
 async def indicator_stats(
@@ -339,10 +339,11 @@ async def indicator_stats(
     area: Annotated[
         AreaCode | None, Query(description="A district or commune valid on `through`.")
     ] = None,
-) -> JSONResponse:
+    format: Annotated[Format, Query(description="Response format.")] = "json",
+) -> Response:
     """Each indicator's year-to-date actual, the plan in force, percent of plan (2 decimals,
     halves up), the same period a year earlier and the change, as the department's periodic
-    reports state them."""
+    reports state them. As JSON, CSV or an XLSX report."""
     today = datetime.now(settings.tz).date()
     if through is None:
         through = min(date(year, 12, 31), today)
@@ -381,4 +382,51 @@ async def indicator_stats(
             for f in summary.figures
         ],
     )
-    return JSONResponse(report.model_dump(mode="json"))
+    if format == "json":
+        return JSONResponse(report.model_dump(mode="json"))
+    return _indicator_file(report, format)
+
+
+_INDICATOR_COLUMNS = [
+    export.Column("indicator", "Mã chỉ tiêu"),
+    export.Column("name_vi", "Chỉ tiêu"),
+    export.Column("unit", "Đơn vị tính"),
+    export.Column("actual", "Thực hiện (lũy kế từ đầu năm)", "number"),
+    export.Column("plan", "Kế hoạch năm", "number"),
+    export.Column("pct_of_plan", "% kế hoạch", "number"),
+    export.Column("same_period_last_year", "Cùng kỳ năm trước", "number"),
+    export.Column("change_pct", "% so với cùng kỳ", "number"),
+    export.Column("value_period", "Kỳ số liệu (chỉ tiêu điều tra)"),
+]
+_UNITS_VI = {"people": "người", "percent": "%"}
+
+
+def _indicator_file(report: IndicatorReport, format: Format) -> Response:
+    rows = [
+        {**figure.model_dump(mode="json"), "unit": _UNITS_VI.get(figure.unit, figure.unit)}
+        for figure in report.indicators
+    ]
+    place = f" - {report.area.name} ({report.area.code})" if report.area else ""
+    table = export.Table(
+        title=f"Kết quả thực hiện các chỉ tiêu năm {report.year}{place}",
+        period=f"{report.period_from:%d/%m/%Y} - {report.through:%d/%m/%Y}",
+        generated_at=report.generated_at,
+        units="người; %",
+        columns=_INDICATOR_COLUMNS,
+        rows=rows,
+        notes=[
+            "% kế hoạch = thực hiện lũy kế / kế hoạch cả năm x 100, làm tròn 2 chữ số.",
+            "Giải quyết việc làm: số người khác nhau được giới thiệu việc làm (trong nước và "
+            "nước ngoài); lượt bị hủy không tính.",
+        ],
+    )
+    stem = f"indicators_{report.year}_{report.through:%Y%m%d}"
+    if format == "csv":
+        content, media_type, name = export.to_csv(table), export.CSV_MEDIA_TYPE, f"{stem}.csv"
+    else:
+        content, media_type, name = export.to_xlsx(table), export.XLSX_MEDIA_TYPE, f"{stem}.xlsx"
+    return Response(
+        content,
+        media_type=media_type,
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )

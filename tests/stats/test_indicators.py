@@ -3,10 +3,12 @@
 
 from __future__ import annotations
 
+import io
 from datetime import date
 from decimal import Decimal
 
 from httpx import AsyncClient
+from openpyxl import load_workbook
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.stats.indicators import percent
@@ -90,6 +92,28 @@ async def test_the_half_year_report(
     assert ratio["pct_of_plan"] == 100.2
     assert ratio["same_period_last_year"] == 66
     assert figures["trained_labour_certified_ratio"]["actual"] is None
+
+    xlsx = await client.get(
+        "/v1/stats/indicators",
+        params={"year": 2024, "through": "2024-06-30", "format": "xlsx"},
+        headers=actors.department,
+    )
+    assert xlsx.status_code == 200, xlsx.text
+    sheet = load_workbook(io.BytesIO(xlsx.content)).worksheets[0]
+    cells = list(sheet.iter_rows(values_only=True))
+    assert cells[0][0] == "Kết quả thực hiện các chỉ tiêu năm 2024"
+    new_jobs_row = next(row for row in cells if row[0] == "new_jobs")
+    assert new_jobs_row[1:7] == (
+        "Giải quyết việc làm mới", "người", 15_701, 20_000, 78.51, 15_020
+    )  # fmt: skip
+    csv_file = await client.get(
+        "/v1/stats/indicators",
+        params={"year": 2024, "through": "2024-06-30", "format": "csv"},
+        headers=actors.department,
+    )
+    lines = csv_file.content.decode("utf-8-sig").splitlines()
+    assert csv_file.content.startswith(b"\xef\xbb\xbf")
+    assert lines[1].startswith("new_jobs,Giải quyết việc làm mới,người,15701,20000,78.51,15020")
 
     march = await client.get(
         "/v1/stats/indicators",
