@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from geoalchemy2 import Geography
 from pydantic import Field
-from sqlalchemy import ColumnElement, cast, func, literal
+from sqlalchemy import ColumnElement, Float, bindparam, cast, func, literal
 from sqlalchemy.dialects.postgresql import JSON
 from sqlalchemy.orm import QueryableAttribute
 
@@ -21,6 +21,17 @@ Latitude = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False, examples=[
 def point(lon: float, lat: float) -> ColumnElement[Any]:
     """A WGS84 point built from bound numbers (never WKT through the driver)."""
     return func.ST_SetSRID(func.ST_MakePoint(literal(lon), literal(lat)), WGS84)
+
+
+def named_point(name: str, lon: float, lat: float) -> ColumnElement[Any]:
+    """A WGS84 point from the named parameters `<name>_lon` and `<name>_lat`: a statement
+    built once can then be run again for another point (see app/search/geojson.py)."""
+    return func.ST_SetSRID(
+        func.ST_MakePoint(
+            bindparam(f"{name}_lon", lon, type_=Float), bindparam(f"{name}_lat", lat, type_=Float)
+        ),
+        WGS84,
+    )
 
 
 def multipolygon_from_geojson(geojson: str) -> ColumnElement[Any]:

@@ -128,13 +128,13 @@ async def main() -> None:
         params = await search_params(**{**DEFAULTS, **kwargs})
         captured.clear()
         async with sessions() as session:
-            built = await repository.build(session, params, today)
             if kind == "search":  # as app/search/router.py:search_vacancies, first page
+                built = await repository.build(session, params, today)
                 rows = await repository.page(session, params, built, limit=limit + 1, after=None)
                 count = await repository.total(session, built)
                 summary = f"rows={len(rows)} total={count}"
             else:  # as search_vacancies_geojson
-                body = await geojson.feature_collection(session, params, built, limit=limit)
+                body = await geojson.feature_collection(session, params, today, limit=limit)
                 summary = f"bytes={len(body)} head={body[:120]!r}"
             statements = list(captured)
             raw = (await (await session.connection()).get_raw_connection()).driver_connection

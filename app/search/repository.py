@@ -25,6 +25,7 @@ from sqlalchemy import (
     Float,
     Select,
     and_,
+    bindparam,
     case,
     cast,
     func,
@@ -38,7 +39,6 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import geo
-from app.areas.repository import valid_at
 from app.models import Area, Industry, Vacancy, VacancySite
 from app.search import text
 from app.search.aliases import commune, employer, site, vacancy
@@ -53,8 +53,8 @@ def _site_geog() -> ColumnElement[Any]:
     return geo.geography(site.geom)
 
 
-def _point_geog(lon: float, lat: float) -> ColumnElement[Any]:
-    return geo.geography(geo.point(lon, lat))
+def _near_geog(near: Point) -> ColumnElement[Any]:
+    return geo.geography(geo.named_point("near", near.lon, near.lat))
 
 
 def distance_m(params: SearchParams) -> ColumnElement[Any]:
@@ -62,9 +62,7 @@ def distance_m(params: SearchParams) -> ColumnElement[Any]:
     the page's rows only, after the sphere-distance KNN picked them."""
     if params.near is None:
         return null()
-    return func.ST_Distance(
-        geo.geography(VacancySite.geom), _point_geog(params.near.lon, params.near.lat)
-    )
+    return func.ST_Distance(geo.geography(VacancySite.geom), _near_geog(params.near))
 
 
 def _within_radius(near: Point, radius_m: float, *, by_distance: bool) -> ColumnElement[bool]:
@@ -74,16 +72,27 @@ def _within_radius(near: Point, radius_m: float, *, by_distance: bool) -> Column
     on the plain geometry and the exact distance test: for ST_DWithin on geography PostGIS
     estimates a handful of rows (92 for a 100 km radius holding 500,000 sites), and the
     planner would sort every match instead of walking the newest or salary index."""
-    point = _point_geog(near.lon, near.lat)
+    point = _near_geog(near)
+    radius = bindparam("radius_m", radius_m, type_=Float)
     if by_distance:
-        return func.ST_DWithin(_site_geog(), point, radius_m)
-    # Degrees that surely hold the radius: a degree of latitude is at least 110,574 m, one
-    # of longitude at least 111,319 m * cos(latitude) (the WGS84 equatorial radius).
+        return func.ST_DWithin(_site_geog(), point, radius)
+    lon_deg, lat_deg = _radius_degrees(near, radius_m)
+    box = func.ST_Expand(
+        geo.named_point("near", near.lon, near.lat),
+        bindparam("radius_lon_deg", lon_deg, type_=Float),
+        bindparam("radius_lat_deg", lat_deg, type_=Float),
+    )
+    return and_(site.geom.op("&&")(box), func.ST_Distance(_site_geog(), point) <= radius)
+
+
+def _radius_degrees(near: Point, radius_m: float) -> tuple[float, float]:
+    """Degrees of longitude and latitude that surely hold the radius: a degree of latitude is
+    at least 110,574 m, one of longitude at least 111,319 m * cos(latitude) (the WGS84
+    equatorial radius)."""
     lat_deg = radius_m / 110_574 * 1.01
     widest = math.radians(min(89.0, abs(near.lat) + lat_deg))
     lon_deg = min(360.0, radius_m / (111_319 * math.cos(widest)) * 1.01)
-    box = func.ST_Expand(geo.point(near.lon, near.lat), lon_deg, lat_deg)
-    return and_(site.geom.op("&&")(box), func.ST_Distance(_site_geog(), point) <= radius_m)
+    return lon_deg, lat_deg
 
 
 @dataclass(frozen=True)
@@ -128,32 +137,52 @@ async def build(
         filters.append(
             _within_radius(params.near, params.radius_m, by_distance=params.sort is Sort.distance)
         )
+    # Every value is a named parameter (the names are bind_values()'s): a statement built
+    # once for a shape of request runs again with the next request's values.
+    values = bind_values(params, today)
+
+    def value(name: str) -> Any:
+        return bindparam(name, values[name], expanding=isinstance(values[name], list))
+
     if params.bbox is not None:
-        box = params.bbox
-        envelope = func.ST_MakeEnvelope(box.min_lon, box.min_lat, box.max_lon, box.max_lat, 4326)
+        envelope = func.ST_MakeEnvelope(
+            value("bbox_min_lon"), value("bbox_min_lat"), value("bbox_max_lon"),
+            value("bbox_max_lat"), 4326,
+        )  # fmt: skip
         filters.append(site.geom.op("&&")(envelope))
     if params.area is not None:
         in_commune = select(Area.id).where(
-            Area.code == params.area, Area.level == "commune", valid_at(today)
+            Area.code == value("area"),
+            Area.level == "commune",
+            Area.validity.op("@>")(value("today")),
         )
         filters.append(site.area_id.in_(in_commune.scalar_subquery()))
     if params.occupation:
-        filters.append(or_(*(site.occupation_code.startswith(code) for code in params.occupation)))
+        filters.append(
+            or_(
+                *(
+                    site.occupation_code.startswith(value(f"occupation_{index}"))
+                    for index in range(len(params.occupation))
+                )
+            )
+        )
     if params.industry:
+        industries = value("industry")
         codes = select(Industry.code).where(
-            or_(Industry.code.in_(params.industry), Industry.parent_code.in_(params.industry))
+            or_(Industry.code.in_(industries), Industry.parent_code.in_(industries))
         )
         filters.append(site.industry_code.in_(codes))
     if params.employment_type:
-        filters.append(site.employment_type.in_([t.value for t in params.employment_type]))
+        filters.append(site.employment_type.in_(value("employment_type")))
     if params.salary_min is not None:
-        pays = func.coalesce(site.salary_monthly_max, site.salary_monthly_min) >= params.salary_min
+        pay = func.coalesce(site.salary_monthly_max, site.salary_monthly_min)
+        pays = pay >= value("salary_min")
         unspecified = and_(site.salary_monthly_max.is_(None), site.salary_monthly_min.is_(None))
         filters.append(or_(pays, unspecified) if params.include_unspecified else pays)
     if params.posted_within_days is not None:
-        filters.append(site.published_at >= func.now() - timedelta(days=params.posted_within_days))
+        filters.append(site.published_at >= func.now() - value("posted_within"))
     if params.employer_id is not None:
-        filters.append(site.employer_id == params.employer_id)
+        filters.append(site.employer_id == value("employer_id"))
 
     text_condition = phrase = None
     if params.q is not None:
@@ -167,9 +196,7 @@ async def build(
 
     sort_key: ColumnElement[Any]
     if params.sort is Sort.distance and params.near is not None:
-        sort_key = _site_geog().op("<->", return_type=Float)(
-            _point_geog(params.near.lon, params.near.lat)
-        )
+        sort_key = _site_geog().op("<->", return_type=Float)(_near_geog(params.near))
         descending = False
     elif params.sort is Sort.relevance and params.q and text_match is text.TextMatch.similar:
         sort_key = cast(text.similarity(params.q), Float)
@@ -190,6 +217,38 @@ async def build(
         phrase=phrase,
         phrase_first=phrase is not None and params.sort is Sort.relevance,
     )
+
+
+def bind_values(params: SearchParams, today: date) -> dict[str, Any]:
+    """The values of the named parameters build() puts in its statement for `params`."""
+    values: dict[str, Any] = {}
+    if params.near is not None:
+        values |= {"near_lon": params.near.lon, "near_lat": params.near.lat}
+        values["radius_m"] = float(params.radius_m)
+        if params.sort is not Sort.distance:
+            lon_deg, lat_deg = _radius_degrees(params.near, params.radius_m)
+            values |= {"radius_lon_deg": lon_deg, "radius_lat_deg": lat_deg}
+    if params.bbox is not None:
+        box = params.bbox
+        values |= {
+            "bbox_min_lon": box.min_lon, "bbox_min_lat": box.min_lat,
+            "bbox_max_lon": box.max_lon, "bbox_max_lat": box.max_lat,
+        }  # fmt: skip
+    if params.area is not None:
+        values |= {"area": params.area, "today": today}
+    for index, code in enumerate(params.occupation):
+        values[f"occupation_{index}"] = code
+    if params.industry:
+        values["industry"] = list(params.industry)
+    if params.employment_type:
+        values["employment_type"] = [t.value for t in params.employment_type]
+    if params.salary_min is not None:
+        values["salary_min"] = params.salary_min
+    if params.posted_within_days is not None:
+        values["posted_within"] = timedelta(days=params.posted_within_days)
+    if params.employer_id is not None:
+        values["employer_id"] = params.employer_id
+    return values
 
 
 def matching_sites(
@@ -229,7 +288,7 @@ def _ordered(
 
 
 def ordered_hits(
-    built: Built, after: After | None, fetch: int, *, knn: bool = False
+    built: Built, after: After | None, fetch: int | ColumnElement[int], *, knn: bool = False
 ) -> Select[Any]:
     """The next `fetch` matching sites in order: (id, sort_key, tier)."""
     columns = (site.id.label("id"), built.sort_key.label("sort_key"))

@@ -157,6 +157,5 @@ async def search_vacancies_geojson(
     """The same search as points for a map: light properties, `numberMatched` (exact up to
     1,000; beyond it `numberMatchedAtLeast`) and `numberReturned`. In a viewport without
     `sort`, the sites nearest its centre come first."""
-    built = await repository.build(session, params, today)
-    body = await geojson.feature_collection(session, params, built, limit=limit)
+    body = await geojson.feature_collection(session, params, today, limit=limit)
     return Response(body, media_type=GEOJSON)

@@ -15,7 +15,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import cursors
-from app.search import repository
+from app.search import geojson, repository
 from tests.factories import CITY_CENTRE, Actors, vacancy_payload
 from tests.problems import assert_problem
 
@@ -697,3 +697,65 @@ async def test_nearest_pages_split_no_group_of_sites_at_one_point(
     site_ids = [item["site"]["id"] for item in found]
     assert len(site_ids) == 45
     assert site_ids == sorted(site_ids)  # equal distances: by site id
+
+
+async def test_reused_geojson_statements_take_each_requests_values(
+    client: AsyncClient, actors: Actors, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The GeoJSON statement is built once per shape of request and run again with the next
+    request's values: the second request of each pair must answer as if built afresh."""
+    spots = [(LON + dx, LAT + dy) for dx, dy in ((0, 0), (0.02, 0.01), (-0.03, 0.02), (0.2, -0.05))]
+    for index, (lon, lat) in enumerate(spots):
+        await post(
+            client,
+            actors.a if index % 2 else actors.b,
+            title=f"Việc {index}",
+            occupation_code=("24", "51", "72", "24")[index],
+            industry_code=("14", "56", "C", "10")[index],
+            employment_type=("full_time", "part_time", "seasonal", "full_time")[index],
+            salary={"min": (8, 12, 20, 5)[index] * 1_000_000, "period": "month"},
+            sites=at(lon, lat),
+        )
+    box = f"{LON - 0.05},{LAT - 0.05},{LON + 0.05},{LAT + 0.05}"
+    far_box = f"{LON + 0.15},{LAT - 0.1},{LON + 0.25},{LAT}"
+    pairs: list[tuple[dict[str, Any], dict[str, Any]]] = [
+        ({"bbox": box}, {"bbox": far_box}),
+        ({"bbox": box, "limit": 1}, {"bbox": box, "limit": 3}),
+        ({"near": f"{LON},{LAT}", "radius_m": 1000}, {"near": f"{LON},{LAT}", "radius_m": 5000}),
+        ({"near": f"{LON},{LAT}", "sort": "newest"},
+         {"near": f"{LON + 0.01},{LAT + 0.005}", "sort": "newest", "radius_m": 3000}),
+        ({"bbox": box, "occupation": "2"}, {"bbox": box, "occupation": "5"}),
+        ({"industry": "C"}, {"industry": ["14", "56"]}),
+        ({"employment_type": "part_time"},
+         {"employment_type": ["full_time", "seasonal"]}),
+        ({"salary_min": 10_000_000}, {"salary_min": 6_000_000}),
+        ({"posted_within_days": 1, "employer_id": str(actors.employer_a.id)},
+         {"posted_within_days": 3, "employer_id": str(actors.employer_b.id)}),
+        ({"area": "29551"}, {"area": "29557"}),
+    ]  # fmt: skip
+
+    async def features(params: dict[str, Any]) -> dict[str, Any]:
+        response = await client.get("/v1/vacancies.geojson", params=params)
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+    for first, second in pairs:
+        geojson._STATEMENTS.clear()
+        await features(first)
+        assert geojson._STATEMENTS, f"not kept for reuse: {first}"
+        reused = await features(second)
+        geojson._STATEMENTS.clear()
+        fresh = await features(second)
+        assert reused == fresh, (first, second)
+        # And both are what the JSON search (built afresh each time) finds.
+        listed = await walk(client, **{k: v for k, v in second.items() if k != "limit"})
+        expected = {item["site"]["id"] for item in listed}
+        if "limit" in second:
+            assert reused["numberReturned"] == min(second["limit"], len(expected))
+        else:
+            assert {f["id"] for f in reused["features"]} == expected, (first, second)
+    differing = [await features(p) for p in ({"bbox": box}, {"bbox": far_box})]
+    assert differing[0]["numberReturned"] == 3
+    assert differing[1]["numberReturned"] == 1
+    assert "not reusable" not in caplog.text
