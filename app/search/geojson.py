@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import logging
 from datetime import date
 from typing import Any
 
 from sqlalchemy import (
-    BindParameter,
     ColumnElement,
     Float,
     Integer,
@@ -24,12 +22,11 @@ from sqlalchemy import (
     true,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.sql import visitors
 from sqlalchemy.types import Text
 
 from app import geo
 from app.models import Vacancy, VacancySite
-from app.search import repository
+from app.search import repository, reuse
 from app.search.aliases import employer, site
 from app.search.params import SearchParams, Sort
 from app.search.repository import (
@@ -69,44 +66,8 @@ def feature(distance: ColumnElement[Any]) -> ColumnElement[Any]:
 _FEATURE_WITHOUT_DISTANCE = feature(null())
 
 
-# Statements built once per shape of request (which filters, which order), run again with
-# each request's values: building and keying the SQLAlchemy statement cost more than half of
-# a viewport request's CPU. Text queries are not kept: their statement depends on what the
-# database says about the words. Shapes are few (the filters present), so the map is bounded.
-_STATEMENTS: dict[tuple[Any, ...], Select[Any]] = {}
-MAX_SHAPES = 1024
-logger = logging.getLogger(__name__)
-
-
-def _shape(params: SearchParams) -> tuple[Any, ...] | None:
-    if params.q is not None:
-        return None
-    return (
-        params.near is not None,
-        params.sort,
-        params.bbox is not None,
-        params.area is not None,
-        len(params.occupation),
-        bool(params.industry),
-        bool(params.employment_type),
-        params.salary_min is not None,
-        params.include_unspecified,
-        params.posted_within_days is not None,
-        params.employer_id is not None,
-        repository.TOTAL_BOUND,
-    )
-
-
 def _is_viewport(params: SearchParams) -> bool:
     return params.bbox is not None and params.near is None and params.sort is Sort.newest
-
-
-def _named_parameters(statement: Select[Any]) -> set[str]:
-    return {
-        element.key
-        for element in visitors.iterate(statement)
-        if isinstance(element, BindParameter) and not element.unique
-    }
 
 
 async def feature_collection(
@@ -116,23 +77,20 @@ async def feature_collection(
     values = repository.bind_values(params, today) | {"limit": limit}
     if _is_viewport(params) and params.bbox is not None:
         values |= {"centre_lon": params.bbox.centre.lon, "centre_lat": params.bbox.centre.lat}
-    shape = _shape(params)
-    statement = _STATEMENTS.get(shape) if shape is not None else None
-    if statement is None:
-        built = await repository.build(session, params, today)
-        statement = await _statement(session, params, built, limit)
-        if shape is not None and len(_STATEMENTS) < MAX_SHAPES:
-            # Kept only when every value in it is one of this request's named values, so a
-            # later request cannot run with a value left over from this one.
-            if _named_parameters(statement) == set(values):
-                _STATEMENTS[shape] = statement
-            else:
-                logger.error("search statement not reusable: parameters differ from values")
+    shape = reuse.shape(params, repository.TOTAL_BOUND)
+    kept = reuse.kept(("geojson", *shape)) if shape is not None else None
+    if kept is not None:  # the map's common case: not even the filters are built again
+        return str(await session.scalar(kept, values)).encode()
+    built = await repository.build(session, params, today)
+    # With a phrase (text queries only) the total is counted first, in its own statements.
+    counted = await total(session, built) if built.phrase is not None else None
+    key = None if built.shape is None else ("geojson", *built.shape)
+    statement = reuse.statement(key, values, lambda: _statement(params, built, limit, counted))
     return str(await session.scalar(statement, values)).encode()
 
 
-async def _statement(
-    session: AsyncSession, params: SearchParams, built: Built, limit: int
+def _statement(
+    params: SearchParams, built: Built, limit: int, counted: tuple[int, bool] | None
 ) -> Select[Any]:
     # A map needs no paging here, so distance orders need no id tie-break: a GiST index
     # orders by one distance, and (distance, id) would sort every site in the box.
@@ -171,17 +129,17 @@ async def _statement(
         func.count().label("n"),
     ).subquery("agg")
     # numberMatched only when exact (OGC API Features makes it optional); else a lower bound.
-    if built.phrase is None:  # the count in the same statement: one round trip, not two
-        counted = capped_count(matching_sites(built, site.id)).subquery("counted")
-        number = counted.c.n
+    if counted is None:  # the count in the same statement: one round trip, not two
+        bounded = capped_count(matching_sites(built, site.id)).subquery("counted")
+        number = bounded.c.n
         matched: Any = case(
             (number <= repository.TOTAL_BOUND, literal("numberMatched")),
             else_=literal("numberMatchedAtLeast"),
         )
         count: Any = func.least(number, repository.TOTAL_BOUND)
-        source: Any = returned.join(counted, true())  # one row each
+        source: Any = returned.join(bounded, true())  # one row each
     else:
-        counted_value, exact = await total(session, built)
+        counted_value, exact = counted
         count = literal(counted_value)
         matched = literal("numberMatched" if exact else "numberMatchedAtLeast")
         source = returned

@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
     Float,
+    Integer,
     Select,
     and_,
     bindparam,
@@ -40,7 +41,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import geo
 from app.models import Area, Industry, Vacancy, VacancySite
-from app.search import text
+from app.search import reuse, text
 from app.search.aliases import commune, employer, site, vacancy
 from app.search.params import Point, SearchParams, Sort
 
@@ -108,6 +109,10 @@ class Built:
     phrase: ColumnElement[bool] | None = None
     # Relevance: phrase matches first, then the rest, each part ordered by sort_key.
     phrase_first: bool = False
+    # The values of the statement's named parameters, and what decides its structure (None:
+    # not to be reused, see app/search/reuse.py).
+    values: dict[str, Any] = field(default_factory=dict)
+    shape: tuple[Any, ...] | None = None
 
     @property
     def where(self) -> list[ColumnElement[bool]]:
@@ -216,6 +221,8 @@ async def build(
         text_match=text_match,
         phrase=phrase,
         phrase_first=phrase is not None and params.sort is Sort.relevance,
+        values=values,
+        shape=reuse.shape(params, TOTAL_BOUND),
     )
 
 
@@ -278,7 +285,7 @@ def _ordered(
     key = built.sort_key
     if after is not None:
         position = tuple_(key, site.id)
-        cursor = tuple_(literal(after.key), literal(after.site_id))
+        cursor = tuple_(bindparam("after_key", after.key), bindparam("after_id", after.site_id))
         query = query.where(position < cursor if built.descending else position > cursor)
     if knn:
         return query.order_by(key)
@@ -387,9 +394,25 @@ async def _page(
     knn: bool,
 ) -> list[dict[str, Any]]:
     fetch = limit + KNN_TIE_MARGIN if knn else limit
-    ids = ordered_hits(built, after, fetch, knn=knn).subquery("hits")
+    values = {**built.values, "fetch": fetch, "page_limit": limit}
+    if after is not None:
+        values |= {"after_key": after.key, "after_id": after.site_id}
+    after_shape = None if after is None else (after.tier, type(after.key).__name__)
+    key = None if built.shape is None else ("page", *built.shape, knn, after_shape)
+    statement = reuse.statement(
+        key, values, lambda: _page_statement(params, built, after, fetch, limit, knn)
+    )
+    rows = await session.execute(statement, values)
+    return [dict(row._mapping) for row in rows]
+
+
+def _page_statement(
+    params: SearchParams, built: Built, after: After | None, fetch: int, limit: int, knn: bool
+) -> Select[Any]:
+    fetched = bindparam("fetch", fetch, type_=Integer)
+    ids = ordered_hits(built, after, fetched, knn=knn).subquery("hits")
     distance = distance_m(params)
-    rows = await session.execute(
+    return (
         select(
             ids.c.sort_key,
             ids.c.tier,
@@ -404,9 +427,8 @@ async def _page(
         .join(employer, employer.id == Vacancy.employer_id)
         .join(commune, commune.id == VacancySite.area_id)
         .order_by(*hits_order(built, ids))
-        .limit(limit)
+        .limit(bindparam("page_limit", limit, type_=Integer))
     )
-    return [dict(row._mapping) for row in rows]
 
 
 async def total(session: AsyncSession, built: Built) -> tuple[int, bool]:
@@ -416,14 +438,15 @@ async def total(session: AsyncSession, built: Built) -> tuple[int, bool]:
         # pass the bound, the loose word matches need not be counted (costly: every test
         # reads a whole document).
         phrase = [*built.filters, built.phrase]
-        if await _count(session, matching_sites(built, site.id, where=phrase)) > TOTAL_BOUND:
+        counted = capped_count(matching_sites(built, site.id, where=phrase))
+        if int(await session.scalar(counted) or 0) > TOTAL_BOUND:
             return TOTAL_BOUND, False
-    count = await _count(session, matching_sites(built, site.id))
+    key = None if built.shape is None else ("total", *built.shape)
+    statement = reuse.statement(
+        key, built.values, lambda: capped_count(matching_sites(built, site.id))
+    )
+    count = int(await session.scalar(statement, built.values) or 0)
     return min(count, TOTAL_BOUND), count <= TOTAL_BOUND
-
-
-async def _count(session: AsyncSession, query: Select[Any]) -> int:
-    return int(await session.scalar(capped_count(query)) or 0)
 
 
 def capped_count(query: Select[Any]) -> Select[Any]:
