@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import uuid
 from typing import Any
 
+import pytest
 from httpx import AsyncClient
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -403,3 +405,38 @@ def test_references_normalise_to_one_spelling() -> None:
     assert normalise_ref("123456789") == "123456789"  # a 9-digit CMND is not padded
     assert person_hash("k" * 32, "86201001234") == person_hash("k" * 32, "086201001234")
     assert person_hash("k" * 32, "086201001234") != person_hash("j" * 32, "086201001234")
+
+
+async def test_personal_references_never_reach_the_logs(
+    client: AsyncClient, actors: Actors, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    ref = "086201099999"
+    await client.post(
+        "/v1/placements", json=placement_payload(person={"person_ref": ref}), headers=actors.a
+    )  # refused: an employer needs a vacancy
+    await client.post(
+        "/v1/placements",
+        json=placement_payload(person={"person_ref": ref, "birth_year": 2020}),
+        headers=actors.department,
+    )  # refused: too young
+    created = await client.post(
+        "/v1/placements",
+        json=placement_payload(person={"person_ref": ref}),
+        headers=actors.department,
+    )
+    assert created.status_code == 201
+    body = (
+        "placed_on,person_ref,sex,birth_year,trained,channel\n"
+        f"2026-03-02,{ref},female,1990,true,job_fair\n"
+    )
+    imported = await client.post(
+        "/v1/placements/import",
+        content=body.encode(),
+        headers={**actors.department, "Content-Type": "text/csv"},
+    )
+    assert imported.status_code == 201, imported.text
+    assert caplog.records  # the access log did run
+    assert ref not in caplog.text
+    assert ref not in created.text
+    assert ref not in imported.text
