@@ -7,6 +7,7 @@ PG_PORT ?= 5439
 HOST ?= 127.0.0.1
 PORT ?= 8000
 DEMO_VACANCIES ?= 3000
+DEMO_PLACEMENTS ?= 20000
 
 # The project's own server unless the user brings a database (scripts/db.sh does the same).
 export APP_DATABASE_URL ?= postgresql+asyncpg://jobmap:jobmap@127.0.0.1:$(PG_PORT)/jobmap
@@ -41,9 +42,10 @@ data: migrate
 	$(BIN)/jobmap areas load
 	$(BIN)/jobmap classifications load
 
-# A few thousand demo vacancies, only into a database that has none.
+# A few thousand demo vacancies and placements (with plans), only into a database that has none.
 demo: data
 	$(BIN)/jobmap demo load --if-empty --vacancies $(DEMO_VACANCIES)
+	$(BIN)/jobmap demo placements --if-empty --count $(DEMO_PLACEMENTS)
 
 run: demo
 	$(BIN)/jobmap serve --host $(HOST) --port $(PORT)

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import time
+from datetime import datetime
 from typing import Annotated
 
 import typer
 
 from app.config import get_settings
 from app.db import create_engine, create_sessionmaker
-from app.demo import loader
+from app.demo import loader, placements
 from app.demo.loader import DemoError, DemoReport
 
 demo_cli = typer.Typer(help="Demo data.", no_args_is_help=True)
@@ -67,4 +68,46 @@ def demo_load(
     typer.echo(
         f"demo data loaded: {report.employers} employers, {report.vacancies} vacancies, "
         f"{report.sites} sites in {seconds:.1f} s"
+    )
+
+
+async def _load_placements(
+    count: int, seed: int, if_empty: bool
+) -> placements.PlacementsReport | None:
+    settings = get_settings()
+    engine = create_engine(settings)
+    try:
+        async with create_sessionmaker(engine)() as session, session.begin():
+            await loader.lock(session)
+            if if_empty and await placements.has_placements(session):
+                return None
+            today = datetime.now(settings.tz).date()
+            report = await placements.load_placements(session, count, seed, today)
+        async with engine.connect() as connection:
+            autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
+            await autocommit.exec_driver_sql("VACUUM (ANALYZE) placement")
+        return report
+    finally:
+        await engine.dispose()
+
+
+@demo_cli.command("placements")
+def demo_placements(
+    count: Annotated[int, typer.Option(min=1, max=5_000_000, help="Number of placements.")] = 20000,
+    seed: Annotated[int, typer.Option(help="The same seed gives the same data.")] = 86,
+    if_empty: Annotated[
+        bool, typer.Option("--if-empty", help="Do nothing when placements already exist.")
+    ] = False,
+) -> None:
+    """Load placements over the last three years, and plans with survey values for the years
+    that have none, in one transaction."""
+    started = time.perf_counter()
+    report = asyncio.run(_load_placements(count, seed, if_empty))
+    if report is None:
+        typer.echo("placement table already has rows: demo placements not loaded (--if-empty)")
+        return
+    typer.echo(
+        f"demo placements loaded: {report.placements} from {report.first_day} to "
+        f"{report.last_day}, plans for {report.plans or 'no new year'} "
+        f"in {time.perf_counter() - started:.1f} s"
     )
