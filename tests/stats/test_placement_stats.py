@@ -6,12 +6,14 @@ from __future__ import annotations
 import csv
 import io
 from datetime import date
-from typing import Any
+from typing import Any, get_args
 
 from httpx import AsyncClient
 from openpyxl import load_workbook
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.stats.definitions import AGE_GROUPS
+from app.stats.router import AgeGroup
 from app.stats.suppression import suppress
 from tests.factories import Actors
 from tests.problems import assert_problem
@@ -301,3 +303,7 @@ async def test_unknown_area_codes_are_refused(client: AsyncClient, actors: Actor
         headers=actors.department,
     )
     assert known.status_code == 200, known.text
+
+
+def test_the_age_group_parameter_lists_every_age_group() -> None:
+    assert list(get_args(AgeGroup)) == [label for label, _, _ in AGE_GROUPS]
