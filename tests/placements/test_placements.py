@@ -440,3 +440,67 @@ async def test_personal_references_never_reach_the_logs(
     assert ref not in caplog.text
     assert ref not in created.text
     assert ref not in imported.text
+
+
+async def test_corrections_are_checked_as_the_record_will_be(
+    client: AsyncClient, actors: Actors
+) -> None:
+    created = await client.post(
+        "/v1/placements",
+        json=placement_payload(
+            placed_on="2025-06-30",
+            person={"residence_commune_code": OLD_ONLY},
+            work_commune_code=OLD_ONLY,
+            employer_name="Cơ sở Hòa Bình",
+        ),
+        headers=actors.department,
+    )
+    assert created.status_code == 201, created.text
+    url = f"/v1/placements/{created.json()['id']}"
+
+    # Moved past the reorganisation, the old communes no longer exist on that date.
+    moved = await client.patch(url, json={"placed_on": "2025-07-01"}, headers=actors.department)
+    problem = assert_problem(moved, 422)
+    assert {e["field"] for e in problem["errors"]} == {
+        "body.person.residence_commune_code",
+        "body.work_commune_code",
+    }
+    moved = await client.patch(
+        url,
+        json={
+            "placed_on": "2025-07-01",
+            "person": {"residence_commune_code": NEW_ONLY},
+            "work_commune_code": BOTH,
+        },
+        headers=actors.department,
+    )
+    assert moved.status_code == 200, moved.text
+    assert moved.json()["work_commune"]["valid_from"] == "2025-07-01"
+
+    # Abroad: a country is needed, and the work commune goes.
+    assert_problem(
+        await client.patch(url, json={"destination": "abroad"}, headers=actors.department), 422
+    )
+    abroad = await client.patch(
+        url, json={"destination": "abroad", "destination_country": "kr"}, headers=actors.department
+    )
+    assert abroad.status_code == 200, abroad.text
+    assert (abroad.json()["destination_country"], abroad.json()["work_commune"]) == ("KR", None)
+    home = await client.patch(url, json={"destination": "domestic"}, headers=actors.department)
+    assert home.status_code == 200, home.text
+    assert home.json()["destination_country"] is None
+
+    assert_problem(
+        await client.patch(url, json={"person": {"birth_year": 2015}}, headers=actors.department),
+        422,
+        "body.person.birth_year",
+    )
+    assert_problem(
+        await client.patch(url, json={"vacancy_id": None}, headers=actors.department),
+        422,
+        "body.vacancy_id",
+    )
+    unchanged = await client.patch(url, json={}, headers=actors.department)
+    assert unchanged.json()["version"] == home.json()["version"]
+    # Department records are not the employer's to read or change.
+    assert_problem(await client.patch(url, json={"channel": "other"}, headers=actors.a), 404)

@@ -13,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.stats.indicators import percent
 from tests.factories import Actors
+from tests.placements.conftest import placement_payload
 from tests.problems import assert_problem
 from tests.stats.conftest import add_people, commune_id
 
@@ -185,3 +186,37 @@ def test_percent_rounds_halves_up() -> None:
     assert percent(Decimal("68.67"), Decimal("68.53")) == Decimal("100.20")
     assert percent(1, 8) == Decimal("12.50")
     assert percent(1, 0) is None
+
+
+async def test_figures_follow_every_write(client: AsyncClient, actors: Actors) -> None:
+    """No rollup or cache: a placement, its correction and its void show at once."""
+    params: dict[str, str | int] = {"year": 2026, "through": "2026-06-30", "area": "28756"}
+
+    async def new_jobs() -> tuple[int, int | None]:
+        report = await client.get("/v1/stats/indicators", params=params, headers=actors.department)
+        assert report.status_code == 200, report.text
+        figure = report.json()["indicators"][0]
+        return figure["actual"], figure["same_period_last_year"]
+
+    # 28756 is a commune of the 2025 reorganisation: nothing to compare with a year earlier.
+    assert await new_jobs() == (0, None)
+    created = await client.post(
+        "/v1/placements",
+        json=placement_payload(placed_on="2026-03-02"),
+        headers=actors.department,
+    )
+    assert created.status_code == 201, created.text
+    assert await new_jobs() == (1, None)
+    url = f"/v1/placements/{created.json()['id']}"
+    moved = await client.patch(
+        url, json={"person": {"residence_commune_code": "29551"}}, headers=actors.department
+    )
+    assert moved.status_code == 200, moved.text
+    assert await new_jobs() == (0, None)
+    await client.patch(
+        url, json={"person": {"residence_commune_code": "28756"}}, headers=actors.department
+    )
+    assert await new_jobs() == (1, None)
+    voided = await client.post(f"{url}/void", json={"reason": "nhầm"}, headers=actors.department)
+    assert voided.status_code == 200, voided.text
+    assert await new_jobs() == (0, None)
