@@ -137,7 +137,7 @@ async def list_indicator_values(
     """Every value entered, by period."""
     service.indicator_or_404(indicator)
     rows = await repository.values(session, indicator, year)
+    areas = await units.by_ids(session, (row.area_id for row in rows))
     return [
-        service.value_read(row, await units.by_id(session, row.area_id) if row.area_id else None)
-        for row in rows
+        service.value_read(row, areas.get(row.area_id) if row.area_id else None) for row in rows
     ]

@@ -54,12 +54,15 @@ def _value_problem(indicator: Indicator, value: Decimal) -> str | None:
 
 async def _read(session: AsyncSession, history: list[PlanRevision], index: int) -> PlanRead:
     chosen = history[index]
-    targets = []
-    for target in chosen.targets:
-        info = await units.by_id(session, target.area_id) if target.area_id else None
-        targets.append(
-            PlanTargetRead(indicator=target.indicator, target=target.target, area=_area(info))
+    areas = await units.by_ids(session, (target.area_id for target in chosen.targets))
+    targets = [
+        PlanTargetRead(
+            indicator=target.indicator,
+            target=target.target,
+            area=_area(areas.get(target.area_id) if target.area_id else None),
         )
+        for target in chosen.targets
+    ]
     return PlanRead(
         year=chosen.year,
         revision=chosen.revision,

@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.errors import FieldError, InvalidInputError
 from app.models import Area
-from app.stats.definitions import REORGANISATION, AreaLevel
+from app.stats.definitions import REORGANISATION, TIME_DIMENSIONS, AreaLevel, Dimension
 
 MAX_SPAN_DAYS = 366 * 10
 EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
@@ -21,6 +21,24 @@ def invalid(field: str, message: str, kind: str = "value_error") -> InvalidInput
         f"Invalid {field.split('.')[-1]}: {message}.",
         errors=[FieldError(field=field, message=message, type=kind)],
     )
+
+
+def parse_dimensions(raw: Sequence[str], allowed: Sequence[Dimension]) -> tuple[Dimension, ...]:
+    """`group_by`, repeated or comma-separated: known dimensions, each once, at most one of
+    them a period."""
+    names = [part.strip() for item in raw for part in item.split(",") if part.strip()]
+    by_name = {dimension.value: dimension for dimension in allowed}
+    dims: list[Dimension] = []
+    for name in names:
+        dimension = by_name.get(name)
+        if dimension is None:
+            raise invalid("query.group_by", f"{name!r} is not one of {', '.join(by_name)}")
+        if dimension in dims:
+            raise invalid("query.group_by", f"{name} given twice")
+        dims.append(dimension)
+    if sum(d in TIME_DIMENSIONS for d in dims) > 1:
+        raise invalid("query.group_by", "at most one of month, quarter, half, year")
+    return tuple(dims)
 
 
 def check_period(start: date, end: date, level: AreaLevel) -> None:

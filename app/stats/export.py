@@ -12,9 +12,34 @@ from typing import Any, Literal
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+from starlette.responses import Response
+
+from app.stats.definitions import Dimension
 
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+# Vietnamese headings of the grouping columns, shared by every statistics report.
+DIMENSION_LABELS = {
+    "month": "Tháng",
+    "quarter": "Quý",
+    "half": "Sáu tháng",
+    "year": "Năm",
+    "area_code": "Mã đơn vị hành chính",
+    "area_name": "Tên đơn vị hành chính",
+    "area_valid_from": "Hiệu lực từ",
+    "area_valid_to": "Hiệu lực đến",
+    "sex": "Giới tính",
+    "age_group": "Nhóm tuổi",
+    "trained": "Qua đào tạo",
+    "destination": "Trong nước / nước ngoài",
+    "destination_country": "Nước đến",
+    "channel": "Kênh",
+    "occupation_major": "Nhóm nghề (cấp 1)",
+    "industry_section": "Ngành kinh tế (cấp 1)",
+}
+TOTAL_LABEL = "Tổng cộng"
 
 
 @dataclass(frozen=True)
@@ -34,6 +59,44 @@ class Table:
     rows: list[dict[str, Any]]
     totals: dict[str, Any] | None = None
     notes: list[str] = field(default_factory=list)
+
+
+def dimension_columns(dims: tuple[Dimension, ...]) -> list[Column]:
+    """The grouping columns of a report: an area is four (code, name, validity)."""
+    columns = []
+    for dimension in dims:
+        if dimension is Dimension.area:
+            columns += [
+                Column("area_code", DIMENSION_LABELS["area_code"]),
+                Column("area_name", DIMENSION_LABELS["area_name"]),
+                Column("area_valid_from", DIMENSION_LABELS["area_valid_from"], "date"),
+                Column("area_valid_to", DIMENSION_LABELS["area_valid_to"], "date"),
+            ]
+        else:
+            kind: Literal["text", "bool"] = "bool" if dimension is Dimension.trained else "text"
+            columns.append(Column(dimension.value, DIMENSION_LABELS[dimension.value], kind))
+    return columns
+
+
+def labelled_totals(dims: tuple[Dimension, ...], totals: dict[str, Any]) -> dict[str, Any]:
+    """The totals row, "Tổng cộng" in its first grouping column."""
+    if not dims:
+        return dict(totals)
+    first = "area_code" if dims[0] is Dimension.area else dims[0].value
+    return {**totals, first: TOTAL_LABEL}
+
+
+def file_response(table: Table, fmt: Literal["csv", "xlsx"], stem: str) -> Response:
+    """The report as a download: `<stem>.csv` or `<stem>.xlsx`."""
+    if fmt == "csv":
+        content, media_type = to_csv(table), CSV_MEDIA_TYPE
+    else:
+        content, media_type = to_xlsx(table), XLSX_MEDIA_TYPE
+    return Response(
+        content,
+        media_type=media_type,
+        headers={"Content-Disposition": f'attachment; filename="{stem}.{fmt}"'},
+    )
 
 
 def _csv_value(value: Any) -> Any:

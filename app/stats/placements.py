@@ -36,9 +36,9 @@ from app.stats.periods import PeriodUnit
 # A grouped answer bigger than this is a mistake in the request, not a report.
 MAX_CELLS = 100_000
 
-_COMMUNE = aliased(Area, name="commune")
-_DISTRICT = aliased(Area, name="district")
-_INDUSTRY = aliased(Industry, name="industry")
+COMMUNE = aliased(Area, name="commune")
+DISTRICT = aliased(Area, name="district")
+INDUSTRY = aliased(Industry, name="industry")
 
 
 @dataclass(frozen=True)
@@ -110,7 +110,7 @@ def _key(dimension: Dimension, level: AreaLevel) -> ColumnElement[Any]:
     if dimension in TIME_DIMENSIONS:
         return _period_start(dimension)
     keys: dict[Dimension, Any] = {  # columns and expressions
-        Dimension.area: _COMMUNE.id if level is AreaLevel.commune else _DISTRICT.id,
+        Dimension.area: COMMUNE.id if level is AreaLevel.commune else DISTRICT.id,
         Dimension.sex: Placement.sex,
         Dimension.age_group: _age_bucket(),
         Dimension.trained: Placement.trained,
@@ -118,7 +118,7 @@ def _key(dimension: Dimension, level: AreaLevel) -> ColumnElement[Any]:
         Dimension.destination_country: Placement.destination_country,
         Dimension.channel: Placement.channel,
         Dimension.occupation_major: func.left(Placement.occupation_code, 1),
-        Dimension.industry_section: coalesce(_INDUSTRY.parent_code, _INDUSTRY.code),
+        Dimension.industry_section: coalesce(INDUSTRY.parent_code, INDUSTRY.code),
     }
     key: ColumnElement[Any] = keys[dimension]
     return key
@@ -136,7 +136,7 @@ def _label(dimension: Dimension, value: Any) -> Any:
 
 def _filter(dimension: Dimension, values: Sequence[str], level: AreaLevel) -> ColumnElement[bool]:
     if dimension is Dimension.area:
-        unit = _COMMUNE if level is AreaLevel.commune else _DISTRICT
+        unit = COMMUNE if level is AreaLevel.commune else DISTRICT
         return unit.code.in_(values)
     if dimension is Dimension.trained:
         return Placement.trained.in_([value == "true" for value in values])
@@ -159,6 +159,22 @@ def placement_filters(query: StatsQuery) -> list[ColumnElement[bool]]:
     return conditions
 
 
+def join_area(statement: Any, area_id: Any, level: AreaLevel) -> Any:
+    """COMMUNE (the commune version `area_id` names) and, for districts, DISTRICT: a pre-2025
+    commune's district, the one of that code during the commune's time."""
+    statement = statement.outerjoin(COMMUNE, COMMUNE.id == area_id)
+    if level is AreaLevel.district:
+        statement = statement.outerjoin(
+            DISTRICT,
+            and_(
+                DISTRICT.level == "district",
+                DISTRICT.code == COMMUNE.parent_code,
+                DISTRICT.validity.op("&&")(COMMUNE.validity),
+            ),
+        )
+    return statement
+
+
 def _joined(query: StatsQuery, statement: Any) -> Any:
     """Join what the dimensions and filters read: the commune (and its district), the industry."""
     used = set(query.group_by) | set(query.filters)
@@ -168,18 +184,9 @@ def _joined(query: StatsQuery, statement: Any) -> Any:
             if query.area_basis is AreaBasis.residence
             else Placement.work_area_id
         )
-        statement = statement.outerjoin(_COMMUNE, _COMMUNE.id == area_id)
-        if query.area_level is AreaLevel.district:
-            statement = statement.outerjoin(
-                _DISTRICT,
-                and_(
-                    _DISTRICT.level == "district",
-                    _DISTRICT.code == _COMMUNE.parent_code,
-                    _DISTRICT.validity.op("&&")(_COMMUNE.validity),
-                ),
-            )
+        statement = join_area(statement, area_id, query.area_level)
     if Dimension.industry_section in used:
-        statement = statement.outerjoin(_INDUSTRY, _INDUSTRY.code == Placement.industry_code)
+        statement = statement.outerjoin(INDUSTRY, INDUSTRY.code == Placement.industry_code)
     return statement
 
 

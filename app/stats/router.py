@@ -19,10 +19,9 @@ from app.errors import Problem
 from app.models import Channel, Destination, Sex
 from app.plans.schemas import AreaCode, AreaRead
 from app.stats import export, indicators, units
-from app.stats.checks import check_area_codes, check_period, invalid
+from app.stats.checks import check_area_codes, check_period, invalid, parse_dimensions
 from app.stats.definitions import (
     REORGANISATION,
-    TIME_DIMENSIONS,
     AreaBasis,
     AreaLevel,
     Dimension,
@@ -58,23 +57,6 @@ FILE_RESPONSES: dict[int | str, dict[str, Any]] = {
         }
     }
 }
-
-
-def _dimensions(raw: list[str]) -> tuple[Dimension, ...]:
-    names = [part.strip() for item in raw for part in item.split(",") if part.strip()]
-    dims: list[Dimension] = []
-    for name in names:
-        try:
-            dimension = Dimension(name)
-        except ValueError:
-            known = ", ".join(d.value for d in Dimension)
-            raise invalid("query.group_by", f"{name!r} is not one of {known}") from None
-        if dimension in dims:
-            raise invalid("query.group_by", f"{name} given twice")
-        dims.append(dimension)
-    if sum(d in TIME_DIMENSIONS for d in dims) > 1:
-        raise invalid("query.group_by", "at most one of month, quarter, half, year")
-    return tuple(dims)
 
 
 @dataclass
@@ -143,7 +125,7 @@ async def placement_params(
     return PlacementParams(
         start=from_,
         end=to,
-        group_by=_dimensions(group_by),
+        group_by=parse_dimensions(group_by, list(Dimension)),
         area_level=area_level,
         area_basis=area_basis,
         filters={d: tuple(v) for d, v in values.items() if v},
@@ -153,49 +135,11 @@ async def placement_params(
 
 PlacementParamsDep = Annotated[PlacementParams, Depends(placement_params)]
 
-_LABELS = {
-    "month": "Tháng",
-    "quarter": "Quý",
-    "half": "Sáu tháng",
-    "year": "Năm",
-    "area_code": "Mã đơn vị hành chính",
-    "area_name": "Tên đơn vị hành chính",
-    "area_valid_from": "Hiệu lực từ",
-    "area_valid_to": "Hiệu lực đến",
-    "sex": "Giới tính",
-    "age_group": "Nhóm tuổi",
-    "trained": "Qua đào tạo",
-    "destination": "Trong nước / nước ngoài",
-    "destination_country": "Nước đến",
-    "channel": "Kênh",
-    "occupation_major": "Nhóm nghề (cấp 1)",
-    "industry_section": "Ngành kinh tế (cấp 1)",
-    "people": "Số người",
-    "placements": "Số lượt",
-    "suppressed": "Ẩn (ô nhỏ)",
-}
-
-
-def _columns(dims: tuple[Dimension, ...], public: bool) -> list[export.Column]:
-    columns = []
-    for dimension in dims:
-        if dimension is Dimension.area:
-            columns += [
-                export.Column("area_code", _LABELS["area_code"]),
-                export.Column("area_name", _LABELS["area_name"]),
-                export.Column("area_valid_from", _LABELS["area_valid_from"], "date"),
-                export.Column("area_valid_to", _LABELS["area_valid_to"], "date"),
-            ]
-        else:
-            kind: Literal["text", "bool"] = "bool" if dimension is Dimension.trained else "text"
-            columns.append(export.Column(dimension.value, _LABELS[dimension.value], kind))
-    columns += [
-        export.Column("people", _LABELS["people"], "int"),
-        export.Column("placements", _LABELS["placements"], "int"),
-    ]
-    if public:
-        columns.append(export.Column("suppressed", _LABELS["suppressed"], "bool"))
-    return columns
+_MEASURE_COLUMNS = [
+    export.Column("people", "Số người", "int"),
+    export.Column("placements", "Số lượt", "int"),
+]
+_SUPPRESSED_COLUMN = export.Column("suppressed", "Ẩn (ô nhỏ)", "bool")
 
 
 def _respond(
@@ -224,18 +168,19 @@ def _respond(
             media_type="application/json",
         )
     period = f"{params.start:%d/%m/%Y} - {params.end:%d/%m/%Y}"
-    first = params.group_by[0].value if params.group_by else None
     totals = {"people": total["people"], "placements": total["placements"]}
-    if first is not None:
-        totals["area_code" if first == "area" else first] = "Tổng cộng"
     table = export.Table(
         title="Kết quả giải quyết việc làm" + (" (công khai)" if public else ""),
         period=period,
         generated_at=now,
         units="người (Số người: người khác nhau; Số lượt: lượt giới thiệu thành công)",
-        columns=_columns(params.group_by, public),
+        columns=[
+            *export.dimension_columns(params.group_by),
+            *_MEASURE_COLUMNS,
+            *([_SUPPRESSED_COLUMN] if public else []),
+        ],
         rows=rows,
-        totals=totals,
+        totals=export.labelled_totals(params.group_by, totals),
         notes=[
             "Đơn vị hành chính: theo đơn vị có hiệu lực vào ngày của từng lượt; "
             f"từ {REORGANISATION} không còn cấp huyện."
@@ -243,15 +188,7 @@ def _respond(
         + (["Ô dưới 5 người được ẩn."] if public else []),
     )
     stem = f"placements_{params.start:%Y%m%d}_{params.end:%Y%m%d}"
-    if params.format == "csv":
-        content, media_type, name = export.to_csv(table), export.CSV_MEDIA_TYPE, f"{stem}.csv"
-    else:
-        content, media_type, name = export.to_xlsx(table), export.XLSX_MEDIA_TYPE, f"{stem}.xlsx"
-    return Response(
-        content,
-        media_type=media_type,
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    return export.file_response(table, params.format, stem)
 
 
 async def _totals(
@@ -400,7 +337,7 @@ _INDICATOR_COLUMNS = [
 _UNITS_VI = {"people": "người", "percent": "%"}
 
 
-def _indicator_file(report: IndicatorReport, format: Format) -> Response:
+def _indicator_file(report: IndicatorReport, fmt: Literal["csv", "xlsx"]) -> Response:
     rows = [
         {**figure.model_dump(mode="json"), "unit": _UNITS_VI.get(figure.unit, figure.unit)}
         for figure in report.indicators
@@ -419,13 +356,4 @@ def _indicator_file(report: IndicatorReport, format: Format) -> Response:
             "nước ngoài); lượt bị hủy không tính.",
         ],
     )
-    stem = f"indicators_{report.year}_{report.through:%Y%m%d}"
-    if format == "csv":
-        content, media_type, name = export.to_csv(table), export.CSV_MEDIA_TYPE, f"{stem}.csv"
-    else:
-        content, media_type, name = export.to_xlsx(table), export.XLSX_MEDIA_TYPE, f"{stem}.xlsx"
-    return Response(
-        content,
-        media_type=media_type,
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    return export.file_response(table, fmt, f"indicators_{report.year}_{report.through:%Y%m%d}")

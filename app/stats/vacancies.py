@@ -29,15 +29,21 @@ from sqlalchemy import (
     values,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 from sqlalchemy.sql.functions import coalesce
 
-from app.models import Area, CloseReason, Industry, Placement, Vacancy, VacancySite, VacancyStatus
+from app.models import CloseReason, Placement, Vacancy, VacancySite, VacancyStatus
 from app.stats import periods
 from app.stats import placements as placement_stats
 from app.stats.definitions import TIME_DIMENSIONS, AreaLevel, Dimension
 from app.stats.periods import PeriodUnit
-from app.stats.placements import MAX_CELLS, AreaInfo, TooManyCellsError
+from app.stats.placements import (
+    COMMUNE,
+    DISTRICT,
+    INDUSTRY,
+    MAX_CELLS,
+    AreaInfo,
+    TooManyCellsError,
+)
 
 # The dimensions labour demand can be grouped and filtered by.
 VACANCY_DIMENSIONS = (
@@ -56,9 +62,6 @@ MEASURES = (
     "open_positions",
 )
 
-_COMMUNE = aliased(Area, name="commune")
-_DISTRICT = aliased(Area, name="district")
-_INDUSTRY = aliased(Industry, name="industry")
 
 _FORMATS = {
     Dimension.month: "YYYY-MM",
@@ -123,11 +126,11 @@ def _keys(query: VacancyQuery, source: _Source) -> list[ColumnElement[Any]]:
         elif dimension in TIME_DIMENSIONS:
             key = _period(dimension, source.day)
         elif dimension is Dimension.area:
-            key = _COMMUNE.id if query.area_level is AreaLevel.commune else _DISTRICT.id
+            key = COMMUNE.id if query.area_level is AreaLevel.commune else DISTRICT.id
         elif dimension is Dimension.occupation_major:
             key = func.left(Vacancy.occupation_code, 1)
         else:
-            key = coalesce(_INDUSTRY.parent_code, _INDUSTRY.code)
+            key = coalesce(INDUSTRY.parent_code, INDUSTRY.code)
         keys.append(key.label(dimension.value))
     return keys
 
@@ -136,12 +139,12 @@ def _filters(query: VacancyQuery) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
     for dimension, wanted in query.filters.items():
         if dimension is Dimension.area:
-            unit = _COMMUNE if query.area_level is AreaLevel.commune else _DISTRICT
+            unit = COMMUNE if query.area_level is AreaLevel.commune else DISTRICT
             conditions.append(unit.code.in_(wanted))
         elif dimension is Dimension.occupation_major:
             conditions.append(func.left(Vacancy.occupation_code, 1).in_(wanted))
         elif dimension is Dimension.industry_section:
-            conditions.append(coalesce(_INDUSTRY.parent_code, _INDUSTRY.code).in_(wanted))
+            conditions.append(coalesce(INDUSTRY.parent_code, INDUSTRY.code).in_(wanted))
     return conditions
 
 
@@ -149,18 +152,9 @@ def _joined(query: VacancyQuery, statement: Select[Any], source: _Source) -> Sel
     """Join what the dimensions and filters read: the commune (and its district), the industry."""
     used = set(query.group_by) | set(query.filters)
     if Dimension.area in used:
-        statement = statement.outerjoin(_COMMUNE, _COMMUNE.id == source.area_id)
-        if query.area_level is AreaLevel.district:
-            statement = statement.outerjoin(
-                _DISTRICT,
-                and_(
-                    _DISTRICT.level == "district",
-                    _DISTRICT.code == _COMMUNE.parent_code,
-                    _DISTRICT.validity.op("&&")(_COMMUNE.validity),
-                ),
-            )
+        statement = placement_stats.join_area(statement, source.area_id, query.area_level)
     if Dimension.industry_section in used:
-        statement = statement.outerjoin(_INDUSTRY, _INDUSTRY.code == Vacancy.industry_code)
+        statement = statement.outerjoin(INDUSTRY, INDUSTRY.code == Vacancy.industry_code)
     return statement
 
 

@@ -14,8 +14,8 @@ from app.db import SessionDep
 from app.dependencies import IsoDate, SettingsDep
 from app.plans.schemas import AreaCode
 from app.stats import export
-from app.stats.checks import check_area_codes, check_period, invalid
-from app.stats.definitions import REORGANISATION, TIME_DIMENSIONS, AreaLevel, Dimension
+from app.stats.checks import check_area_codes, check_period, invalid, parse_dimensions
+from app.stats.definitions import REORGANISATION, AreaLevel, Dimension
 from app.stats.placements import TooManyCellsError
 from app.stats.router import ERRORS, FILE_RESPONSES, Format
 from app.stats.vacancies import MEASURES, VACANCY_DIMENSIONS, VacancyQuery, vacancy_totals
@@ -130,33 +130,7 @@ class VacancyStats(BaseModel):
     total: VacancyStatsTotal
 
 
-def _dimensions(raw: list[str]) -> tuple[Dimension, ...]:
-    names = [part.strip() for item in raw for part in item.split(",") if part.strip()]
-    known = ", ".join(d.value for d in VACANCY_DIMENSIONS)
-    dims: list[Dimension] = []
-    for name in names:
-        dimension = next((d for d in VACANCY_DIMENSIONS if d.value == name), None)
-        if dimension is None:
-            raise invalid("query.group_by", f"{name!r} is not one of {known}")
-        if dimension in dims:
-            raise invalid("query.group_by", f"{name} given twice")
-        dims.append(dimension)
-    if sum(d in TIME_DIMENSIONS for d in dims) > 1:
-        raise invalid("query.group_by", "at most one of month, quarter, half, year")
-    return tuple(dims)
-
-
-_LABELS = {
-    "month": "Tháng",
-    "quarter": "Quý",
-    "half": "Sáu tháng",
-    "year": "Năm",
-    "area_code": "Mã đơn vị hành chính",
-    "area_name": "Tên đơn vị hành chính",
-    "area_valid_from": "Hiệu lực từ",
-    "area_valid_to": "Hiệu lực đến",
-    "occupation_major": "Nhóm nghề (cấp 1)",
-    "industry_section": "Ngành kinh tế (cấp 1)",
+_MEASURE_LABELS = {
     "vacancies_posted": "Số tin tuyển dụng đăng mới",
     "positions_posted": "Số vị trí đăng mới",
     "vacancies_filled": "Số tin đã tuyển đủ",
@@ -164,21 +138,6 @@ _LABELS = {
     "open_vacancies": "Số tin còn mở cuối kỳ",
     "open_positions": "Số vị trí còn mở cuối kỳ",
 }
-
-
-def _columns(dims: tuple[Dimension, ...]) -> list[export.Column]:
-    columns = []
-    for dimension in dims:
-        if dimension is Dimension.area:
-            columns += [
-                export.Column("area_code", _LABELS["area_code"]),
-                export.Column("area_name", _LABELS["area_name"]),
-                export.Column("area_valid_from", _LABELS["area_valid_from"], "date"),
-                export.Column("area_valid_to", _LABELS["area_valid_to"], "date"),
-            ]
-        else:
-            columns.append(export.Column(dimension.value, _LABELS[dimension.value]))
-    return columns + [export.Column(m, _LABELS[m], "int") for m in MEASURES]
 
 
 _NOTES = [
@@ -245,7 +204,7 @@ async def vacancy_stats(
     BOM, for Excel) or an XLSX report with a totals row."""
     check_period(from_, to, area_level)
     await check_area_codes(session, area, area_level, from_, to)
-    dims = _dimensions(group_by)
+    dims = parse_dimensions(group_by, VACANCY_DIMENSIONS)
     filters = {
         Dimension.area: tuple(area),
         Dimension.occupation_major: tuple(occupation_major),
@@ -290,27 +249,17 @@ def _respond(
             body.model_dump_json(by_alias=True, exclude_unset=True).encode(),
             media_type="application/json",
         )
-    totals: dict[str, Any] = dict(total)
-    if query.group_by:
-        first = query.group_by[0].value
-        totals["area_code" if first == "area" else first] = "Tổng cộng"
     table = export.Table(
         title="Nhu cầu tuyển dụng lao động",
         period=f"{query.start:%d/%m/%Y} - {query.end:%d/%m/%Y}",
         generated_at=now,
         units="tin tuyển dụng; vị trí (người cần tuyển)",
-        columns=_columns(query.group_by),
+        columns=[
+            *export.dimension_columns(query.group_by),
+            *(export.Column(m, _MEASURE_LABELS[m], "int") for m in MEASURES),
+        ],
         rows=rows,
-        totals=totals,
+        totals=export.labelled_totals(query.group_by, total),
         notes=_NOTES,
     )
-    stem = f"vacancies_{query.start:%Y%m%d}_{query.end:%Y%m%d}"
-    if format == "csv":
-        content, media_type, name = export.to_csv(table), export.CSV_MEDIA_TYPE, f"{stem}.csv"
-    else:
-        content, media_type, name = export.to_xlsx(table), export.XLSX_MEDIA_TYPE, f"{stem}.xlsx"
-    return Response(
-        content,
-        media_type=media_type,
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    return export.file_response(table, format, f"vacancies_{query.start:%Y%m%d}_{query.end:%Y%m%d}")
