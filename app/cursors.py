@@ -18,18 +18,22 @@ def encode(values: dict[str, Any]) -> str:
     return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
 
 
-def decode(cursor: str, field: str, keys: dict[str, type]) -> dict[str, Any]:
-    """The cursor's values, checked to have exactly `keys` with those types."""
+def decode(
+    cursor: str, field: str, keys: dict[str, type], optional: dict[str, type] | None = None
+) -> dict[str, Any]:
+    """The cursor's values, checked to have exactly `keys` (and any of `optional`) with those
+    types."""
+    kinds = {**(optional or {}), **keys}
     try:
         if len(cursor) > MAX_CURSOR_LENGTH:
             raise ValueError("too long")
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         values = json.loads(raw)
-        if not isinstance(values, dict) or set(values) != set(keys):
+        if not isinstance(values, dict) or not set(keys) <= set(values) <= set(kinds):
             raise ValueError("wrong shape")
-        for key, kind in keys.items():
+        for key, value in values.items():
             # bool is an int in Python; a cursor never holds one.
-            if not isinstance(values[key], kind) or isinstance(values[key], bool):
+            if not isinstance(value, kinds[key]) or isinstance(value, bool):
                 raise ValueError("wrong type")
     except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
         raise invalid(field) from exc

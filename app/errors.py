@@ -125,7 +125,9 @@ _CONFLICT_CODES = {
     "23P01": "The record overlaps an existing one.",  # exclusion constraint
 }
 _INPUT_CLASSES = {"22", "23"}  # data exception, integrity constraint violation
-_UNAVAILABLE_CLASSES = {"08", "53", "57"}  # connection, resources, operator intervention/timeout
+# connection, transaction rollback (deadlock, serialization: retrying succeeds), resources,
+# operator intervention/timeout
+_UNAVAILABLE_CLASSES = {"08", "40", "53", "57"}
 
 
 def problem_response(

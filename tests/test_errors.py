@@ -54,6 +54,12 @@ def echo_app(app: FastAPI) -> FastAPI:
         await session.execute(text("SET LOCAL statement_timeout = 50"))
         await session.execute(text("SELECT pg_sleep(2)"))
 
+    @app.get("/test/deadlock")
+    async def deadlock(session: SessionDep) -> None:
+        await session.execute(
+            text("DO $$ BEGIN RAISE EXCEPTION 'deadlock' USING ERRCODE = '40P01'; END $$")
+        )
+
     @app.get("/test/duplicate")
     async def duplicate(session: SessionDep) -> None:
         await session.execute(
@@ -101,6 +107,14 @@ async def test_unexpected_error_is_a_generic_500(
 @pytest.mark.usefixtures("echo_app")
 async def test_statement_timeout_is_503(client: AsyncClient) -> None:
     response = await client.get("/test/slow")
+    assert_problem(response, 503)
+    assert response.headers["retry-after"]
+
+
+@pytest.mark.usefixtures("echo_app")
+async def test_deadlock_is_503_to_retry(client: AsyncClient) -> None:
+    # PostgreSQL aborted one of two transactions waiting on each other: a retry succeeds.
+    response = await client.get("/test/deadlock")
     assert_problem(response, 503)
     assert response.headers["retry-after"]
 

@@ -6,6 +6,7 @@ from app.models.classification import Industry, Occupation
 from app.models.employer import ApiKey, Employer, Role
 from app.models.placement import Channel, Destination, Placement, Sex
 from app.models.plan import IndicatorValue, PlanRevision, PlanTarget
+from app.models.search_word import SearchWord
 from app.models.vacancy import (
     CloseReason,
     EducationLevel,
@@ -40,6 +41,7 @@ __all__ = [
     "PlanTarget",
     "Role",
     "SalaryPeriod",
+    "SearchWord",
     "Sex",
     "Vacancy",
     "VacancyEvent",

@@ -6,8 +6,9 @@ Orders and the index that serves each:
   on the spheroid for the page's rows only;
 - newest: ix_vacancy_site_public_published;
 - relevance: newest first within each tier (the query as a phrase in the title or
-  occupation, then its words anywhere), one index-ordered branch per tier; similar titles
-  (typos) only when no open vacancy has the words, ordered by similarity;
+  occupation, then its words anywhere), one index-ordered branch per tier. When no open
+  vacancy has the words, the same for a spelling correction (app/search/spelling.py), and
+  failing that titles similar to the query, ordered by similarity;
 - salary: ix_vacancy_site_public_salary.
 Keyset paging: the cursor holds the last row's tier, sort key and site id.
 """
@@ -27,7 +28,6 @@ from sqlalchemy import (
     Select,
     and_,
     bindparam,
-    case,
     cast,
     func,
     literal,
@@ -47,7 +47,6 @@ from app.search.params import Point, SearchParams, Sort
 
 # Totals are counted exactly up to this many results, then reported as "more than".
 TOTAL_BOUND = 1_000
-SALARY_BANDS = (5_000_000, 10_000_000, 15_000_000, 20_000_000)
 
 
 def _site_geog() -> ColumnElement[Any]:
@@ -104,7 +103,7 @@ class Built:
     sort_key: ColumnElement[Any]
     descending: bool
     text_condition: ColumnElement[bool] | None = None  # with q: its words, or similar titles
-    text_match: text.TextMatch | None = None
+    text_choice: text.TextChoice | None = None
     # With q matched by words: q as a phrase in the title or occupation (a subset).
     phrase: ColumnElement[bool] | None = None
     # Relevance: phrase matches first, then the rest, each part ordered by sort_key.
@@ -132,11 +131,10 @@ async def build(
     params: SearchParams,
     today: date,
     *,
-    text_match: text.TextMatch | None = None,
+    text_choice: text.TextChoice | None = None,
 ) -> Built:
-    """The query for `params`. With `q`, `text_match` says how it matches (a cursor carries
-    the first page's choice); when not given, words if any open vacancy has them, else
-    similar titles."""
+    """The query for `params`. With `q`, `text_choice` says how it matches (a cursor carries
+    the first page's choice); when not given, text.decide() chooses."""
     filters: list[ColumnElement[bool]] = [site.public.expression, site.valid_through > func.now()]
     if params.near is not None:
         filters.append(
@@ -191,11 +189,12 @@ async def build(
 
     text_condition = phrase = None
     if params.q is not None:
-        if text_match is None:
-            text_match = await text.decide(session, params.q)
-        if text_match is text.TextMatch.words:
-            text_condition = text.words_match(params.q)
-            phrase = text.phrase_match(params.q)
+        await text.plan_for_the_words(session)
+        if text_choice is None:
+            text_choice = await text.decide(session, params.q)
+        if text_choice.by_words:
+            text_condition = text.words_match(text_choice.query)
+            phrase = text.phrase_match(text_choice.query)
         else:
             text_condition = text.similar_match(params.q)
 
@@ -203,8 +202,8 @@ async def build(
     if params.sort is Sort.distance and params.near is not None:
         sort_key = _site_geog().op("<->", return_type=Float)(_near_geog(params.near))
         descending = False
-    elif params.sort is Sort.relevance and params.q and text_match is text.TextMatch.similar:
-        sort_key = cast(text.similarity(params.q), Float)
+    elif params.sort is Sort.relevance and text_choice and not text_choice.by_words:
+        sort_key = cast(text.similarity(text_choice.query), Float)
         descending = True
     elif params.sort is Sort.relevance:
         sort_key, descending = site.published_at.expression, True
@@ -218,7 +217,7 @@ async def build(
         sort_key,
         descending,
         text_condition=text_condition,
-        text_match=text_match,
+        text_choice=text_choice,
         phrase=phrase,
         phrase_first=phrase is not None and params.sort is Sort.relevance,
         values=values,
@@ -452,48 +451,6 @@ async def total(session: AsyncSession, built: Built) -> tuple[int, bool]:
 def capped_count(query: Select[Any]) -> Select[Any]:
     """How many rows `query` has, counting no further than TOTAL_BOUND + 1."""
     return select(func.count().label("n")).select_from(query.limit(TOTAL_BOUND + 1).subquery())
-
-
-async def facets(session: AsyncSession, built: Built) -> dict[str, dict[str, int]]:
-    """Counts of results by occupation major group, employment type, commune, salary band."""
-    pay = func.coalesce(site.salary_monthly_max, site.salary_monthly_min)
-    band = case(
-        (pay.is_(None), literal("unspecified")),
-        (pay < SALARY_BANDS[0], literal("<5m")),
-        (pay < SALARY_BANDS[1], literal("5m-10m")),
-        (pay < SALARY_BANDS[2], literal("10m-15m")),
-        (pay < SALARY_BANDS[3], literal("15m-20m")),
-        else_=literal(">=20m"),
-    )
-    dimensions: dict[str, Any] = {
-        "occupation_group": func.left(site.occupation_code, 1),
-        "employment_type": site.employment_type,
-        "commune": commune.code,
-        "salary_band": band,
-    }
-    # One pass over the matches for all four counts (GROUPING SETS), not one pass each: with a
-    # common text query the matches run to hundreds of thousands of documents.
-    matched = (
-        matching_sites(built, *(value.label(name) for name, value in dimensions.items()))
-        .join(commune, commune.id == site.area_id)
-        .subquery("matched")
-    )
-    columns = [matched.c[name] for name in dimensions]
-    query = select(
-        *columns, func.count().label("n"), func.grouping(*columns).label("set")
-    ).group_by(func.grouping_sets(*(tuple_(column) for column in columns)))
-    # grouping() sets a bit for each column not grouped on, the first column highest.
-    width = len(columns)
-    which = {((1 << width) - 1) ^ (1 << (width - 1 - i)): name for i, name in enumerate(dimensions)}
-    result: dict[str, dict[str, int]] = {name: {} for name in dimensions}
-    for row in await session.execute(query, built.values):
-        name = which[row.set]
-        result[name][str(row._mapping[name])] = int(row.n)
-    # Largest first, as a facet list reads.
-    return {
-        name: dict(sorted(counts.items(), key=lambda item: (-item[1], item[0])))
-        for name, counts in result.items()
-    }
 
 
 def next_after(row: dict[str, Any]) -> After:

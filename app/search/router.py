@@ -12,6 +12,7 @@ from app.areas.router import GEOJSON
 from app.db import SessionDep
 from app.dependencies import TodayDep
 from app.errors import FieldError, InvalidInputError, Problem
+from app.search import facets as facet_counts
 from app.search import geojson, repository, text
 from app.search.params import SearchParams, Sort, search_params
 from app.search.schemas import ResultSalary, ResultSite, SearchPage, SearchResult
@@ -28,19 +29,23 @@ def _encode_cursor(params: SearchParams, built: repository.Built, row: dict[str,
     after = repository.next_after(row)
     key = after.key.isoformat() if isinstance(after.key, datetime) else after.key
     values = {"f": params.fingerprint(), "k": key, "i": after.site_id, "t": after.tier}
-    if built.text_match is not None:
-        values["m"] = built.text_match.value
+    if built.text_choice is not None:
+        values["m"] = built.text_choice.match.value
+        if built.text_choice.match is text.TextMatch.corrected:
+            values["c"] = built.text_choice.query
     return cursors.encode(values)
 
 
 def _decode_cursor(
     cursor: str, params: SearchParams
-) -> tuple[repository.After, text.TextMatch | None]:
+) -> tuple[repository.After, text.TextChoice | None]:
     """The position after which the page starts, and (with `q`) how the first page matched."""
     shape: dict[str, type] = {"f": str, "k": object, "i": int, "t": int}
+    optional: dict[str, type] = {}
     if params.q is not None:
         shape["m"] = str
-    values = cursors.decode(cursor, "query.cursor", shape)
+        optional["c"] = str  # the corrected query, with m = corrected
+    values = cursors.decode(cursor, "query.cursor", shape, optional)
     if values["f"] != params.fingerprint():
         raise InvalidInputError(
             "This cursor belongs to another query: keep the parameters of the first page.",
@@ -49,16 +54,23 @@ def _decode_cursor(
             ],
         )
     try:
-        match = text.TextMatch(values["m"]) if params.q is not None else None
-        key = _cursor_key(values["k"], params.sort, match)
+        choice = None
+        if params.q is not None:
+            match = text.TextMatch(values["m"])
+            if ("c" in values) != (match is text.TextMatch.corrected):
+                raise ValueError("a corrected query goes with m = corrected only")
+            choice = text.TextChoice(match, values.get("c", params.q))
+        key = _cursor_key(values["k"], params.sort, choice)
     except ValueError as exc:
         raise cursors.invalid("query.cursor") from exc
-    return repository.After(key=key, site_id=values["i"], tier=values["t"]), match
+    return repository.After(key=key, site_id=values["i"], tier=values["t"]), choice
 
 
-def _cursor_key(value: Any, sort: Sort, match: text.TextMatch | None) -> Any:
+def _cursor_key(value: Any, sort: Sort, choice: text.TextChoice | None) -> Any:
     """The sort key in the type its order compares (ValueError when it is not)."""
-    by_time = sort is Sort.newest or (sort is Sort.relevance and match is text.TextMatch.words)
+    by_time = sort is Sort.newest or (
+        sort is Sort.relevance and choice is not None and choice.by_words
+    )
     if by_time:
         if not isinstance(value, str):
             raise ValueError("not a time")
@@ -124,20 +136,27 @@ async def search_vacancies(
     free text `q` ("ke toan" finds "Kế toán") and filters. Page with `cursor`."""
     if GEOJSON in request.headers.get("accept", ""):
         return await search_vacancies_geojson(session, params, today, limit=limit)
-    after, match = _decode_cursor(cursor, params) if cursor else (None, None)
-    built = await repository.build(session, params, today, text_match=match)
+    after, choice = _decode_cursor(cursor, params) if cursor else (None, None)
+    built = await repository.build(session, params, today, text_choice=choice)
     rows = await repository.page(session, params, built, limit=limit + 1, after=after)
     more = len(rows) > limit
     rows = rows[:limit]
     next_cursor = _encode_cursor(params, built, rows[-1]) if more else None
     count, exact = (await repository.total(session, built)) if cursor is None else (None, None)
+    counted = await facet_counts.facets(session, built, total_exact=exact) if facets else None
     page = SearchPage(
         items=[_result(row) for row in rows],
         next_cursor=next_cursor,
         total=count,
         total_exact=exact,
-        text_match=built.text_match.value if built.text_match else None,
-        facets=await repository.facets(session, built) if facets else None,
+        text_match=built.text_choice.match.value if built.text_choice else None,
+        corrected_q=(
+            built.text_choice.query
+            if built.text_choice and built.text_choice.match is text.TextMatch.corrected
+            else None
+        ),
+        facets=counted.counts if counted else None,
+        facets_exact=counted.exact if counted else None,
     )
     return Response(page.model_dump_json().encode(), media_type="application/json")
 

@@ -60,13 +60,29 @@ class SearchPage(BaseModel):
         description="Results in all pages, counted exactly up to 1,000 (first page only)."
     )
     total_exact: bool | None = Field(description="False when there are more than `total`.")
-    text_match: Literal["words", "similar"] | None = Field(
+    text_match: Literal["words", "corrected", "similar"] | None = Field(
         default=None,
-        description="With `q`: `words` when results contain its words; `similar` when no "
-        "vacancy did and the results are titles similar to it (a typo, say).",
+        description="With `q`: `words` when results contain its words; `corrected` when no "
+        "open vacancy did and the results contain the words of `corrected_q`, its spelling "
+        "corrected; `similar` when no correction matched either and the results are titles "
+        "similar to it.",
+    )
+    corrected_q: str | None = Field(
+        default=None,
+        description="With text_match `corrected`: the query the results are for, folded "
+        '(no diacritics), e.g. "cong nhan may" for "cong nhan mya". Show it as '
+        '"results for …".',
+        examples=["cong nhan may"],
     )
     facets: dict[str, dict[str, int]] | None = Field(
         default=None,
         description="With facets=true: result counts by occupation_group (ISCO major group), "
-        "employment_type, commune and salary_band (monthly VND).",
+        "employment_type, commune and salary_band (monthly VND), largest first. Exact up to "
+        "about 20,000 results; beyond, estimates (see facets_exact).",
+    )
+    facets_exact: bool | None = Field(
+        default=None,
+        description="With facets=true: false when the counts are estimates from a fixed "
+        "sample of 1 work site in 64, rounded to two significant figures (groups of fewer "
+        "than about 64 results may be missing).",
     )

@@ -7,6 +7,7 @@ import math
 import random
 import unicodedata
 import uuid
+from collections import Counter
 from typing import Any
 
 import pytest
@@ -15,7 +16,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import cursors
-from app.search import repository, reuse
+from app.search import facets, repository, reuse, spelling
 from tests.factories import CITY_CENTRE, Actors, vacancy_payload
 from tests.problems import assert_problem
 
@@ -370,20 +371,125 @@ async def test_the_last_word_is_a_prefix_while_typing(
     assert (await search(client, q="ke t"))["items"][0]["vacancy_id"] == catalogue["accountant"]
 
 
-async def test_similar_titles_only_when_no_open_vacancy_has_the_words(
-    client: AsyncClient, catalogue: dict[str, str]
+@pytest.mark.usefixtures("catalogue")
+async def test_misspelt_words_are_corrected_only_when_no_open_vacancy_has_them(
+    client: AsyncClient, actors: Actors
 ) -> None:
     exact = await search(client, q="ke toan")
-    assert exact["text_match"] == "words"
-    assert exact["items"][0]["vacancy_id"] == catalogue["accountant"]
-    typo = await search(client, q="ke tona")
+    assert (exact["text_match"], exact["corrected_q"]) == ("words", None)
+    cases = {
+        "ke tona": "ke toan",  # two letters swapped
+        "Kế tóna": "ke toan",  # diacritics fold away first
+        "cong nhan mya": "cong nhan may",
+        "cong nhna may": "cong nhan may",
+        "cong nhan mey": "cong nhan may",  # a wrong letter
+        "tai xee": "tai xe",  # a letter too many
+        "ky thuat vien bao trri": "ki thuat vien bao tri",  # ky folds to ki
+        "phuoc hua": "phuoc hau",  # employer A's name
+        "drviers": "drivers",  # an occupation name
+    }
+    for typed, meant in cases.items():
+        page = await search(client, q=typed)
+        assert (page["text_match"], page["corrected_q"]) == ("corrected", meant), typed
+        # Exactly what the corrected query finds, in the same order, across pages.
+        expected = [i["site"]["id"] for i in await walk(client, q=meant)]
+        assert [i["site"]["id"] for i in await walk(client, q=typed, limit=1)] == expected, typed
+    # A word only some hidden vacancy had is not a correction: nothing open to show.
+    await post(client, actors.a, title="Thợ mộc", status="draft")
+    assert (await search(client, q="tho mco"))["corrected_q"] != "tho moc"
+
+
+async def test_new_titles_are_corrected_towards_at_once(
+    client: AsyncClient, actors: Actors
+) -> None:
+    assert (await search(client, q="tho hna"))["items"] == []
+    posted = await post(client, actors.a, title="Thợ hàn")
+    page = await search(client, q="tho hna")
+    assert page["corrected_q"] == "tho han"
+    assert [i["vacancy_id"] for i in page["items"]] == [posted["id"]]
+    edited = await client.patch(
+        f"/v1/vacancies/{posted['id']}",
+        json={"title": "Thợ hàn điện"},
+        headers={**actors.a, "If-Match": "*"},
+    )
+    assert edited.status_code == 200, edited.text
+    assert (await search(client, q="tho han diwn"))["corrected_q"] == "tho han dien"
+
+
+async def test_corrections_prefer_words_common_in_titles(
+    client: AsyncClient, actors: Actors, session: AsyncSession
+) -> None:
+    for i in range(3):
+        await post(client, actors.a, title=f"Tài xế xe tải {i}")
+    await post(client, actors.a, title="Tài vụ, xếp lịch")
+    # "xee" is one edit from both "xe" and "xep"; ANALYZE's statistics say "xe" is commoner.
+    await session.execute(text("ANALYZE vacancy"))
+    assert (await search(client, q="tai xee"))["corrected_q"] == "tai xe"
+
+
+@pytest.mark.usefixtures("catalogue")
+async def test_similar_titles_when_no_correction_matches(client: AsyncClient) -> None:
+    # Every word is known but no open vacancy has them all: nothing to correct.
+    page = await search(client, q="tai xe dien")
+    assert (page["text_match"], page["corrected_q"]) == ("similar", None)
+    # Too far from any word (3 edits) for a correction; the title is still similar.
+    typo = await search(client, q="ke toanxyz")
     assert typo["text_match"] == "similar"
-    assert typo["items"][0]["vacancy_id"] == catalogue["accountant"]
-    # Paging a similar-title search keeps matching by similarity.
-    walked = await walk(client, q="ke tona", limit=1)
-    assert walked[0]["vacancy_id"] == catalogue["accountant"]
+    assert "Kế toán" in typo["items"][0]["title"]
+    walked = await walk(client, q="ke toanxyz", limit=1)
+    assert walked[0]["title"] == typo["items"][0]["title"]
     assert len({i["site"]["id"] for i in walked}) == len(walked)
     assert (await search(client))["text_match"] is None
+
+
+@pytest.mark.usefixtures("catalogue")
+async def test_corrected_cursors_carry_the_correction(client: AsyncClient, actors: Actors) -> None:
+    await post(client, actors.a, title="Kế toán kho", sites=at(LON, LAT + 0.001))
+    page = await search(client, q="ke tona", limit=1)
+    shape = {"f": str, "k": object, "i": int, "t": int, "m": str}
+    issued = cursors.decode(page["next_cursor"], "x", shape, {"c": str})
+    assert (issued["m"], issued["c"]) == ("corrected", "ke toan")
+    without = {key: value for key, value in issued.items() if key != "c"}
+    for forged in ({**issued, "m": "words"}, without, {**issued, "c": 5}):
+        response = await client.get(
+            "/v1/vacancies",
+            params={"limit": 1, "q": "ke tona", "cursor": cursors.encode(forged)},
+        )
+        assert_problem(response, 422, "query.cursor")
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "edits"),
+    [
+        ("toan", "toan", 0),
+        ("tona", "toan", 1),  # a swap of neighbours is one edit
+        ("mya", "may", 1),
+        ("xee", "xe", 1),
+        ("kitten", "sitting", 3),
+        ("ca", "abc", 3),  # optimal string alignment: no edits inside a swapped pair
+        ("", "ab", 2),
+    ],
+)
+def test_edit_distance(a: str, b: str, edits: int) -> None:
+    assert spelling.edit_distance(a, b) == edits
+    assert spelling.edit_distance(b, a) == edits
+
+
+def test_corrections_are_tried_fewest_edits_first() -> None:
+    near = {"may": 0.0, "my": 0.0, "mia": 0.0, "nhan": 0.5, "mya": 0.0}
+    options = spelling.options("mya", near)
+    # The word itself first, then same-length corrections before shorter ones.
+    assert [(o.word, o.edits) for o in options] == [
+        ("mya", 0), ("may", 1), ("mia", 1), ("my", 1),
+    ]  # fmt: skip
+    # Among corrections as near, the commoner in titles first.
+    common = spelling.options("mya", {**near, "my": 0.01})
+    assert [o.word for o in common] == ["mya", "my", "may", "mia"]
+    assert spelling.options("xy", {"xe": 0.5}) == [spelling.Option("xy", 0)]  # too short
+    tried = spelling.tries([[spelling.Option("cong", 0)], options])
+    assert tried == ["cong may", "cong mia", "cong my"]
+    assert spelling.allowed_edits("abcd") == 1
+    assert spelling.allowed_edits("abcde") == 2
 
 
 # Filters and visibility -------------------------------------------------------------------------
@@ -559,6 +665,41 @@ async def test_totals_and_facets_add_up(client: AsyncClient, actors: Actors) -> 
     assert page["facets"]["commune"] == {"29557": 3, "29551": 3}
     second = await search(client, limit=2, cursor=page["next_cursor"])
     assert second["total"] is None  # counted on the first page only
+
+
+async def test_facets_beyond_the_exact_range_are_estimated_from_the_sample(
+    client: AsyncClient, actors: Actors, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 40 results; the bounds made small so that 40 is "many", and a 1-in-2 sample.
+    for i in range(20):
+        await post(
+            client,
+            actors.a,
+            title=f"Mẫu {i}",
+            occupation_code="24" if i % 3 else "93",
+            sites=[at(LON + 0.001 * i, LAT)[0], {"positions": 1, "commune_code": "29557"}],
+        )
+    results = await walk(client, limit=100)
+    assert len(results) == 40
+    monkeypatch.setattr(repository, "TOTAL_BOUND", 10)
+    monkeypatch.setattr(facets, "SAMPLE_EVERY", 2)
+    monkeypatch.setattr(facets, "EXACT_UP_TO", 5)
+    page = await search(client, facets="true", limit=1)
+    assert (page["total_exact"], page["facets_exact"]) == (False, False)
+    sampled = [r for r in results if r["site"]["id"] % 2 == 0]
+    groups = Counter(r["occupation_code"][0] for r in sampled)
+    expected = {group: round(n * 2, 2 - len(str(n * 2))) for group, n in groups.items()}
+    assert page["facets"]["occupation_group"] == expected
+    communes = Counter(r["site"]["commune"]["code"] for r in sampled)
+    assert sum(page["facets"]["commune"].values()) == sum(communes.values()) * 2
+    # When the sample says the matches are few, they are counted exactly after all.
+    monkeypatch.setattr(facets, "EXACT_UP_TO", 1000)
+    exact = await search(client, facets="true", limit=1)
+    assert exact["facets_exact"] is True
+    assert exact["facets"]["occupation_group"] == dict(
+        Counter(r["occupation_code"][0] for r in results).most_common()
+    )
+    assert (await search(client, limit=1))["facets_exact"] is None
 
 
 async def test_geojson(client: AsyncClient, actors: Actors) -> None:
