@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     data_dir: Path = PROJECT_ROOT / "data"
     alembic_ini: Path = PROJECT_ROOT / "alembic.ini"
     cors_origins: list[str] = Field(default_factory=list)
+    # Vector tiles show single work sites from this zoom on, clusters below it.
+    tile_sites_from_zoom: int = Field(default=14, ge=1, le=22)
     # The HMAC key under which personal references (national ID numbers) are hashed: the same
     # person gives the same hash, and without the key the hash cannot be tested against guesses.
     # Changing it makes people recorded before and after look like different people.

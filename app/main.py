@@ -27,6 +27,7 @@ from app.plans.router import router as plans_router
 from app.search.router import router as search_router
 from app.stats.router import router as stats_router
 from app.stats.vacancies_router import router as vacancy_stats_router
+from app.tiles.router import router as tiles_router
 from app.vacancies.router import router as vacancies_router
 from app.vacancies.sweep import sweep_periodically
 
@@ -132,6 +133,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         stats_router,
         vacancy_stats_router,
         audit_router,
+        tiles_router,
     )
     for router in routers:
         app.include_router(router, prefix="/v1", dependencies=authenticated)

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app import cursors
 from app.search import facets, repository, reuse, spelling
 from tests.factories import CITY_CENTRE, Actors, vacancy_payload
+from tests.factories import post_vacancy as post
 from tests.problems import assert_problem
 
 LON, LAT = CITY_CENTRE
@@ -83,15 +84,6 @@ async def projected(
         )
     ).one()
     return float(row[0]), float(row[1])
-
-
-async def post(client: AsyncClient, headers: dict[str, str], **overrides: Any) -> dict[str, Any]:
-    response = await client.post(
-        "/v1/vacancies", json=vacancy_payload(**overrides), headers=headers
-    )
-    assert response.status_code == 201, response.text
-    body: dict[str, Any] = response.json()
-    return body
 
 
 def at(lon: float, lat: float, positions: int = 1) -> list[dict[str, Any]]:

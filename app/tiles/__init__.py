@@ -1,0 +1,1 @@
+"""Vector tiles of public work sites: one feature per site when zoomed in, clusters below."""

@@ -1,0 +1,153 @@
+"""HTTP routes for map clients: `/v1/tiles/vacancies/{z}/{x}/{y}.mvt` and its TileJSON."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+from sqlalchemy import func, select
+
+from app.db import SessionDep
+from app.dependencies import SettingsDep, TodayDep
+from app.errors import Problem
+from app.models import Area, EmploymentType
+from app.search.params import SearchParams, search_params
+from app.tiles import grid, repository
+
+router = APIRouter(tags=["tiles"])
+MVT = "application/vnd.mapbox-vector-tile"
+# Tiles change whenever a vacancy does: clients keep them but ask again (a 304 is cheap).
+CACHE_CONTROL = "public, no-cache"
+ERRORS: dict[int | str, dict[str, Any]] = {
+    422: {"model": Problem, "description": "Invalid tile or filter; `errors` names it."}
+}
+
+
+async def tile_filters(
+    q: Annotated[
+        str | None, Query(description="Free text, with or without diacritics ('ke toan').")
+    ] = None,
+    occupation: Annotated[
+        list[str] | None, Query(description="ISCO-08 code or prefix; repeatable.")
+    ] = None,
+    employment_type: Annotated[list[EmploymentType] | None, Query()] = None,
+    salary_min: Annotated[
+        int | None, Query(ge=0, le=10**10, description="Monthly VND the job pays at least.")
+    ] = None,
+    include_unspecified: Annotated[bool, Query()] = False,
+    posted_within_days: Annotated[int | None, Query(ge=1, le=365)] = None,
+) -> SearchParams:
+    """The search filters a map layer can take (the tile itself is the place)."""
+    return await search_params(
+        q=q,
+        occupation=occupation,
+        employment_type=employment_type,
+        salary_min=salary_min,
+        include_unspecified=include_unspecified,
+        posted_within_days=posted_within_days,
+    )
+
+
+Filters = Annotated[SearchParams, Depends(tile_filters)]
+
+
+@router.get(
+    "/tiles/vacancies/{z}/{x}/{y}.mvt",
+    response_class=Response,
+    responses={
+        **ERRORS,
+        200: {"content": {MVT: {}}, "description": "Mapbox Vector Tile, layer `vacancies`"},
+        204: {"description": "No matching work site in this tile."},
+        304: {"description": "Unchanged since the ETag sent in If-None-Match."},
+    },
+    summary="Open vacancies as a vector tile (sites, or clusters when zoomed out)",
+)
+async def vacancy_tile(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    today: TodayDep,
+    filters: Filters,
+    z: int,
+    x: int,
+    y: int,
+) -> Response:
+    """Layer `vacancies`. From zoom `APP_TILE_SITES_FROM_ZOOM` (default 14) one point per
+    matching work site: `id`, `vacancy_id`, `title`, `employer`, `positions` (at the site),
+    `salary_min`/`salary_max` (monthly VND), `occupation_group`. Below it, clusters:
+    `count` (matching sites, each one vacancy at one place), `positions`, `expansion_zoom`
+    (zoom in to there to see them apart), placed at the mean of their sites. Every matching
+    site in the tile is counted: nothing is cut off."""
+    tile = grid.Tile.checked(z, x, y)
+    body = await repository.tile_bytes(
+        session, filters, tile, today, sites_from_zoom=settings.tile_sites_from_zoom
+    )
+    headers = {"Cache-Control": CACHE_CONTROL}
+    if not body:
+        return Response(status_code=204, headers=headers)
+    # From the tile's own bytes: equal whenever the tile shows the same data.
+    headers["ETag"] = '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
+    if _matches(request.headers.get("if-none-match"), headers["ETag"]):
+        return Response(status_code=304, headers=headers)
+    return Response(body, media_type=MVT, headers=headers)
+
+
+def _matches(if_none_match: str | None, etag: str) -> bool:
+    if if_none_match is None:
+        return False
+    sent = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
+    return "*" in sent or etag in sent
+
+
+@router.get(
+    "/tiles/vacancies.json",
+    responses=ERRORS,
+    summary="TileJSON 3.0 for the vacancy tiles (MapLibre: add the source by this URL)",
+)
+async def vacancy_tilejson(
+    request: Request, session: SessionDep, settings: SettingsDep, today: TodayDep, _: Filters
+) -> dict[str, Any]:
+    """The filters given here are carried into the tile URL."""
+    query = f"?{request.url.query}" if request.url.query else ""
+    url = f"{str(request.base_url).rstrip('/')}/v1/tiles/vacancies/{{z}}/{{x}}/{{y}}.mvt{query}"
+    extent = await session.scalar(
+        select(func.ST_Extent(Area.geom)).where(
+            Area.level == "commune", Area.validity.op("@>")(today)
+        )
+    )
+    bounds = _bounds(str(extent)) if extent else [-180.0, -85.0511, 180.0, 85.0511]
+    centre = [(bounds[0] + bounds[2]) / 2, (bounds[1] + bounds[3]) / 2, 9]
+    fields = {
+        "id": "Number: work site (at high zoom)",
+        "vacancy_id": "String: the vacancy, /v1/vacancies/{vacancy_id}",
+        "title": "String",
+        "employer": "String",
+        "positions": "Number: positions at the site, or in the cluster",
+        "salary_min": "Number: monthly VND",
+        "salary_max": "Number: monthly VND",
+        "occupation_group": "String: ISCO-08 major group",
+        "count": "Number: matching sites in the cluster (at low zoom)",
+        "expansion_zoom": "Number: the zoom at which the cluster parts",
+    }
+    return {
+        "tilejson": "3.0.0",
+        "name": "Vĩnh Long job map: open vacancies",
+        "tiles": [url],
+        "minzoom": 0,
+        "maxzoom": grid.MAX_ZOOM,
+        "bounds": bounds,
+        "center": centre,
+        "vector_layers": [
+            {"id": repository.LAYER, "fields": fields, "minzoom": 0, "maxzoom": grid.MAX_ZOOM}
+        ],
+        "attribution": "Vacancies posted by employers on the Vĩnh Long job exchange",
+        "x-sites-from-zoom": settings.tile_sites_from_zoom,
+    }
+
+
+def _bounds(box: str) -> list[float]:
+    """ST_Extent's 'BOX(w s,e n)' as [w, s, e, n]."""
+    inner = box[box.index("(") + 1 : box.index(")")]
+    low, high = inner.split(",")
+    return [round(float(v), 6) for v in (*low.split(), *high.split())]

@@ -1,0 +1,291 @@
+"""Vector tiles decoded and checked against the sites posted: sites and clusters, every site
+counted once (tile edges included), filters, hidden vacancies, empty tiles, ETag/304,
+TileJSON, and bad tile coordinates."""
+
+from __future__ import annotations
+
+import math
+import random
+from typing import Any
+
+import mapbox_vector_tile
+import pytest
+from fastapi import FastAPI
+from httpx import AsyncClient, Response
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.tiles.grid import Tile
+from tests.factories import CITY_CENTRE, Actors
+from tests.factories import post_vacancy as post
+from tests.problems import assert_problem
+
+LON, LAT = CITY_CENTRE
+SITES_FROM_ZOOM = 14  # the setting's default
+
+
+def tile_of(lon: float, lat: float, z: int) -> tuple[int, int]:
+    """The XYZ tile holding a point (the slippy-map formula, independent of app/tiles)."""
+    n = 1 << z
+    x = math.floor((lon + 180.0) / 360.0 * n)
+    y = math.floor((1.0 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2.0 * n)
+    return x, y
+
+
+async def get_tile(client: AsyncClient, z: int, x: int, y: int, **params: Any) -> Response:
+    return await client.get(f"/v1/tiles/vacancies/{z}/{x}/{y}.mvt", params=params)
+
+
+def features(response: Response) -> list[dict[str, Any]]:
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"] == "application/vnd.mapbox-vector-tile"
+    layers = mapbox_vector_tile.decode(response.content)
+    assert set(layers) == {"vacancies"}
+    found: list[dict[str, Any]] = layers["vacancies"]["features"]
+    return found
+
+
+async def on_land(session: AsyncSession, lon: float, lat: float) -> bool:
+    """In a current commune of the province (random points may fall in the rivers)."""
+    covered = await session.scalar(
+        text(
+            "SELECT EXISTS (SELECT FROM area WHERE level = 'commune' AND validity @> "
+            "current_date AND ST_Covers(geom, ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)))"
+        ),
+        {"lon": lon, "lat": lat},
+    )
+    return bool(covered)
+
+
+@pytest.fixture
+async def scattered(
+    client: AsyncClient, actors: Actors, session: AsyncSession
+) -> list[tuple[float, float, int]]:
+    """60 sites (lon, lat, positions) around the city, 20 per vacancy."""
+    rng = random.Random(86)  # noqa: S311  (test data)
+    sites: list[tuple[float, float, int]] = []
+    for v in range(3):
+        mine: list[tuple[float, float, int]] = []
+        while len(mine) < 20:
+            lon, lat = LON + rng.uniform(-0.15, 0.15), LAT + rng.uniform(-0.15, 0.15)
+            if await on_land(session, lon, lat):
+                mine.append((lon, lat, rng.randint(1, 9)))
+        await post(
+            client,
+            actors.a,
+            title=f"Công nhân rải rác {v}",
+            sites=[
+                {"positions": p, "coordinates": {"lon": lon, "lat": lat}} for lon, lat, p in mine
+            ],
+        )
+        sites += mine
+    return sites
+
+
+@pytest.mark.parametrize("z", [6, 9, 11, 13])
+async def test_clusters_count_every_site_in_the_tile(
+    client: AsyncClient, scattered: list[tuple[float, float, int]], z: int
+) -> None:
+    tiles = {tile_of(lon, lat, z) for lon, lat, _ in scattered}
+    for x, y in tiles:
+        inside = [s for s in scattered if tile_of(s[0], s[1], z) == (x, y)]
+        clusters = features(await get_tile(client, z, x, y))
+        assert sum(c["properties"]["count"] for c in clusters) == len(inside), (z, x, y)
+        assert sum(c["properties"]["positions"] for c in clusters) == sum(p for *_, p in inside)
+        for cluster in clusters:
+            px, py = cluster["geometry"]["coordinates"]
+            assert 0 <= px < 4096
+            assert 0 <= py < 4096
+            assert z < cluster["properties"]["expansion_zoom"] <= SITES_FROM_ZOOM
+            assert "title" not in cluster["properties"]
+
+
+def mercator(lon: float, lat: float) -> tuple[float, float]:
+    shift = 20_037_508.342789244
+    y = math.log(math.tan(math.pi / 4 + math.radians(lat) / 2)) * shift / math.pi
+    return lon / 180 * shift, y
+
+
+async def test_a_cluster_sits_where_its_sites_are(client: AsyncClient, actors: Actors) -> None:
+    # Three sites close together: the cluster is at their mean, not at the centre of a grid
+    # cell or of the tile.
+    z, (x, y) = 9, tile_of(LON, LAT, 9)
+    points = [(LON, LAT), (LON + 0.0004, LAT), (LON, LAT - 0.0004)]
+    await post(
+        client,
+        actors.a,
+        sites=[{"positions": 1, "coordinates": {"lon": a, "lat": b}} for a, b in points],
+    )
+    [cluster] = features(await get_tile(client, z, x, y))
+    size = 2 * 20_037_508.342789244 / (1 << z)
+    min_x, max_y = -20_037_508.342789244 + x * size, 20_037_508.342789244 - y * size
+    mean_x = sum(mercator(*p)[0] for p in points) / 3
+    mean_y = sum(mercator(*p)[1] for p in points) / 3
+    px, py = cluster["geometry"]["coordinates"]
+    # mapbox-vector-tile decodes y upwards (its default): 4096 is the tile's north edge.
+    assert abs(px - (mean_x - min_x) / size * 4096) <= 1
+    assert abs((4096 - py) - (max_y - mean_y) / size * 4096) <= 1
+    assert cluster["properties"]["count"] == 3
+    # 0.0004 degrees (about 44 m) part at zoom 13 or 14 with 64-unit cells, not before.
+    assert cluster["properties"]["expansion_zoom"] in (12, 13, 14)
+
+
+async def test_sites_from_the_switch_zoom_carry_their_details(
+    client: AsyncClient, actors: Actors
+) -> None:
+    posted = await post(
+        client,
+        actors.a,
+        title="Kế toán kho",
+        occupation_code="24",
+        salary={"min": 9_000_000, "max": 11_000_000, "period": "month"},
+        sites=[{"positions": 4, "coordinates": {"lon": LON, "lat": LAT}}],
+    )
+    x, y = tile_of(LON, LAT, SITES_FROM_ZOOM)
+    [site] = features(await get_tile(client, SITES_FROM_ZOOM, x, y))
+    assert site["properties"] == {
+        "id": posted["sites"][0]["id"],
+        "vacancy_id": posted["id"],
+        "title": "Kế toán kho",
+        "employer": actors.employer_a.name,
+        "positions": 4,
+        "salary_min": 9_000_000,
+        "salary_max": 11_000_000,
+        "occupation_group": "2",
+    }
+    # One zoom lower it is a cluster of one.
+    lower = features(await get_tile(client, SITES_FROM_ZOOM - 1, *tile_of(LON, LAT, 13)))
+    assert [c["properties"]["count"] for c in lower] == [1]
+
+
+@pytest.mark.parametrize("z", [12, 16])
+async def test_a_site_on_a_tile_edge_is_in_one_tile_only(
+    client: AsyncClient, actors: Actors, z: int
+) -> None:
+    # The z16 tile around the city centre has its edges on land; at z12 (clusters) the
+    # points sit on z16 edges that are inner lines of a z12 tile or its edges.
+    x, y = tile_of(LON, LAT, 16)
+    west, south, _, north = Tile(16, x, y).lonlat_bounds
+    corner = (west, north)  # on two edges at once: four tiles meet here
+    mid_west = (west, (south + north) / 2)
+    for i, (lon, lat) in enumerate((corner, mid_west)):
+        await post(
+            client,
+            actors.a,
+            title=f"Ở mép {i}",
+            sites=[{"positions": 1, "coordinates": {"lon": lon, "lat": lat}}],
+        )
+    tx, ty = tile_of(west, north, z)
+    total = 0
+    for dx in (-1, 0, 1):
+        for dy in (-1, 0, 1):
+            response = await get_tile(client, z, tx + dx, ty + dy)
+            if response.status_code == 200:
+                total += sum(f["properties"].get("count", 1) for f in features(response))
+    assert total == 2
+
+
+async def test_filters_and_hidden_vacancies(client: AsyncClient, actors: Actors) -> None:
+    shown = await post(client, actors.a, title="Kế toán thuế", occupation_code="24")
+    await post(
+        client,
+        actors.a,
+        title="Tài xế",
+        description="Lái xe tải giao hàng.",
+        occupation_code="83",
+        employment_type="part_time",
+        sites=[{"positions": 1, "coordinates": {"lon": LON + 0.001, "lat": LAT}}],
+    )
+    await post(client, actors.a, title="Bản nháp", status="draft")
+    x, y = tile_of(LON, LAT, 15)
+
+    async def titles(**params: Any) -> list[str]:
+        response = await get_tile(client, 15, x, y, **params)
+        if response.status_code == 204:
+            return []
+        return sorted(f["properties"]["title"] for f in features(response))
+
+    assert await titles() == ["Kế toán thuế", "Tài xế"]  # no draft
+    assert await titles(q="ke toan") == ["Kế toán thuế"]
+    assert await titles(q="ke tona") == ["Kế toán thuế"]  # corrected, as in the search
+    assert await titles(occupation="8") == ["Tài xế"]
+    assert await titles(employment_type="full_time") == ["Kế toán thuế"]
+    assert await titles(salary_min=20_000_000) == []
+    closed = await client.post(
+        f"/v1/vacancies/{shown['id']}/close", json={"reason": "filled"}, headers=actors.a
+    )
+    assert closed.status_code == 200, closed.text
+    assert await titles() == ["Tài xế"]
+
+
+async def test_etag_follows_the_data(client: AsyncClient, actors: Actors) -> None:
+    await post(client, actors.a, title="Thợ may")
+    x, y = tile_of(LON, LAT, 10)
+    first = await get_tile(client, 10, x, y)
+    etag = first.headers["etag"]
+    assert first.headers["cache-control"] == "public, no-cache"
+    again = await client.get(f"/v1/tiles/vacancies/10/{x}/{y}.mvt", headers={"If-None-Match": etag})
+    assert again.status_code == 304
+    assert again.content == b""
+    assert again.headers["etag"] == etag
+    await post(
+        client,
+        actors.a,
+        title="Thợ hàn",
+        sites=[{"positions": 1, "coordinates": {"lon": LON + 0.01, "lat": LAT}}],
+    )
+    changed = await client.get(
+        f"/v1/tiles/vacancies/10/{x}/{y}.mvt", headers={"If-None-Match": etag}
+    )
+    assert changed.status_code == 200
+    assert changed.headers["etag"] != etag
+    assert sum(c["properties"]["count"] for c in features(changed)) == 2
+
+
+async def test_empty_tiles_are_204(client: AsyncClient) -> None:
+    response = await get_tile(client, 14, 0, 0)
+    assert response.status_code == 204
+    assert response.content == b""
+
+
+@pytest.mark.parametrize(
+    ("path", "field"),
+    [
+        ("23/0/0", "path.z"),
+        ("-1/0/0", "path.z"),
+        ("3/8/0", "path.x"),
+        ("3/0/8", "path.y"),
+        ("3/-1/0", "path.x"),
+        ("a/0/0", "path.z"),
+        ("3/0/9999999999999999999999", "path.y"),
+    ],
+)
+async def test_tiles_outside_the_grid_are_422(client: AsyncClient, path: str, field: str) -> None:
+    assert_problem(await client.get(f"/v1/tiles/vacancies/{path}.mvt"), 422, field)
+
+
+async def test_bad_filters_are_422(client: AsyncClient) -> None:
+    bad = {"occupation": "abc", "salary_min": "-1", "employment_type": "gig", "q": "!!!"}
+    for name, value in bad.items():
+        response = await get_tile(client, 10, 813, 482, **{name: value})
+        body = assert_problem(response, 422)
+        assert body["errors"][0]["field"].startswith(f"query.{name}"), body
+
+
+async def test_tilejson(client: AsyncClient, app: FastAPI) -> None:
+    response = await client.get("/v1/tiles/vacancies.json", params={"q": "ke toan"})
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["tilejson"] == "3.0.0"
+    [url] = body["tiles"]
+    assert url.endswith("/v1/tiles/vacancies/{z}/{x}/{y}.mvt?q=ke+toan")
+    assert body["vector_layers"][0]["id"] == "vacancies"
+    west, south, east, north = body["bounds"]
+    assert west < LON < east  # the province's communes
+    assert south < LAT < north
+    assert body["x-sites-from-zoom"] == app.state.settings.tile_sites_from_zoom
+    assert_problem(
+        await client.get("/v1/tiles/vacancies.json", params={"occupation": "x"}),
+        422,
+        "query.occupation",
+    )
