@@ -7,6 +7,7 @@ from app.models.employer import ApiKey, Employer, Role
 from app.models.placement import Channel, Destination, Placement, Sex
 from app.models.plan import IndicatorValue, PlanRevision, PlanTarget
 from app.models.search_word import SearchWord
+from app.models.site_cell import SiteCell
 from app.models.vacancy import (
     CloseReason,
     EducationLevel,
@@ -43,6 +44,7 @@ __all__ = [
     "SalaryPeriod",
     "SearchWord",
     "Sex",
+    "SiteCell",
     "Vacancy",
     "VacancyEvent",
     "VacancySite",

@@ -260,6 +260,12 @@ class VacancySite(Base):
             postgresql_include=["positions", "valid_through"],
             postgresql_where=text("public"),
         ),
+        # Sites still public after their expiry: cluster tiles take them away (migration 0010).
+        Index(
+            "ix_vacancy_site_public_valid_through",
+            "valid_through",
+            postgresql_where=text("public"),
+        ),
         # A fixed 1-in-64 sample for facet estimates (app/search/facets.py).
         Index(
             "ix_vacancy_site_public_sample",

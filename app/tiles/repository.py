@@ -1,10 +1,13 @@
 """Vector tiles built by PostgreSQL (ST_AsMVT): the search's filters, the tile's sites.
 
 From `sites_from_zoom` on, one feature per matching work site. Below it, the sites are
-grouped into cells of CELL_PX tile pixels and each cell is one cluster feature, placed at the
+grouped into cells of CELL_PX tile units and each cell is one cluster feature, placed at the
 mean position of its sites, so every matching site in the tile is counted (nothing is cut at
 N features). A site belongs to one tile only: tiles include their west and north edges and
-leave the east and south ones to their neighbours.
+leave the east and south ones to their neighbours (clusters: the cell of a site decides).
+
+Clusters without filters come from counts kept per cell (`site_cell`, migration 0010); with
+filters they are counted from the matching sites. Both give the same tile.
 """
 
 from __future__ import annotations
@@ -13,10 +16,10 @@ import math
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, Text, cast, func, literal, select
+from sqlalchemy import ColumnElement, Integer, Text, cast, func, literal, select, union_all
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.models import Vacancy, VacancySite
+from app.models import SiteCell, Vacancy, VacancySite
 from app.search import repository as search
 from app.search.aliases import employer, site
 from app.search.params import SearchParams
@@ -24,17 +27,9 @@ from app.tiles.grid import EXTENT, ORIGIN_SHIFT, Tile
 
 LAYER = "vacancies"
 CELL_PX = 64  # cluster cell: 64 of the tile's 4096 units, a 64 x 64 grid per tile
-
-
-def _mercator_x() -> ColumnElement[Any]:
-    return func.ST_X(site.geom) * (ORIGIN_SHIFT / 180.0)
-
-
-def _mercator_y() -> ColumnElement[Any]:
-    # y = R ln(tan(pi/4 + lat/2)), with R = ORIGIN_SHIFT / pi: the EPSG:3857 formula, without
-    # a coordinate transform per site.
-    half_lat = func.radians(func.ST_Y(site.geom)) / 2
-    return func.ln(func.tan(math.pi / 4 + half_lat)) * (ORIGIN_SHIFT / math.pi)
+CELLS_PER_TILE = EXTENT // CELL_PX
+# The zooms whose cells site_cell keeps (a cell of a lower zoom is a block of FIRST's).
+FIRST_CELL_ZOOM, LAST_CELL_ZOOM = 8, 13
 
 
 def _in_tile(tile: Tile) -> list[ColumnElement[bool]]:
@@ -49,11 +44,13 @@ async def tile_bytes(
 ) -> bytes:
     """The tile as MVT bytes; empty when no matching site is in it."""
     built = await search.build(session, params, today)
-    where = [*built.where, *_in_tile(tile)]
     if tile.z >= sites_from_zoom:
-        statement = _sites(built, tile, where)
+        statement = _sites(built, tile)
+    elif _unfiltered(params) and tile.z <= LAST_CELL_ZOOM:
+        statement = _as_mvt(_clusters(tile, _stored_cells(tile), sites_from_zoom))
     else:
-        statement = _clusters(built, tile, where, sites_from_zoom)
+        cells = _matching_cells(built, tile)
+        statement = _as_mvt(_clusters(tile, cells, sites_from_zoom))
     body = await session.scalar(statement, built.values)
     return bytes(body or b"")
 
@@ -70,13 +67,15 @@ def _as_mvt(rows: Any) -> Any:
     return select(func.ST_AsMVT(layer.table_valued(), literal(LAYER), EXTENT, literal("geom")))
 
 
-def _sites(built: search.Built, tile: Tile, where: list[ColumnElement[bool]]) -> Any:
-    px, py = _pixels(tile, _mercator_x(), _mercator_y())
+def _sites(built: search.Built, tile: Tile) -> Any:
+    mx, my = func.jobmap_mercator_x(site.geom), func.jobmap_mercator_y(site.geom)
+    px, py = _pixels(tile, mx, my)
+    where = [*built.where, *_in_tile(tile)]
     hits = search.matching_sites(
         built,
         site.id.label("id"),
-        func.floor(px).label("px"),
-        func.floor(py).label("py"),
+        _unit(px).label("px"),
+        _unit(py).label("py"),
         where=where,
     ).subquery("hits")
     rows = (
@@ -99,46 +98,143 @@ def _sites(built: search.Built, tile: Tile, where: list[ColumnElement[bool]]) ->
     return _as_mvt(rows)
 
 
-def _clusters(
-    built: search.Built, tile: Tile, where: list[ColumnElement[bool]], sites_from_zoom: int
-) -> Any:
-    min_x, _, _, max_y = tile.mercator_bounds
-    cell_m = tile.size_m * CELL_PX / EXTENT
+def _unfiltered(params: SearchParams) -> bool:
+    """No filter a tile takes (the place is the tile): every public site counts."""
+    return (
+        params.q is None
+        and not params.occupation
+        and not params.employment_type
+        and params.salary_min is None
+        and params.posted_within_days is None
+    )
+
+
+def _cell_range(tile: Tile, zoom: int) -> tuple[int, int, int, int]:
+    """The tile's cells at `zoom` (>= tile.z): first and last x, first and last y."""
+    side = CELLS_PER_TILE << (zoom - tile.z)
+    return tile.x * side, (tile.x + 1) * side - 1, tile.y * side, (tile.y + 1) * side - 1
+
+
+def _matching_cells(built: search.Built, tile: Tile) -> Any:
+    """The tile's cells counted from the sites that match the filters."""
+    cx, cy = func.jobmap_cell_x(site.geom, tile.z), func.jobmap_cell_y(site.geom, tile.z)
+    first_x, last_x, first_y, last_y = _cell_range(tile, tile.z)
+    west, south, east, north = tile.lonlat_bounds
+    # The box finds candidates through the index (edges included); the cell decides.
+    envelope = func.ST_MakeEnvelope(west, south, east, north, 4326)
+    where = [*built.where, site.geom.op("&&")(envelope)]
+    where += [cx.between(first_x, last_x), cy.between(first_y, last_y)]
+    mx, my = func.jobmap_mercator_x(site.geom), func.jobmap_mercator_y(site.geom)
     located = search.matching_sites(
         built,
+        cx.label("cx"),
+        cy.label("cy"),
         site.positions.label("positions"),
-        _mercator_x().label("mx"),
-        _mercator_y().label("my"),
+        mx.label("mx"),
+        my.label("my"),
         where=where,
     ).subquery("located")
-    mx, my = located.c.mx, located.c.my
-    cells = (
+    c = located.c
+    return (
         select(
-            func.count().label("count"),
-            func.sum(located.c.positions).label("positions"),
-            func.avg(mx).label("mx"),
-            func.avg(my).label("my"),
-            func.greatest(func.max(mx) - func.min(mx), func.max(my) - func.min(my)).label("span"),
+            c.cx,
+            c.cy,
+            func.count().label("sites"),
+            func.sum(c.positions).label("positions"),
+            func.sum(c.mx).label("sum_x"),
+            func.sum(c.my).label("sum_y"),
+            func.sum(c.mx * c.mx).label("sum_xx"),
+            func.sum(c.my * c.my).label("sum_yy"),
         )
-        .group_by(func.floor((mx - min_x) / cell_m), func.floor((max_y - my) / cell_m))
+        .group_by(c.cx, c.cy)
         .subquery("cells")
     )
-    px, py = _pixels(tile, cells.c.mx, cells.c.my)
-    rows = select(
-        func.ST_MakePoint(func.floor(px), func.floor(py)).label("geom"),
-        cast(cells.c.count, Integer).label("count"),
-        cast(cells.c.positions, Integer).label("positions"),
-        _expansion_zoom(cells.c.span, tile.z, sites_from_zoom).label("expansion_zoom"),
+
+
+def _stored_cells(tile: Tile) -> Any:
+    """The tile's cells from site_cell, less the sites still public after their expiry."""
+    zoom = max(tile.z, FIRST_CELL_ZOOM)
+    shift = zoom - tile.z  # a cluster cell is a 2^shift x 2^shift block of stored cells
+    first_x, last_x, first_y, last_y = _cell_range(tile, zoom)
+    stored = select(
+        SiteCell.cx.op(">>")(shift).label("cx"),
+        SiteCell.cy.op(">>")(shift).label("cy"),
+        SiteCell.sites,
+        SiteCell.positions,
+        SiteCell.sum_x,
+        SiteCell.sum_y,
+        SiteCell.sum_xx,
+        SiteCell.sum_yy,
+    ).where(
+        SiteCell.zoom == zoom,
+        SiteCell.cx.between(first_x, last_x),
+        SiteCell.cy.between(first_y, last_y),
+        SiteCell.sites != 0,
     )
-    return _as_mvt(rows)
+    cx, cy = func.jobmap_cell_x(site.geom, zoom), func.jobmap_cell_y(site.geom, zoom)
+    mx, my = func.jobmap_mercator_x(site.geom), func.jobmap_mercator_y(site.geom)
+    expired = select(
+        cx.op(">>")(shift),
+        cy.op(">>")(shift),
+        literal(-1),
+        -site.positions,
+        -mx,
+        -my,
+        -(mx * mx),
+        -(my * my),
+    ).where(
+        site.public,
+        site.valid_through <= func.now(),
+        cx.between(first_x, last_x),
+        cy.between(first_y, last_y),
+    )
+    both = union_all(stored, expired).subquery("both")
+    c = both.c
+    return (
+        select(
+            c.cx,
+            c.cy,
+            func.sum(c.sites).label("sites"),
+            func.sum(c.positions).label("positions"),
+            func.sum(c.sum_x).label("sum_x"),
+            func.sum(c.sum_y).label("sum_y"),
+            func.sum(c.sum_xx).label("sum_xx"),
+            func.sum(c.sum_yy).label("sum_yy"),
+        )
+        .group_by(c.cx, c.cy)
+        .having(func.sum(c.sites) > 0)
+        .subquery("cells")
+    )
 
 
-def _expansion_zoom(span: Any, z: int, sites_from_zoom: int) -> ColumnElement[Any]:
-    """The first zoom at which a cluster's sites no longer share one cell (its spread in
-    metres exceeds a cell), at most the zoom where single sites show; sites at one point
-    (no spread) only part there."""
+def _clusters(tile: Tile, cells: Any, sites_from_zoom: int) -> Any:
+    """One feature per cell: at the mean of its sites, with count, positions, and the zoom
+    at which its sites part."""
+    n = cells.c.sites
+    mean_x, mean_y = cells.c.sum_x / n, cells.c.sum_y / n
+    variance = func.greatest(
+        cells.c.sum_xx / n - mean_x * mean_x, cells.c.sum_yy / n - mean_y * mean_y, 0
+    )
+    px, py = _pixels(tile, mean_x, mean_y)
+    return select(
+        func.ST_MakePoint(_unit(px), _unit(py)).label("geom"),
+        cast(n, Integer).label("count"),
+        cast(cells.c.positions, Integer).label("positions"),
+        _expansion_zoom(2 * func.sqrt(variance), tile.z, sites_from_zoom).label("expansion_zoom"),
+    )
+
+
+def _unit(value: Any) -> ColumnElement[Any]:
+    """A tile unit, 0 to EXTENT - 1 (a mean of sites in the tile is in it; rounding aside)."""
+    return func.least(func.greatest(func.floor(value), 0), EXTENT - 1)
+
+
+def _expansion_zoom(spread: Any, z: int, sites_from_zoom: int) -> ColumnElement[Any]:
+    """The first zoom at which a cell is narrower than the cluster's spread (twice the
+    standard deviation of its sites' positions: two sites d apart spread d), so its sites
+    part; at most the zoom where single sites show, where sites at one point part too."""
     # A cell at zoom z' is 2 * ORIGIN_SHIFT / 2^z' * CELL_PX / EXTENT metres wide.
     cells_per_world = 2 * ORIGIN_SHIFT * CELL_PX / EXTENT
-    parts_at = func.floor(func.ln(cells_per_world / func.nullif(span, 0)) / math.log(2)) + 1
+    parts_at = func.floor(func.ln(cells_per_world / func.nullif(spread, 0)) / math.log(2)) + 1
     zoom = func.least(sites_from_zoom, func.greatest(z + 1, func.coalesce(parts_at, 99)))
     return cast(zoom, Integer)

@@ -203,12 +203,19 @@ async def announce_open_vacancies(session: AsyncSession, employer_id: uuid.UUID)
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
-async def expire_due(session: AsyncSession) -> int:
-    """Record as closed(expired) every open vacancy whose valid_through has passed, with an
-    `expired` event each. Safe to run from several workers at once."""
+async def expire_due(session: AsyncSession, *, limit: int) -> int:
+    """Record as closed(expired) up to `limit` open vacancies whose valid_through has passed,
+    with an `expired` event for each the public could see; how many were recorded. Safe to
+    run from several workers at once: rows another worker is recording are skipped."""
+    batch = (
+        select(Vacancy.id)
+        .where(Vacancy.status == VacancyStatus.open.value, Vacancy.valid_through <= func.now())
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
     due = (
         update(Vacancy)
-        .where(Vacancy.status == VacancyStatus.open.value, Vacancy.valid_through <= func.now())
+        .where(Vacancy.id.in_(batch.scalar_subquery()))
         .values(
             status=VacancyStatus.closed.value,
             close_reason="expired",
@@ -225,10 +232,9 @@ async def expire_due(session: AsyncSession) -> int:
         .join(Employer, Employer.id == due.c.employer_id)
         .where(Employer.verified_at.is_not(None))
     )
-    result = await session.execute(
-        insert(VacancyEvent).from_select(["vacancy_id", "kind"], announced)
-    )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+    events = insert(VacancyEvent).from_select(["vacancy_id", "kind"], announced).cte("events")
+    recorded = select(func.count()).select_from(due).add_cte(events)
+    return int(await session.scalar(recorded) or 0)
 
 
 @dataclass(frozen=True)

@@ -25,11 +25,17 @@ class SweepReport:
     idempotency_keys_purged: int
 
 
+# Vacancies recorded per statement: a backlog (after downtime, or a bulk load of old data)
+# is worked off in statements that each stay well inside the statement timeout (the site and
+# map-cell triggers run for every vacancy).
+SWEEP_BATCH = 2_000
+
+
 async def sweep(session: AsyncSession) -> SweepReport:
-    return SweepReport(
-        expired=await repository.expire_due(session),
-        idempotency_keys_purged=await purge_expired(session),
-    )
+    expired = 0
+    while (done := await repository.expire_due(session, limit=SWEEP_BATCH)) > 0:
+        expired += done
+    return SweepReport(expired=expired, idempotency_keys_purged=await purge_expired(session))
 
 
 async def sweep_periodically(

@@ -289,3 +289,130 @@ async def test_tilejson(client: AsyncClient, app: FastAPI) -> None:
         422,
         "query.occupation",
     )
+
+
+# Cells kept per zoom (the fast path without filters) --------------------------------------
+
+# Matches every site, so the tile is counted from the sites instead of the kept cells.
+EVERYTHING = {"salary_min": 0, "include_unspecified": "true"}
+
+
+def clusters_of(response: Response) -> list[tuple[int, int, int, int, int]]:
+    if response.status_code == 204:
+        return []
+    return sorted(
+        (
+            f["geometry"]["coordinates"][0],
+            f["geometry"]["coordinates"][1],
+            f["properties"]["count"],
+            f["properties"]["positions"],
+            f["properties"]["expansion_zoom"],
+        )
+        for f in features(response)
+    )
+
+
+async def assert_cells_match_sites(client: AsyncClient, points: list[tuple[float, float]]) -> None:
+    """Kept cells and counting from the sites draw the same clusters (position to a unit)."""
+    for z in (5, 8, 10, 13):
+        for x, y in {tile_of(lon, lat, z) for lon, lat in points}:
+            kept = clusters_of(await get_tile(client, z, x, y))
+            counted = clusters_of(await get_tile(client, z, x, y, **EVERYTHING))
+            assert [c[2:4] for c in kept] == [c[2:4] for c in counted], (z, x, y)
+            for a, b in zip(kept, counted, strict=True):
+                assert abs(a[0] - b[0]) <= 1, (z, x, y)
+                assert abs(a[1] - b[1]) <= 1, (z, x, y)
+                assert abs(a[4] - b[4]) <= 1, (z, x, y)  # spread from sums of squares
+
+
+async def assert_cells_are_exact(session: AsyncSession) -> None:
+    """site_cell holds exactly what the public sites add up to, at every kept zoom."""
+    differences = await session.scalar(
+        text(
+            """
+            WITH fresh AS (
+                SELECT z AS zoom, jobmap_cell_x(geom, z) AS cx, jobmap_cell_y(geom, z) AS cy,
+                       count(*) AS sites, sum(positions) AS positions,
+                       sum(jobmap_mercator_x(geom)) AS sum_x
+                FROM vacancy_site CROSS JOIN generate_series(8, 13) AS z WHERE public
+                GROUP BY 1, 2, 3
+            ), kept AS (SELECT zoom, cx, cy, sites, positions, sum_x FROM site_cell
+                        WHERE sites <> 0)
+            SELECT count(*) FROM fresh FULL JOIN kept USING (zoom, cx, cy)
+            WHERE fresh.sites IS DISTINCT FROM kept.sites
+               OR fresh.positions IS DISTINCT FROM kept.positions
+               OR abs(fresh.sum_x - kept.sum_x) > 1e-6 * abs(fresh.sum_x)
+            """
+        )
+    )
+    assert differences == 0
+
+
+async def test_kept_cells_follow_every_write(
+    client: AsyncClient, actors: Actors, session: AsyncSession
+) -> None:
+    points = [(LON + 0.01 * i, LAT - 0.004 * i) for i in range(6)]
+    posted = [
+        await post(
+            client,
+            actors.a,
+            title=f"Ô lưới {i}",
+            sites=[{"positions": 1 + i, "coordinates": {"lon": lon, "lat": lat}}],
+        )
+        for i, (lon, lat) in enumerate(points)
+    ]
+    await assert_cells_are_exact(session)
+    await assert_cells_match_sites(client, points)
+    # Moved, more positions, another site: the edit replaces the sites.
+    moved = await client.patch(
+        f"/v1/vacancies/{posted[0]['id']}",
+        json={
+            "sites": [
+                {"positions": 7, "coordinates": {"lon": LON + 0.02, "lat": LAT - 0.03}},
+                {"positions": 2, "coordinates": {"lon": LON - 0.01, "lat": LAT - 0.01}},
+            ]
+        },
+        headers={**actors.a, "If-Match": "*"},
+    )
+    assert moved.status_code == 200, moved.text
+    closed = await client.post(
+        f"/v1/vacancies/{posted[1]['id']}/close", json={"reason": "filled"}, headers=actors.a
+    )
+    assert closed.status_code == 200, closed.text
+    await assert_cells_are_exact(session)
+    await assert_cells_match_sites(client, [*points, (LON + 0.02, LAT - 0.03)])
+    # An employer no longer verified: all its sites leave the map.
+    unverified = await client.patch(
+        f"/v1/employers/{actors.employer_a.id}",
+        json={"verified": False},
+        headers=actors.department,
+    )
+    assert unverified.status_code == 200, unverified.text
+    await assert_cells_are_exact(session)
+    x, y = tile_of(LON, LAT, 8)
+    assert (await get_tile(client, 8, x, y)).status_code == 204
+
+
+async def test_expired_sites_leave_the_kept_cells_before_the_sweep(
+    client: AsyncClient, actors: Actors, session: AsyncSession
+) -> None:
+    await post(client, actors.a, title="Còn hạn")
+    gone = await post(client, actors.a, title="Hết hạn", sites=at_city(0.001))
+    x, y = tile_of(LON, LAT, 10)
+    assert sum(c[2] for c in clusters_of(await get_tile(client, 10, x, y))) == 2
+    # Past its expiry but not yet swept: still public in the table, gone from the map.
+    await session.execute(
+        text(
+            "UPDATE vacancy_site SET valid_through = now() - interval '1 minute' "
+            "WHERE vacancy_id = :id"
+        ),
+        {"id": gone["id"]},
+    )
+    assert sum(c[2] for c in clusters_of(await get_tile(client, 10, x, y))) == 1
+    assert clusters_of(await get_tile(client, 10, x, y)) == clusters_of(
+        await get_tile(client, 10, x, y, **EVERYTHING)
+    )
+
+
+def at_city(offset: float) -> list[dict[str, Any]]:
+    return [{"positions": 1, "coordinates": {"lon": LON + offset, "lat": LAT}}]

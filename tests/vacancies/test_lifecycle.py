@@ -7,10 +7,11 @@ from typing import Any
 
 import pytest
 from httpx import AsyncClient
-from sqlalchemy import select, text
+from sqlalchemy import select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.models import Vacancy, VacancyEvent
+from app.models import Employer, Vacancy, VacancyEvent
+from app.vacancies import sweep as sweep_module
 from app.vacancies.sweep import sweep
 from tests.factories import Actors, vacancy_payload
 from tests.problems import assert_problem
@@ -167,6 +168,22 @@ async def test_sweep_records_expiry_once(
     ).all()
     assert list(kinds) == ["created", "expired"]
     assert (await session.scalar(select(Vacancy.status).where(Vacancy.id == open_id))) == "open"
+
+
+async def test_sweep_works_off_a_backlog_in_batches(
+    client: AsyncClient, actors: Actors, session: AsyncSession, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(sweep_module, "SWEEP_BATCH", 2)
+    ids = [await create(client, actors.a, title=f"Tồn đọng {i}") for i in range(5)]
+    for vacancy_id in ids:
+        await _set_valid_through(session, vacancy_id, timedelta(hours=-1))
+    # A batch with only an unverified employer's vacancy (no event) must not end the sweep.
+    await session.execute(
+        update(Employer).where(Employer.id == actors.employer_a.id).values(verified_at=None)
+    )
+    assert (await sweep(session)).expired == 5
+    statuses = await session.scalars(select(Vacancy.status).where(Vacancy.id.in_(ids)))
+    assert set(statuses) == {"closed"}
 
 
 async def test_valid_through_defaults_to_30_days(client: AsyncClient, actors: Actors) -> None:
