@@ -43,7 +43,7 @@ class Settings(BaseSettings):
     alembic_ini: Path = PROJECT_ROOT / "alembic.ini"
     cors_origins: list[str] = Field(default_factory=list)
     # Vector tiles show single work sites from this zoom on, clusters below it.
-    tile_sites_from_zoom: int = Field(default=14, ge=1, le=22)
+    tile_sites_from_zoom: int = Field(default=16, ge=1, le=22)
     # The HMAC key under which personal references (national ID numbers) are hashed: the same
     # person gives the same hash, and without the key the hash cannot be tested against guesses.
     # Changing it makes people recorded before and after look like different people.

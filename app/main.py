@@ -127,13 +127,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         areas_router,
         employers_router,
         search_router,
+        tiles_router,  # before vacancies: /vacancies/clusters is not a vacancy id
         vacancies_router,
         placements_router,
         plans_router,
         stats_router,
         vacancy_stats_router,
         audit_router,
-        tiles_router,
     )
     for router in routers:
         app.include_router(router, prefix="/v1", dependencies=authenticated)

@@ -28,14 +28,7 @@ RESULTS="$OUT/results.tsv"
 export BENCH_POINTS="$PWD/bench/points.txt"
 PSQL=("$PGBIN/psql" -X -q -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" -d "$DB" -v ON_ERROR_STOP=1)
 
-# The table tipg serves: public, unexpired sites (the filter of our search), so tipg can use
-# the same partial GiST index (ix_vacancy_site_public_geom) that our viewport query uses.
-"${PSQL[@]}" <<'SQL'
-CREATE OR REPLACE VIEW bench_public_site AS
-SELECT id, vacancy_id, positions, approximate, occupation_code, employment_type,
-       salary_monthly_min, salary_monthly_max, published_at, geom
-FROM vacancy_site WHERE public AND valid_through > now();
-SQL
+source bench/servers.sh
 if [ "${VACUUM:-1}" = 1 ]; then
   # A steady state (visibility map, hint bits, statistics) instead of "just loaded".
   "${PSQL[@]}" -c "VACUUM (ANALYZE) employer" -c "VACUUM (ANALYZE) vacancy" -c "VACUUM (ANALYZE) vacancy_site"
@@ -44,30 +37,7 @@ fi
   -c "SELECT 'data: sites', count(*), 'public', count(*) FILTER (WHERE public), 'public_unexpired', count(*) FILTER (WHERE public AND valid_through > now()) FROM vacancy_site" \
   | tee "$OUT/data.txt"
 
-PIDS=()
-cleanup() {
-  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-}
-trap cleanup EXIT
-
-APP_DATABASE_URL="postgresql+asyncpg://$PGUSER:$PGPASSWORD@$PGHOST:$PGPORT/$DB" \
-APP_LOG_LEVEL=WARNING APP_EXPIRY_SWEEP_INTERVAL_S=0 \
-  .venv/bin/uvicorn app.main:create_app --factory --workers 2 --port "$OURS_PORT" \
-  --no-access-log --log-level warning > "$OUT/ours.log" 2>&1 &
-PIDS+=($!)
-DATABASE_URL="postgresql://$PGUSER:$PGPASSWORD@$PGHOST:$PGPORT/$DB" \
-TIPG_DB_SCHEMAS='["public"]' TIPG_DB_TABLES='["public.bench_public_site"]' TIPG_DB_FUNCTIONS='[]' \
-TIPG_DB_SPATIAL_EXTENT=false TIPG_DB_DATETIME_EXTENT=false TIPG_MAX_FEATURES_PER_QUERY=10000 \
-  "$TIPG_VENV/bin/uvicorn" tipg.main:app --workers 2 --port "$TIPG_PORT" \
-  --no-access-log --log-level warning > "$OUT/tipg.log" 2>&1 &
-PIDS+=($!)
-
-for i in $(seq 60); do
-  curl -sf "http://127.0.0.1:$OURS_PORT/readyz" > /dev/null \
-    && curl -sf "http://127.0.0.1:$TIPG_PORT/collections/public.bench_public_site" > /dev/null && break
-  sleep 1
-done
+start_servers
 
 # path templates: {lon} {lat} {bbox}; BENCH_HALF is half the box side in degrees
 ours_path() {
@@ -141,7 +111,7 @@ for name in $SCENARIOS; do
   [ -n "$t" ] && run_wrk tipg "$name" "$TIPG_PORT" "$t" "$(half "$name")"
 done
 
-cleanup
+stop_servers
 PIDS=()
 trap - EXIT
 .venv/bin/python bench/report.py "$RESULTS" | tee "$OUT/table.md"

@@ -23,12 +23,7 @@ RESULTS="$OUT/results.tsv"
 : > "$RESULTS"
 PSQL=(psql -X -q -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" -d "$DB" -v ON_ERROR_STOP=1)
 
-"${PSQL[@]}" <<'SQL'
-CREATE OR REPLACE VIEW bench_public_site AS
-SELECT id, vacancy_id, positions, approximate, occupation_code, employment_type,
-       salary_monthly_min, salary_monthly_max, published_at, geom
-FROM vacancy_site WHERE public AND valid_through > now();
-SQL
+source bench/servers.sh
 for z in $ZOOMS; do
   "${PSQL[@]}" -At -F ' ' -c "
     SELECT $z, tx, ty FROM (
@@ -37,54 +32,41 @@ for z in $ZOOMS; do
     ORDER BY hashtext(tx || '/' || ty) LIMIT 200" > "$OUT/tiles_z$z.txt"
 done
 
-PIDS=()
-cleanup() {
-  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-}
-trap cleanup EXIT
-APP_DATABASE_URL="postgresql+asyncpg://$PGUSER:$PGPASSWORD@$PGHOST:$PGPORT/$DB" \
-APP_LOG_LEVEL=WARNING APP_EXPIRY_SWEEP_INTERVAL_S=0 \
-  .venv/bin/uvicorn app.main:create_app --factory --workers 2 --port "$OURS_PORT" \
-  --no-access-log --log-level warning > "$OUT/ours.log" 2>&1 &
-PIDS+=($!)
-DATABASE_URL="postgresql://$PGUSER:$PGPASSWORD@$PGHOST:$PGPORT/$DB" \
-TIPG_DB_SCHEMAS='["public"]' TIPG_DB_TABLES='["public.bench_public_site"]' TIPG_DB_FUNCTIONS='[]' \
-TIPG_DB_SPATIAL_EXTENT=false TIPG_DB_DATETIME_EXTENT=false TIPG_MAX_FEATURES_PER_QUERY=10000 \
-  "$TIPG_VENV/bin/uvicorn" tipg.main:app --workers 2 --port "$TIPG_PORT" \
-  --no-access-log --log-level warning > "$OUT/tipg.log" 2>&1 &
-PIDS+=($!)
-for _ in $(seq 60); do
-  curl -sf "http://127.0.0.1:$OURS_PORT/readyz" > /dev/null \
-    && curl -sf "http://127.0.0.1:$TIPG_PORT/collections/public.bench_public_site" > /dev/null && break
-  sleep 1
-done
+start_servers
 
 OURS_PATH="/v1/tiles/vacancies/{z}/{x}/{y}.mvt"
 TIPG_PATH="/collections/public.bench_public_site/tiles/WebMercatorQuad/{z}/{x}/{y}"
 
-# Sizes, features and ETags of every tile of the lists (ours), sizes of tipg's.
+# Every tile's ETag (for the revalidation run).
 for z in $ZOOMS; do
-  : > "$OUT/etags_z$z.txt"
   while read -r tz tx ty; do
-    ours=$(curl -s -D - -o "$OUT/t.mvt" -w '%{size_download}' "http://127.0.0.1:$OURS_PORT/v1/tiles/vacancies/$tz/$tx/$ty.mvt")
-    etag=$(printf '%s' "$ours" | tr -d '\r' | awk -F': ' 'tolower($1)=="etag"{print $2}')
-    size=$(printf '%s' "$ours" | tail -n1)
-    features=$(.venv/bin/python -c "
-import mapbox_vector_tile as m, sys
-d = m.decode(open('$OUT/t.mvt', 'rb').read()) if $size else {}
-fs = d.get('vacancies', {}).get('features', [])
-print(len(fs), sum(f['properties'].get('count', 1) for f in fs))")
-    tipg=$(curl -s -o "$OUT/t.mvt" -w '%{size_download}' "http://127.0.0.1:$TIPG_PORT/collections/public.bench_public_site/tiles/WebMercatorQuad/$tz/$tx/$ty")
-    tipg_features=$(.venv/bin/python -c "
-import mapbox_vector_tile as m
-d = m.decode(open('$OUT/t.mvt', 'rb').read()) if $tipg else {}
-print(sum(len(l['features']) for l in d.values()))")
-    echo "$tz $tx $ty $etag" >> "$OUT/etags_z$z.txt"
-    echo "$tz $tx $ty ours_bytes=$size ours_features_sites=${features// //} tipg_bytes=$tipg tipg_features=$tipg_features" >> "$OUT/sizes.txt"
-  done < "$OUT/tiles_z$z.txt"
+    etag=$(curl -s -D - -o /dev/null "http://127.0.0.1:$OURS_PORT/v1/tiles/vacancies/$tz/$tx/$ty.mvt" \
+      | tr -d '\r' | awk -F': ' 'tolower($1)=="etag"{print $2}')
+    echo "$tz $tx $ty $etag"
+  done < "$OUT/tiles_z$z.txt" > "$OUT/etags_z$z.txt"
 done
-rm -f "$OUT/t.mvt"
+# Sizes and features of the first SAMPLE tiles of each list, ours and tipg's.
+SAMPLE=${SAMPLE:-20}
+for z in $ZOOMS; do
+  head -n "$SAMPLE" "$OUT/tiles_z$z.txt" | while read -r tz tx ty; do
+    curl -s -o "$OUT/ours.mvt" "http://127.0.0.1:$OURS_PORT/v1/tiles/vacancies/$tz/$tx/$ty.mvt"
+    curl -s -o "$OUT/tipg.mvt" "http://127.0.0.1:$TIPG_PORT/collections/public.bench_public_site/tiles/WebMercatorQuad/$tz/$tx/$ty"
+    .venv/bin/python - "$tz/$tx/$ty" "$OUT/ours.mvt" "$OUT/tipg.mvt" <<'PY'
+import sys
+import mapbox_vector_tile as m
+tile, ours, tipg = sys.argv[1:]
+def read(path):
+    body = open(path, "rb").read()
+    layers = m.decode(body) if body else {}
+    features = [f for layer in layers.values() for f in layer["features"]]
+    return len(body), len(features), sum(f["properties"].get("count", 1) for f in features)
+o, t = read(ours), read(tipg)
+print(f"{tile} ours_bytes={o[0]} ours_features={o[1]} ours_sites={o[2]} "
+      f"tipg_bytes={t[0]} tipg_features={t[1]}")
+PY
+  done >> "$OUT/sizes.txt"
+done
+rm -f "$OUT/ours.mvt" "$OUT/tipg.mvt"
 
 run_wrk() { # target zoom port path tiles etag
   BENCH_TILES="$5" BENCH_PATH="$4" BENCH_ETAG="$6" wrk -t"$THREADS" -c"$CONNS" -d"${WARMUP}s" \

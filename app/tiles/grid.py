@@ -11,6 +11,8 @@ MAX_ZOOM = 22
 # Half the width of the Web Mercator world in metres (EPSG:3857).
 ORIGIN_SHIFT = 20_037_508.342789244
 EXTENT = 4096  # tile coordinates per side, as MVT clients expect
+CELL_PX = 64  # cluster cell: 64 of a tile's 4096 units, a 64 x 64 grid per tile
+CELLS_PER_TILE = EXTENT // CELL_PX
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,73 @@ class Tile:
         the box in degrees holds exactly the tile's points."""
         min_x, min_y, max_x, max_y = self.mercator_bounds
         return _lon(min_x), _lat(min_y), _lon(max_x), _lat(max_y)
+
+
+@dataclass(frozen=True)
+class CellWindow:
+    """A block of cluster cells at a zoom (numbered like tiles: from the west and from the
+    north, CELLS_PER_TILE to a tile), first to last inclusive."""
+
+    zoom: int
+    first_x: int
+    last_x: int
+    first_y: int
+    last_y: int
+
+    @classmethod
+    def of_tile(cls, tile: Tile) -> CellWindow:
+        side = CELLS_PER_TILE
+        x, y = tile.x * side, tile.y * side
+        return cls(tile.z, x, x + side - 1, y, y + side - 1)
+
+    @classmethod
+    def of_box(cls, zoom: int, west: float, south: float, east: float, north: float) -> CellWindow:
+        """The cells a box in degrees touches."""
+        cells = CELLS_PER_TILE << zoom
+        world = 2 * ORIGIN_SHIFT
+
+        def column(lon: float) -> int:
+            return min(cells - 1, max(0, math.floor((_x(lon) + ORIGIN_SHIFT) / world * cells)))
+
+        def row(lat: float) -> int:
+            return min(cells - 1, max(0, math.floor((ORIGIN_SHIFT - _y(lat)) / world * cells)))
+
+        return cls(zoom, column(west), column(east), row(north), row(south))
+
+    def at(self, zoom: int) -> CellWindow:
+        """The same area in the cells of a deeper zoom."""
+        shift = zoom - self.zoom
+        return CellWindow(
+            zoom,
+            self.first_x << shift,
+            ((self.last_x + 1) << shift) - 1,
+            self.first_y << shift,
+            ((self.last_y + 1) << shift) - 1,
+        )
+
+    @property
+    def count(self) -> int:
+        return (self.last_x - self.first_x + 1) * (self.last_y - self.first_y + 1)
+
+    @property
+    def lonlat_bounds(self) -> tuple[float, float, float, float]:
+        """(west, south, east, north) of the block in degrees."""
+        size = 2 * ORIGIN_SHIFT / (CELLS_PER_TILE << self.zoom)
+        return (
+            _lon(-ORIGIN_SHIFT + self.first_x * size),
+            _lat(ORIGIN_SHIFT - (self.last_y + 1) * size),
+            _lon(-ORIGIN_SHIFT + (self.last_x + 1) * size),
+            _lat(ORIGIN_SHIFT - self.first_y * size),
+        )
+
+
+def _x(lon: float) -> float:
+    return lon / 180.0 * ORIGIN_SHIFT
+
+
+def _y(lat: float) -> float:
+    clamped = max(-85.0511287798, min(85.0511287798, lat))
+    return math.log(math.tan(math.pi / 4 + math.radians(clamped) / 2)) * ORIGIN_SHIFT / math.pi
 
 
 def _lon(x: float) -> float:

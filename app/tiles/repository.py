@@ -16,20 +16,17 @@ import math
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Integer, Text, cast, func, literal, select, union_all
+from sqlalchemy import ColumnElement, Numeric, Text, cast, func, literal, literal_column, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.models import SiteCell, Vacancy, VacancySite
+from app.models import Vacancy, VacancySite
 from app.search import repository as search
 from app.search.aliases import employer, site
 from app.search.params import SearchParams
-from app.tiles.grid import EXTENT, ORIGIN_SHIFT, Tile
+from app.tiles import cells
+from app.tiles.grid import EXTENT, ORIGIN_SHIFT, CellWindow, Tile
 
 LAYER = "vacancies"
-CELL_PX = 64  # cluster cell: 64 of the tile's 4096 units, a 64 x 64 grid per tile
-CELLS_PER_TILE = EXTENT // CELL_PX
-# The zooms whose cells site_cell keeps (a cell of a lower zoom is a block of FIRST's).
-FIRST_CELL_ZOOM, LAST_CELL_ZOOM = 8, 13
 
 
 def _in_tile(tile: Tile) -> list[ColumnElement[bool]]:
@@ -46,11 +43,13 @@ async def tile_bytes(
     built = await search.build(session, params, today)
     if tile.z >= sites_from_zoom:
         statement = _sites(built, tile)
-    elif _unfiltered(params) and tile.z <= LAST_CELL_ZOOM:
-        statement = _as_mvt(_clusters(tile, _stored_cells(tile), sites_from_zoom))
     else:
-        cells = _matching_cells(built, tile)
-        statement = _as_mvt(_clusters(tile, cells, sites_from_zoom))
+        window = CellWindow.of_tile(tile)
+        if cells.unfiltered(params) and tile.z <= cells.LAST_KEPT_ZOOM:
+            counted = cells.kept(window)
+        else:
+            counted = cells.matching(built, window)
+        statement = _as_mvt(_clusters(tile, cells.clusters(counted, tile.z, sites_from_zoom)))
     body = await session.scalar(statement, built.values)
     return bytes(body or b"")
 
@@ -98,129 +97,14 @@ def _sites(built: search.Built, tile: Tile) -> Any:
     return _as_mvt(rows)
 
 
-def _unfiltered(params: SearchParams) -> bool:
-    """No filter a tile takes (the place is the tile): every public site counts."""
-    return (
-        params.q is None
-        and not params.occupation
-        and not params.employment_type
-        and params.salary_min is None
-        and params.posted_within_days is None
-    )
-
-
-def _cell_range(tile: Tile, zoom: int) -> tuple[int, int, int, int]:
-    """The tile's cells at `zoom` (>= tile.z): first and last x, first and last y."""
-    side = CELLS_PER_TILE << (zoom - tile.z)
-    return tile.x * side, (tile.x + 1) * side - 1, tile.y * side, (tile.y + 1) * side - 1
-
-
-def _matching_cells(built: search.Built, tile: Tile) -> Any:
-    """The tile's cells counted from the sites that match the filters."""
-    cx, cy = func.jobmap_cell_x(site.geom, tile.z), func.jobmap_cell_y(site.geom, tile.z)
-    first_x, last_x, first_y, last_y = _cell_range(tile, tile.z)
-    west, south, east, north = tile.lonlat_bounds
-    # The box finds candidates through the index (edges included); the cell decides.
-    envelope = func.ST_MakeEnvelope(west, south, east, north, 4326)
-    where = [*built.where, site.geom.op("&&")(envelope)]
-    where += [cx.between(first_x, last_x), cy.between(first_y, last_y)]
-    mx, my = func.jobmap_mercator_x(site.geom), func.jobmap_mercator_y(site.geom)
-    located = search.matching_sites(
-        built,
-        cx.label("cx"),
-        cy.label("cy"),
-        site.positions.label("positions"),
-        mx.label("mx"),
-        my.label("my"),
-        where=where,
-    ).subquery("located")
-    c = located.c
-    return (
-        select(
-            c.cx,
-            c.cy,
-            func.count().label("sites"),
-            func.sum(c.positions).label("positions"),
-            func.sum(c.mx).label("sum_x"),
-            func.sum(c.my).label("sum_y"),
-            func.sum(c.mx * c.mx).label("sum_xx"),
-            func.sum(c.my * c.my).label("sum_yy"),
-        )
-        .group_by(c.cx, c.cy)
-        .subquery("cells")
-    )
-
-
-def _stored_cells(tile: Tile) -> Any:
-    """The tile's cells from site_cell, less the sites still public after their expiry."""
-    zoom = max(tile.z, FIRST_CELL_ZOOM)
-    shift = zoom - tile.z  # a cluster cell is a 2^shift x 2^shift block of stored cells
-    first_x, last_x, first_y, last_y = _cell_range(tile, zoom)
-    stored = select(
-        SiteCell.cx.op(">>")(shift).label("cx"),
-        SiteCell.cy.op(">>")(shift).label("cy"),
-        SiteCell.sites,
-        SiteCell.positions,
-        SiteCell.sum_x,
-        SiteCell.sum_y,
-        SiteCell.sum_xx,
-        SiteCell.sum_yy,
-    ).where(
-        SiteCell.zoom == zoom,
-        SiteCell.cx.between(first_x, last_x),
-        SiteCell.cy.between(first_y, last_y),
-        SiteCell.sites != 0,
-    )
-    cx, cy = func.jobmap_cell_x(site.geom, zoom), func.jobmap_cell_y(site.geom, zoom)
-    mx, my = func.jobmap_mercator_x(site.geom), func.jobmap_mercator_y(site.geom)
-    expired = select(
-        cx.op(">>")(shift),
-        cy.op(">>")(shift),
-        literal(-1),
-        -site.positions,
-        -mx,
-        -my,
-        -(mx * mx),
-        -(my * my),
-    ).where(
-        site.public,
-        site.valid_through <= func.now(),
-        cx.between(first_x, last_x),
-        cy.between(first_y, last_y),
-    )
-    both = union_all(stored, expired).subquery("both")
-    c = both.c
-    return (
-        select(
-            c.cx,
-            c.cy,
-            func.sum(c.sites).label("sites"),
-            func.sum(c.positions).label("positions"),
-            func.sum(c.sum_x).label("sum_x"),
-            func.sum(c.sum_y).label("sum_y"),
-            func.sum(c.sum_xx).label("sum_xx"),
-            func.sum(c.sum_yy).label("sum_yy"),
-        )
-        .group_by(c.cx, c.cy)
-        .having(func.sum(c.sites) > 0)
-        .subquery("cells")
-    )
-
-
-def _clusters(tile: Tile, cells: Any, sites_from_zoom: int) -> Any:
-    """One feature per cell: at the mean of its sites, with count, positions, and the zoom
-    at which its sites part."""
-    n = cells.c.sites
-    mean_x, mean_y = cells.c.sum_x / n, cells.c.sum_y / n
-    variance = func.greatest(
-        cells.c.sum_xx / n - mean_x * mean_x, cells.c.sum_yy / n - mean_y * mean_y, 0
-    )
-    px, py = _pixels(tile, mean_x, mean_y)
+def _clusters(tile: Tile, clusters: Any) -> Any:
+    """Cluster features: at the mean of their sites, in tile units."""
+    px, py = _pixels(tile, clusters.c.mx, clusters.c.my)
     return select(
         func.ST_MakePoint(_unit(px), _unit(py)).label("geom"),
-        cast(n, Integer).label("count"),
-        cast(cells.c.positions, Integer).label("positions"),
-        _expansion_zoom(2 * func.sqrt(variance), tile.z, sites_from_zoom).label("expansion_zoom"),
+        clusters.c.count,
+        clusters.c.positions,
+        clusters.c.expansion_zoom,
     )
 
 
@@ -229,12 +113,42 @@ def _unit(value: Any) -> ColumnElement[Any]:
     return func.least(func.greatest(func.floor(value), 0), EXTENT - 1)
 
 
-def _expansion_zoom(spread: Any, z: int, sites_from_zoom: int) -> ColumnElement[Any]:
-    """The first zoom at which a cell is narrower than the cluster's spread (twice the
-    standard deviation of its sites' positions: two sites d apart spread d), so its sites
-    part; at most the zoom where single sites show, where sites at one point part too."""
-    # A cell at zoom z' is 2 * ORIGIN_SHIFT / 2^z' * CELL_PX / EXTENT metres wide.
-    cells_per_world = 2 * ORIGIN_SHIFT * CELL_PX / EXTENT
-    parts_at = func.floor(func.ln(cells_per_world / func.nullif(spread, 0)) / math.log(2)) + 1
-    zoom = func.least(sites_from_zoom, func.greatest(z + 1, func.coalesce(parts_at, 99)))
-    return cast(zoom, Integer)
+async def clusters_geojson(
+    session: AsyncSession,
+    params: SearchParams,
+    window: CellWindow,
+    today: date,
+    *,
+    sites_from_zoom: int,
+) -> bytes:
+    """The clusters of a block of cells as a GeoJSON FeatureCollection (built by PostgreSQL):
+    the same cells, counts and positions as the tiles of that zoom."""
+    built = await search.build(session, params, today)
+    if cells.unfiltered(params) and window.zoom <= cells.LAST_KEPT_ZOOM:
+        counted = cells.kept(window)
+    else:
+        counted = cells.matching(built, window)
+    found = cells.clusters(counted, window.zoom, sites_from_zoom)
+    lon = found.c.mx / ORIGIN_SHIFT * 180.0
+    lat = func.degrees(2 * func.atan(func.exp(found.c.my / ORIGIN_SHIFT * math.pi)) - math.pi / 2)
+    point = func.json_build_array(
+        func.round(cast(lon, Numeric), 6), func.round(cast(lat, Numeric), 6)
+    )
+    feature = func.json_build_object(
+        "type", "Feature",
+        "geometry", func.json_build_object("type", "Point", "coordinates", point),
+        "properties", func.json_build_object(
+            "count", found.c.count,
+            "positions", found.c.positions,
+            "expansion_zoom", found.c.expansion_zoom,
+        ),
+    )  # fmt: skip
+    collection = func.json_build_object(
+        "type", "FeatureCollection",
+        "zoom", window.zoom,
+        "numberReturned", func.count(),
+        "sites", func.coalesce(func.sum(found.c.count), 0),
+        "features", func.coalesce(func.json_agg(feature), literal_column("'[]'::json")),
+    )  # fmt: skip
+    body = await session.scalar(select(cast(collection, Text)), built.values)
+    return str(body).encode()

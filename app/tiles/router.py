@@ -8,11 +8,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request, Response
 from sqlalchemy import func, select
 
+from app.areas.router import GEOJSON
 from app.db import SessionDep
 from app.dependencies import SettingsDep, TodayDep
-from app.errors import Problem
+from app.errors import FieldError, InvalidInputError, Problem
 from app.models import Area, EmploymentType
-from app.search.params import SearchParams, search_params
+from app.search.params import SearchParams, parse_bbox, search_params
 from app.tiles import grid, repository
 
 router = APIRouter(tags=["tiles"])
@@ -73,7 +74,7 @@ async def vacancy_tile(
     x: int,
     y: int,
 ) -> Response:
-    """Layer `vacancies`. From zoom `APP_TILE_SITES_FROM_ZOOM` (default 14) one point per
+    """Layer `vacancies`. From zoom `APP_TILE_SITES_FROM_ZOOM` (default 16) one point per
     matching work site: `id`, `vacancy_id`, `title`, `employer`, `positions` (at the site),
     `salary_min`/`salary_max` (monthly VND), `occupation_group`. Below it, clusters:
     `count` (matching sites, each one vacancy at one place), `positions`, `expansion_zoom`
@@ -98,6 +99,54 @@ def _matches(if_none_match: str | None, etag: str) -> bool:
         return False
     sent = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
     return "*" in sent or etag in sent
+
+
+# A Leaflet map of a phone or desktop screen spans a few tiles: 16 tiles' cells is plenty.
+MAX_CLUSTER_CELLS = 16 * grid.CELLS_PER_TILE**2
+
+
+@router.get(
+    "/vacancies/clusters",
+    response_class=Response,
+    responses={**ERRORS, 200: {"content": {GEOJSON: {}}, "description": "FeatureCollection"}},
+    summary="Clusters of open vacancies as GeoJSON (for maps without vector tiles)",
+)
+async def vacancy_clusters(
+    session: SessionDep,
+    settings: SettingsDep,
+    today: TodayDep,
+    filters: Filters,
+    bbox: Annotated[
+        str,
+        Query(
+            description="`minLon,minLat,maxLon,maxLat`: the map's view.",
+            examples=["105.9,10.2,106.0,10.3"],
+        ),
+    ],
+    zoom: Annotated[int, Query(ge=0, le=grid.MAX_ZOOM, description="The map's zoom.")],
+) -> Response:
+    """The clusters the vector tiles of `zoom` hold for the cells the box touches (same
+    cells, counts and places): Point features with `count`, `positions` and
+    `expansion_zoom`; `sites` is the sum of the counts. From `APP_TILE_SITES_FROM_ZOOM`
+    (16) on there are no clusters: ask `/v1/vacancies.geojson` for the sites."""
+    box = parse_bbox(bbox)
+    if zoom >= settings.tile_sites_from_zoom:
+        raise InvalidInputError(
+            f"Clusters stop at zoom {settings.tile_sites_from_zoom - 1}; from there, ask "
+            "/v1/vacancies.geojson for the sites.",
+            errors=[FieldError(field="query.zoom", message="too deep for clusters", type="zoom")],
+        )
+    window = grid.CellWindow.of_box(zoom, box.min_lon, box.min_lat, box.max_lon, box.max_lat)
+    if window.count > MAX_CLUSTER_CELLS:
+        raise InvalidInputError(
+            f"The box covers {window.count:,} cells at zoom {zoom}, over {MAX_CLUSTER_CELLS:,}:"
+            " zoom out or narrow it.",
+            errors=[FieldError(field="query.bbox", message="too large", type="too_large")],
+        )
+    body = await repository.clusters_geojson(
+        session, filters, window, today, sites_from_zoom=settings.tile_sites_from_zoom
+    )
+    return Response(body, media_type=GEOJSON)
 
 
 @router.get(

@@ -3,7 +3,7 @@ whole province at low zoom reads a few thousand cells instead of 750,000 sites (
 1,000,000 vacancies; bench/README.md, tiles).
 
 A cell is 64 of a tile's 4096 units at its zoom (the cluster cell of app/tiles); cells are
-stored for zooms 8 to 13 (a cell of zoom 7 or less is a block of zoom-8 cells). Each holds the
+stored for zooms 8 to 15 (a cell of zoom 7 or less is a block of zoom-8 cells). Each holds the
 number of public sites, their positions and the sums of their Web Mercator coordinates and
 squares (mean position and spread of a cluster). A statement trigger on vacancy_site adds the
 new public rows and takes away the old ones, so the counts change in the transaction that
@@ -67,7 +67,7 @@ BEGIN
     FROM ({changes}) AS d
     CROSS JOIN LATERAL (SELECT jobmap_mercator_x(d.geom) AS x,
                                jobmap_mercator_y(d.geom) AS y) AS m
-    CROSS JOIN generate_series(8, 13) AS z
+    CROSS JOIN generate_series(8, 15) AS z
     GROUP BY 1, 2, 3
     HAVING sum(d.sign) <> 0 OR sum(d.sign * d.positions) <> 0
         OR sum(d.sign * m.x) <> 0 OR sum(d.sign * m.y) <> 0
@@ -127,7 +127,7 @@ def upgrade() -> None:
             "count(*), sum(positions), sum(jobmap_mercator_x(geom)), "
             "sum(jobmap_mercator_y(geom)), sum(jobmap_mercator_x(geom) ^ 2), "
             "sum(jobmap_mercator_y(geom) ^ 2) "
-            "FROM vacancy_site CROSS JOIN generate_series(8, 13) AS z WHERE public "
+            "FROM vacancy_site CROSS JOIN generate_series(8, 15) AS z WHERE public "
             "GROUP BY 1, 2, 3"
         )
     )

@@ -21,7 +21,7 @@ from tests.factories import post_vacancy as post
 from tests.problems import assert_problem
 
 LON, LAT = CITY_CENTRE
-SITES_FROM_ZOOM = 14  # the setting's default
+SITES_FROM_ZOOM = 16  # the setting's default
 
 
 def tile_of(lon: float, lat: float, z: int) -> tuple[int, int]:
@@ -154,7 +154,7 @@ async def test_sites_from_the_switch_zoom_carry_their_details(
         "occupation_group": "2",
     }
     # One zoom lower it is a cluster of one.
-    lower = features(await get_tile(client, SITES_FROM_ZOOM - 1, *tile_of(LON, LAT, 13)))
+    lower = features(await get_tile(client, SITES_FROM_ZOOM - 1, *tile_of(LON, LAT, 15)))
     assert [c["properties"]["count"] for c in lower] == [1]
 
 
@@ -197,10 +197,10 @@ async def test_filters_and_hidden_vacancies(client: AsyncClient, actors: Actors)
         sites=[{"positions": 1, "coordinates": {"lon": LON + 0.001, "lat": LAT}}],
     )
     await post(client, actors.a, title="Bản nháp", status="draft")
-    x, y = tile_of(LON, LAT, 15)
+    x, y = tile_of(LON, LAT, SITES_FROM_ZOOM)
 
     async def titles(**params: Any) -> list[str]:
-        response = await get_tile(client, 15, x, y, **params)
+        response = await get_tile(client, SITES_FROM_ZOOM, x, y, **params)
         if response.status_code == 204:
             return []
         return sorted(f["properties"]["title"] for f in features(response))
@@ -294,7 +294,7 @@ async def test_tilejson(client: AsyncClient, app: FastAPI) -> None:
 # Cells kept per zoom (the fast path without filters) --------------------------------------
 
 # Matches every site, so the tile is counted from the sites instead of the kept cells.
-EVERYTHING = {"salary_min": 0, "include_unspecified": "true"}
+EVERYTHING: dict[str, Any] = {"salary_min": 0, "include_unspecified": "true"}
 
 
 def clusters_of(response: Response) -> list[tuple[int, int, int, int, int]]:
@@ -314,7 +314,7 @@ def clusters_of(response: Response) -> list[tuple[int, int, int, int, int]]:
 
 async def assert_cells_match_sites(client: AsyncClient, points: list[tuple[float, float]]) -> None:
     """Kept cells and counting from the sites draw the same clusters (position to a unit)."""
-    for z in (5, 8, 10, 13):
+    for z in (5, 8, 10, 13, 15):
         for x, y in {tile_of(lon, lat, z) for lon, lat in points}:
             kept = clusters_of(await get_tile(client, z, x, y))
             counted = clusters_of(await get_tile(client, z, x, y, **EVERYTHING))
@@ -334,7 +334,7 @@ async def assert_cells_are_exact(session: AsyncSession) -> None:
                 SELECT z AS zoom, jobmap_cell_x(geom, z) AS cx, jobmap_cell_y(geom, z) AS cy,
                        count(*) AS sites, sum(positions) AS positions,
                        sum(jobmap_mercator_x(geom)) AS sum_x
-                FROM vacancy_site CROSS JOIN generate_series(8, 13) AS z WHERE public
+                FROM vacancy_site CROSS JOIN generate_series(8, 15) AS z WHERE public
                 GROUP BY 1, 2, 3
             ), kept AS (SELECT zoom, cx, cy, sites, positions, sum_x FROM site_cell
                         WHERE sites <> 0)
@@ -416,3 +416,65 @@ async def test_expired_sites_leave_the_kept_cells_before_the_sweep(
 
 def at_city(offset: float) -> list[dict[str, Any]]:
     return [{"positions": 1, "coordinates": {"lon": LON + offset, "lat": LAT}}]
+
+
+# Clusters as GeoJSON ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("filtered", [False, True])
+async def test_json_clusters_are_the_tiles_clusters(
+    client: AsyncClient, scattered: list[tuple[float, float, int]], filtered: bool
+) -> None:
+    z = 11
+    extra = EVERYTHING if filtered else {}
+    for x, y in {tile_of(lon, lat, z) for lon, lat, _ in scattered}:
+        west, south, east, north = Tile(z, x, y).lonlat_bounds
+        # A box just inside the tile touches exactly its cells.
+        inset = (east - west) * 1e-6
+        box = f"{west + inset},{south + inset},{east - inset},{north - inset}"
+        response = await client.get(
+            "/v1/vacancies/clusters", params={"bbox": box, "zoom": z, **extra}
+        )
+        assert response.status_code == 200, response.text
+        assert response.headers["content-type"] == "application/geo+json"
+        body = response.json()
+        as_json = sorted(
+            (f["properties"]["count"], f["properties"]["positions"]) for f in body["features"]
+        )
+        in_tile = sorted(c[2:4] for c in clusters_of(await get_tile(client, z, x, y, **extra)))
+        assert as_json == in_tile, (x, y)
+        assert body["sites"] == sum(c for c, _ in as_json)
+        for feature in body["features"]:
+            lon, lat = feature["geometry"]["coordinates"]
+            assert west <= lon <= east
+            assert south <= lat <= north
+
+
+async def test_json_clusters_follow_filters(client: AsyncClient, actors: Actors) -> None:
+    await post(client, actors.a, title="Kế toán viên")
+    await post(client, actors.a, title="Bảo vệ", description="Trực ca đêm.", sites=at_city(0.002))
+    box = f"{LON - 0.05},{LAT - 0.05},{LON + 0.05},{LAT + 0.05}"
+    every = (await client.get("/v1/vacancies/clusters", params={"bbox": box, "zoom": 10})).json()
+    assert every["sites"] == 2
+    some = await client.get(
+        "/v1/vacancies/clusters", params={"bbox": box, "zoom": 10, "q": "bao ve"}
+    )
+    assert some.json()["sites"] == 1
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"bbox": "105.9,10.2,106.0,10.3", "zoom": 16}, "query.zoom"),
+        ({"bbox": "105.9,10.2,106.0,10.3", "zoom": -1}, "query.zoom"),
+        ({"bbox": "105.9,10.2,106.0", "zoom": 10}, "query.bbox"),
+        ({"bbox": "104,9,106,11", "zoom": 13}, "query.bbox"),  # too many cells
+        ({"zoom": 10}, "query.bbox"),
+        ({"bbox": "105.9,10.2,106.0,10.3"}, "query.zoom"),
+        ({"bbox": "105.9,10.2,106.0,10.3", "zoom": 10, "occupation": "x"}, "query.occupation"),
+    ],
+)
+async def test_json_clusters_reject_bad_parameters(
+    client: AsyncClient, params: dict[str, Any], field: str
+) -> None:
+    assert_problem(await client.get("/v1/vacancies/clusters", params=params), 422, field)

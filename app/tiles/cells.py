@@ -1,0 +1,155 @@
+"""Cluster cells: a grid of 64 x 64 cells per tile at each zoom (app/tiles/grid.py), counted
+from the sites that match a search, or read from `site_cell`, the counts of public sites kept
+per cell by triggers (migration 0010) for zooms 8 to 15. Both give the same clusters.
+
+Expiry is not a write: the kept counts still hold sites past their valid_through until the
+sweep closes them, so readers take those away (few: the sweep runs every few minutes)."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from sqlalchemy import Integer, cast, func, literal, select, union_all
+from sqlalchemy.sql.elements import ColumnElement
+
+from app.models import SiteCell
+from app.search import repository as search
+from app.search.aliases import site
+from app.search.params import SearchParams
+from app.tiles.grid import CELL_PX, EXTENT, ORIGIN_SHIFT, CellWindow
+
+# The zooms whose cells site_cell keeps (a cell of a lower zoom is a block of the first's).
+FIRST_KEPT_ZOOM, LAST_KEPT_ZOOM = 8, 15
+
+
+def unfiltered(params: SearchParams) -> bool:
+    """No filter a tile takes (the place is the tile): every public site counts."""
+    return (
+        params.q is None
+        and not params.occupation
+        and not params.employment_type
+        and params.salary_min is None
+        and params.posted_within_days is None
+    )
+
+
+def matching(built: search.Built, window: CellWindow) -> Any:
+    """The window's cells counted from the sites that match the filters."""
+    cx, cy = func.jobmap_cell_x(site.geom, window.zoom), func.jobmap_cell_y(site.geom, window.zoom)
+    west, south, east, north = window.lonlat_bounds
+    # The box finds candidates through the index (edges included); the cell decides.
+    envelope = func.ST_MakeEnvelope(west, south, east, north, 4326)
+    where = [*built.where, site.geom.op("&&")(envelope)]
+    where += [cx.between(window.first_x, window.last_x), cy.between(window.first_y, window.last_y)]
+    mx, my = func.jobmap_mercator_x(site.geom), func.jobmap_mercator_y(site.geom)
+    located = search.matching_sites(
+        built,
+        cx.label("cx"),
+        cy.label("cy"),
+        site.positions.label("positions"),
+        mx.label("mx"),
+        my.label("my"),
+        where=where,
+    ).subquery("located")
+    c = located.c
+    return (
+        select(
+            c.cx,
+            c.cy,
+            func.count().label("sites"),
+            func.sum(c.positions).label("positions"),
+            func.sum(c.mx).label("sum_x"),
+            func.sum(c.my).label("sum_y"),
+            func.sum(c.mx * c.mx).label("sum_xx"),
+            func.sum(c.my * c.my).label("sum_yy"),
+        )
+        .group_by(c.cx, c.cy)
+        .subquery("cells")
+    )
+
+
+def kept(window: CellWindow) -> Any:
+    """The window's cells from site_cell, less the sites still public after their expiry."""
+    zoom = max(window.zoom, FIRST_KEPT_ZOOM)
+    shift = zoom - window.zoom  # a cluster cell is a 2^shift x 2^shift block of kept cells
+    stored_window = window.at(zoom)
+    first_x, last_x = stored_window.first_x, stored_window.last_x
+    first_y, last_y = stored_window.first_y, stored_window.last_y
+    stored = select(
+        SiteCell.cx.op(">>")(shift).label("cx"),
+        SiteCell.cy.op(">>")(shift).label("cy"),
+        SiteCell.sites,
+        SiteCell.positions,
+        SiteCell.sum_x,
+        SiteCell.sum_y,
+        SiteCell.sum_xx,
+        SiteCell.sum_yy,
+    ).where(
+        SiteCell.zoom == zoom,
+        SiteCell.cx.between(first_x, last_x),
+        SiteCell.cy.between(first_y, last_y),
+        SiteCell.sites != 0,
+    )
+    cx, cy = func.jobmap_cell_x(site.geom, zoom), func.jobmap_cell_y(site.geom, zoom)
+    mx, my = func.jobmap_mercator_x(site.geom), func.jobmap_mercator_y(site.geom)
+    expired = select(
+        cx.op(">>")(shift),
+        cy.op(">>")(shift),
+        literal(-1),
+        -site.positions,
+        -mx,
+        -my,
+        -(mx * mx),
+        -(my * my),
+    ).where(
+        site.public,
+        site.valid_through <= func.now(),
+        cx.between(first_x, last_x),
+        cy.between(first_y, last_y),
+    )
+    both = union_all(stored, expired).subquery("both")
+    c = both.c
+    return (
+        select(
+            c.cx,
+            c.cy,
+            func.sum(c.sites).label("sites"),
+            func.sum(c.positions).label("positions"),
+            func.sum(c.sum_x).label("sum_x"),
+            func.sum(c.sum_y).label("sum_y"),
+            func.sum(c.sum_xx).label("sum_xx"),
+            func.sum(c.sum_yy).label("sum_yy"),
+        )
+        .group_by(c.cx, c.cy)
+        .having(func.sum(c.sites) > 0)
+        .subquery("cells")
+    )
+
+
+def clusters(cells: Any, zoom: int, sites_from_zoom: int) -> Any:
+    """One row per cell: the mean of its sites (Web Mercator `mx`, `my`), `count`,
+    `positions`, and `expansion_zoom`, the zoom at which its sites part."""
+    n = cells.c.sites
+    mean_x, mean_y = cells.c.sum_x / n, cells.c.sum_y / n
+    variance = func.greatest(
+        cells.c.sum_xx / n - mean_x * mean_x, cells.c.sum_yy / n - mean_y * mean_y, 0
+    )
+    return select(
+        mean_x.label("mx"),
+        mean_y.label("my"),
+        cast(n, Integer).label("count"),
+        cast(cells.c.positions, Integer).label("positions"),
+        _expansion_zoom(2 * func.sqrt(variance), zoom, sites_from_zoom).label("expansion_zoom"),
+    ).subquery("clusters")
+
+
+def _expansion_zoom(spread: Any, z: int, sites_from_zoom: int) -> ColumnElement[Any]:
+    """The first zoom at which a cell is narrower than the cluster's spread (twice the
+    standard deviation of its sites' positions: two sites d apart spread d), so its sites
+    part; at most the zoom where single sites show, where sites at one point part too."""
+    # A cell at zoom z' is 2 * ORIGIN_SHIFT / 2^z' * CELL_PX / EXTENT metres wide.
+    cells_per_world = 2 * ORIGIN_SHIFT * CELL_PX / EXTENT
+    parts_at = func.floor(func.ln(cells_per_world / func.nullif(spread, 0)) / math.log(2)) + 1
+    zoom = func.least(sites_from_zoom, func.greatest(z + 1, func.coalesce(parts_at, 99)))
+    return cast(zoom, Integer)

@@ -1,0 +1,39 @@
+# Sourced by run.sh and tiles.sh: the view tipg serves, then both servers (2 workers each),
+# stopped when the calling script exits. Needs PGHOST PGPORT PGUSER PGPASSWORD DB OUT
+# OURS_PORT TIPG_PORT TIPG_VENV and the PSQL array.
+
+# Public, unexpired sites (the filter of our search), so tipg can use the same partial GiST
+# index (ix_vacancy_site_public_geom) that our queries use.
+"${PSQL[@]}" <<'SQL'
+CREATE OR REPLACE VIEW bench_public_site AS
+SELECT id, vacancy_id, positions, approximate, occupation_code, employment_type,
+       salary_monthly_min, salary_monthly_max, published_at, geom
+FROM vacancy_site WHERE public AND valid_through > now();
+SQL
+
+start_servers() {
+  PIDS=()
+  trap stop_servers EXIT
+  APP_DATABASE_URL="postgresql+asyncpg://$PGUSER:$PGPASSWORD@$PGHOST:$PGPORT/$DB" \
+  APP_LOG_LEVEL=WARNING APP_EXPIRY_SWEEP_INTERVAL_S=0 \
+    .venv/bin/uvicorn app.main:create_app --factory --workers 2 --port "$OURS_PORT" \
+    --no-access-log --log-level warning > "$OUT/ours.log" 2>&1 &
+  PIDS+=($!)
+  DATABASE_URL="postgresql://$PGUSER:$PGPASSWORD@$PGHOST:$PGPORT/$DB" \
+  TIPG_DB_SCHEMAS='["public"]' TIPG_DB_TABLES='["public.bench_public_site"]' TIPG_DB_FUNCTIONS='[]' \
+  TIPG_DB_SPATIAL_EXTENT=false TIPG_DB_DATETIME_EXTENT=false TIPG_MAX_FEATURES_PER_QUERY=10000 \
+    "$TIPG_VENV/bin/uvicorn" tipg.main:app --workers 2 --port "$TIPG_PORT" \
+    --no-access-log --log-level warning > "$OUT/tipg.log" 2>&1 &
+  PIDS+=($!)
+  for _ in $(seq 60); do
+    curl -sf "http://127.0.0.1:$OURS_PORT/readyz" > /dev/null \
+      && curl -sf "http://127.0.0.1:$TIPG_PORT/collections/public.bench_public_site" > /dev/null \
+      && return 0
+    sleep 1
+  done
+}
+
+stop_servers() {
+  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+}
