@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import BigInteger, Double, Integer, SmallInteger
+from sqlalchemy import BigInteger, Double, Index, Integer, SmallInteger, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base
@@ -11,6 +11,8 @@ from app.db import Base
 
 class SiteCell(Base):
     __tablename__ = "site_cell"
+    # A tile's cells by its x and y (64 cells to a tile side).
+    __table_args__ = (Index("ix_site_cell_tile", "zoom", text("(cx >> 6)"), text("(cy >> 6)")),)
 
     zoom: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
     cx: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -110,6 +110,9 @@ def upgrade() -> None:
             "PRIMARY KEY (zoom, cx, cy))"
         )
     )
+    # A tile's cells by its x and y (cells numbered 64 to a tile): the key alone would read a
+    # whole column of cells across the province for each of the tile's 64 columns.
+    op.execute(sa.text("CREATE INDEX ix_site_cell_tile ON site_cell (zoom, (cx >> 6), (cy >> 6))"))
     for statement in FUNCTIONS:
         op.execute(sa.text(statement))
     for operation, changes in CHANGES.items():
