@@ -55,11 +55,16 @@ RETURN floor((20037508.342789244 - jobmap_mercator_y(geom))
 
 # Per cell and zoom: the public sites a statement added (sign 1) and took away (sign -1), in
 # key order (concurrent writers then wait for each other rather than deadlock). A site left
-# unchanged adds and takes away the same and is left out.
+# unchanged adds and takes away the same and is left out. Statement triggers fire for
+# statements that touch no row too (the vacancy trigger's site sync runs once per vacancy
+# written): those return at once.
 CELLS_CHANGE = r"""
 CREATE FUNCTION jobmap_site_cells_{operation}() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
+    IF NOT ({any_public}) THEN
+        RETURN NULL;
+    END IF;
     INSERT INTO site_cell AS c (zoom, cx, cy, sites, positions, sum_x, sum_y, sum_xx, sum_yy)
     SELECT z, jobmap_cell_x(d.geom, z), jobmap_cell_y(d.geom, z),
            sum(d.sign), sum(d.sign * d.positions),
@@ -86,6 +91,13 @@ END $$
 ADDED = "SELECT 1 AS sign, geom, positions FROM new_rows WHERE public"
 REMOVED = "SELECT -1 AS sign, geom, positions FROM old_rows WHERE public"
 CHANGES = {"insert": ADDED, "update": f"{ADDED} UNION ALL {REMOVED}", "delete": REMOVED}
+ANY_ADDED = "EXISTS (SELECT FROM new_rows WHERE public)"
+ANY_REMOVED = "EXISTS (SELECT FROM old_rows WHERE public)"
+ANY_PUBLIC = {
+    "insert": ANY_ADDED,
+    "update": f"{ANY_ADDED} OR {ANY_REMOVED}",
+    "delete": ANY_REMOVED,
+}
 
 TRIGGERS = (
     "CREATE TRIGGER vacancy_site_cells_insert AFTER INSERT ON vacancy_site "
@@ -116,7 +128,10 @@ def upgrade() -> None:
     for statement in FUNCTIONS:
         op.execute(sa.text(statement))
     for operation, changes in CHANGES.items():
-        op.execute(sa.text(CELLS_CHANGE.format(operation=operation, changes=changes)))
+        function = CELLS_CHANGE.format(
+            operation=operation, changes=changes, any_public=ANY_PUBLIC[operation]
+        )
+        op.execute(sa.text(function))
     # Readers take away sites still public after their expiry: found by this index.
     op.execute(
         sa.text(
