@@ -154,8 +154,8 @@ def _expansion_zoom(spread: Any, z: int, sites_from_zoom: int) -> ColumnElement[
     """The first zoom at which a cell is narrower than the cluster's spread (twice the
     standard deviation of its sites' positions: two sites d apart spread d), so its sites
     part; at most the zoom where single sites show, where sites at one point part too."""
-    # A cell at zoom z' is 2 * ORIGIN_SHIFT / 2^z' * CELL_PX / EXTENT metres wide.
-    cells_per_world = 2 * ORIGIN_SHIFT * CELL_PX / EXTENT
-    parts_at = func.floor(func.ln(cells_per_world / func.nullif(spread, 0)) / math.log(2)) + 1
+    # A cell at zoom z' is cell_at_zoom_0 / 2^z' metres wide.
+    cell_at_zoom_0 = 2 * ORIGIN_SHIFT * CELL_PX / EXTENT
+    parts_at = func.floor(func.ln(cell_at_zoom_0 / func.nullif(spread, 0)) / math.log(2)) + 1
     zoom = func.least(sites_from_zoom, func.greatest(z + 1, func.coalesce(parts_at, 99)))
     return cast(zoom, Integer)

@@ -30,6 +30,8 @@ LAYER = "vacancies"
 
 
 def _in_tile(tile: Tile) -> list[ColumnElement[bool]]:
+    """The tile's sites: its box through the index, then its west and north edges in and its
+    east and south edges out, so a site on an edge is in one tile only."""
     west, south, east, north = tile.lonlat_bounds
     lon, lat = func.ST_X(site.geom), func.ST_Y(site.geom)
     envelope = func.ST_MakeEnvelope(west, south, east, north, 4326)

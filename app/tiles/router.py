@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from sqlalchemy import func, select
 
 from app.areas.router import GEOJSON
@@ -70,9 +70,9 @@ async def vacancy_tile(
     settings: SettingsDep,
     today: TodayDep,
     filters: Filters,
-    z: int,
-    x: int,
-    y: int,
+    z: Annotated[int, Path(description="Zoom, 0 to 22.", examples=[12])],
+    x: Annotated[int, Path(description="Column from the west, 0 to 2^z - 1.", examples=[3253])],
+    y: Annotated[int, Path(description="Row from the north, 0 to 2^z - 1.", examples=[1930])],
 ) -> Response:
     """Layer `vacancies`. From zoom `APP_TILE_SITES_FROM_ZOOM` (default 16) one point per
     matching work site: `id`, `vacancy_id`, `title`, `employer`, `positions` (at the site),
