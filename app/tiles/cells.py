@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from sqlalchemy import Integer, cast, func, literal, literal_column, select, union_all
+from sqlalchemy import Integer, bindparam, cast, func, literal, literal_column, select, union_all
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.models import SiteCell
@@ -71,13 +71,17 @@ def matching(built: search.Built, window: CellWindow) -> Any:
     )
 
 
-def kept(window: CellWindow) -> Any:
-    """The window's cells from site_cell, less the sites still public after their expiry."""
-    zoom = max(window.zoom, FIRST_KEPT_ZOOM)
-    shift = zoom - window.zoom  # a cluster cell is a 2^shift x 2^shift block of kept cells
-    stored_window = window.at(zoom)
-    first_x, last_x = stored_window.first_x, stored_window.last_x
-    first_y, last_y = stored_window.first_y, stored_window.last_y
+def _int(name: str) -> Any:
+    return bindparam(name, type_=Integer)
+
+
+def kept() -> Any:
+    """A window's cells from site_cell, less the sites still public after their expiry. Every
+    value is a named parameter (kept_values()), so the statement is built once for all tiles:
+    building it cost more than PostgreSQL spends answering it."""
+    zoom, shift = _int("kept_zoom"), _int("kept_shift")
+    first_x, last_x = _int("kept_first_x"), _int("kept_last_x")
+    first_y, last_y = _int("kept_first_y"), _int("kept_last_y")
     stored = select(
         SiteCell.cx.op(">>")(shift).label("cx"),
         SiteCell.cy.op(">>")(shift).label("cy"),
@@ -91,8 +95,12 @@ def kept(window: CellWindow) -> Any:
         SiteCell.zoom == zoom,
         # The tiles the window spans, for ix_site_cell_tile (the shift a constant in the SQL,
         # as in the index, whatever plan is cached); then the exact cells.
-        SiteCell.cx.op(">>")(TILE_SHIFT_SQL).between(first_x >> TILE_SHIFT, last_x >> TILE_SHIFT),
-        SiteCell.cy.op(">>")(TILE_SHIFT_SQL).between(first_y >> TILE_SHIFT, last_y >> TILE_SHIFT),
+        SiteCell.cx.op(">>")(TILE_SHIFT_SQL).between(
+            _int("kept_first_tile_x"), _int("kept_last_tile_x")
+        ),
+        SiteCell.cy.op(">>")(TILE_SHIFT_SQL).between(
+            _int("kept_first_tile_y"), _int("kept_last_tile_y")
+        ),
         SiteCell.cx.between(first_x, last_x),
         SiteCell.cy.between(first_y, last_y),
         SiteCell.sites != 0,
@@ -133,9 +141,30 @@ def kept(window: CellWindow) -> Any:
     )
 
 
-def clusters(cells: Any, zoom: int, sites_from_zoom: int) -> Any:
+def kept_values(window: CellWindow) -> dict[str, int]:
+    """The parameters of kept() for a window: its cells at the first kept zoom or deeper (a
+    cluster cell of a lower zoom is a 2^shift x 2^shift block of kept cells)."""
+    zoom = max(window.zoom, FIRST_KEPT_ZOOM)
+    stored = window.at(zoom)
+    return {
+        "kept_zoom": zoom,
+        "kept_shift": zoom - window.zoom,
+        "kept_first_x": stored.first_x,
+        "kept_last_x": stored.last_x,
+        "kept_first_y": stored.first_y,
+        "kept_last_y": stored.last_y,
+        "kept_first_tile_x": stored.first_x >> TILE_SHIFT,
+        "kept_last_tile_x": stored.last_x >> TILE_SHIFT,
+        "kept_first_tile_y": stored.first_y >> TILE_SHIFT,
+        "kept_last_tile_y": stored.last_y >> TILE_SHIFT,
+    }
+
+
+def clusters(cells: Any) -> Any:
     """One row per cell: the mean of its sites (Web Mercator `mx`, `my`), `count`,
-    `positions`, and `expansion_zoom`, the zoom at which its sites part."""
+    `positions`, and `expansion_zoom`, the zoom at which its sites part. Parameters:
+    cluster_values()."""
+    zoom, sites_from_zoom = _int("cluster_zoom"), _int("sites_from_zoom")
     n = cells.c.sites
     mean_x, mean_y = cells.c.sum_x / n, cells.c.sum_y / n
     variance = func.greatest(
@@ -150,7 +179,11 @@ def clusters(cells: Any, zoom: int, sites_from_zoom: int) -> Any:
     ).subquery("clusters")
 
 
-def _expansion_zoom(spread: Any, z: int, sites_from_zoom: int) -> ColumnElement[Any]:
+def cluster_values(zoom: int, sites_from_zoom: int) -> dict[str, int]:
+    return {"cluster_zoom": zoom, "sites_from_zoom": sites_from_zoom}
+
+
+def _expansion_zoom(spread: Any, z: Any, sites_from_zoom: Any) -> ColumnElement[Any]:
     """The first zoom at which a cell is narrower than the cluster's spread (twice the
     standard deviation of its sites' positions: two sites d apart spread d), so its sites
     part; at most the zoom where single sites show, where sites at one point part too."""

@@ -12,11 +12,23 @@ filters they are counted from the matching sites. Both give the same tile.
 
 from __future__ import annotations
 
+import functools
 import math
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Numeric, Text, cast, func, literal, literal_column, select
+from sqlalchemy import (
+    ColumnElement,
+    Float,
+    Numeric,
+    Text,
+    bindparam,
+    cast,
+    func,
+    literal,
+    literal_column,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models import Vacancy, VacancySite
@@ -42,24 +54,38 @@ async def tile_bytes(
     session: AsyncSession, params: SearchParams, tile: Tile, today: date, *, sites_from_zoom: int
 ) -> bytes:
     """The tile as MVT bytes; empty when no matching site is in it."""
-    built = await search.build(session, params, today)
     if tile.z >= sites_from_zoom:
-        statement = _sites(built, tile)
+        built = await search.build(session, params, today)
+        statement, values = _sites(built, tile), built.values
     else:
         window = CellWindow.of_tile(tile)
+        values = cells.cluster_values(tile.z, sites_from_zoom) | _tile_values(tile)
         if cells.unfiltered(params) and tile.z <= cells.LAST_KEPT_ZOOM:
-            counted = cells.kept(window)
+            statement = _kept_tile()
+            values |= cells.kept_values(window)
         else:
-            counted = cells.matching(built, window)
-        statement = _as_mvt(_clusters(tile, cells.clusters(counted, tile.z, sites_from_zoom)))
-    body = await session.scalar(statement, built.values)
+            built = await search.build(session, params, today)
+            statement = _as_mvt(_clusters(cells.clusters(cells.matching(built, window))))
+            values |= built.values
+    body = await session.scalar(statement, values)
     return bytes(body or b"")
 
 
-def _pixels(tile: Tile, x: ColumnElement[Any], y: ColumnElement[Any]) -> tuple[Any, Any]:
-    """Mercator metres to tile units (y down, as MVT draws)."""
+@functools.cache
+def _kept_tile() -> Any:
+    """The statement of every tile of clusters without filters, built once."""
+    return _as_mvt(_clusters(cells.clusters(cells.kept())))
+
+
+def _tile_values(tile: Tile) -> dict[str, float]:
     min_x, _, _, max_y = tile.mercator_bounds
-    scale = EXTENT / tile.size_m
+    return {"tile_min_x": min_x, "tile_max_y": max_y, "tile_scale": EXTENT / tile.size_m}
+
+
+def _pixels(x: ColumnElement[Any], y: ColumnElement[Any]) -> tuple[Any, Any]:
+    """Mercator metres to tile units (y down, as MVT draws); parameters: _tile_values()."""
+    min_x, max_y = bindparam("tile_min_x", type_=Float), bindparam("tile_max_y", type_=Float)
+    scale = bindparam("tile_scale", type_=Float)
     return (x - min_x) * scale, (max_y - y) * scale
 
 
@@ -70,7 +96,9 @@ def _as_mvt(rows: Any) -> Any:
 
 def _sites(built: search.Built, tile: Tile) -> Any:
     mx, my = func.jobmap_mercator_x(site.geom), func.jobmap_mercator_y(site.geom)
-    px, py = _pixels(tile, mx, my)
+    min_x, _, _, max_y = tile.mercator_bounds
+    scale = EXTENT / tile.size_m
+    px, py = (mx - min_x) * scale, (max_y - my) * scale
     where = [*built.where, *_in_tile(tile)]
     hits = search.matching_sites(
         built,
@@ -99,9 +127,9 @@ def _sites(built: search.Built, tile: Tile) -> Any:
     return _as_mvt(rows)
 
 
-def _clusters(tile: Tile, clusters: Any) -> Any:
+def _clusters(clusters: Any) -> Any:
     """Cluster features: at the mean of their sites, in tile units."""
-    px, py = _pixels(tile, clusters.c.mx, clusters.c.my)
+    px, py = _pixels(clusters.c.mx, clusters.c.my)
     return select(
         func.ST_MakePoint(_unit(px), _unit(py)).label("geom"),
         clusters.c.count,
@@ -126,11 +154,13 @@ async def clusters_geojson(
     """The clusters of a block of cells as a GeoJSON FeatureCollection (built by PostgreSQL):
     the same cells, counts and positions as the tiles of that zoom."""
     built = await search.build(session, params, today)
+    values = built.values | cells.cluster_values(window.zoom, sites_from_zoom)
     if cells.unfiltered(params) and window.zoom <= cells.LAST_KEPT_ZOOM:
-        counted = cells.kept(window)
+        counted = cells.kept()
+        values |= cells.kept_values(window)
     else:
         counted = cells.matching(built, window)
-    found = cells.clusters(counted, window.zoom, sites_from_zoom)
+    found = cells.clusters(counted)
     lon = found.c.mx / ORIGIN_SHIFT * 180.0
     lat = func.degrees(2 * func.atan(func.exp(found.c.my / ORIGIN_SHIFT * math.pi)) - math.pi / 2)
     point = func.json_build_array(
@@ -152,5 +182,5 @@ async def clusters_geojson(
         "sites", func.coalesce(func.sum(found.c.count), 0),
         "features", func.coalesce(func.json_agg(feature), literal_column("'[]'::json")),
     )  # fmt: skip
-    body = await session.scalar(select(cast(collection, Text)), built.values)
+    body = await session.scalar(select(cast(collection, Text)), values)
     return str(body).encode()
