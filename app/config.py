@@ -44,6 +44,8 @@ class Settings(BaseSettings):
     cors_origins: list[str] = Field(default_factory=list)
     # Vector tiles show single work sites from this zoom on, clusters below it.
     tile_sites_from_zoom: int = Field(default=16, ge=1, le=22)
+    # Memory each worker may keep tiles in (0: none); see app/tiles/cache.py.
+    tile_cache_mb: float = Field(default=64, ge=0)
     # The HMAC key under which personal references (national ID numbers) are hashed: the same
     # person gives the same hash, and without the key the hash cannot be tested against guesses.
     # Changing it makes people recorded before and after look like different people.

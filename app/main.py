@@ -27,6 +27,7 @@ from app.plans.router import router as plans_router
 from app.search.router import router as search_router
 from app.stats.router import router as stats_router
 from app.stats.vacancies_router import router as vacancy_stats_router
+from app.tiles.cache import TileCache
 from app.tiles.router import router as tiles_router
 from app.vacancies.router import router as vacancies_router
 from app.vacancies.sweep import sweep_periodically
@@ -117,6 +118,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 "X-Request-ID",
             ],
         )
+    app.state.tile_cache = TileCache(int(settings.tile_cache_mb * 1024 * 1024))
     app.add_middleware(RequestIdMiddleware)
 
     app.include_router(health_router)

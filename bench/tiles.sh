@@ -2,9 +2,10 @@
 # Vector tiles side by side (bench/README.md, "Vector tiles"): our service and tipg 1.6, 2
 # workers each, the same public sites (tipg: the bench_public_site view of run.sh), the same
 # fixed tile lists at z8, z10, z12, z14: up to 200 tiles per zoom that hold public sites,
-# chosen by a hash (the same every run). Per zoom, back to back: ours (no server cache: every
-# tile is computed, "cold"), ours revalidated (If-None-Match with each tile's ETag: 304s,
-# "warm"), tipg. Also tile sizes and feature counts.
+# chosen by a hash (the same every run). Per zoom, back to back: ours without its tile cache
+# (every tile drawn: "cold"), ours with it (after the warm-up every tile is kept: "warm"),
+# ours revalidated (If-None-Match with each tile's ETag: 304s), tipg. Also tile sizes and
+# feature counts.
 #
 #   bench/tiles.sh            # from the repository root; DURATION=20 WARMUP=5 CONNS=16
 set -euo pipefail
@@ -14,7 +15,7 @@ PGHOST=${PGHOST:-127.0.0.1} PGPORT=${PGPORT:-5439} PGUSER=${PGUSER:-jobmap}
 export PGPASSWORD=${PGPASSWORD:-jobmap}
 DB=${DB:-jobmap_bench}
 DURATION=${DURATION:-20} WARMUP=${WARMUP:-5} CONNS=${CONNS:-16} THREADS=${THREADS:-2}
-OURS_PORT=${OURS_PORT:-8080} TIPG_PORT=${TIPG_PORT:-8081}
+OURS_PORT=${OURS_PORT:-8080} TIPG_PORT=${TIPG_PORT:-8081} COLD_PORT=${COLD_PORT:-8082}
 TIPG_VENV=${TIPG_VENV:-/tmp/tipgvenv}
 ZOOMS=${ZOOMS:-8 10 12 14}
 OUT=${OUT:-$PWD/bench/results/tiles_$(date -u +%Y%m%dT%H%M%SZ)}
@@ -33,6 +34,13 @@ for z in $ZOOMS; do
 done
 
 start_servers
+# Ours once more without its tile cache: every tile drawn ("cold").
+APP_DATABASE_URL="postgresql+asyncpg://$PGUSER:$PGPASSWORD@$PGHOST:$PGPORT/$DB" \
+APP_LOG_LEVEL=WARNING APP_EXPIRY_SWEEP_INTERVAL_S=0 APP_TILE_CACHE_MB=0 \
+  .venv/bin/uvicorn app.main:create_app --factory --workers 2 --port "$COLD_PORT" \
+  --no-access-log --log-level warning > "$OUT/ours_cold.log" 2>&1 &
+PIDS+=($!)
+for _ in $(seq 60); do curl -sf "http://127.0.0.1:$COLD_PORT/readyz" > /dev/null && break; sleep 1; done
 
 OURS_PATH="/v1/tiles/vacancies/{z}/{x}/{y}.mvt"
 TIPG_PATH="/collections/public.bench_public_site/tiles/WebMercatorQuad/{z}/{x}/{y}"
@@ -76,6 +84,7 @@ run_wrk() { # target zoom port path tiles etag
   echo "$1 z$2 $(grep '^RESULT' "$OUT/wrk_$1_z$2.txt")" | tee -a "$RESULTS"
 }
 for z in $ZOOMS; do
+  run_wrk ours_cold "$z" "$COLD_PORT" "$OURS_PATH" "$OUT/etags_z$z.txt" 0
   run_wrk ours "$z" "$OURS_PORT" "$OURS_PATH" "$OUT/etags_z$z.txt" 0
   run_wrk ours_304 "$z" "$OURS_PORT" "$OURS_PATH" "$OUT/etags_z$z.txt" 1
   run_wrk tipg "$z" "$TIPG_PORT" "$TIPG_PATH" "$OUT/tiles_z$z.txt" 0

@@ -4,6 +4,7 @@ from app.models.area import Area, AreaLevel
 from app.models.audit import AuditEvent
 from app.models.classification import Industry, Occupation
 from app.models.employer import ApiKey, Employer, Role
+from app.models.map_version import MapVersion
 from app.models.placement import Channel, Destination, Placement, Sex
 from app.models.plan import IndicatorValue, PlanRevision, PlanTarget
 from app.models.search_word import SearchWord
@@ -36,6 +37,7 @@ __all__ = [
     "IdempotencyRecord",
     "IndicatorValue",
     "Industry",
+    "MapVersion",
     "Occupation",
     "Placement",
     "PlanRevision",

@@ -15,6 +15,7 @@ from app.errors import FieldError, InvalidInputError, Problem
 from app.models import Area, EmploymentType
 from app.search.params import SearchParams, parse_bbox, search_params
 from app.tiles import grid, repository
+from app.tiles.cache import KeptTile, TileCache, map_state
 
 router = APIRouter(tags=["tiles"])
 MVT = "application/vnd.mapbox-vector-tile"
@@ -79,19 +80,28 @@ async def vacancy_tile(
     `salary_min`/`salary_max` (monthly VND), `occupation_group`. Below it, clusters:
     `count` (matching sites, each one vacancy at one place), `positions`, `expansion_zoom`
     (zoom in to there to see them apart), placed at the mean of their sites. Every matching
-    site in the tile is counted: nothing is cut off."""
+    site in the tile is counted: nothing is cut off. Each worker keeps tiles in memory
+    (`APP_TILE_CACHE_MB`) while nothing they show can have changed (`X-Tile-Cache`)."""
     tile = grid.Tile.checked(z, x, y)
-    body = await repository.tile_bytes(
-        session, filters, tile, today, sites_from_zoom=settings.tile_sites_from_zoom
-    )
-    headers = {"Cache-Control": CACHE_CONTROL}
-    if not body:
+    tiles: TileCache = request.app.state.tile_cache
+    key = (tile, filters.fingerprint(), settings.tile_sites_from_zoom)
+    state = await map_state(session)  # before drawing: see app/tiles/cache.py
+    kept = tiles.get(key, state)
+    headers = {"Cache-Control": CACHE_CONTROL, "X-Tile-Cache": "hit" if kept else "miss"}
+    if kept is None:
+        body = await repository.tile_bytes(
+            session, filters, tile, today, sites_from_zoom=settings.tile_sites_from_zoom
+        )
+        # From the tile's own bytes: equal whenever the tile shows the same data.
+        etag = '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
+        kept = KeptTile(state, body, etag)
+        tiles.put(key, kept)
+    if not kept.body:
         return Response(status_code=204, headers=headers)
-    # From the tile's own bytes: equal whenever the tile shows the same data.
-    headers["ETag"] = '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
-    if _matches(request.headers.get("if-none-match"), headers["ETag"]):
+    headers["ETag"] = kept.etag
+    if _matches(request.headers.get("if-none-match"), kept.etag):
         return Response(status_code=304, headers=headers)
-    return Response(body, media_type=MVT, headers=headers)
+    return Response(kept.body, media_type=MVT, headers=headers)
 
 
 def _matches(if_none_match: str | None, etag: str) -> bool:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import math
 import random
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import mapbox_vector_tile
@@ -15,6 +16,7 @@ from httpx import AsyncClient, Response
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.tiles.cache import KeptTile, MapState, TileCache
 from app.tiles.grid import Tile
 from tests.factories import CITY_CENTRE, Actors
 from tests.factories import post_vacancy as post
@@ -478,3 +480,88 @@ async def test_json_clusters_reject_bad_parameters(
     client: AsyncClient, params: dict[str, Any], field: str
 ) -> None:
     assert_problem(await client.get("/v1/vacancies/clusters", params=params), 422, field)
+
+
+# The tile cache ----------------------------------------------------------------------------
+
+
+async def test_kept_tiles_are_served_until_something_they_show_changes(
+    client: AsyncClient, actors: Actors
+) -> None:
+    posted = await post(client, actors.a, title="Thợ điện")
+    x, y = tile_of(LON, LAT, SITES_FROM_ZOOM)
+    first = await get_tile(client, SITES_FROM_ZOOM, x, y)
+    assert first.headers["x-tile-cache"] == "miss"
+    again = await get_tile(client, SITES_FROM_ZOOM, x, y)
+    assert again.headers["x-tile-cache"] == "hit"
+    assert again.content == first.content
+    assert again.headers["etag"] == first.headers["etag"]
+    # Another filter is another tile.
+    other = await get_tile(client, SITES_FROM_ZOOM, x, y, q="dien")
+    assert other.headers["x-tile-cache"] == "miss"
+    # A title edit touches no site, yet the tile shows titles.
+    edited = await client.patch(
+        f"/v1/vacancies/{posted['id']}",
+        json={"title": "Thợ điện công nghiệp"},
+        headers={**actors.a, "If-Match": "*"},
+    )
+    assert edited.status_code == 200, edited.text
+    renamed = await get_tile(client, SITES_FROM_ZOOM, x, y)
+    assert renamed.headers["x-tile-cache"] == "miss"
+    assert [f["properties"]["title"] for f in features(renamed)] == ["Thợ điện công nghiệp"]
+    # A vacancy published in the tile is there at once.
+    await post(client, actors.a, title="Thợ hàn", sites=at_city(0.001))
+    assert len(features(await get_tile(client, SITES_FROM_ZOOM, x, y))) == 2
+    # An employer renamed: its name is on the sites.
+    await client.patch(
+        f"/v1/employers/{actors.employer_a.id}",
+        json={"name": "Điện cơ Sông Tiền"},
+        headers=actors.department,
+    )
+    shown = {f["properties"]["employer"] for f in features(await get_tile(client, 16, x, y))}
+    assert shown == {"Điện cơ Sông Tiền"}
+
+
+async def test_a_kept_tile_is_drawn_again_when_a_site_in_it_expires(
+    client: AsyncClient, actors: Actors, session: AsyncSession
+) -> None:
+    await post(client, actors.a, title="Còn hạn lâu")
+    # Expiring first: the next expiry of the map until it passes.
+    in_two_days = (datetime.now(UTC) + timedelta(days=2)).isoformat()
+    soon = await post(
+        client, actors.a, title="Sắp hết hạn", sites=at_city(0.001), valid_through=in_two_days
+    )
+    x, y = tile_of(LON, LAT, 10)
+    assert sum(c[2] for c in clusters_of(await get_tile(client, 10, x, y))) == 2
+    assert (await get_tile(client, 10, x, y)).headers["x-tile-cache"] == "hit"
+    # Expiry is no write: with the map version left alone (its triggers off for this
+    # transaction), the next expiry alone must tell the kept tile is out of date.
+    for table in ("vacancy", "vacancy_site", "employer"):
+        for operation in ("insert", "update", "delete"):
+            await session.execute(
+                text(f"ALTER TABLE {table} DISABLE TRIGGER {table}_map_version_{operation}")
+            )
+    await session.execute(
+        text(
+            "UPDATE vacancy_site SET valid_through = now() - interval '1 minute' "
+            "WHERE vacancy_id = :id"
+        ),
+        {"id": soon["id"]},
+    )
+    expired = await get_tile(client, 10, x, y)
+    assert expired.headers["x-tile-cache"] == "miss"
+    assert sum(c[2] for c in clusters_of(expired)) == 1
+
+
+def test_the_cache_keeps_to_its_memory() -> None:
+    cache = TileCache(max_bytes=10)
+    state: MapState = (1, None)
+    cache.put(("a",), KeptTile(state, b"12345", '"a"'))
+    cache.put(("b",), KeptTile(state, b"12345", '"b"'))
+    assert cache.get(("a",), state) is not None  # a is now the most recently used
+    cache.put(("c",), KeptTile(state, b"123", '"c"'))  # over 10 bytes: b goes
+    assert cache.get(("b",), state) is None
+    assert cache.get(("a",), state) is not None
+    assert cache.get(("a",), (2, None)) is None  # another map state
+    cache.put(("big",), KeptTile(state, b"x" * 11, '"big"'))  # larger than the whole cache
+    assert cache.get(("big",), state) is None
