@@ -55,24 +55,25 @@ def matching(built: search.Built, window: CellWindow) -> Any:
         where=where,
     ).subquery("located")
     c = located.c
-    return (
-        select(
-            c.cx,
-            c.cy,
-            func.count().label("sites"),
-            func.sum(c.positions).label("positions"),
-            func.sum(c.mx).label("sum_x"),
-            func.sum(c.my).label("sum_y"),
-            func.sum(c.mx * c.mx).label("sum_xx"),
-            func.sum(c.my * c.my).label("sum_yy"),
-        )
-        .group_by(c.cx, c.cy)
-        .subquery("cells")
+    return _per_cell(c, func.count(), c.positions, c.mx, c.my, c.mx * c.mx, c.my * c.my).subquery(
+        "cells"
     )
 
 
 def _int(name: str) -> Any:
     return bindparam(name, type_=Integer)
+
+
+def _per_cell(c: Any, sites: Any, positions: Any, *sums: Any) -> Any:
+    """Per cell (`c.cx`, `c.cy`): sites, positions, and the sums of x, y, x² and y²."""
+    names = ("sum_x", "sum_y", "sum_xx", "sum_yy")
+    return select(
+        c.cx,
+        c.cy,
+        sites.label("sites"),
+        func.sum(positions).label("positions"),
+        *(func.sum(value).label(name) for value, name in zip(sums, names, strict=True)),
+    ).group_by(c.cx, c.cy)
 
 
 def kept() -> Any:
@@ -122,23 +123,10 @@ def kept() -> Any:
         cx.between(first_x, last_x),
         cy.between(first_y, last_y),
     )
-    both = union_all(stored, expired).subquery("both")
-    c = both.c
-    return (
-        select(
-            c.cx,
-            c.cy,
-            func.sum(c.sites).label("sites"),
-            func.sum(c.positions).label("positions"),
-            func.sum(c.sum_x).label("sum_x"),
-            func.sum(c.sum_y).label("sum_y"),
-            func.sum(c.sum_xx).label("sum_xx"),
-            func.sum(c.sum_yy).label("sum_yy"),
-        )
-        .group_by(c.cx, c.cy)
-        .having(func.sum(c.sites) > 0)
-        .subquery("cells")
-    )
+    c = union_all(stored, expired).subquery("both").c
+    sites = func.sum(c.sites)
+    per_cell = _per_cell(c, sites, c.positions, c.sum_x, c.sum_y, c.sum_xx, c.sum_yy)
+    return per_cell.having(sites > 0).subquery("cells")
 
 
 def kept_values(window: CellWindow) -> dict[str, int]:

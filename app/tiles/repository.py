@@ -56,7 +56,7 @@ async def tile_bytes(
     """The tile as MVT bytes; empty when no matching site is in it."""
     if tile.z >= sites_from_zoom:
         built = await search.build(session, params, today)
-        statement, values = _sites(built, tile), built.values
+        statement, values = _sites(built, tile), built.values | _tile_values(tile)
     else:
         window = CellWindow.of_tile(tile)
         values = cells.cluster_values(tile.z, sites_from_zoom) | _tile_values(tile)
@@ -95,10 +95,7 @@ def _as_mvt(rows: Any) -> Any:
 
 
 def _sites(built: search.Built, tile: Tile) -> Any:
-    mx, my = func.jobmap_mercator_x(site.geom), func.jobmap_mercator_y(site.geom)
-    min_x, _, _, max_y = tile.mercator_bounds
-    scale = EXTENT / tile.size_m
-    px, py = (mx - min_x) * scale, (max_y - my) * scale
+    px, py = _pixels(func.jobmap_mercator_x(site.geom), func.jobmap_mercator_y(site.geom))
     where = [*built.where, *_in_tile(tile)]
     hits = search.matching_sites(
         built,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
@@ -12,6 +11,7 @@ from app.areas.router import GEOJSON
 from app.db import SessionDep
 from app.dependencies import SettingsDep, TodayDep
 from app.errors import FieldError, InvalidInputError, Problem
+from app.http_cache import etag_for, etag_matches
 from app.models import Area, EmploymentType
 from app.search.params import SearchParams, parse_bbox, search_params
 from app.tiles import grid, repository
@@ -93,22 +93,14 @@ async def vacancy_tile(
             session, filters, tile, today, sites_from_zoom=settings.tile_sites_from_zoom
         )
         # From the tile's own bytes: equal whenever the tile shows the same data.
-        etag = '"' + hashlib.blake2b(body, digest_size=16).hexdigest() + '"'
-        kept = KeptTile(state, body, etag)
+        kept = KeptTile(state, body, etag_for(body))
         tiles.put(key, kept)
     if not kept.body:
         return Response(status_code=204, headers=headers)
     headers["ETag"] = kept.etag
-    if _matches(request.headers.get("if-none-match"), kept.etag):
+    if etag_matches(request.headers.get("if-none-match"), kept.etag):
         return Response(status_code=304, headers=headers)
     return Response(kept.body, media_type=MVT, headers=headers)
-
-
-def _matches(if_none_match: str | None, etag: str) -> bool:
-    if if_none_match is None:
-        return False
-    sent = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
-    return "*" in sent or etag in sent
 
 
 # A Leaflet map of a phone or desktop screen spans a few tiles: 16 tiles' cells is plenty.
@@ -170,12 +162,25 @@ async def vacancy_tilejson(
     """The filters given here are carried into the tile URL."""
     query = f"?{request.url.query}" if request.url.query else ""
     url = f"{str(request.base_url).rstrip('/')}/v1/tiles/vacancies/{{z}}/{{x}}/{{y}}.mvt{query}"
-    extent = await session.scalar(
-        select(func.ST_Extent(Area.geom)).where(
-            Area.level == "commune", Area.validity.op("@>")(today)
-        )
+    extent = (
+        select(func.ST_Extent(Area.geom).label("box"))
+        .where(Area.level == "commune", Area.validity.op("@>")(today))
+        .subquery()
     )
-    bounds = _bounds(str(extent)) if extent else [-180.0, -85.0511, 180.0, 85.0511]
+    corners = (
+        await session.execute(
+            select(
+                func.ST_XMin(extent.c.box),
+                func.ST_YMin(extent.c.box),
+                func.ST_XMax(extent.c.box),
+                func.ST_YMax(extent.c.box),
+            )
+        )
+    ).one()
+    if corners[0] is None:  # no communes loaded
+        bounds = [-180.0, -85.0511, 180.0, 85.0511]
+    else:
+        bounds = [round(float(value), 6) for value in corners]
     centre = [(bounds[0] + bounds[2]) / 2, (bounds[1] + bounds[3]) / 2, 9]
     fields = {
         "id": "Number: work site (at high zoom)",
@@ -203,10 +208,3 @@ async def vacancy_tilejson(
         "attribution": "Vacancies posted by employers on the Vĩnh Long job exchange",
         "x-sites-from-zoom": settings.tile_sites_from_zoom,
     }
-
-
-def _bounds(box: str) -> list[float]:
-    """ST_Extent's 'BOX(w s,e n)' as [w, s, e, n]."""
-    inner = box[box.index("(") + 1 : box.index(")")]
-    low, high = inner.split(",")
-    return [round(float(v), 6) for v in (*low.split(), *high.split())]
