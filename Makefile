@@ -14,7 +14,7 @@ export APP_DATABASE_URL ?= postgresql+asyncpg://jobmap:jobmap@127.0.0.1:$(PG_POR
 export JOBMAP_PG_PORT := $(PG_PORT)
 DB_PROVIDED := $(filter environment,$(origin APP_DATABASE_URL))
 
-.PHONY: run test lint format db db-stop migrate data demo clean help
+.PHONY: run test lint format db db-stop migrate data demo clean help test-tools
 
 help:
 	@echo "make run      set up everything and serve on http://$(HOST):$(PORT)"
@@ -59,8 +59,12 @@ format: $(BIN)/.installed
 	$(BIN)/ruff format app tests migrations
 	$(BIN)/ruff check --fix app tests migrations
 
+# Programs the tests run besides PostgreSQL (GDAL's ogrinfo), installed when missing.
+test-tools:
+	@scripts/test-tools.sh
+
 # Tests create (and drop) their own databases on the same server: jobmap_test*.
-test: $(BIN)/.installed db lint
+test: $(BIN)/.installed db test-tools lint
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 clean:

@@ -66,6 +66,14 @@ class AppError(Exception):
         self.headers: dict[str, str] = {}
 
 
+class BadRequestError(AppError):
+    """A parameter the standard an endpoint follows answers with 400 (OGC API Features),
+    where the rest of the API says 422."""
+
+    status = 400
+    slug = "bad-request"
+
+
 class NotFoundError(AppError):
     status = 404
     slug = "not-found"

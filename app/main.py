@@ -22,6 +22,7 @@ from app.health.router import router as health_router
 from app.logs import configure_logging
 from app.middleware import BodySizeLimitMiddleware, RequestIdMiddleware
 from app.migrations_info import migration_heads
+from app.ogc.router import router as ogc_router
 from app.placements.router import router as placements_router
 from app.plans.router import router as plans_router
 from app.search.router import router as search_router
@@ -84,6 +85,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             {"name": "audit", "description": "Who changed placements, plans and values."},
             {"name": "areas", "description": "Administrative units with validity dates."},
             {"name": "health", "description": "Probes for orchestrators and load balancers."},
+            {"name": "ogc", "description": "OGC API - Features (Part 1) for GIS clients."},
         ],
     )
     app.state.settings = settings
@@ -139,4 +141,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     for router in routers:
         app.include_router(router, prefix="/v1", dependencies=authenticated)
+    app.include_router(ogc_router, dependencies=authenticated)
     return app

@@ -44,7 +44,8 @@ def valid_at(at: date) -> ColumnElement[bool]:
     return Area.validity.op("@>")(literal(at))
 
 
-def _properties() -> ColumnElement[Any]:
+def properties() -> ColumnElement[Any]:
+    """A unit's properties as jsonb: its columns and its source attributes."""
     return func.jsonb_build_object(
         "code", Area.code,
         "name", Area.name,
@@ -68,12 +69,12 @@ def _geometry(mode: GeometryMode) -> ColumnElement[Any]:
 
 
 def _feature(mode: GeometryMode, extra: ColumnElement[Any] | None = None) -> ColumnElement[Any]:
-    properties = _properties() if extra is None else _properties().op("||")(extra)
+    merged = properties() if extra is None else properties().op("||")(extra)
     return func.json_build_object(
         "type", "Feature",
         "id", Area.code,
         "geometry", _geometry(mode),
-        "properties", properties,
+        "properties", merged,
     )  # fmt: skip
 
 

@@ -1,0 +1,1 @@
+"""OGC API - Features: vacancies and areas for GIS clients."""

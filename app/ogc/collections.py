@@ -1,0 +1,103 @@
+"""The collections offered over OGC API - Features, and the properties each can be filtered on."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.models import EmploymentType
+from app.models.area import AreaLevel
+from app.ogc import repository
+
+AREA_CODE = r"^[0-9]{2,10}$"
+
+
+@dataclass(frozen=True)
+class CollectionInfo:
+    id: str
+    title: str
+    description: str
+    source: repository.Source
+    extent: Callable[[AsyncSession], Awaitable[repository.Extent]]
+    geometry: str  # the GeoJSON schema of the features' geometry
+    # Properties the items can be filtered on (`?name=value`), as JSON Schema.
+    queryables: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+
+VACANCIES = CollectionInfo(
+    id="vacancies",
+    title="Open vacancies: work sites",
+    description=(
+        "One point per work site of every open, unexpired vacancy of a verified employer: the "
+        "vacancies job seekers see. `datetime` selects sites active at some moment of it "
+        "(published by its end, valid through its start). Vacancy details: "
+        "/v1/vacancies/{vacancy_id}."
+    ),
+    source=repository.VACANCY_SITES,
+    extent=repository.vacancies_extent,
+    geometry="https://geojson.org/schema/Point.json",
+    queryables={
+        "employer_id": {"type": "string", "format": "uuid", "title": "Employer"},
+        "occupation_code": {
+            "type": "string",
+            "pattern": r"^[0-9]{1,4}$",
+            "title": "ISCO-08 occupation code",
+        },
+        "occupation_group": {
+            "type": "string",
+            "pattern": r"^[0-9]$",
+            "title": "ISCO-08 major group (first digit)",
+        },
+        "industry_code": {
+            "type": "string",
+            "pattern": r"^[A-U0-9]{1,8}$",
+            "title": "VSIC 2018 industry code",
+        },
+        "employment_type": {
+            "type": "string",
+            "enum": [kind.value for kind in EmploymentType],
+            "title": "Employment type",
+        },
+        "commune_code": {
+            "type": "string",
+            "pattern": r"^[0-9]{5}$",
+            "title": "Commune the site lay in when posted",
+        },
+        "approximate": {
+            "type": "boolean",
+            "title": "Placed at the commune's representative point",
+        },
+    },
+)
+
+AREAS = CollectionInfo(
+    id="areas",
+    title="Administrative units of Vĩnh Long, with validity dates",
+    description=(
+        "Every version of every unit: since 2025-07-01 province 86 and its 124 communes; "
+        "before, the old province, its 8 districts and their communes (codes, no boundaries). "
+        "`datetime` selects the versions valid on some day of it (in Vietnam's time zone): "
+        "`datetime=2025-06-30` gives the districts, `datetime=2025-07-01` the communes. "
+        "Boundaries: MIT, © 2021 Thang Le Quoc (vietnamese-provinces-database), derived from "
+        "the Vietnam Administrative Units Reference Map (sapnhap.bando.com.vn); pre-2025 "
+        "district shapes: Who's On First (CC0)."
+    ),
+    source=repository.AREA_VERSIONS,
+    extent=repository.areas_extent,
+    geometry="https://geojson.org/schema/MultiPolygon.json",
+    queryables={
+        "code": {"type": "string", "pattern": AREA_CODE, "title": "Official code"},
+        "level": {
+            "type": "string",
+            "enum": [level.value for level in AreaLevel],
+            "title": "Level",
+        },
+        "parent_code": {"type": "string", "pattern": AREA_CODE, "title": "Parent unit's code"},
+        "type": {"type": "string", "maxLength": 50, "title": "Kind (Phường, Xã, Huyện...)"},
+    },
+)
+
+COLLECTIONS = {info.id: info for info in (VACANCIES, AREAS)}

@@ -1,0 +1,485 @@
+"""OGC API - Features Part 1 (Core, GeoJSON) at `/ogc`: the vacancies and the administrative
+areas for GIS clients (QGIS, GDAL's OAPIF driver, ArcGIS, OpenLayers)."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, tzinfo
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi.openapi.utils import get_openapi
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app import cursors
+from app.db import SessionDep
+from app.dependencies import SettingsDep
+from app.errors import NotFoundError, Problem
+from app.http_cache import cached_response
+from app.models import EmploymentType
+from app.models.area import AreaLevel
+from app.ogc import repository
+from app.ogc.collections import AREA_CODE, AREAS, COLLECTIONS, VACANCIES, CollectionInfo
+from app.ogc.params import (
+    DEFAULT_LIMIT,
+    MAX_LIMIT,
+    Box,
+    Interval,
+    check_format,
+    parse_bbox,
+    parse_datetime,
+)
+from app.ogc.routing import OgcRoute, only_declared_params
+from app.ogc.schemas import (
+    Collection,
+    Collections,
+    Conformance,
+    Extent,
+    LandingPage,
+    Link,
+    SpatialExtent,
+    TemporalExtent,
+)
+
+GEOJSON = "application/geo+json"
+JSON = "application/json"
+OPENAPI = "application/vnd.oai.openapi+json;version=3.1"
+CONFORMANCE = [
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+]
+# Documents that change only with a deployment, and lists that change with every posting.
+STATIC_MAX_AGE_S = 3600
+DATA_MAX_AGE_S = 0
+
+router = APIRouter(
+    prefix="/ogc",
+    tags=["ogc"],
+    route_class=OgcRoute,
+    dependencies=[Depends(only_declared_params)],
+)
+PROBLEMS: dict[int | str, dict[str, Any]] = {
+    400: {"model": Problem, "description": "An invalid or unknown parameter; `errors` names it."},
+    404: {"model": Problem, "description": "No such collection or feature."},
+}
+
+Format = Annotated[
+    Literal["json", "geojson"] | None,
+    Query(description="Only JSON is served (GeoJSON for features); the parameter is optional."),
+]
+Limit = Annotated[
+    int,
+    Query(ge=1, description=f"Features per page; larger values are taken as {MAX_LIMIT}."),
+]
+BBox = Annotated[
+    str | None,
+    Query(
+        description="`minLon,minLat,maxLon,maxLat` in CRS84 (edges included; west > east "
+        "crosses the antimeridian).",
+        examples=["105.9,10.2,106.0,10.3"],
+    ),
+]
+DateTime = Annotated[
+    str | None,
+    Query(
+        alias="datetime",
+        description="An RFC 3339 instant (with a time zone), a date, or an interval "
+        "`start/end` with `..` for an open end.",
+        examples=["2026-01-01T00:00:00Z/.."],
+    ),
+]
+Cursor = Annotated[
+    str | None,
+    Query(max_length=cursors.MAX_CURSOR_LENGTH, description="From the `next` link; opaque."),
+]
+ResultType = Annotated[
+    Literal["results", "hits"],
+    Query(
+        alias="resultType",
+        description="`hits`: only `numberMatched`, counted to the end (read by GDAL for counts).",
+    ),
+]
+
+
+def _base(request: Request) -> str:
+    """Absolute: GDAL 3.6 cannot follow relative links."""
+    return str(request.base_url).rstrip("/") + "/ogc"
+
+
+def _link(href: str, rel: str, media_type: str | None = None, title: str | None = None) -> Link:
+    return Link(href=href, rel=rel, type=media_type, title=title)
+
+
+def _json(request: Request, document: Any, max_age_s: int, media_type: str = JSON) -> Response:
+    body = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+    return cached_response(request, body, media_type=media_type, max_age_s=max_age_s)
+
+
+def _model(request: Request, model: Any, max_age_s: int) -> Response:
+    body = model.model_dump_json(exclude_none=True).encode()
+    return cached_response(request, body, media_type=JSON, max_age_s=max_age_s)
+
+
+@router.get("", response_model=LandingPage, responses=PROBLEMS, summary="OGC API landing page")
+async def landing_page(request: Request, f: Format = None) -> Response:
+    """What the API offers and where: the API definition, conformance, the collections."""
+    check_format(f)
+    base = _base(request)
+    page = LandingPage(
+        title="Vĩnh Long job map: OGC API - Features",
+        description="Open vacancies (work sites) and administrative units with validity "
+        "dates, for GIS clients.",
+        links=[
+            _link(base, "self", JSON, "This document"),
+            _link(f"{base}/api", "service-desc", OPENAPI, "The API definition"),
+            _link(str(request.base_url) + "docs", "service-doc", "text/html", "API reference"),
+            _link(f"{base}/conformance", "conformance", JSON, "Conformance classes"),
+            _link(f"{base}/collections", "data", JSON, "The collections"),
+        ],
+    )
+    return _model(request, page, STATIC_MAX_AGE_S)
+
+
+@router.get(
+    "/conformance", response_model=Conformance, responses=PROBLEMS, summary="Conformance classes"
+)
+async def conformance(request: Request, f: Format = None) -> Response:
+    """OGC API - Features Part 1: Core and GeoJSON."""
+    check_format(f)
+    return _model(request, Conformance(conformsTo=CONFORMANCE), STATIC_MAX_AGE_S)
+
+
+@router.get("/api", response_class=Response, summary="The API definition of /ogc (OpenAPI)")
+async def api_definition(request: Request, f: Format = None) -> Response:
+    """This API's paths relative to `/ogc`, as OGC clients look them up (GDAL finds the
+    filterable properties of `/collections/{id}/items` here)."""
+    check_format(f)
+    full = request.app.openapi()
+    paths = {
+        path.removeprefix("/ogc") or "/": item
+        for path, item in full["paths"].items()
+        if path == "/ogc" or path.startswith("/ogc/")
+    }
+    document = get_openapi(
+        title=f"{full['info']['title']}: OGC API - Features",
+        version=full["info"]["version"],
+        openapi_version=full.get("openapi", "3.1.0"),
+        description="OGC API - Features Part 1 (Core, GeoJSON).",
+        routes=[],
+        servers=[{"url": _base(request)}],
+    )
+    document["paths"] = paths
+    document["components"] = full.get("components", {})
+    # OpenAPI 3.1 under its own media type to clients that ask for it; plain JSON to the rest
+    # (GDAL 3.6 accepts only the 3.0 type or application/json).
+    accept = request.headers.get("accept", "").replace(" ", "")
+    media_type = OPENAPI if OPENAPI in accept else JSON
+    return _json(request, document, STATIC_MAX_AGE_S, media_type=media_type)
+
+
+def _isoformat(value: datetime | date | None) -> str | None:
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    return None if value is None else value.isoformat()
+
+
+async def _collection(request: Request, session: AsyncSession, info: CollectionInfo) -> Collection:
+    base = f"{_base(request)}/collections/{info.id}"
+    extent = await info.extent(session)
+    return Collection(
+        id=info.id,
+        title=info.title,
+        description=info.description,
+        links=[
+            _link(base, "self", JSON, "This collection"),
+            _link(f"{base}/items", "items", GEOJSON, "The features"),
+            _link(
+                f"{base}/queryables",
+                "http://www.opengis.net/def/rel/ogc/1.0/queryables",
+                "application/schema+json",
+                "Properties to filter on",
+            ),
+        ],
+        extent=Extent(
+            spatial=SpatialExtent(bbox=[extent.bbox]) if extent.bbox else None,
+            temporal=TemporalExtent(interval=[[_isoformat(extent.start), _isoformat(extent.end)]]),
+        ),
+    )
+
+
+def _no_collection(collection_id: str) -> NotFoundError:
+    names = ", ".join(COLLECTIONS)
+    return NotFoundError(f"No collection {collection_id!r}; there are: {names}.")
+
+
+def _known(collection_id: str) -> CollectionInfo:
+    info = COLLECTIONS.get(collection_id)
+    if info is None:
+        raise _no_collection(collection_id)
+    return info
+
+
+CollectionId = Annotated[str, Path(examples=["vacancies"], max_length=100)]
+
+
+@router.get(
+    "/collections", response_model=Collections, responses=PROBLEMS, summary="The collections"
+)
+async def list_collections(request: Request, session: SessionDep, f: Format = None) -> Response:
+    """Every collection with its extent and links."""
+    check_format(f)
+    collections = Collections(
+        links=[_link(f"{_base(request)}/collections", "self", JSON, "This document")],
+        collections=[await _collection(request, session, info) for info in COLLECTIONS.values()],
+    )
+    return _model(request, collections, DATA_MAX_AGE_S)
+
+
+@router.get(
+    "/collections/{collection_id}",
+    response_model=Collection,
+    responses=PROBLEMS,
+    summary="One collection",
+)
+async def get_collection(
+    request: Request, session: SessionDep, collection_id: CollectionId, f: Format = None
+) -> Response:
+    """The collection's extent (space and time) and links."""
+    check_format(f)
+    collection = await _collection(request, session, _known(collection_id))
+    return _model(request, collection, DATA_MAX_AGE_S)
+
+
+@router.get(
+    "/collections/{collection_id}/queryables",
+    response_class=Response,
+    responses={**PROBLEMS, 200: {"content": {"application/schema+json": {}}}},
+    summary="The properties a collection's items can be filtered on (JSON Schema)",
+)
+async def queryables(request: Request, collection_id: CollectionId, f: Format = None) -> Response:
+    """Each can be given as `?name=value` on the items (equality)."""
+    check_format(f)
+    info = _known(collection_id)
+    schema = {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": f"{_base(request)}/collections/{info.id}/queryables",
+        "type": "object",
+        "title": info.title,
+        "properties": {"geometry": {"$ref": info.geometry}, **info.queryables},
+        "additionalProperties": False,
+    }
+    return _json(request, schema, STATIC_MAX_AGE_S, media_type="application/schema+json")
+
+
+async def _items(
+    request: Request,
+    session: AsyncSession,
+    info: CollectionInfo,
+    items: ItemsQuery,
+    conditions: Sequence[Any],
+) -> Response:
+    base = f"{_base(request)}/collections/{info.id}"
+    links = [
+        _link(str(request.url), "self", GEOJSON, "This page"),
+        _link(base, "collection", JSON, "The collection"),
+    ]
+    document: dict[str, Any] = {"type": "FeatureCollection"}
+    features: list[str] = []
+    if items.result_type == "hits":
+        document["numberMatched"] = await repository.count(session, info.source, conditions)
+    else:
+        cursor = items.cursor
+        after = cursors.decode(cursor, "query.cursor", {"a": int})["a"] if cursor else None
+        page = await repository.page(
+            session, info.source, conditions, after=after, limit=items.limit
+        )
+        features = page.features
+        if page.last_id is not None:
+            following = request.url.include_query_params(cursor=cursors.encode({"a": page.last_id}))
+            links.append(_link(str(following), "next", GEOJSON, "The next page"))
+        if page.matched is not None:
+            document["numberMatched"] = page.matched
+    document["numberReturned"] = len(features)
+    document["timeStamp"] = _isoformat(datetime.now(UTC))
+    document["links"] = [link.model_dump(exclude_none=True) for link in links]
+    head = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+    # The features go in last, as PostgreSQL wrote them: never parsed here.
+    text = f'{head[:-1]},"features":[{",".join(features)}]}}'
+    return cached_response(request, text.encode(), media_type=GEOJSON, max_age_s=DATA_MAX_AGE_S)
+
+
+def _days(interval: Interval | None, zone: tzinfo) -> tuple[date | None, date | None] | None:
+    """The interval's first and last days where the units' dates apply (Vietnam)."""
+    if interval is None:
+        return None
+    first = interval.start.astimezone(zone).date() if interval.start else None
+    last = interval.end.astimezone(zone).date() if interval.end else None
+    return first, last
+
+
+@dataclass(frozen=True)
+class ItemsQuery:
+    """The parameters every collection's items take, parsed."""
+
+    limit: int
+    boxes: tuple[Box, ...]
+    interval: Interval | None
+    cursor: str | None
+    result_type: str
+
+
+async def items_query(
+    settings: SettingsDep,
+    limit: Limit = DEFAULT_LIMIT,
+    bbox: BBox = None,
+    datetime_: DateTime = None,
+    cursor: Cursor = None,
+    result_type: ResultType = "results",
+    f: Format = None,
+) -> ItemsQuery:
+    check_format(f)
+    return ItemsQuery(
+        limit=min(limit, MAX_LIMIT),
+        boxes=parse_bbox(bbox) if bbox is not None else (),
+        interval=parse_datetime(datetime_, settings.tz) if datetime_ is not None else None,
+        cursor=cursor,
+        result_type=result_type,
+    )
+
+
+Items = Annotated[ItemsQuery, Depends(items_query)]
+
+
+ITEMS_DOC: dict[int | str, dict[str, Any]] = {
+    **PROBLEMS,
+    200: {"content": {GEOJSON: {}}, "description": "A GeoJSON FeatureCollection page"},
+    304: {"description": "Not modified (If-None-Match matched the ETag)."},
+}
+
+
+@router.get(
+    "/collections/vacancies/items",
+    response_class=Response,
+    responses=ITEMS_DOC,
+    summary="Work sites of open vacancies (GeoJSON, paged)",
+)
+async def vacancy_items(
+    request: Request,
+    session: SessionDep,
+    items: Items,
+    employer_id: Annotated[uuid.UUID | None, Query()] = None,
+    occupation_code: Annotated[str | None, Query(pattern=r"^[0-9]{1,4}$")] = None,
+    occupation_group: Annotated[str | None, Query(pattern=r"^[0-9]$")] = None,
+    industry_code: Annotated[str | None, Query(pattern=r"^[A-U0-9]{1,8}$")] = None,
+    employment_type: Annotated[EmploymentType | None, Query()] = None,
+    commune_code: Annotated[str | None, Query(pattern=r"^[0-9]{5}$")] = None,
+    approximate: Annotated[bool | None, Query()] = None,
+) -> Response:
+    """Public work sites in id order, `limit` a page, with a `next` link while more remain.
+    `numberMatched` is given up to 10,000 matches (or with `resultType=hits`)."""
+    equal = {
+        "employer_id": employer_id,
+        "occupation_code": occupation_code,
+        "occupation_group": occupation_group,
+        "industry_code": industry_code,
+        "employment_type": employment_type.value if employment_type else None,
+        "commune_code": commune_code,
+        "approximate": approximate,
+    }
+    conditions = repository.vacancy_conditions(
+        items.boxes,
+        items.interval,
+        {name: value for name, value in equal.items() if value is not None},
+    )
+    return await _items(request, session, VACANCIES, items, conditions)
+
+
+@router.get(
+    "/collections/areas/items",
+    response_class=Response,
+    responses=ITEMS_DOC,
+    summary="Administrative unit versions (GeoJSON, paged)",
+)
+async def area_items(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    items: Items,
+    code: Annotated[str | None, Query(pattern=AREA_CODE)] = None,
+    level: Annotated[AreaLevel | None, Query()] = None,
+    parent_code: Annotated[str | None, Query(pattern=AREA_CODE)] = None,
+    type_: Annotated[str | None, Query(alias="type", max_length=50)] = None,
+) -> Response:
+    """Unit versions in id order; without `datetime`, every version (past ones included)."""
+    equal = {
+        "code": code,
+        "level": level.value if level else None,
+        "parent_code": parent_code,
+        "type": type_,
+    }
+    conditions = repository.area_conditions(
+        items.boxes,
+        _days(items.interval, settings.tz),
+        {name: value for name, value in equal.items() if value is not None},
+    )
+    return await _items(request, session, AREAS, items, conditions)
+
+
+FeatureId = Annotated[str, Path(max_length=20, examples=["1"])]
+
+
+def _feature_id(text: str) -> int | None:
+    # Ids are positive bigints; anything else names no feature.
+    return int(text) if text.isascii() and text.isdigit() and int(text) < 2**63 else None
+
+
+FEATURE_DOC: dict[int | str, dict[str, Any]] = {
+    **PROBLEMS,
+    200: {"content": {GEOJSON: {}}, "description": "A GeoJSON Feature"},
+    304: {"description": "Not modified (If-None-Match matched the ETag)."},
+}
+
+
+@router.get(
+    "/collections/{collection_id}/items/{feature_id}",
+    response_class=Response,
+    responses=FEATURE_DOC,
+    summary="One feature: a public work site, or a unit version",
+)
+async def get_feature(
+    request: Request,
+    session: SessionDep,
+    collection_id: CollectionId,
+    feature_id: FeatureId,
+    f: Format = None,
+) -> Response:
+    """A work site is gone (404) once its vacancy is closed or expired."""
+    check_format(f)
+    info = _known(collection_id)
+    number = _feature_id(feature_id)
+    text = None if number is None else await repository.feature(session, info.source, number)
+    if text is None:
+        raise NotFoundError(f"No feature {feature_id!r} in {info.id}.")
+    base = f"{_base(request)}/collections/{info.id}"
+    links = [
+        _link(f"{base}/items/{feature_id}", "self", GEOJSON, "This feature"),
+        _link(base, "collection", JSON, "The collection"),
+    ]
+    encoded = json.dumps([link.model_dump(exclude_none=True) for link in links])
+    # PostgreSQL wrote a JSON object: add the links as its last member.
+    body = f'{text[:-1]},"links":{encoded}}}'.encode()
+    return cached_response(request, body, media_type=GEOJSON, max_age_s=DATA_MAX_AGE_S)
+
+
+@router.get(
+    "/collections/{collection_id}/items",
+    response_class=Response,
+    responses=PROBLEMS,
+    include_in_schema=False,
+)
+async def unknown_collection_items(collection_id: CollectionId) -> Response:
+    """Reached only by ids the routes above do not name."""
+    raise _no_collection(collection_id)
