@@ -28,7 +28,7 @@ from app.plans.router import router as plans_router
 from app.search.router import router as search_router
 from app.stats.router import router as stats_router
 from app.stats.vacancies_router import router as vacancy_stats_router
-from app.tiles.cache import TileCache
+from app.tiles.cache import MapStateReader, TileCache, read_map_state
 from app.tiles.router import router as tiles_router
 from app.vacancies.router import router as vacancies_router
 from app.vacancies.sweep import sweep_periodically
@@ -56,6 +56,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = create_engine(settings)
         app.state.engine = engine
         app.state.sessionmaker = create_sessionmaker(engine)
+        app.state.map_states = MapStateReader(lambda: read_map_state(engine))
         sweeper = None
         if settings.expiry_sweep_interval_s > 0:
             sweeper = asyncio.create_task(

@@ -15,7 +15,7 @@ from app.http_cache import etag_for, etag_matches
 from app.models import Area, EmploymentType
 from app.search.params import SearchParams, parse_bbox, search_params
 from app.tiles import grid, repository
-from app.tiles.cache import KeptTile, TileCache, map_state
+from app.tiles.cache import KeptTile, MapState, MapStateReader, TileCache
 
 router = APIRouter(tags=["tiles"])
 MVT = "application/vnd.mapbox-vector-tile"
@@ -54,6 +54,15 @@ async def tile_filters(
 Filters = Annotated[SearchParams, Depends(tile_filters)]
 
 
+async def current_map_state(request: Request) -> MapState:
+    """Read before the tile is drawn (see app/tiles/cache.py); shared by concurrent requests."""
+    reader: MapStateReader = request.app.state.map_states
+    return await reader.current()
+
+
+MapStateDep = Annotated[MapState, Depends(current_map_state)]
+
+
 @router.get(
     "/tiles/vacancies/{z}/{x}/{y}.mvt",
     response_class=Response,
@@ -71,6 +80,7 @@ async def vacancy_tile(
     settings: SettingsDep,
     today: TodayDep,
     filters: Filters,
+    state: MapStateDep,
     z: Annotated[int, Path(description="Zoom, 0 to 22.", examples=[12])],
     x: Annotated[int, Path(description="Column from the west, 0 to 2^z - 1.", examples=[3253])],
     y: Annotated[int, Path(description="Row from the north, 0 to 2^z - 1.", examples=[1930])],
@@ -85,7 +95,6 @@ async def vacancy_tile(
     tile = grid.Tile.checked(z, x, y)
     tiles: TileCache = request.app.state.tile_cache
     key = (tile, filters.fingerprint(), settings.tile_sites_from_zoom)
-    state = await map_state(session)  # before drawing: see app/tiles/cache.py
     kept = tiles.get(key, state)
     headers = {"Cache-Control": CACHE_CONTROL, "X-Tile-Cache": "hit" if kept else "miss"}
     if kept is None:
