@@ -28,7 +28,8 @@ from app.plans.router import router as plans_router
 from app.search.router import router as search_router
 from app.stats.router import router as stats_router
 from app.stats.vacancies_router import router as vacancy_stats_router
-from app.tiles.cache import MapStateReader, TileCache, read_map_state
+from app.tiles.cache import MapStateConnection, MapStateReader, TileCache
+from app.tiles.fast_path import KeptTileMiddleware
 from app.tiles.router import router as tiles_router
 from app.vacancies.router import router as vacancies_router
 from app.vacancies.sweep import sweep_periodically
@@ -56,7 +57,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = create_engine(settings)
         app.state.engine = engine
         app.state.sessionmaker = create_sessionmaker(engine)
-        app.state.map_states = MapStateReader(lambda: read_map_state(engine))
+        map_state_connection = MapStateConnection(settings)
+        app.state.map_states = MapStateReader(map_state_connection.read)
         sweeper = None
         if settings.expiry_sweep_interval_s > 0:
             sweeper = asyncio.create_task(
@@ -69,6 +71,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 sweeper.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await sweeper
+            await map_state_connection.close()
             await engine.dispose()
 
     app = FastAPI(
@@ -94,6 +97,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
 
     # Added innermost first: request ids wrap everything, so even a 413 carries one.
+    app.state.tile_cache = TileCache(int(settings.tile_cache_mb * 1024 * 1024))
+    app.add_middleware(
+        KeptTileMiddleware,
+        tiles=app.state.tile_cache,
+        sites_from_zoom=settings.tile_sites_from_zoom,
+    )
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     app.add_middleware(
         BodySizeLimitMiddleware,
@@ -121,7 +130,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 "X-Request-ID",
             ],
         )
-    app.state.tile_cache = TileCache(int(settings.tile_cache_mb * 1024 * 1024))
     app.add_middleware(RequestIdMiddleware)
 
     app.include_router(health_router)

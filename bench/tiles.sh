@@ -4,8 +4,9 @@
 # fixed tile lists at z8, z10, z12, z14: up to 200 tiles per zoom that hold public sites,
 # chosen by a hash (the same every run). Per zoom, back to back: ours without its tile cache
 # (every tile drawn: "cold"), ours with it (after the warm-up every tile is kept: "warm"),
-# ours revalidated (If-None-Match with each tile's ETag: 304s), tipg. Also tile sizes and
-# feature counts.
+# ours revalidated (If-None-Match with each tile's ETag: 304s), tipg; at CEILING_ZOOM also the
+# ceiling (bench/ceiling_app.py: a bare ASGI app answering with one of our tiles' bytes, no
+# routing, middleware or database). Also tile sizes and feature counts.
 #
 #   bench/tiles.sh            # from the repository root; DURATION=20 WARMUP=5 CONNS=16
 set -euo pipefail
@@ -16,6 +17,7 @@ export PGPASSWORD=${PGPASSWORD:-jobmap}
 DB=${DB:-jobmap_bench}
 DURATION=${DURATION:-20} WARMUP=${WARMUP:-5} CONNS=${CONNS:-16} THREADS=${THREADS:-2}
 OURS_PORT=${OURS_PORT:-8080} TIPG_PORT=${TIPG_PORT:-8081} COLD_PORT=${COLD_PORT:-8082}
+CEILING_PORT=${CEILING_PORT:-8083} CEILING_ZOOM=${CEILING_ZOOM:-14}
 TIPG_VENV=${TIPG_VENV:-/tmp/tipgvenv}
 ZOOMS=${ZOOMS:-8 10 12 14}
 OUT=${OUT:-$PWD/bench/results/tiles_$(date -u +%Y%m%dT%H%M%SZ)}
@@ -76,6 +78,16 @@ PY
 done
 rm -f "$OUT/ours.mvt" "$OUT/tipg.mvt"
 
+# The ceiling answers with the first tile of the CEILING_ZOOM list.
+if [ -f "$OUT/tiles_z$CEILING_ZOOM.txt" ]; then
+  read -r cz cx cy < "$OUT/tiles_z$CEILING_ZOOM.txt"
+  curl -s -o "$OUT/ceiling.mvt" "http://127.0.0.1:$OURS_PORT/v1/tiles/vacancies/$cz/$cx/$cy.mvt"
+  BENCH_BODY="$OUT/ceiling.mvt" .venv/bin/uvicorn bench.ceiling_app:app --workers 2 \
+    --port "$CEILING_PORT" --no-access-log --log-level warning > "$OUT/ceiling.log" 2>&1 &
+  PIDS+=($!)
+  for _ in $(seq 30); do curl -sf -o /dev/null "http://127.0.0.1:$CEILING_PORT/" && break; sleep 1; done
+fi
+
 run_wrk() { # target zoom port path tiles etag
   BENCH_TILES="$5" BENCH_PATH="$4" BENCH_ETAG="$6" wrk -t"$THREADS" -c"$CONNS" -d"${WARMUP}s" \
     --timeout 30s -s bench/tiles.lua "http://127.0.0.1:$3" > /dev/null
@@ -88,5 +100,8 @@ for z in $ZOOMS; do
   run_wrk ours "$z" "$OURS_PORT" "$OURS_PATH" "$OUT/etags_z$z.txt" 0
   run_wrk ours_304 "$z" "$OURS_PORT" "$OURS_PATH" "$OUT/etags_z$z.txt" 1
   run_wrk tipg "$z" "$TIPG_PORT" "$TIPG_PATH" "$OUT/tiles_z$z.txt" 0
+  if [ "$z" = "$CEILING_ZOOM" ]; then
+    run_wrk ceiling "$z" "$CEILING_PORT" "$OURS_PATH" "$OUT/tiles_z$z.txt" 0
+  fi
 done
 echo "raw output in $OUT"

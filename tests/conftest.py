@@ -22,8 +22,7 @@ from app.config import DEFAULT_DATABASE_URL, PROJECT_ROOT, Settings
 from app.db import committing, get_session
 from app.main import create_app
 from app.migrations_info import alembic_config
-from app.tiles.cache import MapState, map_state
-from app.tiles.router import current_map_state
+from app.tiles.cache import MapStateReader, map_state
 from tests.factories import Actors, make_actors
 
 ALEMBIC_INI = PROJECT_ROOT / "alembic.ini"
@@ -131,14 +130,11 @@ async def app(settings: Settings, session: AsyncSession) -> AsyncIterator[FastAP
         async with committing(session):
             yield session
 
-    async def test_map_state() -> MapState:
-        # The tile cache's state as the test's own transaction sees it (the app reads it on
-        # its own connection, which cannot see the test's uncommitted rows).
-        return await map_state(session)
-
     app.dependency_overrides[get_session] = test_session
-    app.dependency_overrides[current_map_state] = test_map_state
     async with app.router.lifespan_context(app):
+        # The tile cache's map state as the test's own transaction sees it (the app reads it
+        # on its own connection, which cannot see the test's uncommitted rows).
+        app.state.map_states = MapStateReader(lambda: map_state(session))
         yield app
 
 

@@ -19,10 +19,23 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
+import asyncpg
+from sqlalchemy import func, make_url, select
+from sqlalchemy.dialects.postgresql.base import PGDialect
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
+from app.config import Settings
+from app.errors import ServiceUnavailableError
 from app.models import MapVersion, VacancySite
+from app.tiles.grid import Tile
+
+TileKey = tuple[Tile, str, int]
+
+
+def tile_key(tile: Tile, filters_fingerprint: str, sites_from_zoom: int) -> TileKey:
+    """What a kept tile is found by: the tile, its filters and where single sites begin."""
+    return (tile, filters_fingerprint, sites_from_zoom)
+
 
 MapState = tuple[int, Any]
 
@@ -48,11 +61,45 @@ async def map_state(db: AsyncSession | AsyncConnection) -> MapState:
     return int(row[0]), row[1]
 
 
-async def read_map_state(engine: AsyncEngine) -> MapState:
-    """One statement in autocommit: no transaction to begin or end."""
-    async with engine.connect() as connection:
-        autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
-        return await map_state(autocommit)
+class MapStateConnection:
+    """A worker's own connection for reading the map state: one short statement, no
+    transaction, and none of the pool's checkout, ping and ORM work, which cost more than
+    the query (one read serves many requests: MapStateReader)."""
+
+    def __init__(self, settings: Settings) -> None:
+        url = make_url(settings.database_url).set(drivername="postgresql")
+        self._dsn = url.render_as_string(hide_password=False)
+        self._connect_timeout = settings.db_connect_timeout_s
+        self._server_settings = {
+            "application_name": "jobmap-map-state",
+            "statement_timeout": str(settings.db_statement_timeout_ms),
+        }
+        dialect = PGDialect()  # type: ignore[no-untyped-call]
+        self._sql = str(_MAP_STATE.compile(dialect=dialect))  # no parameters in it
+        self._connection: asyncpg.Connection | None = None
+
+    async def read(self) -> MapState:
+        """The state; ServiceUnavailableError (503) while the database cannot answer, after
+        which the next read connects again."""
+        try:
+            if self._connection is None or self._connection.is_closed():
+                self._connection = await asyncpg.connect(
+                    self._dsn,
+                    timeout=self._connect_timeout,
+                    server_settings=self._server_settings,
+                )
+            row = await self._connection.fetchrow(self._sql)
+        except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError) as exc:
+            await self.close()
+            raise ServiceUnavailableError("The database is unavailable. Try again shortly.") from (
+                exc
+            )
+        return int(row[0]), row[1]
+
+    async def close(self) -> None:
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            connection.terminate()  # no round trip: the server may be gone
 
 
 class MapStateReader:

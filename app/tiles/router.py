@@ -11,16 +11,14 @@ from app.areas.router import GEOJSON
 from app.db import SessionDep
 from app.dependencies import SettingsDep, TodayDep
 from app.errors import FieldError, InvalidInputError, Problem
-from app.http_cache import etag_for, etag_matches
+from app.http_cache import etag_for
 from app.models import Area, EmploymentType
 from app.search.params import SearchParams, parse_bbox, search_params
 from app.tiles import grid, repository
-from app.tiles.cache import KeptTile, MapState, MapStateReader, TileCache
+from app.tiles.cache import KeptTile, MapState, MapStateReader, TileCache, tile_key
+from app.tiles.responses import MVT, kept_response
 
 router = APIRouter(tags=["tiles"])
-MVT = "application/vnd.mapbox-vector-tile"
-# Tiles change whenever a vacancy does: clients keep them but ask again (a 304 is cheap).
-CACHE_CONTROL = "public, no-cache"
 ERRORS: dict[int | str, dict[str, Any]] = {
     422: {"model": Problem, "description": "Invalid tile or filter; `errors` names it."}
 }
@@ -94,22 +92,17 @@ async def vacancy_tile(
     (`APP_TILE_CACHE_MB`) while nothing they show can have changed (`X-Tile-Cache`)."""
     tile = grid.Tile.checked(z, x, y)
     tiles: TileCache = request.app.state.tile_cache
-    key = (tile, filters.fingerprint(), settings.tile_sites_from_zoom)
+    key = tile_key(tile, filters.fingerprint(), settings.tile_sites_from_zoom)
     kept = tiles.get(key, state)
-    headers = {"Cache-Control": CACHE_CONTROL, "X-Tile-Cache": "hit" if kept else "miss"}
-    if kept is None:
-        body = await repository.tile_bytes(
-            session, filters, tile, today, sites_from_zoom=settings.tile_sites_from_zoom
-        )
-        # From the tile's own bytes: equal whenever the tile shows the same data.
-        kept = KeptTile(state, body, etag_for(body))
-        tiles.put(key, kept)
-    if not kept.body:
-        return Response(status_code=204, headers=headers)
-    headers["ETag"] = kept.etag
-    if etag_matches(request.headers.get("if-none-match"), kept.etag):
-        return Response(status_code=304, headers=headers)
-    return Response(kept.body, media_type=MVT, headers=headers)
+    if kept is not None:
+        return kept_response(kept, request.headers.get("if-none-match"), hit=True)
+    body = await repository.tile_bytes(
+        session, filters, tile, today, sites_from_zoom=settings.tile_sites_from_zoom
+    )
+    # From the tile's own bytes: equal whenever the tile shows the same data.
+    kept = KeptTile(state, body, etag_for(body))
+    tiles.put(key, kept)
+    return kept_response(kept, request.headers.get("if-none-match"), hit=False)
 
 
 # A Leaflet map of a phone or desktop screen spans a few tiles: 16 tiles' cells is plenty.

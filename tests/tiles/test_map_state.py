@@ -8,8 +8,13 @@ import asyncio
 from typing import Any
 
 import mapbox_vector_tile
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
 
-from app.tiles.cache import MapState, MapStateReader
+from app.config import Settings
+from app.errors import ServiceUnavailableError
+from app.tiles.cache import MapState, MapStateConnection, MapStateReader
 from tests.conftest import Live
 from tests.factories import CITY_CENTRE
 from tests.tiles.test_tiles import tile_of
@@ -93,6 +98,30 @@ async def test_a_caller_that_goes_away_leaves_the_read_to_the_others() -> None:
     await settle()
     reads.finish[0].set()
     assert await staying == (0, None)
+
+
+async def test_the_connection_outlives_a_restart_and_answers_503_when_unreachable(
+    settings: Settings, engine: AsyncEngine
+) -> None:
+    connection = MapStateConnection(settings)
+    try:
+        version, _ = await connection.read()
+        async with engine.begin() as admin:  # as a database restart would
+            await admin.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE application_name = 'jobmap-map-state' AND datname = current_database()"
+                )
+            )
+        # The dropped connection is noticed and replaced, not reported.
+        assert (await connection.read())[0] == version
+    finally:
+        await connection.close()
+    nowhere = Settings(
+        database_url="postgresql+asyncpg://nobody@127.0.0.1:1/none", db_connect_timeout_s=2
+    )
+    with pytest.raises(ServiceUnavailableError):
+        await MapStateConnection(nowhere).read()
 
 
 async def _tile_sites(live: Live, z: int, x: int, y: int) -> tuple[str, int]:
