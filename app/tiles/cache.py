@@ -89,7 +89,13 @@ class MapStateConnection:
                     server_settings=self._server_settings,
                 )
             row = await self._connection.fetchrow(self._sql)
-        except (asyncpg.PostgresError, asyncpg.InterfaceError, OSError, TimeoutError) as exc:
+        except (
+            asyncpg.PostgresError,
+            asyncpg.InterfaceError,
+            asyncpg.InternalClientError,
+            OSError,
+            TimeoutError,
+        ) as exc:
             await self.close()
             raise ServiceUnavailableError("The database is unavailable. Try again shortly.") from (
                 exc
