@@ -48,3 +48,14 @@ def geography(geom: QueryableAttribute[Any] | ColumnElement[Any]) -> ColumnEleme
     """As geography, so distances are metres on the WGS84 spheroid. Written `geography(geom)`,
     which PostgreSQL treats as the `geom::geography` of the partial GiST index on sites."""
     return func.geography(geom, type_=Geography(srid=WGS84))
+
+
+def point_in_box(
+    geom: QueryableAttribute[Any] | ColumnElement[Any], west: Any, south: Any, east: Any, north: Any
+) -> list[ColumnElement[bool]]:
+    """A point within a box, edges included: `&&` finds candidates through the GiST index,
+    but compares single-precision boxes (a point a metre outside can pass), so the exact
+    coordinates decide."""
+    envelope = func.ST_MakeEnvelope(west, south, east, north, WGS84)
+    lon, lat = func.ST_X(geom), func.ST_Y(geom)
+    return [geom.op("&&")(envelope), lon.between(west, east), lat.between(south, north)]

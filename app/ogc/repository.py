@@ -12,6 +12,7 @@ from sqlalchemy import (
     ColumnElement,
     Select,
     Text,
+    and_,
     func,
     literal,
     or_,
@@ -105,7 +106,11 @@ def vacancy_conditions(
     (published by its end, valid through its start), with these property values."""
     conditions: list[ColumnElement[bool]] = []
     if boxes:
-        conditions.append(or_(*(site.geom.op("&&")(_envelope(box)) for box in boxes)))
+        in_boxes = (
+            and_(*geo.point_in_box(site.geom, box.min_lon, box.min_lat, box.max_lon, box.max_lat))
+            for box in boxes
+        )
+        conditions.append(or_(*in_boxes))
     if interval is not None and interval.end is not None:
         conditions.append(site.published_at <= interval.end)
     if interval is not None and interval.start is not None:

@@ -148,11 +148,10 @@ async def build(
         return bindparam(name, values[name], expanding=isinstance(values[name], list))
 
     if params.bbox is not None:
-        envelope = func.ST_MakeEnvelope(
-            value("bbox_min_lon"), value("bbox_min_lat"), value("bbox_max_lon"),
-            value("bbox_max_lat"), 4326,
+        filters += geo.point_in_box(
+            site.geom, value("bbox_min_lon"), value("bbox_min_lat"), value("bbox_max_lon"),
+            value("bbox_max_lat"),
         )  # fmt: skip
-        filters.append(site.geom.op("&&")(envelope))
     if params.area is not None:
         in_commune = select(Area.id).where(
             Area.code == value("area"),

@@ -206,6 +206,10 @@ async def test_bbox_selects_sites_inside_edges_included(
     six = f"{LON},{LAT - 0.001},0,{LON + 0.005},{LAT + 0.001},100"
     same = geojson(await client.get(ITEMS, params={"bbox": six, "employer_id": mine}))
     assert same["features"] == inside["features"]
+    # A micro-degree past the edge is out (the index alone compares single-precision boxes).
+    past = f"{LON - 0.005},{LAT - 0.001},{LON - 0.000001},{LAT + 0.001}"
+    beyond = geojson(await client.get(ITEMS, params={"bbox": past, "employer_id": mine}))
+    assert beyond["numberMatched"] == 0
     # A box across the antimeridian (west > east) covers both ends of the world.
     across = geojson(await client.get(ITEMS, params={"bbox": "100,0,-170,20", "employer_id": mine}))
     assert across["numberMatched"] == 5

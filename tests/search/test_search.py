@@ -546,6 +546,10 @@ async def test_filters(client: AsyncClient, actors: Actors, session: AsyncSessio
         c["id"],
     }
     assert await ids(bbox="106.3,10.2,106.4,10.3") == set()
+    # Edges: a site on the west edge is in; a micro-degree past the east edge is out (the
+    # index compares single-precision boxes, which would let it in).
+    assert len(await ids(bbox=f"{LON},{LAT - 0.01},{LON + 0.01},{LAT + 0.01}")) == 3
+    assert await ids(bbox=f"{LON - 0.01},{LAT - 0.01},{LON - 0.000001},{LAT + 0.01}") == set()
     salaries = [
         i["salary"]["monthly_max"] or i["salary"]["monthly_min"]
         for i in await walk(client, sort="salary")
