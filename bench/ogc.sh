@@ -58,7 +58,8 @@ start_servers
 
 # Same features, in the same order, for a sample of every list.
 for scenario in $SCENARIOS; do
-  paste -d ' ' "$OUT/ours_$scenario.txt" "$OUT/tipg_$scenario.txt" | head -n 5 \
+  # (head on each file, not on the pipe: with pipefail, paste's SIGPIPE would end the script)
+  paste -d ' ' <(head -n 5 "$OUT/ours_$scenario.txt") <(head -n 5 "$OUT/tipg_$scenario.txt") \
     | while read -r ours tipg; do
       a=$(curl -sf "http://127.0.0.1:$OURS_PORT$ours" | .venv/bin/python -c \
         'import json,sys; print([f["id"] for f in json.load(sys.stdin)["features"]])')

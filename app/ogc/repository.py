@@ -150,14 +150,18 @@ async def page(
     """Matching features in id order after the id `after`, with numberMatched when there
     are at most MATCHED_BOUND."""
     where = [*source.always, *conditions]
-    features = source.rows.where(*where).order_by(source.key).limit(limit + 1)
+    # The page's ids first, from the collection's own table: the joins the features need
+    # then run for this page only, not for every match (45,000 in a dense viewport).
+    ids = select(source.key.label("id")).where(*where).order_by(source.key).limit(limit + 1)
     if after is not None:
-        features = features.where(source.key > after)
+        ids = ids.where(source.key > after)
+    chosen = ids.subquery("page")
+    features = source.rows.join(chosen, chosen.c.id == source.key).order_by(source.key)
     rows = (await session.execute(features)).all()
     more = len(rows) > limit
     rows = rows[:limit]
-    ids = select(source.key).where(*where).limit(MATCHED_BOUND + 1).subquery()
-    number = int(await session.scalar(select(func.count()).select_from(ids)) or 0)
+    matches = select(source.key).where(*where).limit(MATCHED_BOUND + 1).subquery()
+    number = int(await session.scalar(select(func.count()).select_from(matches)) or 0)
     return Page(
         features=[str(row.feature) for row in rows],
         last_id=int(rows[-1].id) if more else None,
