@@ -28,7 +28,7 @@ from app.plans.router import router as plans_router
 from app.search.router import router as search_router
 from app.stats.router import router as stats_router
 from app.stats.vacancies_router import router as vacancy_stats_router
-from app.tiles.cache import MapStateConnection, MapStateReader, TileCache
+from app.tiles.cache import MapConnection, MapStateReader, TileCache
 from app.tiles.fast_path import KeptTileMiddleware
 from app.tiles.router import router as tiles_router
 from app.vacancies.router import router as vacancies_router
@@ -57,8 +57,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         engine = create_engine(settings)
         app.state.engine = engine
         app.state.sessionmaker = create_sessionmaker(engine)
-        map_state_connection = MapStateConnection(settings)
-        app.state.map_states = MapStateReader(map_state_connection.read)
+        map_connection = MapConnection(settings)
+        app.state.map_queries = map_connection
+        app.state.map_states = MapStateReader(map_connection.read)
         sweeper = None
         if settings.expiry_sweep_interval_s > 0:
             sweeper = asyncio.create_task(
@@ -71,7 +72,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 sweeper.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await sweeper
-            await map_state_connection.close()
+            await map_connection.close()
             await engine.dispose()
 
     app = FastAPI(

@@ -22,7 +22,7 @@ from app.config import DEFAULT_DATABASE_URL, PROJECT_ROOT, Settings
 from app.db import committing, get_session
 from app.main import create_app
 from app.migrations_info import alembic_config
-from app.tiles.cache import MapStateReader, map_state
+from app.tiles.cache import MapStateReader, SessionMapQueries
 from tests.factories import Actors, make_actors
 
 ALEMBIC_INI = PROJECT_ROOT / "alembic.ini"
@@ -132,9 +132,11 @@ async def app(settings: Settings, session: AsyncSession) -> AsyncIterator[FastAP
 
     app.dependency_overrides[get_session] = test_session
     async with app.router.lifespan_context(app):
-        # The tile cache's map state as the test's own transaction sees it (the app reads it
-        # on its own connection, which cannot see the test's uncommitted rows).
-        app.state.map_states = MapStateReader(lambda: map_state(session))
+        # The map's hot path through the test's own transaction (the app has a connection of
+        # its own, which cannot see the test's uncommitted rows).
+        queries = SessionMapQueries(session)
+        app.state.map_queries = queries
+        app.state.map_states = MapStateReader(queries.read)
         yield app
 
 

@@ -17,12 +17,13 @@ import asyncio
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import asyncpg
 from sqlalchemy import func, make_url, select
-from sqlalchemy.dialects.postgresql.base import PGDialect
+from sqlalchemy.dialects.postgresql.asyncpg import PGDialect_asyncpg
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.sql.compiler import SQLCompiler
 
 from app.config import Settings
 from app.errors import ServiceUnavailableError
@@ -61,46 +62,86 @@ async def map_state(db: AsyncSession | AsyncConnection) -> MapState:
     return int(row[0]), row[1]
 
 
-class MapStateConnection:
-    """A worker's own connection for reading the map state: one short statement, no
-    transaction, and none of the pool's checkout, ping and ORM work, which cost more than
-    the query (one read serves many requests: MapStateReader)."""
+class MapQueries(Protocol):
+    """What the fast path and the map-state reader run their statements through."""
+
+    async def read(self) -> MapState: ...
+
+    async def fetchrow(self, statement: Any, values: dict[str, Any]) -> Any: ...
+
+
+class SessionMapQueries:
+    """The same through a session: for tests, whose rows only their own transaction sees."""
+
+    def __init__(self, session: AsyncSession) -> None:
+        self.session = session
+
+    async def read(self) -> MapState:
+        return await map_state(self.session)
+
+    async def fetchrow(self, statement: Any, values: dict[str, Any]) -> Any:
+        return (await self.session.execute(statement, values)).first()
+
+
+class MapConnection:
+    """A worker's own connection for the map's hot path: the map state, and tiles of the plain
+    layer drawn by the fast path. One statement at a time, no transaction, and none of the
+    pool's checkout, ping and ORM work, which cost more than these queries do."""
 
     def __init__(self, settings: Settings) -> None:
         url = make_url(settings.database_url).set(drivername="postgresql")
         self._dsn = url.render_as_string(hide_password=False)
         self._connect_timeout = settings.db_connect_timeout_s
         self._server_settings = {
-            "application_name": "jobmap-map-state",
+            "application_name": "jobmap-map",
             "statement_timeout": str(settings.db_statement_timeout_ms),
+            "jit": "off",
+            "max_parallel_workers_per_gather": "0",
+            "timezone": "UTC",
         }
-        dialect = PGDialect()  # type: ignore[no-untyped-call]
-        self._sql = str(_MAP_STATE.compile(dialect=dialect))  # no parameters in it
+        self._dialect = PGDialect_asyncpg()  # type: ignore[no-untyped-call]
+        self._compiled: dict[int, tuple[str, tuple[str, ...], SQLCompiler]] = {}
         self._connection: asyncpg.Connection | None = None
+        self._lock = asyncio.Lock()
 
     async def read(self) -> MapState:
-        """The state; ServiceUnavailableError (503) while the database cannot answer, after
-        which the next read connects again."""
-        try:
-            if self._connection is None or self._connection.is_closed():
-                self._connection = await asyncpg.connect(
-                    self._dsn,
-                    timeout=self._connect_timeout,
-                    server_settings=self._server_settings,
-                )
-            row = await self._connection.fetchrow(self._sql)
-        except (
-            asyncpg.PostgresError,
-            asyncpg.InterfaceError,
-            asyncpg.InternalClientError,
-            OSError,
-            TimeoutError,
-        ) as exc:
-            await self.close()
-            raise ServiceUnavailableError("The database is unavailable. Try again shortly.") from (
-                exc
-            )
+        """The state (for MapStateReader)."""
+        row = await self.fetchrow(_MAP_STATE, {})
         return int(row[0]), row[1]
+
+    async def fetchrow(self, statement: Any, values: dict[str, Any]) -> Any:
+        """The statement's first row. ServiceUnavailableError (503) while the database cannot
+        answer (or the statement times out), after which the next call connects again."""
+        sql, names, compiled = self._compile(statement)
+        arguments = compiled.construct_params(values) or {}
+        async with self._lock:
+            try:
+                if self._connection is None or self._connection.is_closed():
+                    self._connection = await asyncpg.connect(
+                        self._dsn,
+                        timeout=self._connect_timeout,
+                        server_settings=self._server_settings,
+                    )
+                return await self._connection.fetchrow(sql, *(arguments[n] for n in names))
+            except (
+                asyncpg.PostgresError,
+                asyncpg.InterfaceError,
+                asyncpg.InternalClientError,
+                OSError,
+                TimeoutError,
+            ) as exc:
+                await self.close()
+                detail = "The database is unavailable. Try again shortly."
+                raise ServiceUnavailableError(detail) from exc
+
+    def _compile(self, statement: Any) -> tuple[str, tuple[str, ...], SQLCompiler]:
+        # Statements on this path are built once (module constants, functools.cache).
+        known = self._compiled.get(id(statement))
+        if known is None:
+            compiled = statement.compile(dialect=self._dialect)
+            known = (str(compiled), tuple(compiled.positiontup or ()), compiled)
+            self._compiled[id(statement)] = known
+        return known
 
     async def close(self) -> None:
         connection, self._connection = self._connection, None

@@ -1,7 +1,9 @@
-"""Kept tiles of the plain map layer answered before routing: the commonest map request
-(a tile without filters, anonymous) costs a dictionary lookup and the shared map-state read,
-not FastAPI's routing and dependencies. Anything else (filters, a key to check, a tile not
-kept) goes on to the route, which draws and keeps it. Both answer alike (`kept_response`)."""
+"""Tiles of the plain map layer answered before routing: the commonest map request (a tile
+without filters, anonymous) costs a dictionary lookup and the shared map-state read, or,
+when the tile is not kept, one statement on the worker's map connection; not FastAPI's
+routing, dependencies and session. Anything else (filters, a key to check, a tile drawn from
+the sites, the database not answering) goes on to the route. Both answer alike
+(`kept_response`) and keep tiles in the same cache."""
 
 from __future__ import annotations
 
@@ -10,8 +12,10 @@ import re
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.errors import ServiceUnavailableError
+from app.http_cache import etag_for
 from app.search.params import SearchParams
-from app.tiles.cache import TileCache, tile_key
+from app.tiles import repository
+from app.tiles.cache import KeptTile, TileCache, tile_key
 from app.tiles.grid import Tile
 from app.tiles.responses import kept_response
 
@@ -36,19 +40,29 @@ class KeptTileMiddleware:
             await self.app(scope, receive, send)
             return
         z, x, y = (int(group) for group in match.groups())
-        key = tile_key(Tile(z, x, y), UNFILTERED, self.sites_from_zoom)
-        # Read before looking, as the route does: a tile kept under another state is redrawn.
-        try:
-            state = await scope["app"].state.map_states.current()
-        except ServiceUnavailableError:  # the route answers it in the problem format
+        tile = Tile(z, x, y)
+        plain = repository.plain_tile(tile, self.sites_from_zoom) if tile.valid else None
+        if plain is None:  # outside the grid (the route says why), or drawn from the sites
             await self.app(scope, receive, send)
             return
-        kept = self.tiles.get(key, state)
-        if kept is None:
+        key = tile_key(tile, UNFILTERED, self.sites_from_zoom)
+        state = scope["app"].state
+        hit = True
+        try:
+            # Read before looking and drawing, as the route does (app/tiles/cache.py).
+            current = await state.map_states.current()
+            kept = self.tiles.get(key, current)
+            if kept is None:
+                hit = False
+                row = await state.map_queries.fetchrow(*plain)
+                body = bytes(row[0] or b"")
+                kept = KeptTile(current, body, etag_for(body))
+                self.tiles.put(key, kept)
+        except ServiceUnavailableError:  # the route answers it in the problem format
             await self.app(scope, receive, send)
             return
         if_none_match = headers.get(b"if-none-match")
         response = kept_response(
-            kept, if_none_match.decode("latin-1") if if_none_match else None, hit=True
+            kept, if_none_match.decode("latin-1") if if_none_match else None, hit=hit
         )
         await response(scope, receive, send)

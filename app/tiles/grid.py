@@ -33,6 +33,13 @@ class Tile:
         return cls(z, x, y)
 
     @property
+    def valid(self) -> bool:
+        """Inside the grid (checked() says which coordinate is not)."""
+        return (
+            0 <= self.z <= MAX_ZOOM and 0 <= self.x < (1 << self.z) and 0 <= self.y < (1 << self.z)
+        )
+
+    @property
     def size_m(self) -> float:
         """Width (= height) in Mercator metres."""
         return 2 * ORIGIN_SHIFT / (1 << self.z)

@@ -21,6 +21,7 @@ from sqlalchemy import (
     ColumnElement,
     Float,
     Numeric,
+    Select,
     Text,
     bindparam,
     cast,
@@ -54,21 +55,28 @@ async def tile_bytes(
     session: AsyncSession, params: SearchParams, tile: Tile, today: date, *, sites_from_zoom: int
 ) -> bytes:
     """The tile as MVT bytes; empty when no matching site is in it."""
-    if tile.z >= sites_from_zoom:
+    plain = plain_tile(tile, sites_from_zoom) if cells.unfiltered(params) else None
+    if plain is not None:
+        statement, values = plain
+    elif tile.z >= sites_from_zoom:
         built = await search.build(session, params, today)
         statement, values = _sites(built, tile), built.values | _tile_values(tile)
     else:
         window = CellWindow.of_tile(tile)
-        values = cells.cluster_values(tile.z, sites_from_zoom) | _tile_values(tile)
-        if cells.unfiltered(params) and tile.z <= cells.LAST_KEPT_ZOOM:
-            statement = _kept_tile()
-            values |= cells.kept_values(window)
-        else:
-            built = await search.build(session, params, today)
-            statement = _as_mvt(_clusters(cells.clusters(cells.matching(built, window))))
-            values |= built.values
+        built = await search.build(session, params, today)
+        statement = _as_mvt(_clusters(cells.clusters(cells.matching(built, window))))
+        values = cells.cluster_values(tile.z, sites_from_zoom) | _tile_values(tile) | built.values
     body = await session.scalar(statement, values)
     return bytes(body or b"")
+
+
+def plain_tile(tile: Tile, sites_from_zoom: int) -> tuple[Select[Any], dict[str, Any]] | None:
+    """The statement and values of a tile without filters drawn from the kept cells (None
+    from sites_from_zoom, or below the kept zooms' reach): the same statement for all."""
+    if tile.z >= sites_from_zoom or tile.z > cells.LAST_KEPT_ZOOM:
+        return None
+    values = cells.cluster_values(tile.z, sites_from_zoom) | _tile_values(tile)
+    return _kept_tile(), values | cells.kept_values(CellWindow.of_tile(tile))
 
 
 @functools.cache

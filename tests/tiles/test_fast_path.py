@@ -1,8 +1,9 @@
-"""Kept tiles of the plain layer are answered before routing, exactly as the route answers
-them; filtered, keyed and not-kept requests go on to the route."""
+"""Tiles of the plain layer are answered (and drawn when not kept) before routing, exactly as
+the route answers them; filtered, keyed, site-level and invalid requests go on to the route."""
 
 from __future__ import annotations
 
+import mapbox_vector_tile
 from fastapi import FastAPI
 from httpx import AsyncClient
 
@@ -77,8 +78,25 @@ async def test_filters_keys_and_new_data_go_to_the_route(
     # A key is checked by the route even when the tile is kept: a revoked one is refused.
     assert (await client.get(URL, headers=actors.revoked)).status_code == 401
     assert (await client.get(f"{URL}?")).status_code == 200  # an empty query is no filter
-    app.dependency_overrides.pop(tile_filters)
-    # A write moves the map state: the kept tile is not served, the route draws it again.
-    await post(client, actors.b, title="Thợ hàn")
+    # Tiles of single sites (from zoom 16) and tiles outside the grid are the route's.
+    x, y = tile_of(LON, LAT, 16)
+    assert (await client.get(f"/v1/tiles/vacancies/16/{x}/{y}.mvt")).status_code == 503
+    assert (await client.get("/v1/tiles/vacancies/12/4096/0.mvt")).status_code == 503
+
+
+async def test_after_a_write_the_fast_path_draws_the_tile_again(
+    app: FastAPI, client: AsyncClient, actors: Actors
+) -> None:
+    await post(client, actors.a)
+    before = await client.get(URL)
     route_out_of_order(app)
-    assert (await client.get(URL)).status_code == 503
+    assert (await client.get(URL)).headers["x-tile-cache"] == "hit"
+    app.dependency_overrides.pop(tile_filters)
+    await post(client, actors.b, title="Thợ hàn")  # at the same place: one cluster of two
+    route_out_of_order(app)
+    after = await client.get(URL)
+    assert after.status_code == 200
+    assert after.headers["x-tile-cache"] == "miss"
+    assert after.headers["etag"] != before.headers["etag"]
+    (cluster,) = mapbox_vector_tile.decode(after.content)["vacancies"]["features"]
+    assert cluster["properties"]["count"] == 2

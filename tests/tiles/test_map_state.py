@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.config import Settings
 from app.errors import ServiceUnavailableError
-from app.tiles.cache import MapState, MapStateConnection, MapStateReader
+from app.tiles.cache import MapConnection, MapState, MapStateReader
 from tests.conftest import Live
 from tests.factories import CITY_CENTRE
 from tests.tiles.test_tiles import tile_of
@@ -103,14 +103,14 @@ async def test_a_caller_that_goes_away_leaves_the_read_to_the_others() -> None:
 async def test_the_connection_outlives_a_restart_and_answers_503_when_unreachable(
     settings: Settings, engine: AsyncEngine
 ) -> None:
-    connection = MapStateConnection(settings)
+    connection = MapConnection(settings)
     try:
         version, _ = await connection.read()
         async with engine.begin() as admin:  # as a database restart would
             await admin.execute(
                 text(
                     "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
-                    "WHERE application_name = 'jobmap-map-state' AND datname = current_database()"
+                    "WHERE application_name = 'jobmap-map' AND datname = current_database()"
                 )
             )
         # The dropped connection is replaced: at once when noticed first, or after one read
@@ -125,7 +125,7 @@ async def test_the_connection_outlives_a_restart_and_answers_503_when_unreachabl
         database_url="postgresql+asyncpg://nobody@127.0.0.1:1/none", db_connect_timeout_s=2
     )
     with pytest.raises(ServiceUnavailableError):
-        await MapStateConnection(nowhere).read()
+        await MapConnection(nowhere).read()
 
 
 async def _tile_sites(live: Live, z: int, x: int, y: int) -> tuple[str, int]:
