@@ -158,6 +158,25 @@ async def feature(
     return None if text is None else str(text).encode()
 
 
+async def bounds(session: AsyncSession, *where: ColumnElement[bool]) -> list[float] | None:
+    """[west, south, east, north] of the boundaries of the units matching `where` (None when
+    none has one), rounded like GeoJSON output."""
+    box = select(func.ST_Extent(Area.geom).label("box")).where(*where).subquery()
+    corners = (
+        await session.execute(
+            select(
+                func.ST_XMin(box.c.box),
+                func.ST_YMin(box.c.box),
+                func.ST_XMax(box.c.box),
+                func.ST_YMax(box.c.box),
+            )
+        )
+    ).one()
+    if corners[0] is None:
+        return None
+    return [round(float(value), geo.GEOJSON_DECIMALS) for value in corners]
+
+
 async def containing_point(
     session: AsyncSession, lon: float, lat: float, at: date
 ) -> list[AreaSummary]:

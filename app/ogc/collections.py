@@ -8,11 +8,17 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.areas.dependencies import AREA_CODE_PATTERN
 from app.models import EmploymentType
 from app.models.area import AreaLevel
 from app.ogc import repository
 
-AREA_CODE = r"^[0-9]{2,10}$"
+# The filters' patterns: in the queryables and on the items' query parameters alike.
+AREA_CODE = AREA_CODE_PATTERN
+OCCUPATION_CODE = r"^[0-9]{1,4}$"
+OCCUPATION_GROUP = r"^[0-9]$"
+INDUSTRY_CODE = r"^[A-U0-9]{1,8}$"
+COMMUNE_CODE = r"^[0-9]{5}$"
 
 
 @dataclass(frozen=True)
@@ -43,17 +49,17 @@ VACANCIES = CollectionInfo(
         "employer_id": {"type": "string", "format": "uuid", "title": "Employer"},
         "occupation_code": {
             "type": "string",
-            "pattern": r"^[0-9]{1,4}$",
+            "pattern": OCCUPATION_CODE,
             "title": "ISCO-08 occupation code",
         },
         "occupation_group": {
             "type": "string",
-            "pattern": r"^[0-9]$",
+            "pattern": OCCUPATION_GROUP,
             "title": "ISCO-08 major group (first digit)",
         },
         "industry_code": {
             "type": "string",
-            "pattern": r"^[A-U0-9]{1,8}$",
+            "pattern": INDUSTRY_CODE,
             "title": "VSIC 2018 industry code",
         },
         "employment_type": {
@@ -63,7 +69,7 @@ VACANCIES = CollectionInfo(
         },
         "commune_code": {
             "type": "string",
-            "pattern": r"^[0-9]{5}$",
+            "pattern": COMMUNE_CODE,
             "title": "Commune the site lay in when posted",
         },
         "approximate": {

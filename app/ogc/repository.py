@@ -192,20 +192,7 @@ class Extent:
 
 async def _areas_box(session: AsyncSession) -> list[float] | None:
     """Every unit's boundary: every work site lies in a commune, so this box covers them all."""
-    box = select(func.ST_Extent(Area.geom).label("box")).subquery()
-    corners = (
-        await session.execute(
-            select(
-                func.ST_XMin(box.c.box),
-                func.ST_YMin(box.c.box),
-                func.ST_XMax(box.c.box),
-                func.ST_YMax(box.c.box),
-            )
-        )
-    ).one()
-    if corners[0] is None:
-        return None
-    return [round(float(value), 6) for value in corners]
+    return await area_repo.bounds(session)
 
 
 async def vacancies_extent(session: AsyncSession) -> Extent:

@@ -22,7 +22,17 @@ from app.http_cache import cached_response
 from app.models import EmploymentType
 from app.models.area import AreaLevel
 from app.ogc import repository
-from app.ogc.collections import AREA_CODE, AREAS, COLLECTIONS, VACANCIES, CollectionInfo
+from app.ogc.collections import (
+    AREA_CODE,
+    AREAS,
+    COLLECTIONS,
+    COMMUNE_CODE,
+    INDUSTRY_CODE,
+    OCCUPATION_CODE,
+    OCCUPATION_GROUP,
+    VACANCIES,
+    CollectionInfo,
+)
 from app.ogc.params import (
     DEFAULT_LIMIT,
     MAX_LIMIT,
@@ -274,6 +284,39 @@ async def queryables(request: Request, collection_id: CollectionId, f: Format = 
     return _json(request, schema, STATIC_MAX_AGE_S, media_type="application/schema+json")
 
 
+@dataclass(frozen=True)
+class ItemsQuery:
+    """The parameters every collection's items take, parsed."""
+
+    limit: int
+    boxes: tuple[Box, ...]
+    interval: Interval | None
+    cursor: str | None
+    result_type: str
+
+
+async def items_query(
+    settings: SettingsDep,
+    limit: Limit = DEFAULT_LIMIT,
+    bbox: BBox = None,
+    datetime_: DateTime = None,
+    cursor: Cursor = None,
+    result_type: ResultType = "results",
+    f: Format = None,
+) -> ItemsQuery:
+    check_format(f)
+    return ItemsQuery(
+        limit=min(limit, MAX_LIMIT),
+        boxes=parse_bbox(bbox) if bbox is not None else (),
+        interval=parse_datetime(datetime_, settings.tz) if datetime_ is not None else None,
+        cursor=cursor,
+        result_type=result_type,
+    )
+
+
+Items = Annotated[ItemsQuery, Depends(items_query)]
+
+
 async def _items(
     request: Request,
     session: AsyncSession,
@@ -320,39 +363,6 @@ def _days(interval: Interval | None, zone: tzinfo) -> tuple[date | None, date | 
     return first, last
 
 
-@dataclass(frozen=True)
-class ItemsQuery:
-    """The parameters every collection's items take, parsed."""
-
-    limit: int
-    boxes: tuple[Box, ...]
-    interval: Interval | None
-    cursor: str | None
-    result_type: str
-
-
-async def items_query(
-    settings: SettingsDep,
-    limit: Limit = DEFAULT_LIMIT,
-    bbox: BBox = None,
-    datetime_: DateTime = None,
-    cursor: Cursor = None,
-    result_type: ResultType = "results",
-    f: Format = None,
-) -> ItemsQuery:
-    check_format(f)
-    return ItemsQuery(
-        limit=min(limit, MAX_LIMIT),
-        boxes=parse_bbox(bbox) if bbox is not None else (),
-        interval=parse_datetime(datetime_, settings.tz) if datetime_ is not None else None,
-        cursor=cursor,
-        result_type=result_type,
-    )
-
-
-Items = Annotated[ItemsQuery, Depends(items_query)]
-
-
 ITEMS_DOC: dict[int | str, dict[str, Any]] = {
     **PROBLEMS,
     200: {"content": {GEOJSON: {}}, "description": "A GeoJSON FeatureCollection page"},
@@ -371,11 +381,11 @@ async def vacancy_items(
     session: SessionDep,
     items: Items,
     employer_id: Annotated[uuid.UUID | None, Query()] = None,
-    occupation_code: Annotated[str | None, Query(pattern=r"^[0-9]{1,4}$")] = None,
-    occupation_group: Annotated[str | None, Query(pattern=r"^[0-9]$")] = None,
-    industry_code: Annotated[str | None, Query(pattern=r"^[A-U0-9]{1,8}$")] = None,
+    occupation_code: Annotated[str | None, Query(pattern=OCCUPATION_CODE)] = None,
+    occupation_group: Annotated[str | None, Query(pattern=OCCUPATION_GROUP)] = None,
+    industry_code: Annotated[str | None, Query(pattern=INDUSTRY_CODE)] = None,
     employment_type: Annotated[EmploymentType | None, Query()] = None,
-    commune_code: Annotated[str | None, Query(pattern=r"^[0-9]{5}$")] = None,
+    commune_code: Annotated[str | None, Query(pattern=COMMUNE_CODE)] = None,
     approximate: Annotated[bool | None, Query()] = None,
 ) -> Response:
     """Public work sites in id order, `limit` a page, with a `next` link while more remain.

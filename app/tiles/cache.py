@@ -22,11 +22,12 @@ from typing import Any, Protocol
 import asyncpg
 from sqlalchemy import func, make_url, select
 from sqlalchemy.dialects.postgresql.asyncpg import PGDialect_asyncpg
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.compiler import SQLCompiler
 
 from app.config import Settings
 from app.errors import ServiceUnavailableError
+from app.http_cache import etag_for
 from app.models import MapVersion, VacancySite
 from app.tiles.grid import Tile
 
@@ -56,10 +57,13 @@ _NEXT_EXPIRY = (
 _MAP_STATE = select(MapVersion.version, _NEXT_EXPIRY)
 
 
-async def map_state(db: AsyncSession | AsyncConnection) -> MapState:
-    """The map version and the next expiry of a public site (from the expiry index)."""
-    row = (await db.execute(_MAP_STATE)).one()
+def _as_state(row: Any) -> MapState:
     return int(row[0]), row[1]
+
+
+async def map_state(session: AsyncSession) -> MapState:
+    """The map version and the next expiry of a public site (from the expiry index)."""
+    return _as_state((await session.execute(_MAP_STATE)).one())
 
 
 class MapQueries(Protocol):
@@ -100,19 +104,19 @@ class MapConnection:
             "timezone": "UTC",
         }
         self._dialect = PGDialect_asyncpg()  # type: ignore[no-untyped-call]
-        self._compiled: dict[int, tuple[str, tuple[str, ...], SQLCompiler]] = {}
+        # By the statement's id; the statement is kept too, so its id is never reused.
+        self._compiled: dict[int, tuple[Any, str, tuple[str, ...], SQLCompiler]] = {}
         self._connection: asyncpg.Connection | None = None
         self._lock = asyncio.Lock()
 
     async def read(self) -> MapState:
         """The state (for MapStateReader)."""
-        row = await self.fetchrow(_MAP_STATE, {})
-        return int(row[0]), row[1]
+        return _as_state(await self.fetchrow(_MAP_STATE, {}))
 
     async def fetchrow(self, statement: Any, values: dict[str, Any]) -> Any:
         """The statement's first row. ServiceUnavailableError (503) while the database cannot
         answer (or the statement times out), after which the next call connects again."""
-        sql, names, compiled = self._compile(statement)
+        _, sql, names, compiled = self._compile(statement)
         arguments = compiled.construct_params(values) or {}
         async with self._lock:
             try:
@@ -134,12 +138,12 @@ class MapConnection:
                 detail = "The database is unavailable. Try again shortly."
                 raise ServiceUnavailableError(detail) from exc
 
-    def _compile(self, statement: Any) -> tuple[str, tuple[str, ...], SQLCompiler]:
+    def _compile(self, statement: Any) -> tuple[Any, str, tuple[str, ...], SQLCompiler]:
         # Statements on this path are built once (module constants, functools.cache).
         known = self._compiled.get(id(statement))
         if known is None:
             compiled = statement.compile(dialect=self._dialect)
-            known = (str(compiled), tuple(compiled.positiontup or ()), compiled)
+            known = (statement, str(compiled), tuple(compiled.positiontup or ()), compiled)
             self._compiled[id(statement)] = known
         return known
 
@@ -198,6 +202,13 @@ class TileCache:
         if kept is None or kept.state != state:
             return None
         self._tiles.move_to_end(key)
+        return kept
+
+    def keep(self, key: tuple[Any, ...], state: MapState, body: bytes) -> KeptTile:
+        """A tile just drawn under `state`, kept when it fits. Its ETag is a hash of its own
+        bytes: equal whenever the tile shows the same data."""
+        kept = KeptTile(state, body, etag_for(body))
+        self.put(key, kept)
         return kept
 
     def put(self, key: tuple[Any, ...], kept: KeptTile) -> None:

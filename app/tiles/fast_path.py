@@ -12,10 +12,9 @@ import re
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.errors import ServiceUnavailableError
-from app.http_cache import etag_for
 from app.search.params import SearchParams
 from app.tiles import repository
-from app.tiles.cache import KeptTile, TileCache, tile_key
+from app.tiles.cache import MapQueries, MapStateReader, TileCache, tile_key
 from app.tiles.grid import Tile
 from app.tiles.responses import kept_response
 
@@ -46,18 +45,17 @@ class KeptTileMiddleware:
             await self.app(scope, receive, send)
             return
         key = tile_key(tile, UNFILTERED, self.sites_from_zoom)
-        state = scope["app"].state
+        states: MapStateReader = scope["app"].state.map_states
+        queries: MapQueries = scope["app"].state.map_queries
         hit = True
         try:
             # Read before looking and drawing, as the route does (app/tiles/cache.py).
-            current = await state.map_states.current()
+            current = await states.current()
             kept = self.tiles.get(key, current)
             if kept is None:
                 hit = False
-                row = await state.map_queries.fetchrow(*plain)
-                body = bytes(row[0] or b"")
-                kept = KeptTile(current, body, etag_for(body))
-                self.tiles.put(key, kept)
+                row = await queries.fetchrow(*plain)
+                kept = self.tiles.keep(key, current, bytes(row[0] or b""))
         except ServiceUnavailableError:  # the route answers it in the problem format
             await self.app(scope, receive, send)
             return

@@ -5,17 +5,16 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
-from sqlalchemy import func, select
 
+from app.areas import repository as area_repo
 from app.areas.router import GEOJSON
 from app.db import SessionDep
 from app.dependencies import SettingsDep, TodayDep
 from app.errors import FieldError, InvalidInputError, Problem
-from app.http_cache import etag_for
 from app.models import Area, EmploymentType
 from app.search.params import SearchParams, parse_bbox, search_params
 from app.tiles import grid, repository
-from app.tiles.cache import KeptTile, MapState, MapStateReader, TileCache, tile_key
+from app.tiles.cache import MapState, MapStateReader, TileCache, tile_key
 from app.tiles.responses import MVT, kept_response
 
 router = APIRouter(tags=["tiles"])
@@ -99,11 +98,12 @@ async def vacancy_tile(
     body = await repository.tile_bytes(
         session, filters, tile, today, sites_from_zoom=settings.tile_sites_from_zoom
     )
-    # From the tile's own bytes: equal whenever the tile shows the same data.
-    kept = KeptTile(state, body, etag_for(body))
-    tiles.put(key, kept)
+    kept = tiles.keep(key, state, body)
     return kept_response(kept, request.headers.get("if-none-match"), hit=False)
 
+
+# TileJSON bounds when no communes are loaded: all of the Web Mercator square.
+WEB_MERCATOR_WORLD = [-180.0, -85.0511, 180.0, 85.0511]
 
 # A Leaflet map of a phone or desktop screen spans a few tiles: 16 tiles' cells is plenty.
 MAX_CLUSTER_CELLS = 16 * grid.CELLS_PER_TILE**2
@@ -164,25 +164,8 @@ async def vacancy_tilejson(
     """The filters given here are carried into the tile URL."""
     query = f"?{request.url.query}" if request.url.query else ""
     url = f"{str(request.base_url).rstrip('/')}/v1/tiles/vacancies/{{z}}/{{x}}/{{y}}.mvt{query}"
-    extent = (
-        select(func.ST_Extent(Area.geom).label("box"))
-        .where(Area.level == "commune", Area.validity.op("@>")(today))
-        .subquery()
-    )
-    corners = (
-        await session.execute(
-            select(
-                func.ST_XMin(extent.c.box),
-                func.ST_YMin(extent.c.box),
-                func.ST_XMax(extent.c.box),
-                func.ST_YMax(extent.c.box),
-            )
-        )
-    ).one()
-    if corners[0] is None:  # no communes loaded
-        bounds = [-180.0, -85.0511, 180.0, 85.0511]
-    else:
-        bounds = [round(float(value), 6) for value in corners]
+    current_communes = (Area.level == "commune", area_repo.valid_at(today))
+    bounds = await area_repo.bounds(session, *current_communes) or WEB_MERCATOR_WORLD
     centre = [(bounds[0] + bounds[2]) / 2, (bounds[1] + bounds[3]) / 2, 9]
     fields = {
         "id": "Number: work site (at high zoom)",
