@@ -33,6 +33,8 @@ from app.tiles.fast_path import KeptTileMiddleware
 from app.tiles.router import router as tiles_router
 from app.vacancies.router import router as vacancies_router
 from app.vacancies.sweep import sweep_periodically
+from app.web.router import router as web_router
+from app.web.router import static_files
 
 DESCRIPTION = """
 Vacancies on a map for the Vĩnh Long job exchange (Sàn giao dịch việc làm trực tuyến trên
@@ -80,6 +82,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="0.1.0",
         description=DESCRIPTION,
         lifespan=lifespan,
+        # Served by app.web from local files: the CDN FastAPI uses is unreachable on closed
+        # networks. ReDoc would need one more vendored bundle for the same document.
+        docs_url=None,
+        redoc_url=None,
         openapi_tags=[
             {"name": "search", "description": "Finding open vacancies: near, viewport, text."},
             {"name": "vacancies", "description": "Posting, reading and closing vacancies."},
@@ -152,4 +158,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in routers:
         app.include_router(router, prefix="/v1", dependencies=authenticated)
     app.include_router(ogc_router, dependencies=authenticated)
+    app.include_router(web_router)
+    app.mount("/static", static_files(), name="static")
     return app

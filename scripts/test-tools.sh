@@ -1,19 +1,26 @@
 #!/usr/bin/env bash
-# Programs the tests drive besides PostgreSQL: GDAL's ogrinfo (Debian gdal-bin) reads /ogc the
-# way GIS clients do. As root it is installed with apt-get when missing; otherwise say how.
+# Programs the tests drive besides PostgreSQL, from Debian's packages:
+# - GDAL's ogrinfo (gdal-bin) reads /ogc the way GIS clients do;
+# - Chromium (chromium) is the browser Playwright drives for the page tests; Playwright's own
+#   browser download is never used (closed networks).
+# As root the missing ones are installed with apt-get; otherwise say how.
 set -euo pipefail
 
 say() { echo "test-tools: $*"; }
 
-if command -v ogrinfo >/dev/null 2>&1; then
+missing=()
+command -v ogrinfo >/dev/null 2>&1 || missing+=(gdal-bin)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
+if [ ${#missing[@]} -eq 0 ]; then
     exit 0
 fi
 if [ "$(id -u)" -ne 0 ]; then
-    say "ogrinfo is missing. Run: sudo apt-get install gdal-bin" >&2
+    say "missing: ${missing[*]}. Run: sudo apt-get install ${missing[*]}" >&2
     exit 1
 fi
-say "installing gdal-bin with apt-get"
+say "installing ${missing[*]} with apt-get"
 export DEBIAN_FRONTEND=noninteractive
-apt-get install -y -qq gdal-bin >/dev/null 2>&1 \
-    || { apt-get update -qq && apt-get install -y -qq gdal-bin >/dev/null; }
+apt-get install -y -qq "${missing[@]}" >/dev/null 2>&1 \
+    || { apt-get update -qq && apt-get install -y -qq "${missing[@]}" >/dev/null; }
 command -v ogrinfo >/dev/null || { say "gdal-bin installed but ogrinfo is not on PATH" >&2; exit 1; }
+[ -x /usr/bin/chromium ] || { say "chromium installed but /usr/bin/chromium is missing" >&2; exit 1; }

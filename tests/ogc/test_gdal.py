@@ -6,64 +6,26 @@ from its output."""
 from __future__ import annotations
 
 import asyncio
-import os
 import re
 import shutil
-import socket
-import sys
 from collections.abc import AsyncIterator
 from typing import Any
 
-import httpx
 import pytest
 from sqlalchemy import text
 
-from app.config import PROJECT_ROOT, Settings
+from app.config import Settings
 from tests.conftest import Live
 from tests.factories import CITY_CENTRE
+from tests.servers import running_server
 
 LON, LAT = CITY_CENTRE
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port: int = probe.getsockname()[1]
-        return port
-
-
 @pytest.fixture
 async def server(settings: Settings) -> AsyncIterator[str]:
-    """The service in its own process on the test database, as clients reach it."""
-    port = _free_port()
-    env = {
-        **os.environ,
-        "APP_DATABASE_URL": settings.database_url,
-        "APP_EXPIRY_SWEEP_INTERVAL_S": "0",
-        "APP_LOG_LEVEL": "WARNING",
-    }
-    process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "uvicorn", "app.main:create_app", "--factory",
-        "--host", "127.0.0.1", "--port", str(port),
-        env=env, cwd=PROJECT_ROOT, stdout=asyncio.subprocess.DEVNULL,
-    )  # fmt: skip
-    base = f"http://127.0.0.1:{port}"
-    try:
-        async with httpx.AsyncClient() as client:
-            for _ in range(300):
-                try:
-                    if (await client.get(f"{base}/healthz")).status_code == 200:
-                        break
-                except httpx.TransportError:
-                    pass
-                assert process.returncode is None, "the server exited"
-                await asyncio.sleep(0.1)
-            else:
-                pytest.fail("the server did not start in 30 s")
+    async with running_server(settings.database_url) as base:
         yield base
-    finally:
-        process.terminate()
-        await process.wait()
 
 
 async def ogrinfo(*args: str) -> str:

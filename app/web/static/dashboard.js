@@ -1,0 +1,390 @@
+/* The department dashboard. The page holds no figures: they come from the statistics API with
+   the department key typed in, kept in this tab's sessionStorage only (gone when it closes). */
+(function () {
+  "use strict";
+
+  const {t, apply, formatNumber, formatDecimal, switchLanguage, lang} = window.I18N;
+  const $ = (id) => document.getElementById(id);
+  const KEY_STORAGE = "jobmap.departmentKey";
+  const PERIODS = [["Q1", "03-31"], ["H1", "06-30"], ["9M", "09-30"], ["FY", "12-31"]];
+  const TABLES = {
+    month: "month,destination",
+    area: "area",
+    sex_age: "sex,age_group",
+    occupation: "occupation_major",
+    destination: "destination,destination_country",
+  };
+  // Sequential blues for the choropleth (light = few people).
+  const CLASS_COLOURS = ["#eff3ff", "#c6dbef", "#9ecae1", "#6baed6", "#3182bd", "#08519c"];
+  const REORGANISED_ON = "2025-07-01";
+
+  let key = null;
+  let chart = null;
+  let choropleth = null;
+
+  // ---- Talking to the API ---------------------------------------------------------------------
+
+  class Rejected extends Error {}
+
+  async function api(path) {
+    const response = await fetch(path, {headers: {Authorization: "Bearer " + key}});
+    if (response.status === 401 || response.status === 403) throw new Rejected(String(response.status));
+    if (!response.ok) throw new Error(path + ": " + response.status);
+    return response;
+  }
+
+  function today() {
+    // The service's days are Vietnam's.
+    return new Intl.DateTimeFormat("en-CA", {timeZone: "Asia/Ho_Chi_Minh"}).format(new Date());
+  }
+
+  // ---- Sign in --------------------------------------------------------------------------------
+
+  async function signIn(candidate) {
+    key = candidate;
+    try {
+      await api("/v1/stats/indicators?year=" + today().slice(0, 4));
+    } catch (error) {
+      key = null;
+      $("sign-in-error").textContent = error instanceof Rejected ? t("dash.keyRejected")
+        : t("results.error");
+      return false;
+    }
+    try { window.sessionStorage.setItem(KEY_STORAGE, candidate); } catch (_) { /* private mode */ }
+    $("sign-in").hidden = true;
+    $("board").hidden = false;
+    $("sign-out").hidden = false;
+    $("sign-in-error").textContent = "";
+    show();
+    return true;
+  }
+
+  function signOut() {
+    try { window.sessionStorage.removeItem(KEY_STORAGE); } catch (_) { /* private mode */ }
+    window.location.reload();
+  }
+
+  // ---- The period -----------------------------------------------------------------------------
+
+  function buildPeriodChoices() {
+    const thisYear = Number(today().slice(0, 4));
+    const params = new URLSearchParams(window.location.search);
+    const year = $("year");
+    for (let y = thisYear; y >= thisYear - 5; y -= 1) {
+      year.append(new Option(String(y), String(y)));
+    }
+    if (/^[0-9]{4}$/.test(params.get("year") || "")) year.value = params.get("year");
+    if (!year.value) year.value = String(thisYear);
+    const through = $("through");
+    for (const [code, day] of PERIODS) through.append(new Option(t("period." + code), day));
+    through.value = /^[0-9]{2}-[0-9]{2}$/.test(params.get("through") || "")
+      ? params.get("through") : "06-30";
+    if (!through.value) through.value = "06-30";
+  }
+
+  function period() {
+    const year = Number($("year").value);
+    const through = `${year}-${$("through").value}`;
+    const end = through < today() ? through : today();
+    return {year, from: `${year}-01-01`, through, end};
+  }
+
+  function rememberPeriod() {
+    const url = new URL(window.location.href);
+    url.searchParams.set("year", $("year").value);
+    url.searchParams.set("through", $("through").value);
+    window.history.replaceState(null, "", url);
+  }
+
+  // ---- Indicator cards ------------------------------------------------------------------------
+
+  function value(number, unit) {
+    if (number == null) return "—";
+    return unit === "percent" ? formatDecimal(number) + "%" : formatNumber(number);
+  }
+
+  function indicatorCard(item) {
+    const name = lang === "vi" ? item.name_vi : item.name_en || item.name_vi;
+    const card = document.createElement("article");
+    card.className = "indicator";
+    card.dataset.indicator = item.indicator;
+    const heading = document.createElement("h3");
+    heading.textContent = name;
+    const actual = document.createElement("p");
+    actual.className = "actual";
+    actual.textContent = value(item.actual, item.unit) +
+      (item.unit === "people" && item.actual != null ? " " + t("dash.people") : "");
+    card.append(heading, actual);
+    if (item.pct_of_plan != null) {
+      const pct = document.createElement("p");
+      pct.className = "pct";
+      pct.textContent = formatDecimal(item.pct_of_plan) + "% " + t("dash.pctOfPlan").replace("% ", "");
+      const bar = document.createElement("div");
+      bar.className = "bar";
+      bar.setAttribute("role", "presentation");
+      const fill = document.createElement("span");
+      fill.style.width = Math.min(100, item.pct_of_plan) + "%";
+      bar.append(fill);
+      card.append(pct, bar);
+    }
+    const facts = document.createElement("dl");
+    const fact = (label, text, className) => {
+      const dt = document.createElement("dt");
+      dt.textContent = t(label);
+      const dd = document.createElement("dd");
+      dd.textContent = text;
+      if (className) dd.className = className;
+      dd.dataset.field = label;
+      facts.append(dt, dd);
+    };
+    fact("dash.plan", item.plan == null ? t("dash.noPlan") : value(item.plan, item.unit));
+    fact("dash.lastYear", value(item.same_period_last_year, item.unit));
+    if (item.change_pct != null) {
+      const sign = item.change_pct > 0 ? "+" : "";
+      fact("dash.change", sign + formatDecimal(item.change_pct) + "%",
+        item.change_pct > 0 ? "up" : item.change_pct < 0 ? "down" : "");
+    }
+    card.append(facts);
+    return card;
+  }
+
+  async function showIndicators(p) {
+    const box = $("indicators");
+    box.setAttribute("aria-busy", "true");
+    const report = await (await api(`/v1/stats/indicators?year=${p.year}&through=${p.through}`))
+      .json();
+    box.replaceChildren(...report.indicators.map(indicatorCard));
+    box.removeAttribute("aria-busy");
+    $("period-label").textContent = t("dash.period.label", {
+      from: window.I18N.formatDate(report.period_from + "T00:00:00+07:00"),
+      to: window.I18N.formatDate(report.through + "T00:00:00+07:00"),
+    });
+  }
+
+  // ---- Monthly chart --------------------------------------------------------------------------
+
+  async function showMonthly(p) {
+    const lastYear = p.year - 1;
+    const [current, previous] = await Promise.all([
+      api(`/v1/stats/placements?from=${p.from}&to=${p.end}&group_by=month,destination`),
+      api(`/v1/stats/placements?from=${lastYear}-01-01&to=${lastYear}${p.through.slice(4)}` +
+        "&group_by=month"),
+    ].map((request) => request.then((r) => r.json())));
+    const months = [...new Set(current.rows.map((row) => row.month))];
+    const count = (month, destination) => {
+      const row = current.rows.find((r) => r.month === month && r.destination === destination);
+      return row ? row.people : 0;
+    };
+    const domestic = months.map((m) => count(m, "domestic"));
+    const abroad = months.map((m) => count(m, "abroad"));
+    const before = previous.rows.map((row) => row.people);
+    const labels = months.map((m) => m.slice(5) + "/" + m.slice(0, 4));
+    const data = {
+      labels,
+      datasets: [
+        {type: "bar", label: t("dash.domestic"), data: domestic, backgroundColor: "#6baed6",
+          stack: "people"},
+        {type: "bar", label: t("dash.abroad"), data: abroad, backgroundColor: "#fd8d3c",
+          stack: "people"},
+        {type: "line", label: t("dash.lastYear"), data: before.slice(0, months.length),
+          borderColor: "#525252", backgroundColor: "#525252", borderDash: [5, 4], tension: 0.2},
+      ],
+    };
+    if (chart) {
+      chart.data = data;
+      chart.update();
+    } else {
+      chart = new Chart($("monthly"), {
+        data,
+        options: {
+          responsive: true, maintainAspectRatio: false, animation: false,
+          scales: {x: {stacked: true}, y: {stacked: true, beginAtZero: true,
+            ticks: {precision: 0, callback: (v) => formatNumber(v)}}},
+          plugins: {legend: {position: "bottom"}},
+          locale: window.I18N.locale,
+        },
+      });
+    }
+    $("monthly").setAttribute("aria-label", t("dash.monthly"));
+    // The same figures as a table for screen readers.
+    const table = $("monthly-table");
+    table.replaceChildren();
+    const head = table.insertRow();
+    for (const text of ["", t("dash.domestic"), t("dash.abroad"), t("dash.lastYear")]) {
+      head.insertCell().textContent = text;
+    }
+    labels.forEach((label, i) => {
+      const row = table.insertRow();
+      for (const text of [label, domestic[i], abroad[i], before[i] ?? "—"]) {
+        row.insertCell().textContent = String(text);
+      }
+    });
+  }
+
+  // ---- Choropleth -----------------------------------------------------------------------------
+
+  function classBreaks(values) {
+    const positive = values.filter((v) => v > 0).sort((a, b) => a - b);
+    if (!positive.length) return [];
+    const breaks = [];
+    for (let i = 1; i < CLASS_COLOURS.length - 1; i += 1) {
+      breaks.push(positive[Math.floor((positive.length - 1) * i / (CLASS_COLOURS.length - 2))]);
+    }
+    return [...new Set(breaks)];
+  }
+
+  async function showChoropleth(p) {
+    // Before the reorganisation the districts have boundaries (old communes have none).
+    const level = p.end < REORGANISED_ON ? "district" : "commune";
+    const [areas, totals] = await Promise.all([
+      fetch(`/v1/areas?level=${level}&at=${p.end}`).then((r) => {
+        if (!r.ok) throw new Error("areas " + r.status);
+        return r.json();
+      }),
+      api(`/v1/stats/placements?from=${p.from}&to=${p.end}&group_by=area&area_level=${level}`)
+        .then((r) => r.json()),
+    ]);
+    const people = new Map();
+    for (const row of totals.rows) {
+      if (row.area_code && (!row.area_valid_to || row.area_valid_to > p.end)) {
+        people.set(row.area_code, row.people);
+      }
+    }
+    for (const feature of areas.features) {
+      feature.properties.people = people.get(feature.properties.code) ?? 0;
+    }
+    const breaks = classBreaks([...people.values()]);
+    // One colour when nobody was placed ("step" needs at least one break).
+    const colour = breaks.length ? ["step", ["get", "people"], CLASS_COLOURS[0]] : CLASS_COLOURS[0];
+    breaks.forEach((limit, i) => colour.push(limit, CLASS_COLOURS[i + 1]));
+    $("choropleth-heading").textContent = t("dash.choropleth") +
+      (level === "district" ? " – " + t("dash.choroplethDistricts") : "");
+    drawLegend(breaks);
+    if (!choropleth) {
+      maplibregl.setWorkerUrl("/static/vendor/maplibre-gl-5.24.1/maplibre-gl-csp-worker.js");
+      choropleth = new maplibregl.Map({
+        container: "choropleth",
+        style: {version: 8, sources: {}, layers: [
+          {id: "water", type: "background", paint: {"background-color": "#cfe3f0"}}]},
+        bounds: bbox(areas), fitBoundsOptions: {padding: 10},
+        attributionControl: {compact: true},
+      });
+      window.jobMapDashboard = choropleth; // for the end-to-end tests
+      choropleth.addControl(new maplibregl.NavigationControl({showCompass: false}));
+      await new Promise((resolve) => choropleth.once("load", resolve));
+      choropleth.addSource("units", {type: "geojson", data: areas});
+      choropleth.addLayer({id: "units", type: "fill", source: "units",
+        paint: {"fill-color": colour, "fill-outline-color": "#8a8a8a"}});
+      const popup = new maplibregl.Popup({closeButton: true});
+      choropleth.on("click", "units", (event) => {
+        const unit = event.features[0].properties;
+        popup.setLngLat(event.lngLat)
+          .setText(`${unit.full_name}: ${formatNumber(unit.people)} ${t("dash.people")}`)
+          .addTo(choropleth);
+      });
+    } else {
+      choropleth.getSource("units").setData(areas);
+      choropleth.setPaintProperty("units", "fill-color", colour);
+      choropleth.fitBounds(bbox(areas), {padding: 10, duration: 0});
+    }
+  }
+
+  function bbox(collection) {
+    let west = 180, south = 90, east = -180, north = -90;
+    const visit = (coords) => {
+      if (typeof coords[0] === "number") {
+        west = Math.min(west, coords[0]); east = Math.max(east, coords[0]);
+        south = Math.min(south, coords[1]); north = Math.max(north, coords[1]);
+      } else coords.forEach(visit);
+    };
+    for (const feature of collection.features) if (feature.geometry) visit(feature.geometry.coordinates);
+    return [[west, south], [east, north]];
+  }
+
+  function drawLegend(breaks) {
+    const legend = $("choropleth-legend");
+    legend.replaceChildren();
+    const bounds = [0, ...breaks];
+    bounds.forEach((low, i) => {
+      const high = bounds[i + 1];
+      const item = document.createElement("span");
+      const swatch = document.createElement("i");
+      swatch.style.background = CLASS_COLOURS[i];
+      const text = i === 0 ? (high != null ? `< ${formatNumber(high)}` : "0")
+        : high != null ? `${formatNumber(low)}–${formatNumber(high - 1)}` : `≥ ${formatNumber(low)}`;
+      item.append(swatch, text);
+      legend.append(item);
+    });
+    if (!breaks.length) legend.append(t("dash.noData"));
+  }
+
+  // ---- Downloads ------------------------------------------------------------------------------
+
+  function buildTables() {
+    for (const name of Object.keys(TABLES)) {
+      $("table").append(new Option(t("table." + name), name));
+    }
+    for (const id of ["download-csv", "download-xlsx"]) {
+      $(id).addEventListener("click", () => download($(id).dataset.format));
+    }
+  }
+
+  async function download(format) {
+    const p = period();
+    const groupBy = TABLES[$("table").value];
+    const level = p.end < REORGANISED_ON ? "district" : "commune";
+    const status = $("download-status");
+    status.textContent = t("results.loading");
+    try {
+      const response = await api(`/v1/stats/placements?from=${p.from}&to=${p.end}` +
+        `&group_by=${groupBy}&area_level=${level}&format=${format}`);
+      const blob = await response.blob();
+      const disposition = response.headers.get("Content-Disposition") || "";
+      const match = /filename="([^"]+)"/.exec(disposition);
+      const link = document.createElement("a");
+      link.href = URL.createObjectURL(blob);
+      link.download = match ? match[1] : `placements.${format}`;
+      document.body.append(link);
+      link.click();
+      link.remove();
+      setTimeout(() => URL.revokeObjectURL(link.href), 10000);
+      status.textContent = link.download;
+    } catch (error) {
+      status.textContent = error instanceof Rejected ? t("dash.keyRejected") : t("results.error");
+    }
+  }
+
+  // ---- Start ----------------------------------------------------------------------------------
+
+  async function show() {
+    const p = period();
+    rememberPeriod();
+    try {
+      await Promise.all([showIndicators(p), showMonthly(p), showChoropleth(p)]);
+    } catch (error) {
+      if (error instanceof Rejected) signOut();
+      else $("period-label").textContent = t("results.error");
+      console.warn("dashboard:", error.message);
+    }
+  }
+
+  function start() {
+    apply(document);
+    document.title = t("dash.title");
+    buildPeriodChoices();
+    buildTables();
+    $("lang").addEventListener("click", switchLanguage);
+    $("sign-out").addEventListener("click", signOut);
+    $("sign-in").addEventListener("submit", (event) => {
+      event.preventDefault();
+      signIn($("key").value.trim());
+    });
+    $("period").addEventListener("submit", (event) => { event.preventDefault(); show(); });
+    let stored = null;
+    try { stored = window.sessionStorage.getItem(KEY_STORAGE); } catch (_) { /* private mode */ }
+    if (stored) signIn(stored);
+    else $("key").focus();
+  }
+
+  start();
+})();

@@ -1,0 +1,56 @@
+"""The service in its own process, as clients reach it over HTTP (GDAL, the browser)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import socket
+import sys
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+
+from app.config import PROJECT_ROOT
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@contextlib.asynccontextmanager
+async def running_server(database_url: str) -> AsyncIterator[str]:
+    """uvicorn serving the app on `database_url`; yields its base URL once it answers."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "APP_DATABASE_URL": database_url,
+        "APP_EXPIRY_SWEEP_INTERVAL_S": "0",
+        "APP_LOG_LEVEL": "WARNING",
+    }
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "uvicorn", "app.main:create_app", "--factory",
+        "--host", "127.0.0.1", "--port", str(port),
+        env=env, cwd=PROJECT_ROOT, stdout=asyncio.subprocess.DEVNULL,
+    )  # fmt: skip
+    base = f"http://127.0.0.1:{port}"
+    try:
+        async with httpx.AsyncClient() as client:
+            for _ in range(300):
+                try:
+                    if (await client.get(f"{base}/healthz")).status_code == 200:
+                        break
+                except httpx.TransportError:
+                    pass
+                assert process.returncode is None, "the server exited"
+                await asyncio.sleep(0.1)
+            else:
+                pytest.fail("the server did not start in 30 s")
+        yield base
+    finally:
+        process.terminate()
+        await process.wait()

@@ -1,0 +1,163 @@
+"""The department dashboard in a real browser: the key, the indicators of a seeded year, the
+monthly chart, the choropleth and the downloads."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from tests.web.conftest import OpenPage, Watched
+from tests.web.pages import wait_until
+from tests.web.seed import PLAN, RESIDENCE, YEAR, Seeded
+
+pytestmark = pytest.mark.browser
+
+DASHBOARD = f"/dashboard?year={YEAR}&through=06-30"
+BOARD_READY = """() => {
+  const cards = document.querySelectorAll('#indicators .indicator').length;
+  const map = window.jobMapDashboard;
+  return cards > 0 && !document.getElementById('indicators').hasAttribute('aria-busy')
+    && map && map.getSource('units') && map.loaded();
+}"""
+
+
+def key_of(headers: dict[str, str]) -> str:
+    return headers["Authorization"].removeprefix("Bearer ")
+
+
+async def sign_in(watched: Watched, key: str) -> None:
+    await watched.page.fill("#key", key)
+    await watched.page.click("#sign-in button[type=submit]")
+
+
+CARD = """(indicator) => {
+  const box = document.querySelector(`.indicator[data-indicator="${indicator}"]`);
+  const fields = Object.fromEntries([...box.querySelectorAll("dd")]
+    .map((dd) => [dd.dataset.field, dd.textContent]));
+  const pct = box.querySelector(".pct");
+  return {actual: box.querySelector(".actual").textContent, pct: pct && pct.textContent,
+          ...fields};
+}"""
+
+
+async def card(watched: Watched, indicator: str) -> dict[str, str | None]:
+    shown: dict[str, str | None] = await watched.page.evaluate(CARD, indicator)
+    return shown
+
+
+async def test_the_indicators_of_a_seeded_year_against_its_plan(
+    open_page: OpenPage, web_site: Seeded
+) -> None:
+    watched = await open_page(DASHBOARD)
+    page = watched.page
+    assert await page.is_hidden("#board")
+    await sign_in(watched, key_of(web_site.department))
+    await wait_until(page, BOARD_READY)
+    domestic = sum(d for d, _ in web_site.monthly.values())
+    abroad = sum(a for _, a in web_site.monthly.values())
+    new_jobs = domestic + abroad
+    assert await card(watched, "new_jobs") == {
+        "actual": f"{new_jobs} người",
+        "pct": "25% kế hoạch",  # 10 of 40
+        "dash.plan": str(PLAN["new_jobs"]),
+        "dash.lastYear": str(web_site.last_year_first_half),
+        "dash.change": "+150%",  # 4 -> 10
+    }
+    assert await card(watched, "sent_abroad") == {
+        "actual": f"{abroad} người",
+        "pct": "25% kế hoạch",  # 2 of 8
+        "dash.plan": str(PLAN["sent_abroad"]),
+        "dash.lastYear": "0",  # no change: nothing to compare with
+    }
+    assert await page.inner_text("#period-label") == "Từ 01/01/2026 đến 30/06/2026"
+
+    chart = await page.evaluate("() => Chart.getChart('monthly').data.datasets.map((d) => d.data)")
+    assert chart[0] == [d for d, _ in web_site.monthly.values()]  # domestic, Jan..Jun
+    assert chart[1] == [a for _, a in web_site.monthly.values()]  # abroad
+    assert chart[2] == [1, 1, 1, 1, 0, 0]  # last year's, one a month Jan..Apr
+
+    people = await page.evaluate(
+        "(code) => window.jobMapDashboard.querySourceFeatures('units')"
+        ".filter((f) => f.properties.code === code).map((f) => f.properties.people)",
+        RESIDENCE,
+    )
+    assert set(people) == {new_jobs}
+    communes = await page.evaluate(
+        "() => new Set(window.jobMapDashboard.querySourceFeatures('units')"
+        ".map((f) => f.properties.code)).size"
+    )
+    assert communes == 124
+
+    # Signed in for the tab: a reload keeps the board, signing out forgets the key.
+    await page.reload()
+    await wait_until(page, BOARD_READY)
+    await page.click("#sign-out")
+    await page.locator("#key").wait_for()
+    assert await page.evaluate("() => sessionStorage.length") == 0
+
+
+async def test_a_period_before_the_reorganisation_maps_the_old_districts(
+    open_page: OpenPage, web_site: Seeded
+) -> None:
+    watched = await open_page(f"/dashboard?year={YEAR - 1}&through=03-31")
+    await sign_in(watched, key_of(web_site.department))
+    page = watched.page
+    await wait_until(page, BOARD_READY)
+    units = await page.evaluate(
+        "() => [...new Set(window.jobMapDashboard.querySourceFeatures('units')"
+        ".map((f) => f.properties.level))]"
+    )
+    assert units == ["district"]
+    assert "theo huyện" in await page.inner_text("#choropleth-heading")
+    actual = await page.locator('.indicator[data-indicator="new_jobs"] .actual').inner_text()
+    assert actual == "3 người"  # last year's January to March
+
+
+async def test_downloads_are_the_api_s_files(open_page: OpenPage, web_site: Seeded) -> None:
+    watched = await open_page(DASHBOARD)
+    page = watched.page
+    await sign_in(watched, key_of(web_site.department))
+    await wait_until(page, BOARD_READY)
+    await page.select_option("#table", "area")
+    async with page.expect_download() as download_info:
+        await page.click("#download-csv")
+    download = await download_info.value
+    assert download.suggested_filename == f"placements_{YEAR}0101_{YEAR}0630.csv"
+    path = await download.path()
+    saved = path.read_bytes()
+    async with httpx.AsyncClient(base_url=web_site.base) as client:
+        expected = await client.get(
+            "/v1/stats/placements",
+            params={"from": f"{YEAR}-01-01", "to": f"{YEAR}-06-30", "group_by": "area",
+                    "area_level": "commune", "format": "csv"},
+            headers=web_site.department,
+        )  # fmt: skip
+    assert saved.startswith(b"\xef\xbb\xbf")  # the BOM Excel needs
+    # The same rows; only the generation time may differ.
+    assert _rows(saved) == _rows(expected.content)
+    assert f"{RESIDENCE}," in saved.decode("utf-8-sig")
+    async with page.expect_download() as download_info:
+        await page.click("#download-xlsx")
+    workbook = await (await download_info.value).path()
+    assert workbook.read_bytes()[:2] == b"PK"  # a zip: the XLSX container
+
+
+async def test_a_wrong_key_or_another_role_s_key_is_refused(
+    open_page: OpenPage, web_site: Seeded
+) -> None:
+    watched = await open_page(DASHBOARD)
+    watched.allowed_statuses.update({401, 403})
+    page = watched.page
+    await sign_in(watched, "jm_not_a_real_key_at_all")
+    await wait_until(page, "() => document.getElementById('sign-in-error').textContent !== ''")
+    assert await page.inner_text("#sign-in-error") == (
+        "Khóa không hợp lệ hoặc không có quyền xem thống kê."
+    )
+    await sign_in(watched, key_of(web_site.employer))
+    await wait_until(page, "() => document.getElementById('sign-in-error').textContent !== ''")
+    assert await page.is_hidden("#board")
+    assert await page.evaluate("() => sessionStorage.length") == 0
+
+
+def _rows(csv: bytes) -> list[str]:
+    return [line for line in csv.decode("utf-8-sig").splitlines() if "generated" not in line]
