@@ -183,8 +183,9 @@ def serve(
     reload: Annotated[bool, typer.Option(help="Restart on code changes (development).")] = False,
 ) -> None:
     """Serve the API with uvicorn."""
-    typer.echo(f"API docs: http://{host}:{port}/docs")
-    typer.echo(f"Areas:    http://{host}:{port}/v1/areas?level=commune")
+    typer.echo(f"Job map:   http://{host}:{port}/")
+    typer.echo(f"Dashboard: http://{host}:{port}/dashboard (jobmap keys create --role department)")
+    typer.echo(f"API docs:  http://{host}:{port}/docs")
     uvicorn.run(
         "app.main:create_app",
         factory=True,
