@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Annotated
 
 from fastapi import Depends, Request
-from pydantic import BeforeValidator
+from pydantic import AwareDatetime, BeforeValidator
 
 from app.config import Settings
 
@@ -42,3 +42,19 @@ def _iso_date_text(value: object) -> object:
 
 
 IsoDate = Annotated[date, BeforeValidator(_iso_date_text)]
+
+# An RFC 3339 instant with its offset; never a number (lax mode's Unix time).
+_ISO_DATETIME = re.compile(
+    r"^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?([Zz]|[+-]\d{2}:?\d{2})$"
+)
+
+
+def _iso_datetime_text(value: object) -> object:
+    if isinstance(value, datetime):
+        return value
+    if not isinstance(value, str) or not _ISO_DATETIME.match(value):
+        raise ValueError("must be a date and time with its offset, e.g. 2026-03-01T08:00:00+07:00")
+    return value
+
+
+IsoDatetime = Annotated[AwareDatetime, BeforeValidator(_iso_datetime_text)]

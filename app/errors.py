@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Sequence
 from http import HTTPStatus
 from typing import Any
@@ -10,11 +11,13 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute, iter_route_contexts
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import compile_path
 
 logger = logging.getLogger("app.errors")
 
@@ -56,10 +59,16 @@ class AppError(Exception):
         detail: str,
         *,
         errors: Sequence[FieldError] | None = None,
+        field: str | None = None,
+        reason: str = "invalid",
         extra: dict[str, Any] | None = None,
     ) -> None:
+        """`field` (with `reason`) names the one input at fault, as `errors` does for several:
+        a client can point at it without reading `detail`."""
         super().__init__(detail)
         self.detail = detail
+        if field is not None:
+            errors = [*(errors or ()), FieldError(field=field, message=detail, type=reason)]
         self.errors = list(errors) if errors else None
         # RFC 9457 extension members, e.g. `existing` (a link to the conflicting resource).
         self.extra = extra or {}
@@ -208,10 +217,28 @@ def translate_db_error(exc: DBAPIError) -> AppError | None:
     if code and code[:2] in _UNAVAILABLE_CLASSES:
         return ServiceUnavailableError("The database is unavailable. Try again shortly.")
     if code and code[:2] in _INPUT_CLASSES:
-        return InvalidInputError("The request contains a value the database cannot accept.")
+        return InvalidInputError(
+            "The request contains a value the database cannot accept.",
+            field="request",
+            reason="out_of_range",
+        )
     if code is None and isinstance(exc, OperationalError | InterfaceError):
         return ServiceUnavailableError("The database is unavailable. Try again shortly.")
     return None
+
+
+def allowed_methods(app: FastAPI, path: str) -> list[str]:
+    """The methods of every route whose path matches `path`, sorted."""
+    table: list[tuple[re.Pattern[str], set[str]]] | None = getattr(app.state, "route_methods", None)
+    if table is None:
+        table = [
+            (compile_path(context.path)[0], set(context.methods or ()))
+            for context in iter_route_contexts(app.routes)
+            if isinstance(context.original_route, APIRoute) and context.path
+        ]
+        app.state.route_methods = table
+    matching = (methods for pattern, methods in table if pattern.match(path))
+    return sorted(set().union(*matching))
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -247,8 +274,13 @@ def install_error_handlers(app: FastAPI) -> None:
         detail = exc.detail if isinstance(exc.detail, str) else None
         if status == 404 and detail == "Not Found":
             detail = f"No route matches {request.url.path}."
-        if status == 405 and detail == "Method Not Allowed":
-            detail = f"{request.method} is not allowed on {request.url.path}."
+        headers = dict(exc.headers or {})
+        if status == 405:
+            # Starlette names the methods of the first route that matched the path; the
+            # resource's are those of every route on it.
+            headers["Allow"] = ", ".join(allowed_methods(request.app, request.url.path))
+            if detail == "Method Not Allowed":
+                detail = f"{request.method} is not allowed on {request.url.path}."
         if status == 400 and detail == "There was an error parsing the body":
             # FastAPI's answer to a body that is not UTF-8: the same 422 as malformed JSON.
             return problem_response(
@@ -259,9 +291,7 @@ def install_error_handlers(app: FastAPI) -> None:
                 errors=[FieldError(field="body", message="not UTF-8 JSON", type="json_invalid")],
             )
         slug = HTTPStatus(status).phrase.lower().replace(" ", "-")
-        return problem_response(
-            request, status, slug=slug, detail=detail, headers=dict(exc.headers or {}) or None
-        )
+        return problem_response(request, status, slug=slug, detail=detail, headers=headers or None)
 
     @app.exception_handler(DBAPIError)
     async def handle_db_error(request: Request, exc: DBAPIError) -> JSONResponse:

@@ -104,7 +104,9 @@ async def run_once(
     if stored.request_hash != request_hash:
         raise InvalidInputError(
             "This Idempotency-Key was used with a different request body. "
-            "Use a new key for a new request."
+            "Use a new key for a new request.",
+            field="header.Idempotency-Key",
+            reason="reused_key",
         )
     headers = dict(stored.headers or {})
     headers[REPLAYED_HEADER] = "true"

@@ -23,6 +23,7 @@ from app.logs import configure_logging
 from app.middleware import BodySizeLimitMiddleware, RequestIdMiddleware
 from app.migrations_info import migration_heads
 from app.ogc.router import router as ogc_router
+from app.openapi import install as install_openapi
 from app.placements.router import router as placements_router
 from app.plans.router import router as plans_router
 from app.search.router import router as search_router
@@ -102,6 +103,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.migration_heads = migration_heads(settings.alembic_ini)
     install_error_handlers(app)
+    install_openapi(app)
 
     # Added innermost first: request ids wrap everything, so even a 413 carries one.
     app.state.tile_cache = TileCache(int(settings.tile_cache_mb * 1024 * 1024))

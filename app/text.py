@@ -61,7 +61,9 @@ def _max_length_doc(limit: int) -> Any:
     return Field(json_schema_extra={"maxLength": limit})
 
 
-Line = Annotated[str, BeforeValidator(clean_line), AfterValidator(_not_blank)]
+# Documented as it is checked: something other than spaces (control characters aside).
+_NOT_BLANK_DOC = Field(json_schema_extra={"minLength": 1, "pattern": r"\S"})
+Line = Annotated[str, BeforeValidator(clean_line), AfterValidator(_not_blank), _NOT_BLANK_DOC]
 Ref = Annotated[Line, _at_most(100), _max_length_doc(100)]
 ShortLine = Annotated[Line, _at_most(200), _max_length_doc(200)]
 Name = Annotated[Line, _at_most(300), _max_length_doc(300)]
@@ -69,6 +71,7 @@ Paragraphs = Annotated[
     str,
     BeforeValidator(clean_paragraphs),
     AfterValidator(_not_blank),
+    _NOT_BLANK_DOC,
     _at_most(20_000),
     _max_length_doc(20_000),
 ]

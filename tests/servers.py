@@ -11,8 +11,21 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
+from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
+from sqlalchemy.pool import NullPool
 
+from app.areas.service import load_areas
+from app.classifications.service import load_classifications
 from app.config import PROJECT_ROOT
+from tests.conftest import (
+    ADMIN_DATA,
+    CLASSIFICATIONS_DATA,
+    database_url,
+    drop_database,
+    migrate,
+    recreate_database,
+)
+from tests.factories import Actors, make_actors
 
 
 def free_port() -> int:
@@ -54,3 +67,22 @@ async def running_server(database_url: str) -> AsyncIterator[str]:
     finally:
         process.terminate()
         await process.wait()
+
+
+@contextlib.asynccontextmanager
+async def seeded_database(suffix: str) -> AsyncIterator[tuple[str, Actors]]:
+    """A database of its own (`<test db><suffix>`): migrated, areas and codes loaded, one key
+    per kind of caller; dropped afterwards. For tests that run the service in its process."""
+    url = database_url(suffix)
+    await recreate_database(url)
+    await migrate(url)
+    engine = create_async_engine(url, poolclass=NullPool)
+    try:
+        async with AsyncSession(engine, expire_on_commit=False) as session, session.begin():
+            await load_areas(session, ADMIN_DATA)
+            await load_classifications(session, CLASSIFICATIONS_DATA)
+            actors = await make_actors(session)
+        yield url, actors
+    finally:
+        await engine.dispose()
+        await drop_database(url)

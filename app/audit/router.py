@@ -5,13 +5,13 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
-from pydantic import AwareDatetime
 from sqlalchemy import select
 
 from app import cursors
 from app.audit.schemas import AuditActor, AuditEventRead, AuditPage
 from app.auth.dependencies import StaffPrincipal
 from app.db import SessionDep
+from app.dependencies import IsoDatetime
 from app.errors import Problem
 from app.models import AuditEvent
 
@@ -40,9 +40,9 @@ async def list_audit_events(
         str | None, Query(max_length=64, description="Only this record (a placement id, a year).")
     ] = None,
     since: Annotated[
-        AwareDatetime | None, Query(description="Events at or after this instant.")
+        IsoDatetime | None, Query(description="Events at or after this instant.")
     ] = None,
-    until: Annotated[AwareDatetime | None, Query(description="Events before this instant.")] = None,
+    until: Annotated[IsoDatetime | None, Query(description="Events before this instant.")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     cursor: Annotated[str | None, Query(max_length=cursors.MAX_CURSOR_LENGTH)] = None,
 ) -> AuditPage:

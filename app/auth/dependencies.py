@@ -15,6 +15,7 @@ from app.auth import repository as key_repo
 from app.db import SessionDep
 from app.errors import ForbiddenError, UnauthorizedError
 from app.models import Role
+from app.openapi import reads_keys, requires_key
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,7 @@ _bearer_scheme = HTTPBearer(
 )
 
 
+@reads_keys
 async def optional_principal(
     request: Request,
     session: SessionDep,
@@ -73,6 +75,7 @@ OptionalPrincipal = Annotated[Principal | None, Depends(optional_principal)]
 def require(*roles: Role) -> Callable[[Principal | None], Awaitable[Principal]]:
     """A dependency admitting only callers with one of `roles`."""
 
+    @requires_key
     async def dependency(principal: OptionalPrincipal) -> Principal:
         if principal is None:
             raise UnauthorizedError("This needs an API key: 'Authorization: Bearer <key>'.")

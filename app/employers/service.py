@@ -66,7 +66,7 @@ async def update(
         raise ForbiddenError(f"Only the department can change {fields}.")
     for name in ("name", "tax_code"):
         if name in sent and getattr(payload, name) is None:
-            raise InvalidInputError(f"{name} cannot be cleared.")
+            raise InvalidInputError(f"{name} cannot be cleared.", field=f"body.{name}")
     if payload.tax_code is not None:
         await _refuse_taken_tax_code(session, payload.tax_code, exclude=employer.id)
     for name in ("name", "tax_code", "address", "phone", "email", "website"):

@@ -162,7 +162,12 @@ async def conformance(request: Request, f: Format = None) -> Response:
     return _model(request, Conformance(conformsTo=CONFORMANCE), STATIC_MAX_AGE_S)
 
 
-@router.get("/api", response_class=Response, summary="The API definition of /ogc (OpenAPI)")
+@router.get(
+    "/api",
+    response_class=Response,
+    responses={400: PROBLEMS[400]},
+    summary="The API definition of /ogc (OpenAPI)",
+)
 async def api_definition(request: Request, f: Format = None) -> Response:
     """This API's paths relative to `/ogc`, as OGC clients look them up (GDAL finds the
     filterable properties of `/collections/{id}/items` here)."""

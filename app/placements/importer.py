@@ -159,7 +159,9 @@ def _parse(body: bytes, fmt: str, errors: _Errors) -> list[_Row]:
             if header is None:
                 if blank(cells):
                     raise InvalidInputError(
-                        f"The first row must name the columns: {', '.join(COLUMNS)}."
+                        f"The first row must name the columns: {', '.join(COLUMNS)}.",
+                        field="body",
+                        reason="header_row",
                     )
                 header = header_of(cells)
                 converters = [(name, CONVERTERS[name]) for name in header]
@@ -169,7 +171,9 @@ def _parse(body: bytes, fmt: str, errors: _Errors) -> list[_Row]:
             data_rows += 1
             if data_rows > MAX_ROWS:
                 raise InvalidInputError(
-                    f"The file has more than {MAX_ROWS:,} rows: split it into several imports."
+                    f"The file has more than {MAX_ROWS:,} rows: split it into several imports.",
+                    field="body",
+                    reason="too_long",
                 )
             payload = _payload(line, cells, converters, errors)
             if payload is None:
@@ -187,9 +191,13 @@ def _parse(body: bytes, fmt: str, errors: _Errors) -> list[_Row]:
                     for error in exc.errors(include_url=False, include_input=False)
                 ]
     if header is None:
-        raise InvalidInputError("The file is empty: no header row, no data.")
+        raise InvalidInputError(
+            "The file is empty: no header row, no data.", field="body", reason="empty"
+        )
     if not data_rows:
-        raise InvalidInputError("The file has a header row but no data rows.")
+        raise InvalidInputError(
+            "The file has a header row but no data rows.", field="body", reason="empty"
+        )
     return rows
 
 

@@ -271,7 +271,7 @@ async def import_placements(
 
 
 @router.get(
-    "/{placement_id}",
+    "/{placement_id:uuid}",
     response_model=PlacementRead,
     responses=ERRORS,
     summary="Read a placement",
@@ -284,7 +284,7 @@ async def get_placement(
 
 
 @router.patch(
-    "/{placement_id}",
+    "/{placement_id:uuid}",
     response_model=PlacementRead,
     responses={
         **ERRORS,
@@ -308,7 +308,7 @@ async def update_placement(
 
 
 @router.post(
-    "/{placement_id}/void",
+    "/{placement_id:uuid}/void",
     response_model=PlacementRead,
     responses={
         **ERRORS,

@@ -187,7 +187,9 @@ def xlsx_rows(body: bytes) -> Generator[tuple[int, Sequence[object]], None, None
     """The first sheet's rows, numbered as in the sheet."""
 
     def unreadable() -> InvalidInputError:
-        return InvalidInputError("The file is not a readable XLSX workbook.")
+        return InvalidInputError(
+            "The file is not a readable XLSX workbook.", field="body", reason="xlsx_invalid"
+        )
 
     try:
         with zipfile.ZipFile(io.BytesIO(body)) as archive:
@@ -195,7 +197,11 @@ def xlsx_rows(body: bytes) -> Generator[tuple[int, Sequence[object]], None, None
     except (zipfile.BadZipFile, ValueError) as exc:
         raise unreadable() from exc
     if inflated > MAX_XLSX_INFLATED_BYTES:
-        raise InvalidInputError("The workbook is too large once unpacked: split the import.")
+        raise InvalidInputError(
+            "The workbook is too large once unpacked: split the import.",
+            field="body",
+            reason="too_large",
+        )
     try:
         workbook = load_workbook(io.BytesIO(body), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged file

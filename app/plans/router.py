@@ -104,6 +104,7 @@ async def put_indicator_value(
         str,
         Path(
             max_length=8,
+            pattern=r"^[0-9]{4}(-(H[12]|Q[1-4]|0[1-9]|1[0-2]))?$",
             description="`2024`, `2024-H1`, `2024-Q2` or `2024-06`.",
             examples=["2024-H1"],
         ),

@@ -122,6 +122,9 @@ def parse_bbox(text: str) -> BBox:
 
 _OCCUPATION = re.compile(r"^[0-9]{1,4}$")
 _INDUSTRY = re.compile(r"^([A-U]|[0-9]{2})$")
+# The same rules in the OpenAPI document (checked below, with messages naming the code).
+OCCUPATION_DOC = {"items": {"type": "string", "pattern": _OCCUPATION.pattern}}
+INDUSTRY_DOC = {"items": {"type": "string", "pattern": _INDUSTRY.pattern}}
 
 
 async def search_params(
@@ -147,10 +150,15 @@ async def search_params(
         Query(max_length=MAX_Q_LENGTH, description="Free text, with or without diacritics."),
     ] = None,
     occupation: Annotated[
-        list[str] | None, Query(description="ISCO-08 code or prefix; repeatable.")
+        list[str] | None,
+        Query(description="ISCO-08 code or prefix; repeatable.", json_schema_extra=OCCUPATION_DOC),
     ] = None,
     industry: Annotated[
-        list[str] | None, Query(description="VSIC section letter or division; repeatable.")
+        list[str] | None,
+        Query(
+            description="VSIC section letter or division; repeatable.",
+            json_schema_extra=INDUSTRY_DOC,
+        ),
     ] = None,
     employment_type: Annotated[
         list[EmploymentType] | None, Query(description="Repeatable.")

@@ -12,7 +12,7 @@ from app.db import SessionDep
 from app.dependencies import SettingsDep, TodayDep
 from app.errors import FieldError, InvalidInputError, Problem
 from app.models import Area, EmploymentType
-from app.search.params import SearchParams, parse_bbox, search_params
+from app.search.params import OCCUPATION_DOC, SearchParams, parse_bbox, search_params
 from app.tiles import grid, repository
 from app.tiles.cache import MapState, MapStateReader, TileCache, tile_key
 from app.tiles.responses import MVT, kept_response
@@ -28,7 +28,8 @@ async def tile_filters(
         str | None, Query(description="Free text, with or without diacritics ('ke toan').")
     ] = None,
     occupation: Annotated[
-        list[str] | None, Query(description="ISCO-08 code or prefix; repeatable.")
+        list[str] | None,
+        Query(description="ISCO-08 code or prefix; repeatable.", json_schema_extra=OCCUPATION_DOC),
     ] = None,
     employment_type: Annotated[list[EmploymentType] | None, Query()] = None,
     salary_min: Annotated[

@@ -147,7 +147,15 @@ async def create_vacancy(
                 "application/json": {
                     "schema": {
                         "type": "array",
-                        "items": {"$ref": "#/components/schemas/VacancyCreate"},
+                        # Any object is taken: each is checked on its own, and one that is
+                        # not a valid VacancyCreate is reported `invalid` in the results.
+                        "items": {
+                            "anyOf": [
+                                {"$ref": "#/components/schemas/VacancyCreate"},
+                                {"type": "object"},
+                            ]
+                        },
+                        "minItems": 1,
                         "maxItems": MAX_BULK_ITEMS,
                     }
                 },
@@ -202,12 +210,28 @@ async def _bulk_items(request: Request) -> list[Any]:
         else:
             items = json.loads(text)
     except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as exc:
-        raise InvalidInputError("The body is not valid UTF-8 JSON (or NDJSON).") from exc
+        raise InvalidInputError(
+            "The body is not valid UTF-8 JSON (or NDJSON).", field="body", reason="json_invalid"
+        ) from exc
     if not isinstance(items, list) or not items:
-        raise InvalidInputError("Send a non-empty JSON array (or NDJSON lines) of vacancies.")
+        raise InvalidInputError(
+            "Send a non-empty JSON array (or NDJSON lines) of vacancies.", field="body"
+        )
     if len(items) > MAX_BULK_ITEMS:
         raise InvalidInputError(
-            f"At most {MAX_BULK_ITEMS} vacancies per request ({len(items)} sent)."
+            f"At most {MAX_BULK_ITEMS} vacancies per request ({len(items)} sent).",
+            field="body",
+            reason="too_long",
+        )
+    # An item that is not even an object is a malformed request, not a vacancy to report.
+    not_objects = [index for index, item in enumerate(items) if not isinstance(item, dict)]
+    if not_objects:
+        raise InvalidInputError(
+            "Each item must be a JSON object (a vacancy).",
+            errors=[
+                FieldError(field=f"body.{index}", message="not an object", type="object_type")
+                for index in not_objects[:20]
+            ],
         )
     return items
 
@@ -287,7 +311,7 @@ async def list_changes(
 
 
 @router.get(
-    "/{vacancy_id}",
+    "/{vacancy_id:uuid}",
     response_model=VacancyRead,
     responses={
         200: {"content": {jsonld.JSONLD_MEDIA_TYPE: {"schema": {"type": "object"}}}},
@@ -328,7 +352,7 @@ async def get_vacancy(
 
 
 @router.patch(
-    "/{vacancy_id}",
+    "/{vacancy_id:uuid}",
     response_model=VacancyRead,
     responses={
         **ERRORS,
@@ -358,7 +382,7 @@ async def update_vacancy(
 
 
 @router.post(
-    "/{vacancy_id}/close",
+    "/{vacancy_id:uuid}/close",
     response_model=VacancyRead,
     responses={**ERRORS, 409: {"model": Problem, "description": "Already closed."}},
     summary="Close a vacancy as filled or withdrawn",

@@ -6,8 +6,9 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Literal, Self
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, model_validator
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, model_validator
 
+from app.dependencies import IsoDatetime
 from app.errors import FieldError
 from app.geo import Latitude, Longitude
 from app.models import (
@@ -123,7 +124,7 @@ class VacancyCreate(_Input):
     salary: Salary | None = None
     requirements: Requirements | None = None
     contact: Contact
-    valid_through: AwareDatetime | None = Field(
+    valid_through: IsoDatetime | None = Field(
         default=None,
         description="When the vacancy closes (with a time zone). Default and maximum: "
         "configurable, 30 and 90 days from now.",
@@ -149,7 +150,7 @@ class VacancyUpdate(_Input):
     salary: Salary | None = None
     requirements: Requirements | None = None
     contact: Contact | None = None
-    valid_through: AwareDatetime | None = None
+    valid_through: IsoDatetime | None = None
     external_ref: Ref | None = None
     sites: list[SiteIn] | None = Field(default=None, min_length=1, max_length=20)
     status: Literal["open"] | None = None

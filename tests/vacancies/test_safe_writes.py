@@ -66,7 +66,7 @@ async def test_same_key_other_body_is_422(client: AsyncClient, actors: Actors) -
     other = await client.post(
         "/v1/vacancies", json=vacancy_payload(title="Thủ kho"), headers=headers
     )
-    body = assert_problem(other, 422)
+    body = assert_problem(other, 422, "header.Idempotency-Key")
     assert "Idempotency-Key" in body["detail"]
 
 
@@ -358,6 +358,16 @@ async def test_bulk_rejects_bad_bodies(
         "/v1/vacancies/bulk", content=content, headers={**actors.a, "Content-Type": content_type}
     )
     assert_problem(response, 422)
+
+
+async def test_bulk_items_that_are_not_objects_reject_the_request(
+    client: AsyncClient, actors: Actors, session: AsyncSession
+) -> None:
+    response = await client.post(
+        "/v1/vacancies/bulk", json=[vacancy_payload(), [None, None], "x"], headers=actors.a
+    )
+    assert_problem(response, 422, "body.1", "body.2")
+    assert await session.scalar(select(func.count()).select_from(Vacancy)) == 0
 
 
 async def test_bulk_is_limited_to_500(client: AsyncClient, actors: Actors) -> None:

@@ -15,22 +15,9 @@ from typing import Any
 import httpx
 import pytest
 from playwright.async_api import Browser, ConsoleMessage, Page, Request, Response, async_playwright
-from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
-from sqlalchemy.pool import NullPool
 
-from app.areas.service import load_areas
-from app.classifications.service import load_classifications
 from app.config import PROJECT_ROOT
-from tests.conftest import (
-    ADMIN_DATA,
-    CLASSIFICATIONS_DATA,
-    database_url,
-    drop_database,
-    migrate,
-    recreate_database,
-)
-from tests.factories import make_actors
-from tests.servers import running_server
+from tests.servers import running_server, seeded_database
 from tests.web.seed import Seeded, seed
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -51,20 +38,12 @@ SCREENSHOTS = PROJECT_ROOT / "test-artifacts" / "screenshots"
 
 @pytest.fixture(scope="session")
 async def web_site() -> AsyncIterator[Seeded]:
-    url = database_url("_web")
-    await recreate_database(url)
-    await migrate(url)
-    engine = create_async_engine(url, poolclass=NullPool)
-    try:
-        async with AsyncSession(engine, expire_on_commit=False) as session, session.begin():
-            await load_areas(session, ADMIN_DATA)
-            await load_classifications(session, CLASSIFICATIONS_DATA)
-            actors = await make_actors(session)
-        async with running_server(url) as base, httpx.AsyncClient(base_url=base) as client:
-            yield await seed(client, base, actors)
-    finally:
-        await engine.dispose()
-        await drop_database(url)
+    async with (
+        seeded_database("_web") as (url, actors),
+        running_server(url) as base,
+        httpx.AsyncClient(base_url=base) as client,
+    ):
+        yield await seed(client, base, actors)
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,111 @@
+"""The OpenAPI document as the service really answers, so that clients (and schemathesis) can
+hold it to its word:
+
+- every error is `application/problem+json` with the Problem schema (FastAPI would declare
+  its own `application/json` validation error);
+- a key is optional on public operations (`security: [{}, {apiKey: []}]`) and required where a
+  role is; any key sent is checked, so every operation that reads keys may answer 401, and
+  those that need a role 403;
+- what an operation may answer whatever its parameters: 503 when it needs the database and
+  the database is away or the transaction must be retried, 413 for a body over the limit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from fastapi import FastAPI
+from fastapi.dependencies.models import Dependant
+from fastapi.openapi.utils import get_openapi
+from fastapi.routing import APIRoute, RouteContext, iter_route_contexts
+
+from app.db import get_session
+from app.errors import PROBLEM_MEDIA_TYPE
+
+PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
+SCHEME = "apiKey"
+_READS_KEYS = "_jobmap_reads_keys"
+_REQUIRES_KEY = "_jobmap_requires_key"
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+UNAVAILABLE = "The database is unavailable or the request must be retried (`Retry-After`)."
+
+
+def reads_keys(dependency: F) -> F:
+    """Mark the dependency that checks any key sent (401 when it is not valid)."""
+    setattr(dependency, _READS_KEYS, True)
+    return dependency
+
+
+def requires_key(dependency: F) -> F:
+    """Mark a dependency that admits only some roles (401 without a key, 403 for others)."""
+    setattr(dependency, _REQUIRES_KEY, True)
+    return dependency
+
+
+def _marked(dependant: Dependant, mark: str) -> bool:
+    if getattr(dependant.call, mark, False):
+        return True
+    return any(_marked(sub, mark) for sub in dependant.dependencies)
+
+
+def _uses(dependant: Dependant, call: Callable[..., Any]) -> bool:
+    return dependant.call is call or any(_uses(sub, call) for sub in dependant.dependencies)
+
+
+def _error(description: str) -> dict[str, Any]:
+    return {"description": description, "content": {PROBLEM_MEDIA_TYPE: {"schema": PROBLEM_REF}}}
+
+
+def _document_operation(route: RouteContext, operation: dict[str, Any]) -> None:
+    responses: dict[str, Any] = operation.setdefault("responses", {})
+    for status, response in responses.items():
+        if status[0] in "45":
+            response["content"] = {PROBLEM_MEDIA_TYPE: {"schema": PROBLEM_REF}}
+    needs_key = _marked(route.dependant, _REQUIRES_KEY)
+    if _marked(route.dependant, _READS_KEYS) or needs_key:
+        operation["security"] = [{SCHEME: []}] if needs_key else [{}, {SCHEME: []}]
+        responses.setdefault(
+            "401", _error("The key sent is malformed, unknown or revoked, or a key is needed.")
+        )
+    else:
+        operation.pop("security", None)
+    if needs_key:
+        responses.setdefault("403", _error("The key's role may not do this."))
+    if route.body_field is not None:
+        responses.setdefault("413", _error("The body is over the size limit."))
+    if _uses(route.dependant, get_session):
+        responses.setdefault("503", _error(UNAVAILABLE))
+
+
+def document(app: FastAPI) -> dict[str, Any]:
+    if app.openapi_schema:
+        return app.openapi_schema
+    schema = get_openapi(
+        title=app.title,
+        version=app.version,
+        description=app.description,
+        routes=app.routes,
+        tags=app.openapi_tags,
+    )
+    # Routers are included lazily: their routes, with the prefix and the router's dependencies,
+    # are known only through their contexts.
+    for route in iter_route_contexts(app.routes):
+        if not isinstance(route.original_route, APIRoute) or not route.include_in_schema:
+            continue
+        for method in route.methods or ():
+            operation = schema["paths"].get(route.path_format, {}).get(method.lower())
+            if operation is not None:
+                _document_operation(route, operation)
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    # FastAPI's own validation error is never sent: ours is a Problem.
+    for unused in ("HTTPValidationError", "ValidationError"):
+        components.pop(unused, None)
+    app.openapi_schema = schema
+    return schema
+
+
+def install(app: FastAPI) -> None:
+    app.openapi = lambda: document(app)  # type: ignore[method-assign]
