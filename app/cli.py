@@ -49,7 +49,7 @@ def _run_in_transaction(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
     """Run `work` in one committed transaction on a short-lived engine."""
 
     async def run() -> T:
-        engine = create_engine(get_settings())
+        engine = create_engine(get_settings(), statement_timeout_ms=0)
         try:
             async with create_sessionmaker(engine)() as session, session.begin():
                 return await work(session)

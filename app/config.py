@@ -24,7 +24,21 @@ class Settings(BaseSettings):
     environment: Literal["development", "test", "production"] = "development"
     database_url: str = DEFAULT_DATABASE_URL
     # Short, interactive queries only: a runaway statement must not hold a pooled connection.
-    db_statement_timeout_ms: int = Field(default=15_000, ge=100)
+    # This is the connection's default (reads, search, map); the classes below differ from it.
+    db_statement_timeout_ms: int = Field(default=5_000, ge=100)
+    # Per request class (app/limits/classes.py), set for the request's transaction.
+    statement_timeouts_ms: dict[str, int] = Field(
+        default_factory=lambda: {"report": 30_000, "write": 15_000, "bulk": 120_000}
+    )
+    # Requests per client (key, or address without one) per window and request class; a class
+    # not listed (or 0) is not limited. Counted in Redis when APP_REDIS_URL is set (shared by
+    # every worker and replica), else in each worker process.
+    rate_limits_enabled: bool = True
+    rate_limits: dict[str, int] = Field(
+        default_factory=lambda: {"write": 120, "bulk": 10, "search": 300, "report": 60}
+    )
+    rate_limit_window_s: int = Field(default=60, ge=1, le=3600)
+    redis_url: str | None = None
     db_connect_timeout_s: float = Field(default=5.0, gt=0)
     db_pool_size: int = Field(default=10, ge=1)
     db_max_overflow: int = Field(default=5, ge=0)

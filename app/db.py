@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy import MetaData, func, select
+from sqlalchemy import MetaData, func, select, text
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.orm import DeclarativeBase
 
 from app.config import Settings
+from app.limits.classes import classify
 
 # Stable constraint names, so Alembic autogenerate and downgrades can address them.
 NAMING_CONVENTION = {
@@ -33,8 +34,12 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-def create_engine(settings: Settings) -> AsyncEngine:
-    """An asyncpg engine tuned for short interactive queries."""
+def create_engine(settings: Settings, *, statement_timeout_ms: int | None = None) -> AsyncEngine:
+    """An asyncpg engine tuned for short interactive queries. Operators' commands pass their
+    own statement timeout (0: none)."""
+    timeout_ms = (
+        settings.db_statement_timeout_ms if statement_timeout_ms is None else statement_timeout_ms
+    )
     return create_async_engine(
         settings.database_url,
         pool_size=settings.db_pool_size,
@@ -45,7 +50,7 @@ def create_engine(settings: Settings) -> AsyncEngine:
             "timeout": settings.db_connect_timeout_s,
             "server_settings": {
                 "application_name": "jobmap",
-                "statement_timeout": str(settings.db_statement_timeout_ms),
+                "statement_timeout": str(timeout_ms),
                 # JIT and parallel workers cost more than they save on millisecond queries.
                 "jit": "off",
                 "max_parallel_workers_per_gather": "0",
@@ -80,9 +85,17 @@ async def committing(session: AsyncSession) -> AsyncIterator[AsyncSession]:
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    """One session and transaction per request: committed when the handler returns."""
+    """One session and transaction per request: committed when the handler returns. Requests
+    of a class with its own statement timeout (reports, writes, imports) set it for their
+    transaction; the rest keep the connection's."""
     sessionmaker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
+    kind = classify(request.method, request.url.path)
+    timeout_ms = request.app.state.settings.statement_timeouts_ms.get(kind.value)
     async with sessionmaker() as session, committing(session):
+        if timeout_ms is not None:
+            await session.execute(
+                text("SELECT set_config('statement_timeout', :ms, true)"), {"ms": str(timeout_ms)}
+            )
         yield session
 
 

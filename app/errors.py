@@ -136,6 +136,15 @@ class ServiceUnavailableError(AppError):
         self.headers["Retry-After"] = str(retry_after_s)
 
 
+class TooManyRequestsError(AppError):
+    status = 429
+    slug = "too-many-requests"
+
+    def __init__(self, detail: str, *, retry_after_s: int) -> None:
+        super().__init__(detail)
+        self.headers["Retry-After"] = str(retry_after_s)
+
+
 # PostgreSQL SQLSTATE classes and codes that are the client's doing or a passing outage.
 _CONFLICT_CODES = {
     "23505": "A record with these values already exists.",

@@ -19,6 +19,8 @@ from app.db import create_engine, create_sessionmaker
 from app.employers.router import router as employers_router
 from app.errors import install_error_handlers
 from app.health.router import router as health_router
+from app.limits.counters import create_counter
+from app.limits.dependencies import enforce_rate_limit
 from app.logs import configure_logging
 from app.middleware import BodySizeLimitMiddleware, RequestIdMiddleware
 from app.migrations_info import migration_heads
@@ -76,6 +78,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 with contextlib.suppress(asyncio.CancelledError):
                     await sweeper
             await map_connection.close()
+            await app.state.rate_counter.close()
             await engine.dispose()
 
     app = FastAPI(
@@ -101,6 +104,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         ],
     )
     app.state.settings = settings
+    app.state.rate_counter = create_counter(settings.redis_url)
     app.state.migration_heads = migration_heads(settings.alembic_ini)
     install_error_handlers(app)
     install_openapi(app)
@@ -144,7 +148,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(health_router)
     # A key sent to any endpoint is checked, public ones included: a client with a revoked or
     # mistyped key learns it at once instead of silently getting the anonymous view.
-    authenticated = [Depends(optional_principal)]
+    authenticated = [Depends(optional_principal), Depends(enforce_rate_limit)]
     routers = (
         areas_router,
         employers_router,

@@ -7,7 +7,8 @@ hold it to its word:
   role is; any key sent is checked, so every operation that reads keys may answer 401, and
   those that need a role 403;
 - what an operation may answer whatever its parameters: 503 when it needs the database and
-  the database is away or the transaction must be retried, 413 for a body over the limit.
+  the database is away, the transaction must be retried or the statement ran out of time,
+  413 for a body over the limit, 429 when its request class is rate-limited.
 """
 
 from __future__ import annotations
@@ -20,13 +21,16 @@ from fastapi.dependencies.models import Dependant
 from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute, RouteContext, iter_route_contexts
 
+from app.config import Settings
 from app.db import get_session
 from app.errors import PROBLEM_MEDIA_TYPE
+from app.limits.classes import classify
 
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 SCHEME = "apiKey"
 _READS_KEYS = "_jobmap_reads_keys"
 _REQUIRES_KEY = "_jobmap_requires_key"
+_RATE_LIMITED = "_jobmap_rate_limited"
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -45,6 +49,12 @@ def requires_key(dependency: F) -> F:
     return dependency
 
 
+def rate_limited(dependency: F) -> F:
+    """Mark the dependency that enforces the rate limits (429 for limited classes)."""
+    setattr(dependency, _RATE_LIMITED, True)
+    return dependency
+
+
 def _marked(dependant: Dependant, mark: str) -> bool:
     if getattr(dependant.call, mark, False):
         return True
@@ -59,7 +69,9 @@ def _error(description: str) -> dict[str, Any]:
     return {"description": description, "content": {PROBLEM_MEDIA_TYPE: {"schema": PROBLEM_REF}}}
 
 
-def _document_operation(route: RouteContext, operation: dict[str, Any]) -> None:
+def _document_operation(
+    route: RouteContext, method: str, operation: dict[str, Any], settings: Settings
+) -> None:
     responses: dict[str, Any] = operation.setdefault("responses", {})
     for status, response in responses.items():
         if status[0] in "45":
@@ -74,10 +86,21 @@ def _document_operation(route: RouteContext, operation: dict[str, Any]) -> None:
         operation.pop("security", None)
     if needs_key:
         responses.setdefault("403", _error("The key's role may not do this."))
-    if route.body_field is not None:
+    if "requestBody" in operation:
         responses.setdefault("413", _error("The body is over the size limit."))
     if _uses(route.dependant, get_session):
         responses.setdefault("503", _error(UNAVAILABLE))
+    kind = classify(method, route.path_format or "")
+    limit = settings.rate_limits.get(kind.value, 0) if settings.rate_limits_enabled else 0
+    if limit > 0 and _marked(route.dependant, _RATE_LIMITED):
+        window = settings.rate_limit_window_s
+        responses.setdefault(
+            "429",
+            _error(
+                f"More than {limit} {kind.value} requests in {window} s from this key (or "
+                "address, without a key): wait `Retry-After` seconds."
+            ),
+        )
 
 
 def document(app: FastAPI) -> dict[str, Any]:
@@ -98,7 +121,7 @@ def document(app: FastAPI) -> dict[str, Any]:
         for method in route.methods or ():
             operation = schema["paths"].get(route.path_format, {}).get(method.lower())
             if operation is not None:
-                _document_operation(route, operation)
+                _document_operation(route, method, operation, app.state.settings)
     components = schema.setdefault("components", {}).setdefault("schemas", {})
     # FastAPI's own validation error is never sent: ours is a Problem.
     for unused in ("HTTPValidationError", "ValidationError"):

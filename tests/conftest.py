@@ -118,7 +118,14 @@ async def session(connection: AsyncConnection) -> AsyncIterator[AsyncSession]:
 @pytest.fixture
 def settings() -> Settings:
     # No background sweep: tests run it themselves when they mean to.
-    return Settings(environment="test", database_url=database_url(), expiry_sweep_interval_s=0)
+    # No rate limits: the suite sends thousands of requests from one address in minutes; the
+    # limits' own tests turn them on.
+    return Settings(
+        environment="test",
+        database_url=database_url(),
+        expiry_sweep_interval_s=0,
+        rate_limits_enabled=False,
+    )
 
 
 @pytest.fixture

@@ -36,14 +36,16 @@ def free_port() -> int:
 
 
 @contextlib.asynccontextmanager
-async def running_server(database_url: str) -> AsyncIterator[str]:
-    """uvicorn serving the app on `database_url`; yields its base URL once it answers."""
+async def running_server(database_url: str, **settings: str) -> AsyncIterator[str]:
+    """uvicorn serving the app on `database_url` (and APP_<NAME> = value for each setting);
+    yields its base URL once it answers."""
     port = free_port()
     env = {
         **os.environ,
         "APP_DATABASE_URL": database_url,
         "APP_EXPIRY_SWEEP_INTERVAL_S": "0",
         "APP_LOG_LEVEL": "WARNING",
+        **{f"APP_{name.upper()}": value for name, value in settings.items()},
     }
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "uvicorn", "app.main:create_app", "--factory",

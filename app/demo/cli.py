@@ -24,7 +24,7 @@ def demo() -> None:
 
 async def _load(vacancies: int, seed: int, if_empty: bool) -> DemoReport | None:
     """One committed transaction on a short-lived engine; None when skipped by `if_empty`."""
-    engine = create_engine(get_settings())
+    engine = create_engine(get_settings(), statement_timeout_ms=0)
     try:
         async with create_sessionmaker(engine)() as session, session.begin():
             await loader.lock(session)
@@ -75,7 +75,7 @@ async def _load_placements(
     count: int, seed: int, if_empty: bool
 ) -> placements.PlacementsReport | None:
     settings = get_settings()
-    engine = create_engine(settings)
+    engine = create_engine(settings, statement_timeout_ms=0)
     try:
         async with create_sessionmaker(engine)() as session, session.begin():
             await loader.lock(session)

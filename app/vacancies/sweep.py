@@ -11,6 +11,7 @@ import logging
 import random
 from dataclasses import dataclass
 
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.idempotency import purge_expired
@@ -32,6 +33,8 @@ SWEEP_BATCH = 2_000
 
 
 async def sweep(session: AsyncSession) -> SweepReport:
+    # Batches of a backlog take seconds each: more than a request may.
+    await session.execute(text("SET LOCAL statement_timeout = '120s'"))
     expired = 0
     while (done := await repository.expire_due(session, limit=SWEEP_BATCH)) > 0:
         expired += done

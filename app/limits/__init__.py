@@ -1,0 +1,1 @@
+"""What protects the service: request classes, their rate limits and statement timeouts."""

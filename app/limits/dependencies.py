@@ -1,0 +1,37 @@
+"""The rate limit of every request under /v1 and /ogc, after its key has been checked: a
+client is its key when it sends one (a forged key is a 401 before this), else its address."""
+
+from __future__ import annotations
+
+from fastapi import Request
+
+from app.auth.dependencies import OptionalPrincipal
+from app.errors import TooManyRequestsError
+from app.limits.classes import classify
+from app.limits.counters import WindowCounter
+from app.openapi import rate_limited
+
+
+@rate_limited
+async def enforce_rate_limit(request: Request, principal: OptionalPrincipal) -> None:
+    settings = request.app.state.settings
+    if not settings.rate_limits_enabled:
+        return
+    kind = classify(request.method, request.url.path)
+    limit = settings.rate_limits.get(kind.value, 0)
+    if limit <= 0:
+        return
+    if principal is not None:
+        client = f"key:{principal.key_id}"
+    else:
+        # The peer, or with `--proxy-headers` the client the trusted proxy names.
+        client = f"ip:{request.client.host if request.client else 'unknown'}"
+    counter: WindowCounter = request.app.state.rate_counter
+    window_s = settings.rate_limit_window_s
+    count, left_s = await counter.hit(f"{kind.value}:{client}", window_s)
+    if count > limit:
+        raise TooManyRequestsError(
+            f"More than {limit} {kind.value} requests in {window_s} s from this "
+            f"{'key' if principal else 'address'}. Try again in {int(left_s) + 1} s.",
+            retry_after_s=int(left_s) + 1,
+        )
