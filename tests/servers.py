@@ -36,9 +36,11 @@ def free_port() -> int:
 
 
 @contextlib.asynccontextmanager
-async def running_server(database_url: str, **settings: str) -> AsyncIterator[str]:
-    """uvicorn serving the app on `database_url` (and APP_<NAME> = value for each setting);
-    yields its base URL once it answers."""
+async def running_server(
+    database_url: str, *, workers: int = 1, **settings: str
+) -> AsyncIterator[str]:
+    """uvicorn serving the app on `database_url` with `workers` processes (and
+    APP_<NAME> = value for each setting); yields its base URL once it answers."""
     port = free_port()
     env = {
         **os.environ,
@@ -49,7 +51,7 @@ async def running_server(database_url: str, **settings: str) -> AsyncIterator[st
     }
     process = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "uvicorn", "app.main:create_app", "--factory",
-        "--host", "127.0.0.1", "--port", str(port),
+        "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
         env=env, cwd=PROJECT_ROOT, stdout=asyncio.subprocess.DEVNULL,
     )  # fmt: skip
     base = f"http://127.0.0.1:{port}"
