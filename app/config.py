@@ -35,7 +35,15 @@ class Settings(BaseSettings):
     # every worker and replica), else in each worker process.
     rate_limits_enabled: bool = True
     rate_limits: dict[str, int] = Field(
-        default_factory=lambda: {"write": 120, "bulk": 10, "search": 300, "report": 60}
+        default_factory=lambda: {
+            "write": 120,
+            "bulk": 10,
+            "search": 300,
+            "report": 60,
+            # Single records (a vacancy's contact details among them): plenty for a person
+            # opening cards, a brake on copying them all.
+            "read": 600,
+        }
     )
     rate_limit_window_s: int = Field(default=60, ge=1, le=3600)
     redis_url: str | None = None

@@ -99,12 +99,24 @@ def file_response(table: Table, fmt: Literal["csv", "xlsx"], stem: str) -> Respo
     )
 
 
+# A text cell starting with one of these is a formula to Excel (and to openpyxl, which would
+# write "=..." as one). Today's columns hold codes and names from reference data, but a cell
+# must never run: such text is kept as text with a leading apostrophe (OWASP's advice).
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def inert(value: Any) -> Any:
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def _csv_value(value: Any) -> Any:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, date):
         return value.isoformat()
-    return "" if value is None else value
+    return "" if value is None else inert(value)
 
 
 def to_csv(table: Table) -> bytes:
@@ -121,7 +133,7 @@ def to_csv(table: Table) -> bytes:
 def _cell_value(value: Any) -> Any:
     if isinstance(value, bool):
         return "Có" if value else "Không"
-    return value
+    return inert(value)
 
 
 def to_xlsx(table: Table) -> bytes:
