@@ -35,8 +35,11 @@ _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def _iso_date_text(value: object) -> object:
-    # Pydantic's lax mode would also take "0" or "1700000000" as a Unix time: refuse.
-    if isinstance(value, str) and not _ISO_DATE.match(value):
+    # Pydantic's lax mode would also take 0 or 1700000000 (a JSON number, or as text) as a
+    # Unix time: refuse everything but a date object and YYYY-MM-DD text.
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
         raise ValueError("must be a date as YYYY-MM-DD")
     return value
 
@@ -52,7 +55,7 @@ _ISO_DATETIME = re.compile(
 def _iso_datetime_text(value: object) -> object:
     if isinstance(value, datetime):
         return value
-    if not isinstance(value, str) or not _ISO_DATETIME.match(value):
+    if not isinstance(value, str) or not _ISO_DATETIME.fullmatch(value):
         raise ValueError("must be a date and time with its offset, e.g. 2026-03-01T08:00:00+07:00")
     return value
 

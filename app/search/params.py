@@ -192,11 +192,13 @@ async def search_params(
             raise _invalid("q", "has no letters or digits to search for")
         if len(words) > MAX_Q_WORDS:
             raise _invalid("q", f"at most {MAX_Q_WORDS} words")
+    # fullmatch: `$` alone would also take a trailing newline, which the documented pattern
+    # (JSON Schema, where `$` is the very end) refuses.
     for code in occupation or []:
-        if not _OCCUPATION.match(code):
+        if not _OCCUPATION.fullmatch(code):
             raise _invalid("occupation", f"{code!r} is not an ISCO-08 code or prefix")
     for code in industry or []:
-        if not _INDUSTRY.match(code):
+        if not _INDUSTRY.fullmatch(code):
             raise _invalid("industry", f"{code!r} is not a VSIC section or division")
     chosen = sort or (Sort.distance if point else Sort.relevance if text else Sort.newest)
     if chosen is Sort.distance and point is None:
