@@ -35,6 +35,9 @@ def decode(
             # bool is an int in Python; a cursor never holds one.
             if not isinstance(value, kinds[key]) or isinstance(value, bool):
                 raise ValueError("wrong type")
+            # Ids and offsets are bigint in the database: a larger number is forged.
+            if isinstance(value, int) and not -(2**63) <= value < 2**63:
+                raise ValueError("out of range")
     except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
         raise invalid(field) from exc
     return values

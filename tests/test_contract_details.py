@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from httpx import AsyncClient
 
+from app import cursors
 from tests.factories import Actors, vacancy_payload
 from tests.problems import assert_problem
 
@@ -75,3 +76,13 @@ async def test_valid_through_as_a_number_is_refused(client: AsyncClient, actors:
 
 async def test_a_vacancy_id_that_is_not_a_uuid_is_no_resource(client: AsyncClient) -> None:
     assert_problem(await client.get("/v1/vacancies/not-a-uuid"), 404)
+
+
+async def test_a_forged_cursor_with_a_huge_number_names_the_cursor(
+    client: AsyncClient, actors: Actors
+) -> None:
+    forged = cursors.encode({"t": 2**70, "i": 1})
+    response = await client.get(
+        "/v1/vacancies/changes", params={"after": forged}, headers=actors.department
+    )
+    assert_problem(response, 422, "query.after")
