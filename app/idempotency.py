@@ -37,7 +37,9 @@ IdempotencyKey = Annotated[
 def fingerprint(payload: Any) -> bytes:
     """The request as data: the same JSON with other spacing or key order is the same request."""
     canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256(canonical.encode()).digest()
+    # surrogatepass: JSON may spell a lone surrogate (\ud800), which has no UTF-8 form; the
+    # request is refused for it afterwards, but fingerprinting it must not fail first.
+    return hashlib.sha256(canonical.encode("utf-8", "surrogatepass")).digest()
 
 
 async def run_once(

@@ -8,6 +8,7 @@ import re
 import time
 import uuid
 from http import HTTPStatus
+from urllib.parse import unquote_to_bytes
 
 from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
@@ -21,6 +22,8 @@ BULK_PATH_SUFFIXES = ("/bulk", "/import")
 
 # A client-supplied id is reused only when it is short and harmless in logs and headers.
 _CLIENT_REQUEST_ID = re.compile(r"^[A-Za-z0-9._\-]{1,64}$")
+# Paths are logged up to this length: a server may pass on a path of megabytes.
+MAX_LOGGED_PATH = 300
 
 
 class RequestIdMiddleware:
@@ -52,14 +55,15 @@ class RequestIdMiddleware:
             await self.app(scope, receive, send_with_id)
         finally:
             # The path only: query strings may carry search terms people typed.
+            path = _loggable_path(scope["path"])
             access_log.info(
                 "%s %s %s",
                 scope["method"],
-                scope["path"],
+                path,
                 status,
                 extra={
                     "method": scope["method"],
-                    "path": scope["path"],
+                    "path": path,
                     "status": status,
                     "duration_ms": round((time.perf_counter() - started) * 1000, 2),
                 },
@@ -67,8 +71,16 @@ class RequestIdMiddleware:
             request_id_var.reset(token)
 
 
+def _loggable_path(path: str) -> str:
+    if len(path) <= MAX_LOGGED_PATH:
+        return path
+    return f"{path[:MAX_LOGGED_PATH]}…({len(path)} characters)"
+
+
 class BodySizeLimitMiddleware:
-    """Refuse request bodies over the limit with 413, before the handler reads them whole."""
+    """Refuse request bodies over the limit with 413, before the handler reads them whole; and,
+    before anything reads it, a query string that is not UTF-8 once percent-decoded, with 400
+    (Starlette would turn the bytes into U+FFFD, and a filter would look for that)."""
 
     def __init__(self, app: ASGIApp, max_body_bytes: int, max_bulk_body_bytes: int) -> None:
         self.app = app
@@ -79,12 +91,24 @@ class BodySizeLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        undecodable = _undecodable_query_parameter(scope.get("query_string", b""))
+        if undecodable is not None:
+            field = f"query.{undecodable}"
+            await _send_problem(
+                scope,
+                send,
+                400,
+                "bad-request",
+                f"Invalid input: {field} is not UTF-8.",
+                errors=[{"field": field, "message": "not UTF-8", "type": "unicode_decode"}],
+            )
+            return
         # Bulk and import endpoints take many records per request.
         bulk = str(scope.get("path", "")).endswith(BULK_PATH_SUFFIXES)
         limit = self.max_bulk_body_bytes if bulk else self.max_body_bytes
         declared = _header(scope, b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > limit):
-            await _send_too_large(scope, send, limit)
+            await _send_problem(scope, send, 413, "payload-too-large", _too_large_detail(limit))
             return
 
         received = 0
@@ -114,21 +138,43 @@ def _header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
-async def _send_too_large(scope: Scope, send: Send, limit: int) -> None:
-    body = json.dumps(
-        {
-            "type": PROBLEM_TYPE_BASE + "payload-too-large",
-            "title": HTTPStatus.REQUEST_ENTITY_TOO_LARGE.phrase,
-            "status": 413,
-            "detail": _too_large_detail(limit),
-            "instance": scope.get("path"),
-            "request_id": scope.get("state", {}).get("request_id"),
-        }
-    ).encode()
+def _undecodable_query_parameter(query_string: bytes) -> str | None:
+    """The name of the first query parameter whose name or value is not UTF-8 once
+    percent-decoded, or None."""
+    for pair in query_string.split(b"&"):
+        name, _, value = pair.partition(b"=")
+        for part in (name, value):
+            try:
+                unquote_to_bytes(part.replace(b"+", b" ")).decode("utf-8")
+            except UnicodeDecodeError:
+                return unquote_to_bytes(name).decode("utf-8", "replace")[:64]
+    return None
+
+
+async def _send_problem(
+    scope: Scope,
+    send: Send,
+    status: int,
+    slug: str,
+    detail: str,
+    errors: list[dict[str, str]] | None = None,
+) -> None:
+    """A problem answered before the app (app.errors.problem_response's format)."""
+    problem = {
+        "type": PROBLEM_TYPE_BASE + slug,
+        "title": HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+        "instance": scope.get("path"),
+        "request_id": scope.get("state", {}).get("request_id"),
+    }
+    if errors:
+        problem["errors"] = errors
+    body = json.dumps(problem).encode()
     await send(
         {
             "type": "http.response.start",
-            "status": 413,
+            "status": status,
             "headers": [
                 (b"content-type", PROBLEM_MEDIA_TYPE.encode()),
                 (b"content-length", str(len(body)).encode()),

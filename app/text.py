@@ -8,17 +8,19 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator, Field
 
-# Bidirectional overrides and isolates can disguise text (e.g. a reversed phone number).
-_BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+# Control characters (Unicode category Cc, NUL included), lone surrogates (Cs, which PostgreSQL
+# rejects), and bidirectional overrides and isolates, which can disguise text (e.g. a reversed
+# phone number). One character class: a regular expression scans a megabyte in a millisecond,
+# where a loop over unicodedata.category took a third of a second before the length check.
+_CONTROLS = r"\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\u202a-\u202e\u2066-\u2069"
+_NOT_IN_LINE = re.compile(f"[{_CONTROLS}\\t\\n]")
+_NOT_IN_PARAGRAPHS = re.compile(f"[{_CONTROLS}]")  # newlines and tabs allowed
 
 
 def _check_characters(value: str, *, multiline: bool) -> str:
-    allowed = {"\n", "\t"} if multiline else set()
-    for char in value:
-        category = unicodedata.category(char)
-        # Cc: control characters (NUL included); Cs: lone surrogates, which PostgreSQL rejects.
-        if (category in ("Cc", "Cs") and char not in allowed) or char in _BIDI_CONTROLS:
-            raise ValueError(f"must not contain control character U+{ord(char):04X}")
+    found = (_NOT_IN_PARAGRAPHS if multiline else _NOT_IN_LINE).search(value)
+    if found:
+        raise ValueError(f"must not contain control character U+{ord(found.group()):04X}")
     return value
 
 

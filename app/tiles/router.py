@@ -12,7 +12,13 @@ from app.db import SessionDep
 from app.dependencies import SettingsDep, TodayDep
 from app.errors import FieldError, InvalidInputError, Problem
 from app.models import Area, EmploymentType
-from app.search.params import OCCUPATION_DOC, SearchParams, parse_bbox, search_params
+from app.search.params import (
+    MAX_Q_LENGTH,
+    OCCUPATION_DOC,
+    SearchParams,
+    parse_bbox,
+    search_params,
+)
 from app.tiles import grid, repository
 from app.tiles.cache import MapState, MapStateReader, TileCache, tile_key
 from app.tiles.responses import MVT, kept_response
@@ -25,7 +31,12 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 
 async def tile_filters(
     q: Annotated[
-        str | None, Query(description="Free text, with or without diacritics ('ke toan').")
+        str | None,
+        # The search's own bound: search_params is called here, not declared as the query.
+        Query(
+            max_length=MAX_Q_LENGTH,
+            description="Free text, with or without diacritics ('ke toan').",
+        ),
     ] = None,
     occupation: Annotated[
         list[str] | None,

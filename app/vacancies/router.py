@@ -26,6 +26,7 @@ from app.errors import (
     NotFoundError,
     PreconditionFailedError,
     Problem,
+    UnsupportedMediaTypeError,
     translate_db_error,
 )
 from app.errors import validation_errors as field_errors
@@ -49,6 +50,7 @@ router = APIRouter(prefix="/vacancies", tags=["vacancies"])
 
 MAX_BULK_ITEMS = 500
 NDJSON = "application/x-ndjson"
+JSON = "application/json"
 VacancyId = Annotated[uuid.UUID, Path(description="The vacancy's id.")]
 ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"model": Problem, "description": "No key, or an unknown or revoked one."},
@@ -138,7 +140,7 @@ async def create_vacancy(
 @router.post(
     "/bulk",
     response_model=BulkResult,
-    responses=ERRORS,
+    responses={**ERRORS, 415: {"model": Problem, "description": "Neither JSON nor NDJSON."}},
     summary="Post up to 500 vacancies at once (employer)",
     openapi_extra={
         "requestBody": {
@@ -201,11 +203,21 @@ async def create_vacancies_bulk(
     )
 
 
+def _bulk_media_type(content_type: str | None) -> str:
+    """JSON (also when unsaid, as FastAPI reads other bodies) or NDJSON; 415 for anything else:
+    a text/plain or XML body is not read as JSON."""
+    value = (content_type or JSON).split(";")[0].strip().lower()
+    if value in (JSON, NDJSON) or (value.startswith("application/") and value.endswith("+json")):
+        return value
+    raise UnsupportedMediaTypeError(f"Send the vacancies as {JSON} or {NDJSON}, not {value}.")
+
+
 async def _bulk_items(request: Request) -> list[Any]:
+    media_type = _bulk_media_type(request.headers.get("content-type"))
     raw = await request.body()
     try:
         text = raw.decode("utf-8")
-        if request.headers.get("content-type", "").split(";")[0].strip() == NDJSON:
+        if media_type == NDJSON:
             items = [json.loads(line) for line in text.splitlines() if line.strip()]
         else:
             items = json.loads(text)
