@@ -91,16 +91,17 @@ class BodySizeLimitMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        undecodable = _undecodable_query_parameter(scope.get("query_string", b""))
-        if undecodable is not None:
-            field = f"query.{undecodable}"
+        malformed = _malformed_query_parameter(scope.get("query_string", b""))
+        if malformed is not None:
+            name, message, reason = malformed
+            field = f"query.{name}"
             await _send_problem(
                 scope,
                 send,
                 400,
                 "bad-request",
-                f"Invalid input: {field} is not UTF-8.",
-                errors=[{"field": field, "message": "not UTF-8", "type": "unicode_decode"}],
+                f"Invalid input: {field} {message}.",
+                errors=[{"field": field, "message": message, "type": reason}],
             )
             return
         # Bulk and import endpoints take many records per request.
@@ -138,16 +139,19 @@ def _header(scope: Scope, name: bytes) -> str | None:
     return None
 
 
-def _undecodable_query_parameter(query_string: bytes) -> str | None:
-    """The name of the first query parameter whose name or value is not UTF-8 once
-    percent-decoded, or None."""
+def _malformed_query_parameter(query_string: bytes) -> tuple[str, str, str] | None:
+    """(name, message, reason) of the first query parameter whose name or value is not UTF-8
+    once percent-decoded, or that has a value but no name (`?=1`); None when all are sound."""
     for pair in query_string.split(b"&"):
         name, _, value = pair.partition(b"=")
+        if not name and value:
+            return "", "has no name", "missing_name"
         for part in (name, value):
             try:
                 unquote_to_bytes(part.replace(b"+", b" ")).decode("utf-8")
             except UnicodeDecodeError:
-                return unquote_to_bytes(name).decode("utf-8", "replace")[:64]
+                decoded = unquote_to_bytes(name).decode("utf-8", "replace")[:64]
+                return decoded, "is not UTF-8", "unicode_decode"
     return None
 
 

@@ -77,7 +77,9 @@ def _document_operation(
         if status[0] in "45":
             response["content"] = {PROBLEM_MEDIA_TYPE: {"schema": PROBLEM_REF}}
     # Checked before routing (app.middleware), whatever the operation's parameters.
-    responses.setdefault("400", _error("A query string that is not UTF-8 once percent-decoded."))
+    responses.setdefault(
+        "400", _error("A query parameter that is not UTF-8 once percent-decoded, or has no name.")
+    )
     needs_key = _marked(route.dependant, _REQUIRES_KEY)
     if _marked(route.dependant, _READS_KEYS) or needs_key:
         operation["security"] = [{SCHEME: []}] if needs_key else [{}, {SCHEME: []}]

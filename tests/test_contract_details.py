@@ -86,3 +86,14 @@ async def test_a_forged_cursor_with_a_huge_number_names_the_cursor(
         "/v1/vacancies/changes", params={"after": forged}, headers=actors.department
     )
     assert_problem(response, 422, "query.after")
+
+
+@pytest.mark.parametrize("query", ["=0.0", "=false&limit=5", "limit=5&=x"])
+async def test_a_query_parameter_without_a_name_is_malformed(
+    client: AsyncClient, actors: Actors, query: str
+) -> None:
+    response = await client.get(f"/v1/placements?{query}", headers=actors.department)
+    assert_problem(response, 400, "query.")
+    # An empty pair (a stray '&') is harmless.
+    fine = await client.get("/v1/placements?&limit=5&", headers=actors.department)
+    assert fine.status_code == 200
