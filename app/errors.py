@@ -216,6 +216,14 @@ def _sqlstate(exc: DBAPIError) -> str | None:
     return str(code) if code else None
 
 
+def _broken_connection(exc: DBAPIError) -> bool:
+    """asyncpg's "another operation is in progress" (InternalClientError): the connection
+    died under a statement (a database restart, found by the fault test), not a bug."""
+    orig = exc.orig
+    causes = (orig, getattr(orig, "__cause__", None))
+    return any(type(cause).__name__ == "InternalClientError" for cause in causes if cause)
+
+
 def translate_db_error(exc: DBAPIError) -> AppError | None:
     """Map a database error to what the client should see, or None for a real bug."""
     code = _sqlstate(exc)
@@ -231,7 +239,11 @@ def translate_db_error(exc: DBAPIError) -> AppError | None:
             field="request",
             reason="out_of_range",
         )
-    if code is None and isinstance(exc, OperationalError | InterfaceError):
+    if code is None and (
+        isinstance(exc, OperationalError | InterfaceError)
+        or exc.connection_invalidated
+        or _broken_connection(exc)
+    ):
         return ServiceUnavailableError("The database is unavailable. Try again shortly.")
     return None
 

@@ -123,3 +123,20 @@ async def test_deadlock_is_503_to_retry(client: AsyncClient) -> None:
 async def test_unique_violation_is_409(client: AsyncClient) -> None:
     body = assert_problem(await client.get("/test/duplicate"), 409)
     assert "area" not in body["detail"]  # no table or constraint names leak
+
+
+def test_a_connection_broken_under_a_statement_is_503_not_a_bug() -> None:
+    """asyncpg reports a connection that died mid-statement (a database restart) as an
+    InternalClientError; the fault test met it as a 500."""
+    from asyncpg.exceptions import InternalClientError
+    from sqlalchemy.exc import InternalError
+
+    from app.errors import ServiceUnavailableError, translate_db_error
+
+    broken = InternalError(
+        "SELECT 1", {}, InternalClientError("cannot switch to state 12; another operation")
+    )
+    translated = translate_db_error(broken)
+    assert isinstance(translated, ServiceUnavailableError)
+    assert translated.headers["Retry-After"]
+    assert translate_db_error(InternalError("SELECT 1", {}, RuntimeError("a bug"))) is None
