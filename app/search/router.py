@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 
@@ -130,6 +130,14 @@ async def search_vacancies(
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
     cursor: Annotated[str | None, Query(max_length=cursors.MAX_CURSOR_LENGTH)] = None,
     facets: Annotated[bool, Query(description="Add counts by group.")] = False,
+    count: Annotated[
+        Literal["none", "exact"],
+        Query(
+            description="`exact`: count the results on the first page (`total`, exact up to "
+            "1,000, beyond it `total_exact` false). Counting costs more than the page itself "
+            "near a point, so it is done only on request."
+        ),
+    ] = "none",
 ) -> Response:
     """Open, unexpired vacancies of verified employers, one result per matching work site.
     Around a point (`near`, `radius_m`), in a viewport (`bbox`) or a commune (`area`), with
@@ -142,12 +150,14 @@ async def search_vacancies(
     more = len(rows) > limit
     rows = rows[:limit]
     next_cursor = _encode_cursor(params, built, rows[-1]) if more else None
-    count, exact = (await repository.total(session, built)) if cursor is None else (None, None)
+    total, exact = (None, None)
+    if count == "exact" and cursor is None:
+        total, exact = await repository.total(session, built)
     counted = await facet_counts.facets(session, built, total_exact=exact) if facets else None
     page = SearchPage(
         items=[_result(row) for row in rows],
         next_cursor=next_cursor,
-        total=count,
+        total=total,
         total_exact=exact,
         text_match=built.text_choice.match.value if built.text_choice else None,
         corrected_q=(

@@ -57,7 +57,8 @@ class SearchPage(BaseModel):
         description="Pass as `cursor` for the next page; null at the end."
     )
     total: int | None = Field(
-        description="Results in all pages, counted exactly up to 1,000 (first page only)."
+        description="Results in all pages, counted exactly up to 1,000: on the first page "
+        "with `count=exact`, else null."
     )
     total_exact: bool | None = Field(description="False when there are more than `total`.")
     text_match: Literal["words", "corrected", "similar"] | None = Field(

@@ -629,12 +629,26 @@ async def test_totals_are_exact_up_to_the_bound(
         await post(client, actors.a, title=title, description="Kế hoạch; toán học.")
     exact = bound >= 5
     for params in ({}, {"q": "ke toan"}, {"q": "ke toan", "sort": "newest"}):
-        page = await search(client, limit=1, **params)
+        page = await search(client, limit=1, count="exact", **params)
         assert (page["total"], page["total_exact"]) == (min(5, bound), exact), params
         geo = (await client.get("/v1/vacancies.geojson", params=params)).json()
         key = "numberMatched" if exact else "numberMatchedAtLeast"
         assert geo[key] == min(5, bound), params
         assert geo["numberReturned"] == 5
+
+
+async def test_totals_are_counted_only_on_request(client: AsyncClient, actors: Actors) -> None:
+    for i in range(3):
+        await post(client, actors.a, title=f"Đếm {i}", sites=at(LON + 0.001 * i, LAT))
+    near: dict[str, Any] = {"near": f"{LON},{LAT}", "radius_m": 5000}
+    plain = await search(client, **near)
+    assert (plain["total"], plain["total_exact"], len(plain["items"])) == (None, None, 3)
+    counted = await search(client, **near, count="exact")
+    assert (counted["total"], counted["total_exact"]) == (3, True)
+    assert counted["items"] == plain["items"]
+    wrong = await client.get("/v1/vacancies", params={**near, "count": "all"})
+    assert wrong.status_code == 422
+    assert wrong.json()["errors"][0]["field"] == "query.count"
 
 
 async def test_totals_and_facets_add_up(client: AsyncClient, actors: Actors) -> None:
@@ -652,14 +666,14 @@ async def test_totals_and_facets_add_up(client: AsyncClient, actors: Actors) -> 
                 {"positions": 2, "coordinates": {"lon": LON, "lat": LAT + 0.001 * i}},
             ],
         )
-    page = await search(client, facets="true", limit=2)
+    page = await search(client, facets="true", limit=2, count="exact")
     assert page["total"] == 6  # one result per site
     assert page["total_exact"] is True
     for dimension, counts in page["facets"].items():
         assert sum(counts.values()) == page["total"], dimension
     assert page["facets"]["occupation_group"] == {"2": 4, "9": 2}
     assert page["facets"]["commune"] == {"29557": 3, "29551": 3}
-    second = await search(client, limit=2, cursor=page["next_cursor"])
+    second = await search(client, limit=2, cursor=page["next_cursor"], count="exact")
     assert second["total"] is None  # counted on the first page only
 
 
@@ -680,7 +694,7 @@ async def test_facets_beyond_the_exact_range_are_estimated_from_the_sample(
     monkeypatch.setattr(repository, "TOTAL_BOUND", 10)
     monkeypatch.setattr(facets, "SAMPLE_EVERY", 2)
     monkeypatch.setattr(facets, "EXACT_UP_TO", 5)
-    page = await search(client, facets="true", limit=1)
+    page = await search(client, facets="true", limit=1, count="exact")
     assert (page["total_exact"], page["facets_exact"]) == (False, False)
     sampled = [r for r in results if r["site"]["id"] % 2 == 0]
     groups = Counter(r["occupation_code"][0] for r in sampled)
@@ -905,7 +919,7 @@ async def test_reused_geojson_statements_take_each_requests_values(
         await search(client, **{k: v for k, v in first.items() if k != "limit"}, limit=1)
         listed = await walk(client, **plain, limit=1)
         assert listed == await walk_afresh(client, **plain, limit=1), (first, second)
-        assert (await search(client, **plain))["total"] == len(listed)
+        assert (await search(client, **plain, count="exact"))["total"] == len(listed)
         expected = {item["site"]["id"] for item in listed}
         if "limit" in second:
             assert reused["numberReturned"] == min(second["limit"], len(expected))

@@ -304,7 +304,9 @@
       setStatus(t("results.zoomIn"));
       return;
     }
+    // The first page is counted (the status line shows the total); later pages need not be.
     if (append && nextCursor) query.params.set("cursor", nextCursor);
+    else query.params.set("count", "exact");
     const request = new AbortController();
     listRequest = request;
     $("results").setAttribute("aria-busy", "true");
