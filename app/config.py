@@ -61,6 +61,10 @@ class Settings(BaseSettings):
     # How often each worker records expired vacancies (the rule itself applies at query time);
     # 0 turns the in-process sweep off (e.g. when `jobmap vacancies sweep` runs from cron).
     expiry_sweep_interval_s: float = Field(default=300, ge=0)
+    # How often each worker takes sites past their valid_through off the map (the indexes and
+    # kept cells map reads walk; one cheap UPDATE). 0 turns it off: reads stay correct but
+    # pay for every expired site still listed.
+    map_expiry_interval_s: float = Field(default=60, ge=0)
     data_dir: Path = PROJECT_ROOT / "data"
     alembic_ini: Path = PROJECT_ROOT / "alembic.ini"
     cors_origins: list[str] = Field(default_factory=list)

@@ -35,7 +35,7 @@ from app.tiles.cache import MapConnection, MapStateReader, TileCache
 from app.tiles.fast_path import KeptTileMiddleware
 from app.tiles.router import router as tiles_router
 from app.vacancies.router import router as vacancies_router
-from app.vacancies.sweep import sweep_periodically
+from app.vacancies.sweep import sweep_periodically, unlist_periodically
 from app.web.router import router as web_router
 from app.web.router import static_files
 
@@ -65,18 +65,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         map_connection = MapConnection(settings)
         app.state.map_queries = map_connection
         app.state.map_states = MapStateReader(map_connection.read)
-        sweeper = None
+        background = []
         if settings.expiry_sweep_interval_s > 0:
-            sweeper = asyncio.create_task(
+            background.append(
                 sweep_periodically(app.state.sessionmaker, settings.expiry_sweep_interval_s)
             )
+        if settings.map_expiry_interval_s > 0:
+            background.append(
+                unlist_periodically(app.state.sessionmaker, settings.map_expiry_interval_s)
+            )
+        tasks = [asyncio.create_task(work) for work in background]
         try:
             yield
         finally:
-            if sweeper is not None:
-                sweeper.cancel()
+            for task in tasks:
+                task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
-                    await sweeper
+                    await task
             await map_connection.close()
             await app.state.rate_counter.close()
             await engine.dispose()

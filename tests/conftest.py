@@ -124,6 +124,7 @@ def settings() -> Settings:
         environment="test",
         database_url=database_url(),
         expiry_sweep_interval_s=0,
+        map_expiry_interval_s=0,
         rate_limits_enabled=False,
     )
 

@@ -46,6 +46,7 @@ async def running_server(
         **os.environ,
         "APP_DATABASE_URL": database_url,
         "APP_EXPIRY_SWEEP_INTERVAL_S": "0",
+        "APP_MAP_EXPIRY_INTERVAL_S": "0",
         "APP_LOG_LEVEL": "WARNING",
         **{f"APP_{name.upper()}": value for name, value in settings.items()},
     }

@@ -202,7 +202,8 @@ class VacancySite(Base):
     address: Mapped[str | None] = mapped_column(Text)
 
     # Read model for search, copied from the vacancy and its employer by database triggers
-    # (migration 0003); never written by the application.
+    # (migrations 0003, 0012); the application writes only `public = false` for sites past
+    # their valid_through (app/vacancies/sweep.py).
     public: Mapped[bool] = mapped_column(Boolean, server_default=text("false"))
     valid_through: Mapped[datetime | None] = mapped_column(
         DateTime(timezone=True), server_default=FetchedValue()

@@ -237,6 +237,29 @@ async def expire_due(session: AsyncSession, *, limit: int) -> int:
     return int(await session.scalar(recorded) or 0)
 
 
+async def unlist_expired_sites(session: AsyncSession, *, limit: int) -> int:
+    """Take up to `limit` sites past their valid_through off the map (`public` false, which
+    the partial site indexes and the kept cells follow); how many. Readers hide such sites at
+    the instant anyway: this keeps them out of the indexes every read walks. Several workers
+    at once take disjoint rows (SKIP LOCKED)."""
+    due = (
+        select(VacancySite.id)
+        .where(VacancySite.public, VacancySite.valid_through <= func.now())
+        .order_by(VacancySite.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+        .scalar_subquery()
+    )
+    taken = (
+        update(VacancySite)
+        .where(VacancySite.id.in_(due))
+        .values(public=False)
+        .returning(VacancySite.id)
+        .cte("taken")
+    )
+    return int(await session.scalar(select(func.count()).select_from(taken)) or 0)
+
+
 @dataclass(frozen=True)
 class EventRow:
     id: int

@@ -24,6 +24,7 @@ async def _client_for(database: str) -> AsyncIterator[AsyncClient]:
             database_url=database,
             db_connect_timeout_s=2,
             expiry_sweep_interval_s=0,
+            map_expiry_interval_s=0,
         )
     )
     async with app.router.lifespan_context(app):

@@ -54,7 +54,11 @@ async def fingerprints(url: str) -> dict[str, tuple[int, str]]:
 
 def app_on(url: str) -> AsyncClient:
     settings = Settings(
-        environment="test", database_url=url, expiry_sweep_interval_s=0, rate_limits_enabled=False
+        environment="test",
+        database_url=url,
+        expiry_sweep_interval_s=0,
+        map_expiry_interval_s=0,
+        rate_limits_enabled=False,
     )
     app = create_app(settings)
     client = AsyncClient(

@@ -1,0 +1,187 @@
+"""Expired sites leave the map's structures (public flag, partial indexes, kept cells) at write
+time or in the cheap pass, never waiting for the recording sweep (migration 0012, issue 22)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from httpx import AsyncClient
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from app.vacancies import repository
+from app.vacancies import sweep as sweep_module
+from tests.factories import Actors
+from tests.factories import post_vacancy as post
+from tests.tiles.test_tiles import (
+    EVERYTHING,
+    LAT,
+    LON,
+    assert_cells_are_exact,
+    at_city,
+    clusters_of,
+    get_tile,
+    tile_of,
+)
+
+
+async def _site_state(session: AsyncSession, vacancy_id: str) -> list[tuple[bool, bool]]:
+    """(public, expired) of each site of a vacancy."""
+    rows = await session.execute(
+        text(
+            "SELECT public, valid_through <= now() FROM vacancy_site "
+            "WHERE vacancy_id = CAST(:id AS uuid) ORDER BY id"
+        ),
+        {"id": vacancy_id},
+    )
+    return [(bool(public), bool(expired)) for public, expired in rows]
+
+
+async def _expire_while_listed(session: AsyncSession, vacancy_id: str) -> None:
+    """Time passing over a listed site: its valid_through is behind the clock, yet nothing
+    was written (no trigger ran), so it is still public and counted in its cells."""
+    await session.execute(
+        text(
+            "UPDATE vacancy_site SET valid_through = now() - interval '1 minute' "
+            "WHERE vacancy_id = CAST(:id AS uuid)"
+        ),
+        {"id": vacancy_id},
+    )
+
+
+async def _map_version(session: AsyncSession) -> int:
+    return int(await session.scalar(text("SELECT version FROM map_version")) or 0)
+
+
+async def test_a_vacancy_written_past_its_expiry_never_reaches_the_map(
+    client: AsyncClient, actors: Actors, session: AsyncSession
+) -> None:
+    kept = await post(client, actors.a, title="Còn hạn")
+    old = await post(client, actors.a, title="Nhập từ hệ thống cũ", sites=at_city(0.001))
+    # An import of an old vacancy (or an employer setting a past date): status still open.
+    await session.execute(
+        text("UPDATE vacancy SET valid_through = now() - interval '1 day' WHERE id = :id"),
+        {"id": old["id"]},
+    )
+    # A site added to it (as a bulk import or the demo loader inserts them) stays off too.
+    await session.execute(
+        text(
+            "INSERT INTO vacancy_site (vacancy_id, positions, geom, area_id, commune_code) "
+            "SELECT vacancy_id, positions, geom, area_id, commune_code FROM vacancy_site "
+            "WHERE vacancy_id = CAST(:id AS uuid)"
+        ),
+        {"id": old["id"]},
+    )
+    assert await _site_state(session, old["id"]) == [(False, True), (False, True)]
+    assert await _site_state(session, kept["id"]) == [(True, False)]
+    status = await session.scalar(
+        text("SELECT status FROM vacancy WHERE id = :id"), {"id": old["id"]}
+    )
+    assert status == "open"  # not recorded as expired: that is the sweep's work
+    await assert_cells_are_exact(session)
+    x, y = tile_of(LON, LAT, 10)
+    assert sum(c[2] for c in clusters_of(await get_tile(client, 10, x, y))) == 1
+    # Given a new date, it is back on the map.
+    await session.execute(
+        text("UPDATE vacancy SET valid_through = now() + interval '1 day' WHERE id = :id"),
+        {"id": old["id"]},
+    )
+    assert await _site_state(session, old["id"]) == [(True, False), (True, False)]
+    await assert_cells_are_exact(session)
+
+
+async def test_verifying_an_employer_lists_only_its_unexpired_sites(
+    client: AsyncClient, actors: Actors, session: AsyncSession
+) -> None:
+    fresh = await post(client, actors.a, title="Mới")
+    old = await post(client, actors.a, title="Cũ", sites=at_city(0.002))
+    await session.execute(
+        text("UPDATE vacancy SET valid_through = now() - interval '1 hour' WHERE id = :id"),
+        {"id": old["id"]},
+    )
+    for verified in ("NULL", "now()"):
+        await session.execute(
+            text(f"UPDATE employer SET verified_at = {verified} WHERE id = :id"),  # noqa: S608
+            {"id": actors.employer_a.id},
+        )
+    assert await _site_state(session, fresh["id"]) == [(True, False)]
+    assert await _site_state(session, old["id"]) == [(False, True)]
+    await assert_cells_are_exact(session)
+
+
+async def test_the_pass_takes_expired_sites_off_the_map_and_nothing_else(
+    client: AsyncClient, actors: Actors, session: AsyncSession
+) -> None:
+    live = await post(client, actors.a, title="Còn hạn")
+    gone = [
+        await post(client, actors.a, title=f"Hết hạn {i}", sites=at_city(0.001 * (i + 1)))
+        for i in range(3)
+    ]
+    for vacancy in gone:
+        await _expire_while_listed(session, vacancy["id"])
+    x, y = tile_of(LON, LAT, 10)
+    before = clusters_of(await get_tile(client, 10, x, y))
+    assert sum(c[2] for c in before) == 1  # readers hide them already
+    version = await _map_version(session)
+
+    assert await repository.unlist_expired_sites(session, limit=2) == 2
+    assert await repository.unlist_expired_sites(session, limit=2) == 1
+    assert await repository.unlist_expired_sites(session, limit=2) == 0
+
+    for vacancy in gone:
+        assert await _site_state(session, vacancy["id"]) == [(False, True)]
+    assert await _site_state(session, live["id"]) == [(True, False)]
+    await assert_cells_are_exact(session)
+    assert await _map_version(session) > version
+    # The map draws the same; the vacancies are not recorded as expired, nor announced.
+    assert clusters_of(await get_tile(client, 10, x, y)) == before
+    assert clusters_of(await get_tile(client, 10, x, y, **EVERYTHING)) == before
+    ids = [vacancy["id"] for vacancy in gone]
+    statuses = await session.scalars(
+        text("SELECT status FROM vacancy WHERE id = ANY(CAST(:ids AS uuid[]))"), {"ids": ids}
+    )
+    assert set(statuses) == {"open"}
+    events = await session.scalar(text("SELECT count(*) FROM vacancy_event WHERE kind = 'expired'"))
+    assert events == 0
+
+
+async def test_the_periodic_pass_works_off_a_backlog_in_committed_batches(
+    client: AsyncClient,
+    actors: Actors,
+    session: AsyncSession,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(sweep_module, "UNLIST_BATCH", 2)
+    gone = [
+        await post(client, actors.a, title=f"Tồn {i}", sites=at_city(0.001 * (i + 1)))
+        for i in range(5)
+    ]
+    for vacancy in gone:
+        await _expire_while_listed(session, vacancy["id"])
+    # Sessions joined to the test's transaction: each batch's commit is a savepoint.
+    sessions: async_sessionmaker[AsyncSession] = async_sessionmaker(
+        bind=session.bind, join_transaction_mode="create_savepoint"
+    )
+    assert await sweep_module.unlist_expired(sessions) == 5
+    assert await sweep_module.unlist_expired(sessions) == 0
+    await assert_cells_are_exact(session)
+
+
+async def test_the_recording_sweep_takes_sites_off_the_map_first(
+    client: AsyncClient, actors: Actors, session: AsyncSession
+) -> None:
+    gone = await post(client, actors.a, title="Hết hạn")
+    # The vacancy and its site past their date with no trigger run (time passing).
+    await session.execute(text("ALTER TABLE vacancy DISABLE TRIGGER vacancy_sync_sites"))
+    await session.execute(
+        text("UPDATE vacancy SET valid_through = now() - interval '1 minute' WHERE id = :id"),
+        {"id": gone["id"]},
+    )
+    await session.execute(text("ALTER TABLE vacancy ENABLE TRIGGER vacancy_sync_sites"))
+    await _expire_while_listed(session, gone["id"])
+    assert await _site_state(session, gone["id"]) == [(True, True)]
+    report: Any = await sweep_module.sweep(session)
+    assert report.expired == 1
+    assert await _site_state(session, gone["id"]) == [(False, True)]
+    await assert_cells_are_exact(session)
