@@ -95,6 +95,7 @@ def _statement(
     # A map needs no paging here, so distance orders need no id tie-break: a GiST index
     # orders by one distance, and (distance, id) would sort every site in the box.
     fetch = bindparam("limit", limit, type_=Integer)
+    to_centre: ColumnElement[float] | None = None
     if _is_viewport(params) and params.bbox is not None:
         # A viewport: nearest to its centre first, straight off the GiST index.
         centre = params.bbox.centre
@@ -130,7 +131,13 @@ def _statement(
     ).subquery("agg")
     # numberMatched only when exact (OGC API Features makes it optional); else a lower bound.
     if counted is None:  # the count in the same statement: one round trip, not two
-        bounded = capped_count(matching_sites(built, site.id)).subquery("counted")
+        matches = matching_sites(built, site.id)
+        if to_centre is not None:
+            # Counted along the page's own walk (nearest the centre first), so the count too
+            # reads at most TOTAL_BOUND + 1 sites of the index; unordered, a custom plan for a
+            # dense box read the whole box into a bitmap first.
+            matches = matches.order_by(to_centre)
+        bounded = capped_count(matches).subquery("counted")
         number = bounded.c.n
         matched: Any = case(
             (number <= repository.TOTAL_BOUND, literal("numberMatched")),

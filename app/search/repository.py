@@ -112,6 +112,7 @@ class Built:
     # not to be reused, see app/search/reuse.py).
     values: dict[str, Any] = field(default_factory=dict)
     shape: tuple[Any, ...] | None = None
+    by_distance: bool = False  # sort_key is the distance to `near` (a KNN order)
 
     @property
     def where(self) -> list[ColumnElement[bool]]:
@@ -198,7 +199,8 @@ async def build(
             text_condition = text.similar_match(params.q)
 
     sort_key: ColumnElement[Any]
-    if params.sort is Sort.distance and params.near is not None:
+    by_distance = params.sort is Sort.distance and params.near is not None
+    if by_distance and params.near is not None:
         sort_key = _site_geog().op("<->", return_type=Float)(_near_geog(params.near))
         descending = False
     elif params.sort is Sort.relevance and text_choice and not text_choice.by_words:
@@ -221,6 +223,7 @@ async def build(
         phrase_first=phrase is not None and params.sort is Sort.relevance,
         values=values,
         shape=reuse.shape(params, TOTAL_BOUND),
+        by_distance=by_distance,
     )
 
 
@@ -408,24 +411,38 @@ def _page_statement(
     params: SearchParams, built: Built, after: After | None, fetch: int, limit: int, knn: bool
 ) -> Select[Any]:
     fetched = bindparam("fetch", fetch, type_=Integer)
-    ids = ordered_hits(built, after, fetched, knn=knn).subquery("hits")
+    hits = ordered_hits(built, after, fetched, knn=knn).subquery("hits")
+    # The page's rows are chosen from the candidates alone (with what the tie check needs to
+    # know of all of them), then joined: the joins and the spheroid distance cost per row,
+    # and a nearest page has twice as many candidates as rows.
+    chosen = (
+        select(
+            hits.c.id,
+            hits.c.sort_key,
+            hits.c.tier,
+            func.count().over().label("candidates"),
+            func.max(hits.c.sort_key).over().label("candidates_max"),
+        )
+        .order_by(*hits_order(built, hits))
+        .limit(bindparam("page_limit", limit, type_=Integer))
+        .subquery("chosen")
+    )
     distance = distance_m(params)
     return (
         select(
-            ids.c.sort_key,
-            ids.c.tier,
+            chosen.c.sort_key,
+            chosen.c.tier,
             distance.label("distance_m"),
             *_PAGE_COLUMNS,
-            func.count().over().label("candidates"),
-            func.max(ids.c.sort_key).over().label("candidates_max"),
+            chosen.c.candidates,
+            chosen.c.candidates_max,
         )
-        .select_from(ids)
-        .join(VacancySite, VacancySite.id == ids.c.id)
+        .select_from(chosen)
+        .join(VacancySite, VacancySite.id == chosen.c.id)
         .join(Vacancy, Vacancy.id == VacancySite.vacancy_id)
         .join(employer, employer.id == Vacancy.employer_id)
         .join(commune, commune.id == VacancySite.area_id)
-        .order_by(*hits_order(built, ids))
-        .limit(bindparam("page_limit", limit, type_=Integer))
+        .order_by(*hits_order(built, chosen))
     )
 
 
@@ -440,11 +457,20 @@ async def total(session: AsyncSession, built: Built) -> tuple[int, bool]:
         if int(await session.scalar(counted) or 0) > TOTAL_BOUND:
             return TOTAL_BOUND, False
     key = None if built.shape is None else ("total", *built.shape)
-    statement = reuse.statement(
-        key, built.values, lambda: capped_count(matching_sites(built, site.id))
-    )
+    statement = reuse.statement(key, built.values, lambda: capped_count(_counted(built)))
     count = int(await session.scalar(statement, built.values) or 0)
     return min(count, TOTAL_BOUND), count <= TOTAL_BOUND
+
+
+def _counted(built: Built) -> Select[Any]:
+    """The matches to count. Without text, nearest first when the order is a distance: the
+    radius bounds that walk of the GiST index and it stops at TOTAL_BOUND + 1, where a plan
+    left to choose may read every site in the radius into a bitmap first."""
+    matches = matching_sites(built, site.id)
+    # With text, rare words are found faster through their GIN index than along the walk.
+    if built.by_distance and built.text_condition is None:
+        return matches.order_by(built.sort_key)
+    return matches
 
 
 def capped_count(query: Select[Any]) -> Select[Any]:
