@@ -33,6 +33,7 @@ from app.tiles.grid import CELL_PX, EXTENT, ORIGIN_SHIFT, CellWindow
 FIRST_KEPT_ZOOM, LAST_KEPT_ZOOM = 8, 15
 TILE_SHIFT = 6  # cell number >> 6 = tile number (64 cells to a tile side)
 TILE_SHIFT_SQL: ColumnElement[int] = literal_column(str(TILE_SHIFT))
+NO_INDEX: ColumnElement[int] = literal_column("0")  # `column + 0`: a filter, never an index key
 
 
 def unfiltered(params: SearchParams) -> bool:
@@ -112,8 +113,11 @@ def kept() -> Any:
         SiteCell.cy.op(">>")(TILE_SHIFT_SQL).between(
             _int("kept_first_tile_y"), _int("kept_last_tile_y")
         ),
-        SiteCell.cx.between(first_x, last_x),
-        SiteCell.cy.between(first_y, last_y),
+        # The exact cells, written `cx + 0` so they filter but cannot drive the scan: as
+        # conditions on the key (zoom, cx, cy) they let the planner read a whole column of
+        # cells across the province instead, which it chose for some statistics (issue 22).
+        (SiteCell.cx + NO_INDEX).between(first_x, last_x),
+        (SiteCell.cy + NO_INDEX).between(first_y, last_y),
         SiteCell.sites != 0,
     )
     cx, cy = func.jobmap_cell_x(site.geom, zoom), func.jobmap_cell_y(site.geom, zoom)
