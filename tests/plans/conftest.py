@@ -1,0 +1,118 @@
+"""Plan-shape fixtures: one database of 100,000 demo vacancies per run, and a sweep backlog."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import AsyncIterator
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from app.areas.service import load_areas
+from app.classifications.service import load_classifications
+from app.config import Settings
+from app.db import create_engine, create_sessionmaker
+from app.demo import loader
+from tests.conftest import (
+    ADMIN_DATA,
+    CLASSIFICATIONS_DATA,
+    database_url,
+    drop_database,
+    migrate,
+    recreate_database,
+)
+from tests.plans.explain import DbState, connect
+
+logger = logging.getLogger(__name__)
+
+# As `jobmap demo load --vacancies 100000 --seed 86`: enough rows for production-like plans.
+VACANCIES = 100_000
+SEED = 86
+SEEDING_SECONDS = pytest.StashKey[float]()
+
+
+async def _unlist_expired(sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+    """Take expired sites off the map as the service's worker does (when the code has it)."""
+    try:
+        from app.vacancies.sweep import unlist_expired
+    except ImportError:
+        return
+    await unlist_expired(sessionmaker)
+
+
+@pytest.fixture(scope="session")
+async def plans_url(request: pytest.FixtureRequest) -> AsyncIterator[str]:
+    """`<test database>_plans`, migrated and seeded once per run; dropped at the end."""
+    url = database_url("_plans")
+    await recreate_database(url)
+    await migrate(url)
+    started = time.perf_counter()
+    # The engine `jobmap demo load` makes: the service's, without a statement timeout.
+    engine = create_engine(Settings(environment="test", database_url=url), statement_timeout_ms=0)
+    try:
+        sessionmaker = create_sessionmaker(engine)
+        async with sessionmaker() as session, session.begin():
+            await load_areas(session, ADMIN_DATA)
+            await load_classifications(session, CLASSIFICATIONS_DATA)
+        async with sessionmaker() as session, session.begin():
+            await loader.lock(session)
+            await loader.load_demo(session, VACANCIES, SEED)
+        await _unlist_expired(sessionmaker)
+        async with engine.connect() as connection:
+            autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
+            await autocommit.exec_driver_sql("VACUUM ANALYZE")
+    finally:
+        await engine.dispose()
+    seconds = time.perf_counter() - started
+    request.config.stash[SEEDING_SECONDS] = seconds
+    logger.info("plans: seeded %d demo vacancies in %.1f s", VACANCIES, seconds)
+    yield url
+    await drop_database(url)
+
+
+def pytest_terminal_summary(
+    terminalreporter: pytest.TerminalReporter, config: pytest.Config
+) -> None:
+    seconds = config.stash.get(SEEDING_SECONDS, None)
+    if seconds is not None:
+        terminalreporter.write_line(
+            f"tests/plans: seeded {VACANCIES:,} demo vacancies in {seconds:.1f} s"
+        )
+
+
+# A backlog: about 10% of the public sites have expired since the last sweep. Triggers off
+# (replica), so the sites stay public and in the kept cells, as if time had just passed.
+_BACKLOG = (
+    "SET LOCAL session_replication_role = replica",
+    """
+    CREATE TEMPORARY TABLE plans_backlog ON COMMIT DROP AS
+    SELECT DISTINCT vacancy_id FROM vacancy_site
+    WHERE public AND valid_through > now() AND abs(hashtext(vacancy_id::text)) % 10 = 0
+    """,
+    "UPDATE vacancy_site SET valid_through = now() - interval '1 hour' "
+    "WHERE public AND vacancy_id IN (SELECT vacancy_id FROM plans_backlog)",
+    "UPDATE vacancy SET valid_through = now() - interval '1 hour' "
+    "WHERE id IN (SELECT vacancy_id FROM plans_backlog)",
+    "SET LOCAL session_replication_role = origin",
+    # Statistics that show the backlog, seen by this transaction's plans only.
+    "ANALYZE vacancy_site",
+)
+
+
+@pytest.fixture(params=["swept", "backlog"])
+async def db_state(request: pytest.FixtureRequest, plans_url: str) -> AsyncIterator[DbState]:
+    """`swept`: as seeded (expired sites off the map); `backlog`: see _BACKLOG."""
+    connection = await connect(plans_url)
+    transaction = connection.transaction()
+    await transaction.start()
+    try:
+        if request.param == "backlog":
+            for statement in _BACKLOG:
+                status = await connection.execute(statement)
+                if status.startswith("UPDATE"):
+                    logger.info("backlog: %s", status)
+        yield DbState(request.param, connection)
+    finally:
+        await transaction.rollback()
+        await connection.close()
