@@ -3,7 +3,7 @@
   bench/pgbench/<scenario>.sql   the same statements as a pgbench script (point/box as variables)
 
 The statements are captured from the repository calls the routers make (app/search/router.py:
-`page` + `total` for /v1/vacancies, `geojson` for /v1/vacancies.geojson), so they are exactly
+`page` for /v1/vacancies without count=exact, `geojson` for /v1/vacancies.geojson), so they are exactly
 what SQLAlchemy sends through asyncpg, with the session settings of app/db.py.
 
 Usage: APP_DATABASE_URL=postgresql+asyncpg://.../jobmap_bench .venv/bin/python bench/capture.py
@@ -30,19 +30,41 @@ from app.search import geojson, repository  # noqa: E402
 from app.search.params import search_params  # noqa: E402
 
 HERE = pathlib.Path(__file__).resolve().parent
-# One example centre for the plans (point 1 of points.txt is used by pgbench's formula too).
+sys.path.insert(0, str(HERE))
+from make_points import A1, A2, SETS  # noqa: E402
+
+# BENCH_POINTS_SET=points_dense.txt: the centres of issue 22 (scripts get the suffix _dense).
+POINTS_SET = os.environ.get("BENCH_POINTS_SET", "points.txt")
+SET_SUFFIX = "" if POINTS_SET == "points.txt" else "_" + POINTS_SET.removesuffix(".txt").split("_")[-1]
+WEST, SOUTH, WIDTH, HEIGHT = SETS[POINTS_SET]
+# One example centre for the plans (point 1 of the set is used by pgbench's formula too).
 POINTS = [
     tuple(map(float, line.split()))
-    for line in (HERE / "points.txt").read_text().split("\n")
+    for line in (HERE / POINTS_SET).read_text().split("\n")
     if line
 ]
 EXAMPLE = POINTS[0]
-A1, A2 = 0.7548776662466927, 0.5698402909980532
 HEADER = (
     "\\set i random(1, 200)\n"
-    f"\\set lon 105.85 + 0.3 * (0.5 + :i * {A1} - int(:i * {A1}))\n"
-    f"\\set lat 10.05 + 0.3 * (0.5 + :i * {A2} - int(:i * {A2}))\n"
+    f"\\set lon {WEST} + {WIDTH} * (0.5 + :i * {A1} - int(:i * {A1}))\n"
+    f"\\set lat {SOUTH} + {HEIGHT} * (0.5 + :i * {A2} - int(:i * {A2}))\n"
 )
+# The ceilings: the minimal SQL that answers each question (not our statements), through
+# pgbench with prepared statements. Nearest: the public unexpired sites within 10 km by
+# geography KNN, LIMIT 20 (issue 22).
+_NEAR = "ST_SetSRID(ST_MakePoint(:lon, :lat), 4326)::geography"
+MINIMAL = {
+    "nearest": (
+        "SELECT id FROM vacancy_site WHERE public AND valid_through > now() "
+        f"AND ST_DWithin(geom::geography, {_NEAR}, 10000) "
+        f"ORDER BY geom::geography <-> {_NEAR} LIMIT 20;\n"
+    ),
+    "nearest_occ7": (
+        "SELECT id FROM vacancy_site WHERE public AND valid_through > now() "
+        f"AND occupation_code LIKE '7%' AND ST_DWithin(geom::geography, {_NEAR}, 10000) "
+        f"ORDER BY geom::geography <-> {_NEAR} LIMIT 20;\n"
+    ),
+}
 BOX_HEADER = "\\set minlon :lon - {h}\n\\set minlat :lat - {h}\n\\set maxlon :lon + {h}\n\\set maxlat :lat + {h}\n"
 
 DEFAULTS: dict[str, Any] = dict(
@@ -131,8 +153,8 @@ async def main() -> None:
             if kind == "search":  # as app/search/router.py:search_vacancies, first page
                 built = await repository.build(session, params, today)
                 rows = await repository.page(session, params, built, limit=limit + 1, after=None)
-                count = await repository.total(session, built)
-                summary = f"rows={len(rows)} total={count}"
+                # The total only with count=exact (not in these URLs).
+                summary = f"rows={len(rows)}"
             else:  # as search_vacancies_geojson
                 body = await geojson.feature_collection(session, params, today, limit=limit)
                 summary = f"bytes={len(body)} head={body[:120]!r}"
@@ -140,6 +162,10 @@ async def main() -> None:
             raw = (await (await session.connection()).get_raw_connection()).driver_connection
             plans = [f"-- scenario {name}: {kind} {kwargs} limit={limit}\n-- result: {summary}\n"]
             for sql, args in statements:
+                if sql.lstrip().upper().startswith("SET"):  # a setting for the transaction
+                    await raw.execute(sql)
+                    plans.append("\n-- setting:\n" + sql + "\n")
+                    continue
                 await raw.fetch(sql, *args)  # warm (as a running service would be)
                 plan = await raw.fetch("EXPLAIN (ANALYZE, BUFFERS, VERBOSE OFF) " + sql, *args)
                 plans.append("\n-- statement:\n" + sql + "\n-- parameters: " + repr(args) + "\n")
@@ -165,7 +191,9 @@ async def main() -> None:
         script = header + "".join(
             to_pgbench(sql, args, _rounded(names)) for sql, args in statements
         )
-        (HERE / "pgbench" / f"{name}.sql").write_text(script)
+        (HERE / "pgbench" / f"{name}{SET_SUFFIX}.sql").write_text(script)
+        if name in MINIMAL:
+            (HERE / "pgbench" / f"minimal_{name}{SET_SUFFIX}.sql").write_text(HEADER + MINIMAL[name])
         print(name, summary, f"{len(statements)} statements")
     await engine.dispose()
 

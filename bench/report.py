@@ -49,11 +49,13 @@ def num(x: float) -> str:
 def main(path: str) -> None:
     r = parse(path)
     names = [n for n in LABELS if ("ours", n) in r]
+    second = any(key[0] == "ours2" for key in r)
+    extra = " ours2 ok req/s | ours ÷ ours2 | ours2 / tipg |" if second else ""
     print(
         "| scenario | ours ok req/s | p50 ms | p99 ms | non-2xx | pgbench tps | p50/p99 ms (pgbench) "
-        "| ours / ceiling | tipg req/s | tipg p50/p99 ms | ours / tipg | targets |"
+        "| ours / ceiling | tipg req/s | tipg p50/p99 ms | ours / tipg |" + extra + " targets |"
     )
-    print("|---|---:|---:|---:|---:|---:|---|---:|---:|---|---:|---|")
+    print("|---|---:|---:|---:|---:|---:|---|---:|---:|---|---:|" + ("---:|" * 3 if second else "") + "---|")
     for n in names:
         o = r[("ours", n)]
         pg = r.get(("pgbench", n))
@@ -83,6 +85,12 @@ def main(path: str) -> None:
                 f"{ratio_tp:.1f}×",
             ]
         else:
+            cells += ["–", "–", "–"]
+        o2 = r.get(("ours2", n))
+        if o2:  # the same service on the other state's database, in the same run
+            cells += [num(ok_rps(o2)), f"{ok_rps(o) / ok_rps(o2):.0%}"]
+            cells.append(f"{ok_rps(o2) / ok_rps(tp):.1f}×" if tp else "–")
+        elif second:
             cells += ["–", "–", "–"]
         cells.append(", ".join(checks))
         print("| " + " | ".join(cells) + " |")

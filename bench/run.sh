@@ -17,6 +17,8 @@ WARMUP=${WARMUP:-5}          # seconds of unrecorded load before each measured r
 CONNS=${CONNS:-16}
 THREADS=${THREADS:-2}
 OURS_PORT=${OURS_PORT:-8080}
+OURS2_PORT=${OURS2_PORT:-8084}
+DB2=${DB2:-}                 # a second database for ours ("ours2"): the same data in another state
 TIPG_PORT=${TIPG_PORT:-8081}
 TIPG_VENV=${TIPG_VENV:-/tmp/tipgvenv}
 PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
@@ -25,17 +27,27 @@ OUT=${OUT:-$PWD/bench/results/$(date -u +%Y%m%dT%H%M%SZ)}
 mkdir -p "$OUT"
 RESULTS="$OUT/results.tsv"
 : > "$RESULTS"
-export BENCH_POINTS="$PWD/bench/points.txt"
+# POINTS=points_dense.txt: issue 22's centres (lon 105.88-106.10, lat 10.10-10.30).
+POINTS=${POINTS:-points.txt}
+export BENCH_POINTS="$PWD/bench/$POINTS"
+SET_SUFFIX=${POINTS#points}; SET_SUFFIX=${SET_SUFFIX%.txt}   # "" or _dense: capture.py's scripts
+# What was measured: the commit (and whether the tree differed from it) and the data's state.
+{ echo "commit: $(git rev-parse HEAD)$(git diff --quiet HEAD -- app migrations || echo ' (with uncommitted changes)')"
+  echo "points: $POINTS"; echo "ours: $DB, state: ${BENCH_STATE:-unnamed}"
+  [ -n "$DB2" ] && echo "ours2: $DB2, state: ${BENCH_STATE2:-unnamed}"; } | tee "$OUT/commit.txt"
 PSQL=("$PGBIN/psql" -X -q -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" -d "$DB" -v ON_ERROR_STOP=1)
 
 source bench/servers.sh
 if [ "${VACUUM:-1}" = 1 ]; then
   # A steady state (visibility map, hint bits, statistics) instead of "just loaded".
-  "${PSQL[@]}" -c "VACUUM (ANALYZE) employer" -c "VACUUM (ANALYZE) vacancy" -c "VACUUM (ANALYZE) vacancy_site"
+  for d in $DB $DB2; do
+    "${PSQL[@]}" -d "$d" -c "VACUUM (ANALYZE) employer" -c "VACUUM (ANALYZE) vacancy" -c "VACUUM (ANALYZE) vacancy_site"
+  done
 fi
-"${PSQL[@]}" -At -F ' ' -c "SELECT 'data: vacancies', count(*) FROM vacancy" \
-  -c "SELECT 'data: sites', count(*), 'public', count(*) FILTER (WHERE public), 'public_unexpired', count(*) FILTER (WHERE public AND valid_through > now()) FROM vacancy_site" \
-  | tee "$OUT/data.txt"
+for d in $DB $DB2; do echo "data of $d:"; "${PSQL[@]}" -d "$d" -At -F ' ' -c "SELECT 'data: vacancies', count(*) FROM vacancy" \
+  -c "SELECT 'data: sites', count(*), 'public', count(*) FILTER (WHERE public), 'public_unexpired', count(*) FILTER (WHERE public AND valid_through > now()), 'public_expired', count(*) FILTER (WHERE public AND valid_through <= now()) FROM vacancy_site" \
+  -c "SELECT 'data: open vacancies past valid_through (not swept)', count(*) FROM vacancy WHERE status = 'open' AND valid_through <= now()" \
+; done | tee "$OUT/data.txt"
 
 start_servers
 
@@ -80,8 +92,9 @@ run_wrk() { # target name port path half
   echo "$target $name $line" | tee -a "$RESULTS"
 }
 
-run_pgbench() { # name
-  local name=$1 script=$PWD/bench/pgbench/$1.sql
+run_pgbench() { # name: the minimal SQL of the question when there is one (the ceiling), else ours
+  local name=$1 script=$PWD/bench/pgbench/$1$SET_SUFFIX.sql
+  [ -f "$PWD/bench/pgbench/minimal_$1$SET_SUFFIX.sql" ] && script=$PWD/bench/pgbench/minimal_$1$SET_SUFFIX.sql
   local args=(-h "$PGHOST" -p "$PGPORT" -U "$PGUSER" -n -M prepared -c "$CONNS" -j "$THREADS")
   # The service's per-connection settings (app/db.py).
   export PGOPTIONS="-c jit=off -c max_parallel_workers_per_gather=0"
@@ -102,10 +115,12 @@ run_pgbench() { # name
 
 for name in $SCENARIOS; do
   sample "ours_$name" "$OURS_PORT" "$(ours_path "$name")" "$(half "$name")"
+  [ -n "$DB2" ] && sample "ours2_$name" "$OURS2_PORT" "$(ours_path "$name")" "$(half "$name")"
   t=$(tipg_path "$name"); [ -n "$t" ] && sample "tipg_$name" "$TIPG_PORT" "$t" "$(half "$name")"
 done
 for name in $SCENARIOS; do
   run_wrk ours "$name" "$OURS_PORT" "$(ours_path "$name")" "$(half "$name")"
+  [ -n "$DB2" ] && run_wrk ours2 "$name" "$OURS2_PORT" "$(ours_path "$name")" "$(half "$name")"
   run_pgbench "$name"
   t=$(tipg_path "$name")
   [ -n "$t" ] && run_wrk tipg "$name" "$TIPG_PORT" "$t" "$(half "$name")"
@@ -114,5 +129,5 @@ done
 stop_servers
 PIDS=()
 trap - EXIT
-.venv/bin/python bench/report.py "$RESULTS" | tee "$OUT/table.md"
+{ cat "$OUT/commit.txt"; .venv/bin/python bench/report.py "$RESULTS"; } | tee "$OUT/table.md"
 echo "raw output in $OUT"

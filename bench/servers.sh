@@ -1,6 +1,8 @@
 # Sourced by run.sh and tiles.sh: the view tipg serves, then both servers (2 workers each),
 # stopped when the calling script exits. Needs PGHOST PGPORT PGUSER PGPASSWORD DB OUT
-# OURS_PORT TIPG_PORT TIPG_VENV and the PSQL array.
+# OURS_PORT TIPG_PORT TIPG_VENV and the PSQL array. With DB2 set, ours also serves DB2 on
+# OURS2_PORT ("ours2"): the same data in another state (issue 22: an unswept backlog in DB,
+# the swept state in DB2), measured in the same run.
 
 # Public, unexpired sites (the filter of our search), so tipg can use the same partial GiST
 # index (ix_vacancy_site_public_geom) that our queries use.
@@ -15,10 +17,19 @@ start_servers() {
   PIDS=()
   trap stop_servers EXIT
   APP_DATABASE_URL="postgresql+asyncpg://$PGUSER:$PGPASSWORD@$PGHOST:$PGPORT/$DB" \
-  APP_LOG_LEVEL=WARNING APP_EXPIRY_SWEEP_INTERVAL_S=0 \
+  APP_LOG_LEVEL=WARNING APP_EXPIRY_SWEEP_INTERVAL_S=0 APP_MAP_EXPIRY_INTERVAL_S=0 \
+  APP_RATE_LIMITS_ENABLED=false \
     .venv/bin/uvicorn app.main:create_app --factory --workers 2 --port "$OURS_PORT" \
     --no-access-log --log-level warning > "$OUT/ours.log" 2>&1 &
   PIDS+=($!)
+  if [ -n "${DB2:-}" ]; then  # ours again on a second database: the same data in another state
+    APP_DATABASE_URL="postgresql+asyncpg://$PGUSER:$PGPASSWORD@$PGHOST:$PGPORT/$DB2" \
+    APP_LOG_LEVEL=WARNING APP_EXPIRY_SWEEP_INTERVAL_S=0 APP_MAP_EXPIRY_INTERVAL_S=0 \
+    APP_RATE_LIMITS_ENABLED=false \
+      .venv/bin/uvicorn app.main:create_app --factory --workers 2 --port "$OURS2_PORT" \
+      --no-access-log --log-level warning > "$OUT/ours2.log" 2>&1 &
+    PIDS+=($!)
+  fi
   DATABASE_URL="postgresql://$PGUSER:$PGPASSWORD@$PGHOST:$PGPORT/$DB" \
   TIPG_DB_SCHEMAS='["public"]' TIPG_DB_TABLES='["public.bench_public_site"]' TIPG_DB_FUNCTIONS='[]' \
   TIPG_DB_SPATIAL_EXTENT=false TIPG_DB_DATETIME_EXTENT=false TIPG_MAX_FEATURES_PER_QUERY=10000 \
@@ -27,6 +38,7 @@ start_servers() {
   PIDS+=($!)
   for _ in $(seq 60); do
     curl -sf "http://127.0.0.1:$OURS_PORT/readyz" > /dev/null \
+      && { [ -z "${DB2:-}" ] || curl -sf "http://127.0.0.1:$OURS2_PORT/readyz" > /dev/null; } \
       && curl -sf "http://127.0.0.1:$TIPG_PORT/collections/public.bench_public_site" > /dev/null \
       && return 0
     sleep 1

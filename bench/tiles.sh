@@ -17,6 +17,9 @@ export PGPASSWORD=${PGPASSWORD:-jobmap}
 DB=${DB:-jobmap_bench}
 DURATION=${DURATION:-20} WARMUP=${WARMUP:-5} CONNS=${CONNS:-16} THREADS=${THREADS:-2}
 OURS_PORT=${OURS_PORT:-8080} TIPG_PORT=${TIPG_PORT:-8081} COLD_PORT=${COLD_PORT:-8082}
+# DB2: ours also draws every tile from a second database ("ours2_cold"), the same data in
+# another state (issue 22: backlog in DB, swept in DB2), in the same run.
+DB2=${DB2:-} COLD2_PORT=${COLD2_PORT:-8085} OURS2_PORT=${OURS2_PORT:-8084}
 CEILING_PORT=${CEILING_PORT:-8083} CEILING_ZOOM=${CEILING_ZOOM:-14}
 TIPG_VENV=${TIPG_VENV:-/tmp/tipgvenv}
 ZOOMS=${ZOOMS:-8 10 12 14}
@@ -25,6 +28,13 @@ mkdir -p "$OUT"
 RESULTS="$OUT/results.tsv"
 : > "$RESULTS"
 PSQL=(psql -X -q -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" -d "$DB" -v ON_ERROR_STOP=1)
+# What was measured: the commit (and whether the tree differed from it) and the data's state.
+{ echo "commit: $(git rev-parse HEAD)$(git diff --quiet HEAD -- app migrations || echo ' (with uncommitted changes)')"
+  echo "ours: $DB, state: ${BENCH_STATE:-unnamed}"
+  [ -n "$DB2" ] && echo "ours2: $DB2, state: ${BENCH_STATE2:-unnamed}"
+  "${PSQL[@]}" -At -F ' ' -c "SELECT 'public sites', count(*), 'of which past valid_through', count(*) FILTER (WHERE valid_through <= now()) FROM vacancy_site WHERE public" \
+    -c "SELECT 'open vacancies past valid_through (not swept)', count(*) FROM vacancy WHERE status = 'open' AND valid_through <= now()"
+} | tee "$OUT/commit.txt"
 
 source bench/servers.sh
 for z in $ZOOMS; do
@@ -38,11 +48,21 @@ done
 start_servers
 # Ours once more without its tile cache: every tile drawn ("cold").
 APP_DATABASE_URL="postgresql+asyncpg://$PGUSER:$PGPASSWORD@$PGHOST:$PGPORT/$DB" \
-APP_LOG_LEVEL=WARNING APP_EXPIRY_SWEEP_INTERVAL_S=0 APP_TILE_CACHE_MB=0 \
+APP_LOG_LEVEL=WARNING APP_EXPIRY_SWEEP_INTERVAL_S=0 APP_MAP_EXPIRY_INTERVAL_S=0 APP_TILE_CACHE_MB=0 \
+APP_RATE_LIMITS_ENABLED=false \
   .venv/bin/uvicorn app.main:create_app --factory --workers 2 --port "$COLD_PORT" \
   --no-access-log --log-level warning > "$OUT/ours_cold.log" 2>&1 &
 PIDS+=($!)
 for _ in $(seq 60); do curl -sf "http://127.0.0.1:$COLD_PORT/readyz" > /dev/null && break; sleep 1; done
+if [ -n "$DB2" ]; then
+  APP_DATABASE_URL="postgresql+asyncpg://$PGUSER:$PGPASSWORD@$PGHOST:$PGPORT/$DB2" \
+  APP_LOG_LEVEL=WARNING APP_EXPIRY_SWEEP_INTERVAL_S=0 APP_MAP_EXPIRY_INTERVAL_S=0 APP_TILE_CACHE_MB=0 \
+  APP_RATE_LIMITS_ENABLED=false \
+    .venv/bin/uvicorn app.main:create_app --factory --workers 2 --port "$COLD2_PORT" \
+    --no-access-log --log-level warning > "$OUT/ours2_cold.log" 2>&1 &
+  PIDS+=($!)
+  for _ in $(seq 60); do curl -sf "http://127.0.0.1:$COLD2_PORT/readyz" > /dev/null && break; sleep 1; done
+fi
 
 OURS_PATH="/v1/tiles/vacancies/{z}/{x}/{y}.mvt"
 TIPG_PATH="/collections/public.bench_public_site/tiles/WebMercatorQuad/{z}/{x}/{y}"
@@ -97,6 +117,7 @@ run_wrk() { # target zoom port path tiles etag
 }
 for z in $ZOOMS; do
   run_wrk ours_cold "$z" "$COLD_PORT" "$OURS_PATH" "$OUT/etags_z$z.txt" 0
+  [ -n "$DB2" ] && run_wrk ours2_cold "$z" "$COLD2_PORT" "$OURS_PATH" "$OUT/etags_z$z.txt" 0
   run_wrk ours "$z" "$OURS_PORT" "$OURS_PATH" "$OUT/etags_z$z.txt" 0
   run_wrk ours_304 "$z" "$OURS_PORT" "$OURS_PATH" "$OUT/etags_z$z.txt" 1
   run_wrk tipg "$z" "$TIPG_PORT" "$TIPG_PATH" "$OUT/tiles_z$z.txt" 0
