@@ -74,14 +74,23 @@ async def _take_off_the_map(sessionmaker: async_sessionmaker[AsyncSession]) -> N
         logger.info("expired sites taken off the map", extra={"sites": unlisted})
 
 
-async def _every(interval_s: float, name: str, work: Callable[[], Awaitable[None]]) -> None:
-    """Run `work` every `interval_s` (with jitter, so workers spread out) until cancelled."""
+async def _every(
+    interval_s: float, name: str, work: Callable[[], Awaitable[None]], *, at_start: bool = False
+) -> None:
+    """Run `work` every `interval_s` (with jitter, so workers spread out) until cancelled;
+    with `at_start` first at once."""
+    if at_start:
+        await _attempt(name, work)
     while True:
         await asyncio.sleep(interval_s * random.uniform(0.5, 1.5))  # noqa: S311  (not crypto)
-        try:
-            await work()
-        except Exception:  # a database outage must not end the loop
-            logger.warning("%s failed; will retry", name, exc_info=True)
+        await _attempt(name, work)
+
+
+async def _attempt(name: str, work: Callable[[], Awaitable[None]]) -> None:
+    try:
+        await work()
+    except Exception:  # a database outage must not end the loop
+        logger.warning("%s failed; will retry", name, exc_info=True)
 
 
 async def sweep_periodically(
@@ -94,7 +103,11 @@ async def sweep_periodically(
 async def unlist_periodically(
     sessionmaker: async_sessionmaker[AsyncSession], interval_s: float
 ) -> None:
-    """Take expired sites off the map every `interval_s` until cancelled."""
+    """Take expired sites off the map at start (a service down for a while comes back to a
+    backlog that every map read would pay for) and every `interval_s` until cancelled."""
     await _every(
-        interval_s, "taking expired sites off the map", lambda: _take_off_the_map(sessionmaker)
+        interval_s,
+        "taking expired sites off the map",
+        lambda: _take_off_the_map(sessionmaker),
+        at_start=True,
     )

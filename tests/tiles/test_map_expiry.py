@@ -3,6 +3,8 @@ time or in the cheap pass, never waiting for the recording sweep (migration 0012
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from typing import Any
 
 import pytest
@@ -185,3 +187,34 @@ async def test_the_recording_sweep_takes_sites_off_the_map_first(
     assert report.expired == 1
     assert await _site_state(session, gone["id"]) == [(False, True)]
     await assert_cells_are_exact(session)
+
+
+async def test_the_periodic_pass_runs_at_start(
+    client: AsyncClient,
+    actors: Actors,
+    session: AsyncSession,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A service back after a while finds a backlog: it is taken off at once, not after the
+    first interval (an hour here)."""
+    gone = await post(client, actors.a, title="Hết hạn khi dừng")
+    await _expire_while_listed(session, gone["id"])
+    sessions: async_sessionmaker[AsyncSession] = async_sessionmaker(
+        bind=session.bind, join_transaction_mode="create_savepoint"
+    )
+    passed = asyncio.Event()
+    original = sweep_module._take_off_the_map
+
+    async def observed(sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+        await original(sessionmaker)
+        passed.set()
+
+    monkeypatch.setattr(sweep_module, "_take_off_the_map", observed)
+    task = asyncio.create_task(sweep_module.unlist_periodically(sessions, 3600))
+    try:
+        await asyncio.wait_for(passed.wait(), timeout=10)
+    finally:
+        task.cancel()  # asleep for the next hour by now: the connection is free
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    assert await _site_state(session, gone["id"]) == [(False, True)]
