@@ -33,6 +33,8 @@ export BENCH_POINTS="$PWD/bench/$POINTS"
 SET_SUFFIX=${POINTS#points}; SET_SUFFIX=${SET_SUFFIX%.txt}   # "" or _dense: capture.py's scripts
 # What was measured: the commit (and whether the tree differed from it) and the data's state.
 { echo "commit: $(git rev-parse HEAD)$(git diff --quiet HEAD -- app migrations || echo ' (with uncommitted changes)')"
+  # The hot statements' SQL as measured (make test checks bench/README.md records a run of them).
+  echo "statements: $(APP_DATABASE_URL="postgresql+asyncpg://$PGUSER:$PGPASSWORD@$PGHOST:$PGPORT/$DB" .venv/bin/python bench/fingerprint.py)"
   echo "points: $POINTS"; echo "ours: $DB, state: ${BENCH_STATE:-unnamed}"
   [ -n "$DB2" ] && echo "ours2: $DB2, state: ${BENCH_STATE2:-unnamed}"; } | tee "$OUT/commit.txt"
 PSQL=("$PGBIN/psql" -X -q -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" -d "$DB" -v ON_ERROR_STOP=1)

@@ -30,6 +30,8 @@ RESULTS="$OUT/results.tsv"
 PSQL=(psql -X -q -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" -d "$DB" -v ON_ERROR_STOP=1)
 # What was measured: the commit (and whether the tree differed from it) and the data's state.
 { echo "commit: $(git rev-parse HEAD)$(git diff --quiet HEAD -- app migrations || echo ' (with uncommitted changes)')"
+  # The hot statements' SQL as measured (make test checks bench/README.md records a run of them).
+  echo "statements: $(APP_DATABASE_URL="postgresql+asyncpg://$PGUSER:$PGPASSWORD@$PGHOST:$PGPORT/$DB" .venv/bin/python bench/fingerprint.py)"
   echo "ours: $DB, state: ${BENCH_STATE:-unnamed}"
   [ -n "$DB2" ] && echo "ours2: $DB2, state: ${BENCH_STATE2:-unnamed}"
   "${PSQL[@]}" -At -F ' ' -c "SELECT 'public sites', count(*), 'of which past valid_through', count(*) FILTER (WHERE valid_through <= now()) FROM vacancy_site WHERE public" \

@@ -7,13 +7,13 @@ import time
 from collections.abc import AsyncIterator
 
 import pytest
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.areas.service import load_areas
 from app.classifications.service import load_classifications
 from app.config import Settings
 from app.db import create_engine, create_sessionmaker
 from app.demo import loader
+from app.vacancies.sweep import unlist_expired
 from tests.conftest import (
     ADMIN_DATA,
     CLASSIFICATIONS_DATA,
@@ -30,15 +30,6 @@ logger = logging.getLogger(__name__)
 VACANCIES = 100_000
 SEED = 86
 SEEDING_SECONDS = pytest.StashKey[float]()
-
-
-async def _unlist_expired(sessionmaker: async_sessionmaker[AsyncSession]) -> None:
-    """Take expired sites off the map as the service's worker does (when the code has it)."""
-    try:
-        from app.vacancies.sweep import unlist_expired
-    except ImportError:
-        return
-    await unlist_expired(sessionmaker)
 
 
 @pytest.fixture(scope="session")
@@ -58,7 +49,7 @@ async def plans_url(request: pytest.FixtureRequest) -> AsyncIterator[str]:
         async with sessionmaker() as session, session.begin():
             await loader.lock(session)
             await loader.load_demo(session, VACANCIES, SEED)
-        await _unlist_expired(sessionmaker)
+        await unlist_expired(sessionmaker)  # as the service's workers do
         async with engine.connect() as connection:
             autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
             await autocommit.exec_driver_sql("VACUUM ANALYZE")

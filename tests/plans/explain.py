@@ -45,15 +45,13 @@ class Sent:
 
 def settings(url: str) -> Settings:
     """The test settings: no background work, no rate limits."""
-    values: dict[str, Any] = {
-        "environment": "test",
-        "database_url": url,
-        "expiry_sweep_interval_s": 0,
-        "rate_limits_enabled": False,
-    }
-    if "map_expiry_interval_s" in Settings.model_fields:
-        values["map_expiry_interval_s"] = 0
-    return Settings(**values)
+    return Settings(
+        environment="test",
+        database_url=url,
+        expiry_sweep_interval_s=0,
+        map_expiry_interval_s=0,
+        rate_limits_enabled=False,
+    )
 
 
 async def capture(url: str, path: str) -> list[Sent]:
