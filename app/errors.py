@@ -262,7 +262,7 @@ def allowed_methods(app: FastAPI, path: str) -> list[str]:
     return sorted(set().union(*matching))
 
 
-def install_error_handlers(app: FastAPI) -> None:
+def install_error_handlers(app: FastAPI) -> None:  # noqa: C901
     """Every error, framework or ours, leaves in the one problem format."""
 
     @app.exception_handler(AppError)

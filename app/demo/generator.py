@@ -379,7 +379,7 @@ class DemoGenerator:
             return OPEN, None, created, published, None, published + since * (0.3 + 0.67 * random())
         return OPEN, None, created, published, None, now + self._seconds(1, 90)
 
-    def _vacancy(self, sites: list[SiteRow], ordinals: list[int]) -> VacancyRow:
+    def _vacancy(self, sites: list[SiteRow], ordinals: list[int]) -> VacancyRow:  # noqa: C901
         random = self._random
         below = self._below
         of = self._of

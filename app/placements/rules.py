@@ -39,7 +39,7 @@ def _error(field: str, message: str, kind: str) -> FieldError:
     return FieldError(field=field, message=message, type=kind)
 
 
-def check(
+def check(  # noqa: C901
     facts: Facts,
     refs: References,
     today: date,

@@ -113,7 +113,7 @@ def visible_to(row: Placement, principal: Principal) -> bool:
     )
 
 
-async def create(
+async def create(  # noqa: C901
     session: AsyncSession,
     principal: Principal,
     payload: PlacementCreate,
@@ -215,7 +215,7 @@ async def create(
     return row, refs
 
 
-async def update(
+async def update(  # noqa: C901
     session: AsyncSession,
     principal: Principal,
     row: Placement,

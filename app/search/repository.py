@@ -127,7 +127,7 @@ class Built:
         return self.text_condition is not None
 
 
-async def build(
+async def build(  # noqa: C901
     session: AsyncSession,
     params: SearchParams,
     today: date,

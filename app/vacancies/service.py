@@ -376,7 +376,7 @@ async def create(
     return vacancy.id
 
 
-async def update(
+async def update(  # noqa: C901
     session: AsyncSession,
     bundle: VacancyBundle,
     payload: VacancyUpdate,
