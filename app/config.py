@@ -26,7 +26,7 @@ class Settings(BaseSettings):
     # Short, interactive queries only: a runaway statement must not hold a pooled connection.
     # This is the connection's default (reads, search, map); the classes below differ from it.
     db_statement_timeout_ms: int = Field(default=5_000, ge=100)
-    # Per request class (app/limits/classes.py), set for the request's transaction.
+    # Per request class (app/request_classes.py), set for the request's transaction.
     statement_timeouts_ms: dict[str, int] = Field(
         default_factory=lambda: {"report": 30_000, "write": 15_000, "bulk": 120_000}
     )

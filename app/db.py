@@ -18,7 +18,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.orm import DeclarativeBase
 
 from app.config import Settings
-from app.limits.classes import classify
+from app.request_classes import classify
 
 # Stable constraint names, so Alembic autogenerate and downgrades can address them.
 NAMING_CONVENTION = {

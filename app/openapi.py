@@ -24,7 +24,7 @@ from fastapi.routing import APIRoute, RouteContext, iter_route_contexts
 from app.config import Settings
 from app.db import get_session
 from app.errors import PROBLEM_MEDIA_TYPE
-from app.limits.classes import classify
+from app.request_classes import classify
 
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
 SCHEME = "apiKey"

@@ -19,10 +19,7 @@ SQL_CALLS = frozenset({"select", "text", "insert", "update", "delete"})
 NOT_FOR_OTHERS = frozenset({"repository", "aliases"})
 
 # Today's exceptions (issue 19 removes them).
-KNOWN_CYCLES = {
-    frozenset({"models", "openapi", "db", "limits", "auth"}),
-    frozenset({"stats", "plans"}),
-}
+KNOWN_CYCLES = {frozenset({"stats", "plans"})}
 KNOWN_REACHES = {
     ("app.cli", "app.auth.repository"),
     ("app.employers.router", "app.auth.repository"),

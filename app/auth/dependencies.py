@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from typing import Annotated
 
 from fastapi import Depends, Request
@@ -12,29 +10,11 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from app.auth import keys
 from app.auth import repository as key_repo
+from app.auth.principal import Principal as Principal  # the routers take it from here
 from app.db import SessionDep
 from app.errors import ForbiddenError, UnauthorizedError
 from app.models import Role
 from app.openapi import reads_keys, requires_key
-
-
-@dataclass(frozen=True)
-class Principal:
-    key_id: int
-    prefix: str
-    role: Role
-    employer_id: uuid.UUID | None
-
-    @property
-    def is_staff(self) -> bool:
-        """The department or an admin: may act on any employer."""
-        return self.role in (Role.admin, Role.department)
-
-    @property
-    def scope(self) -> str:
-        """Whose idempotency keys these are: an employer's keys share its scope."""
-        return f"employer:{self.employer_id}" if self.employer_id else f"key:{self.key_id}"
-
 
 # Declares the scheme in OpenAPI (the "Authorize" button of /docs); the header is parsed below,
 # so that a malformed one is a 401 rather than silently anonymous.

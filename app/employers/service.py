@@ -7,7 +7,7 @@ import uuid
 from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.auth.dependencies import Principal
+from app.auth.principal import Principal
 from app.db import db_now
 from app.employers import repository
 from app.employers.schemas import STAFF_ONLY_FIELDS, EmployerCreate, EmployerUpdate

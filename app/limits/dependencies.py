@@ -7,9 +7,9 @@ from fastapi import Request
 
 from app.auth.dependencies import OptionalPrincipal
 from app.errors import TooManyRequestsError
-from app.limits.classes import classify
 from app.limits.counters import WindowCounter
 from app.openapi import rate_limited
+from app.request_classes import classify
 
 
 @rate_limited

@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.types import Uuid
 
 from app.audit import service as audit
-from app.auth.dependencies import Principal
+from app.auth.principal import Principal
 from app.config import Settings
 from app.errors import FieldError, InvalidInputError
 from app.models import Employer

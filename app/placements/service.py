@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit import service as audit
-from app.auth.dependencies import Principal
+from app.auth.principal import Principal
 from app.config import Settings
 from app.db import db_now
 from app.errors import ConflictError, FieldError, InvalidInputError, NotFoundError

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit import service as audit
-from app.auth.dependencies import Principal
+from app.auth.principal import Principal
 from app.db import db_now
 from app.errors import FieldError, InvalidInputError, NotFoundError
 from app.models import IndicatorValue, PlanRevision, PlanTarget

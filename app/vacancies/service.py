@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import flag_modified
 
 from app import geo
-from app.auth.dependencies import Principal
+from app.auth.principal import Principal
 from app.config import Settings
 from app.db import db_now
 from app.errors import (

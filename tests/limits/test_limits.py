@@ -16,10 +16,10 @@ from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.config import Settings
-from app.limits.classes import RequestClass, classify
 from app.limits.counters import LocalCounter, RedisCounter
 from app.main import create_app
 from app.models import Vacancy
+from app.request_classes import RequestClass, classify
 from tests.conftest import Live
 from tests.factories import vacancy_payload
 from tests.problems import assert_problem
