@@ -5,15 +5,15 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
-from sqlalchemy import select
 
 from app import cursors
+from app.audit import service as audit
+from app.audit.repository import AuditFilter
 from app.audit.schemas import AuditActor, AuditEventRead, AuditPage
 from app.auth.dependencies import StaffPrincipal
 from app.db import SessionDep
 from app.dependencies import IsoDatetime
 from app.errors import Problem
-from app.models import AuditEvent
 
 router = APIRouter(tags=["audit"])
 
@@ -48,21 +48,8 @@ async def list_audit_events(
 ) -> AuditPage:
     """Every change to placements, plans and indicator values: who (key prefix, role,
     employer), when, the record before and after, and the reason given. Newest first."""
-    query = select(AuditEvent).order_by(AuditEvent.id.desc()).limit(limit + 1)
-    if entity_type is not None:
-        query = query.where(AuditEvent.entity_type == entity_type)
-    if entity_id is not None:
-        query = query.where(AuditEvent.entity_id == entity_id)
-    if since is not None:
-        query = query.where(AuditEvent.occurred_at >= since)
-    if until is not None:
-        query = query.where(AuditEvent.occurred_at < until)
-    if cursor is not None:
-        before_id = cursors.decode(cursor, "query.cursor", {"i": int})["i"]
-        query = query.where(AuditEvent.id < before_id)
-    rows = list((await session.execute(query)).scalars())
-    more = len(rows) > limit
-    rows = rows[:limit]
+    where = AuditFilter(entity_type, entity_id, since, until)
+    rows, next_cursor = await audit.events(session, where, limit=limit, cursor=cursor)
     return AuditPage(
         items=[
             AuditEventRead(
@@ -83,5 +70,5 @@ async def list_audit_events(
             )
             for row in rows
         ],
-        next_cursor=cursors.encode({"i": rows[-1].id}) if more and rows else None,
+        next_cursor=next_cursor,
     )

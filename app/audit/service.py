@@ -7,6 +7,9 @@ from typing import Any
 from sqlalchemy import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import cursors
+from app.audit import repository
+from app.audit.repository import AuditFilter
 from app.auth.principal import Principal
 from app.models import AuditEvent
 
@@ -37,3 +40,14 @@ async def record(
             after=after,
         )
     )
+
+
+async def events(
+    session: AsyncSession, where: AuditFilter, *, limit: int, cursor: str | None
+) -> tuple[list[AuditEvent], str | None]:
+    """A page of events, newest first, and the cursor of the next page (None at the end)."""
+    before_id = cursors.decode(cursor, "query.cursor", {"i": int})["i"] if cursor else None
+    rows = await repository.newest_first(session, where, before_id=before_id, limit=limit + 1)
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, cursors.encode({"i": rows[-1].id}) if more and rows else None

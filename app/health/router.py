@@ -2,19 +2,13 @@
 
 from __future__ import annotations
 
-import asyncio
-import logging
-
 from fastapi import APIRouter, Request
 from pydantic import BaseModel
-from sqlalchemy import text
-from sqlalchemy.exc import DBAPIError, ProgrammingError
-from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.dependencies import SettingsDep
-from app.errors import Problem, ServiceUnavailableError
+from app.errors import Problem
+from app.health import service
 
-logger = logging.getLogger(__name__)
 router = APIRouter(tags=["health"])
 
 
@@ -42,23 +36,9 @@ async def get_health() -> Health:
 )
 async def get_readiness(request: Request, settings: SettingsDep) -> Readiness:
     """The database answers and its schema is at the migration head this code expects."""
-    engine: AsyncEngine = request.app.state.engine
-    heads: frozenset[str] = request.app.state.migration_heads
-    try:
-        async with asyncio.timeout(settings.db_connect_timeout_s + 1):
-            async with engine.connect() as connection:
-                revision = await connection.scalar(text("SELECT version_num FROM alembic_version"))
-    except ProgrammingError as exc:
-        raise ServiceUnavailableError(
-            "The database has no schema yet: run `jobmap db upgrade`."
-        ) from exc
-    except (DBAPIError, OSError) as exc:
-        # TimeoutError is an OSError too.
-        logger.warning("readiness: database unreachable (%s)", type(exc).__name__)
-        raise ServiceUnavailableError("The database is unreachable.") from exc
-    if revision not in heads:
-        raise ServiceUnavailableError(
-            f"The database schema is at {revision}, the code expects {', '.join(sorted(heads))}: "
-            "run `jobmap db upgrade`."
-        )
-    return Readiness(status="ready", migration=str(revision))
+    revision = await service.migration(
+        request.app.state.engine,
+        request.app.state.migration_heads,
+        timeout_s=settings.db_connect_timeout_s + 1,
+    )
+    return Readiness(status="ready", migration=revision)
