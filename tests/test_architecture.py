@@ -24,20 +24,16 @@ KNOWN_REACHES = {
     ("app.cli", "app.auth.repository"),
     ("app.employers.router", "app.auth.repository"),
     ("app.employers.service", "app.vacancies.repository"),
-    ("app.ogc.repository", "app.areas.repository"),
     ("app.ogc.repository", "app.search.aliases.employer"),
     ("app.ogc.repository", "app.search.aliases.site"),
     ("app.ogc.repository", "app.search.aliases.vacancy"),
     ("app.placements.repository", "app.vacancies.repository"),
     ("app.stats.indicators", "app.plans.repository"),
-    ("app.stats.units", "app.areas.repository.valid_at"),
     ("app.tiles.cells", "app.search.aliases.site"),
     ("app.tiles.cells", "app.search.repository"),
     ("app.tiles.repository", "app.search.aliases.employer"),
     ("app.tiles.repository", "app.search.aliases.site"),
     ("app.tiles.repository", "app.search.repository"),
-    ("app.tiles.router", "app.areas.repository"),
-    ("app.vacancies.repository", "app.areas.repository.valid_at"),
 }
 KNOWN_ROUTER_SQL: set[tuple[str, str]] = set()
 # Modules over MAX_LINES, at most as long as they are today.

@@ -27,6 +27,7 @@ from sqlalchemy.sql.dml import ReturningInsert
 
 from app import geo
 from app.areas.loader import AreaRecord
+from app.areas.queries import properties, valid_at
 from app.areas.schemas import AreaSummary, GeometryMode
 from app.models import VacancySite
 from app.models.area import Area, AreaLevel
@@ -37,27 +38,6 @@ _LEVEL_RANK = case(
     value=Area.level,
 )
 _CHILD_LEVEL = {AreaLevel.province: AreaLevel.district, AreaLevel.district: AreaLevel.commune}
-
-
-def valid_at(at: date) -> ColumnElement[bool]:
-    """The unit existed on `at` (validity is [valid_from, valid_to))."""
-    return Area.validity.op("@>")(literal(at))
-
-
-def properties() -> ColumnElement[Any]:
-    """A unit's properties as jsonb: its columns and its source attributes."""
-    return func.jsonb_build_object(
-        "code", Area.code,
-        "name", Area.name,
-        "full_name", Area.full_name,
-        "name_ascii", Area.name_ascii,
-        "type", Area.type,
-        "level", Area.level,
-        "parent_code", Area.parent_code,
-        "valid_from", Area.valid_from,
-        "valid_to", Area.valid_to,
-        "area_km2", Area.area_km2,
-    ).op("||")(Area.attributes)  # fmt: skip
 
 
 def _geometry(mode: GeometryMode) -> ColumnElement[Any]:
@@ -156,25 +136,6 @@ async def feature(
     ).limit(1)
     text = await session.scalar(query)
     return None if text is None else str(text).encode()
-
-
-async def bounds(session: AsyncSession, *where: ColumnElement[bool]) -> list[float] | None:
-    """[west, south, east, north] of the boundaries of the units matching `where` (None when
-    none has one), rounded like GeoJSON output."""
-    box = select(func.ST_Extent(Area.geom).label("box")).where(*where).subquery()
-    corners = (
-        await session.execute(
-            select(
-                func.ST_XMin(box.c.box),
-                func.ST_YMin(box.c.box),
-                func.ST_XMax(box.c.box),
-                func.ST_YMax(box.c.box),
-            )
-        )
-    ).one()
-    if corners[0] is None:
-        return None
-    return [round(float(value), geo.GEOJSON_DECIMALS) for value in corners]
 
 
 async def containing_point(

@@ -21,7 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import geo
-from app.areas import repository as area_repo
+from app.areas import queries as area_queries
 from app.models import Area
 from app.ogc.params import Box, Interval
 from app.search.aliases import employer, site, vacancy
@@ -69,7 +69,7 @@ def _area_feature() -> ColumnElement[Any]:
         "type", "Feature",
         "id", Area.id,
         "geometry", geo.as_geojson(Area.geom),
-        "properties", area_repo.properties(),
+        "properties", area_queries.properties(),
     ).cast(Text)  # fmt: skip
 
 
@@ -192,7 +192,7 @@ class Extent:
 
 async def _areas_box(session: AsyncSession) -> list[float] | None:
     """Every unit's boundary: every work site lies in a commune, so this box covers them all."""
-    return await area_repo.bounds(session)
+    return await area_queries.bounds(session)
 
 
 async def vacancies_extent(session: AsyncSession) -> Extent:

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.areas.repository import valid_at
+from app.areas.queries import valid_at
 from app.models import Area, AreaLevel
 from app.stats.placements import AreaInfo
 

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
-from app.areas import repository as area_repo
+from app.areas import queries as area_queries
 from app.areas.router import GEOJSON
 from app.db import SessionDep
 from app.dependencies import SettingsDep, TodayDep
@@ -176,8 +176,8 @@ async def vacancy_tilejson(
     """The filters given here are carried into the tile URL."""
     query = f"?{request.url.query}" if request.url.query else ""
     url = f"{str(request.base_url).rstrip('/')}/v1/tiles/vacancies/{{z}}/{{x}}/{{y}}.mvt{query}"
-    current_communes = (Area.level == "commune", area_repo.valid_at(today))
-    bounds = await area_repo.bounds(session, *current_communes) or WEB_MERCATOR_WORLD
+    current_communes = (Area.level == "commune", area_queries.valid_at(today))
+    bounds = await area_queries.bounds(session, *current_communes) or WEB_MERCATOR_WORLD
     centre = [(bounds[0] + bounds[2]) / 2, (bounds[1] + bounds[3]) / 2, 9]
     fields = {
         "id": "Number: work site (at high zoom)",

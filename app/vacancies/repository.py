@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from app import geo
-from app.areas.repository import valid_at
+from app.areas.queries import valid_at
 from app.models import (
     Area,
     Employer,
