@@ -13,23 +13,26 @@ SELECT id, vacancy_id, positions, approximate, occupation_code, employment_type,
 FROM vacancy_site WHERE public AND valid_through > now();
 SQL
 
+# Ours on database $1 and port $2, logging to $OUT/$3.log; more NAME=value settings may follow.
+# Nothing runs in the background (expiry sweep, map-expiry pass), so the data stays in its
+# state, and there are no rate limits (one address sends everything).
+start_ours() {
+  local db=$1 port=$2 log=$3
+  shift 3
+  env APP_DATABASE_URL="postgresql+asyncpg://$PGUSER:$PGPASSWORD@$PGHOST:$PGPORT/$db" \
+    APP_LOG_LEVEL=WARNING APP_EXPIRY_SWEEP_INTERVAL_S=0 APP_MAP_EXPIRY_INTERVAL_S=0 \
+    APP_RATE_LIMITS_ENABLED=false "$@" \
+    .venv/bin/uvicorn app.main:create_app --factory --workers 2 --port "$port" \
+    --no-access-log --log-level warning > "$OUT/$log.log" 2>&1 &
+  PIDS+=($!)
+}
+
 start_servers() {
   PIDS=()
   trap stop_servers EXIT
-  APP_DATABASE_URL="postgresql+asyncpg://$PGUSER:$PGPASSWORD@$PGHOST:$PGPORT/$DB" \
-  APP_LOG_LEVEL=WARNING APP_EXPIRY_SWEEP_INTERVAL_S=0 APP_MAP_EXPIRY_INTERVAL_S=0 \
-  APP_RATE_LIMITS_ENABLED=false \
-    .venv/bin/uvicorn app.main:create_app --factory --workers 2 --port "$OURS_PORT" \
-    --no-access-log --log-level warning > "$OUT/ours.log" 2>&1 &
-  PIDS+=($!)
-  if [ -n "${DB2:-}" ]; then  # ours again on a second database: the same data in another state
-    APP_DATABASE_URL="postgresql+asyncpg://$PGUSER:$PGPASSWORD@$PGHOST:$PGPORT/$DB2" \
-    APP_LOG_LEVEL=WARNING APP_EXPIRY_SWEEP_INTERVAL_S=0 APP_MAP_EXPIRY_INTERVAL_S=0 \
-    APP_RATE_LIMITS_ENABLED=false \
-      .venv/bin/uvicorn app.main:create_app --factory --workers 2 --port "$OURS2_PORT" \
-      --no-access-log --log-level warning > "$OUT/ours2.log" 2>&1 &
-    PIDS+=($!)
-  fi
+  start_ours "$DB" "$OURS_PORT" ours
+  # Ours again on a second database: the same data in another state.
+  if [ -n "${DB2:-}" ]; then start_ours "$DB2" "$OURS2_PORT" ours2; fi
   DATABASE_URL="postgresql://$PGUSER:$PGPASSWORD@$PGHOST:$PGPORT/$DB" \
   TIPG_DB_SCHEMAS='["public"]' TIPG_DB_TABLES='["public.bench_public_site"]' TIPG_DB_FUNCTIONS='[]' \
   TIPG_DB_SPATIAL_EXTENT=false TIPG_DB_DATETIME_EXTENT=false TIPG_MAX_FEATURES_PER_QUERY=10000 \

@@ -48,23 +48,12 @@ for z in $ZOOMS; do
 done
 
 start_servers
-# Ours once more without its tile cache: every tile drawn ("cold").
-APP_DATABASE_URL="postgresql+asyncpg://$PGUSER:$PGPASSWORD@$PGHOST:$PGPORT/$DB" \
-APP_LOG_LEVEL=WARNING APP_EXPIRY_SWEEP_INTERVAL_S=0 APP_MAP_EXPIRY_INTERVAL_S=0 APP_TILE_CACHE_MB=0 \
-APP_RATE_LIMITS_ENABLED=false \
-  .venv/bin/uvicorn app.main:create_app --factory --workers 2 --port "$COLD_PORT" \
-  --no-access-log --log-level warning > "$OUT/ours_cold.log" 2>&1 &
-PIDS+=($!)
-for _ in $(seq 60); do curl -sf "http://127.0.0.1:$COLD_PORT/readyz" > /dev/null && break; sleep 1; done
-if [ -n "$DB2" ]; then
-  APP_DATABASE_URL="postgresql+asyncpg://$PGUSER:$PGPASSWORD@$PGHOST:$PGPORT/$DB2" \
-  APP_LOG_LEVEL=WARNING APP_EXPIRY_SWEEP_INTERVAL_S=0 APP_MAP_EXPIRY_INTERVAL_S=0 APP_TILE_CACHE_MB=0 \
-  APP_RATE_LIMITS_ENABLED=false \
-    .venv/bin/uvicorn app.main:create_app --factory --workers 2 --port "$COLD2_PORT" \
-    --no-access-log --log-level warning > "$OUT/ours2_cold.log" 2>&1 &
-  PIDS+=($!)
-  for _ in $(seq 60); do curl -sf "http://127.0.0.1:$COLD2_PORT/readyz" > /dev/null && break; sleep 1; done
-fi
+# Ours once more without its tile cache: every tile drawn ("cold"), on each database.
+start_ours "$DB" "$COLD_PORT" ours_cold APP_TILE_CACHE_MB=0
+if [ -n "$DB2" ]; then start_ours "$DB2" "$COLD2_PORT" ours2_cold APP_TILE_CACHE_MB=0; fi
+for port in $COLD_PORT ${DB2:+$COLD2_PORT}; do
+  for _ in $(seq 60); do curl -sf "http://127.0.0.1:$port/readyz" > /dev/null && break; sleep 1; done
+done
 
 OURS_PATH="/v1/tiles/vacancies/{z}/{x}/{y}.mvt"
 TIPG_PATH="/collections/public.bench_public_site/tiles/WebMercatorQuad/{z}/{x}/{y}"
