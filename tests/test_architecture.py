@@ -23,11 +23,9 @@ KNOWN_CYCLES = {frozenset({"stats", "plans"})}
 KNOWN_REACHES = {
     ("app.cli", "app.auth.repository"),
     ("app.employers.router", "app.auth.repository"),
-    ("app.employers.service", "app.vacancies.repository"),
     ("app.ogc.repository", "app.search.aliases.employer"),
     ("app.ogc.repository", "app.search.aliases.site"),
     ("app.ogc.repository", "app.search.aliases.vacancy"),
-    ("app.placements.repository", "app.vacancies.repository"),
     ("app.stats.indicators", "app.plans.repository"),
     ("app.tiles.cells", "app.search.aliases.site"),
     ("app.tiles.cells", "app.search.repository"),

@@ -13,7 +13,7 @@ from app.employers import repository
 from app.employers.schemas import STAFF_ONLY_FIELDS, EmployerCreate, EmployerUpdate
 from app.errors import ConflictError, ForbiddenError, InvalidInputError, NotFoundError
 from app.models import Employer
-from app.vacancies import repository as vacancy_repo
+from app.vacancies import events as vacancy_events
 
 
 def employer_url(employer_id: uuid.UUID) -> str:
@@ -86,4 +86,4 @@ async def set_verified(session: AsyncSession, employer: Employer, verified: bool
         return
     employer.verified_at = await db_now(session) if verified else None
     await session.flush()
-    await vacancy_repo.announce_open_vacancies(session, employer.id)
+    await vacancy_events.announce_open_vacancies(session, employer.id)

@@ -17,7 +17,7 @@ from app.models import (
     VacancySite,
     VacancyStatus,
 )
-from app.vacancies import repository as vacancy_repo
+from app.vacancies import events as vacancy_events
 
 
 @dataclass(frozen=True)
@@ -57,7 +57,7 @@ async def lock_vacancy(session: AsyncSession, vacancy_id: uuid.UUID) -> FilledVa
     ).first()
     if row is None:
         return None
-    verified = await vacancy_repo.employer_verified(session, row.employer_id)
+    verified = await vacancy_events.employer_verified(session, row.employer_id)
     sites = await session.execute(
         select(VacancySite.commune_code, VacancySite.area_id).where(
             VacancySite.vacancy_id == vacancy_id
@@ -100,7 +100,7 @@ async def close_as_filled(session: AsyncSession, vacancy: FilledVacancy) -> None
         )
     )
     if vacancy.employer_verified:
-        await vacancy_repo.add_event(session, vacancy.id, EventKind.closed)
+        await vacancy_events.add_event(session, vacancy.id, EventKind.closed)
 
 
 async def employer_exists(session: AsyncSession, employer_id: uuid.UUID) -> bool:

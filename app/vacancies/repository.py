@@ -88,13 +88,6 @@ async def load(
     return bundle
 
 
-async def employer_verified(session: AsyncSession, employer_id: uuid.UUID) -> bool:
-    verified_at = await session.scalar(
-        select(Employer.verified_at).where(Employer.id == employer_id)
-    )
-    return verified_at is not None
-
-
 async def occupation_exists(session: AsyncSession, code: str) -> bool:
     return await session.scalar(select(Occupation.code).where(Occupation.code == code)) is not None
 
@@ -183,26 +176,6 @@ async def by_external_ref(
     )
 
 
-async def add_event(session: AsyncSession, vacancy_id: uuid.UUID, kind: EventKind) -> None:
-    """Record a change partners should hear about. Callers only do so for vacancies of
-    verified employers; verification changes are announced by announce_open_vacancies."""
-    await session.execute(insert(VacancyEvent).values(vacancy_id=vacancy_id, kind=kind.value))
-
-
-async def announce_open_vacancies(session: AsyncSession, employer_id: uuid.UUID) -> int:
-    """An `updated` event for each open vacancy of an employer that was just verified or
-    suspended: its vacancies appeared or disappeared for the public."""
-    open_ids = select(Vacancy.id, literal(EventKind.updated.value)).where(
-        Vacancy.employer_id == employer_id,
-        Vacancy.status == VacancyStatus.open.value,
-        Vacancy.valid_through > func.now(),
-    )
-    result = await session.execute(
-        insert(VacancyEvent).from_select(["vacancy_id", "kind"], open_ids)
-    )
-    return int(result.rowcount or 0)  # type: ignore[attr-defined]
-
-
 async def expire_due(session: AsyncSession, *, limit: int) -> int:
     """Record as closed(expired) up to `limit` open vacancies whose valid_through has passed,
     with an `expired` event for each the public could see; how many were recorded. Safe to
@@ -226,7 +199,7 @@ async def expire_due(session: AsyncSession, *, limit: int) -> int:
         .returning(Vacancy.id, Vacancy.employer_id)
         .cte("due")
     )
-    # Events only for vacancies the public could see (see add_event).
+    # Events only for vacancies the public could see (see events.add_event).
     announced = (
         select(due.c.id, literal(EventKind.expired.value))
         .join(Employer, Employer.id == due.c.employer_id)

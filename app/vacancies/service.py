@@ -23,7 +23,7 @@ from app.errors import (
     NotFoundError,
 )
 from app.models import CloseReason, EventKind, Vacancy, VacancySite, VacancyStatus
-from app.vacancies import repository
+from app.vacancies import events, repository
 from app.vacancies.repository import VacancyBundle
 from app.vacancies.salary import monthly_vnd
 from app.vacancies.schemas import (
@@ -369,10 +369,10 @@ async def create(
         await _refuse_duplicate(session, vacancy, [point for _, point in placed])
     session.add(vacancy)
     await session.flush()
-    if vacancy.status == VacancyStatus.open and await repository.employer_verified(
+    if vacancy.status == VacancyStatus.open and await events.employer_verified(
         session, vacancy.employer_id
     ):
-        await repository.add_event(session, vacancy.id, EventKind.created)
+        await events.add_event(session, vacancy.id, EventKind.created)
     return vacancy.id
 
 
@@ -450,7 +450,7 @@ async def update(  # noqa: C901
     await session.flush()
     if vacancy.status == VacancyStatus.open and bundle.employer.verified:
         kind = EventKind.created if publishing else EventKind.updated
-        await repository.add_event(session, vacancy.id, kind)
+        await events.add_event(session, vacancy.id, kind)
 
 
 async def close(session: AsyncSession, bundle: VacancyBundle, reason: CloseReason) -> None:
@@ -465,4 +465,4 @@ async def close(session: AsyncSession, bundle: VacancyBundle, reason: CloseReaso
     vacancy.closed_at = now
     await session.flush()
     if was_public:
-        await repository.add_event(session, vacancy.id, EventKind.closed)
+        await events.add_event(session, vacancy.id, EventKind.closed)
