@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.areas.loader import AreaDataError
 from app.areas.service import load_areas
-from app.auth import repository as key_repo
+from app.auth import service as key_service
 from app.classifications.service import ClassificationDataError, load_classifications
 from app.config import get_settings
 from app.db import create_engine, create_sessionmaker
@@ -128,7 +128,7 @@ def keys_create(
         raise typer.Exit(2)
 
     async def create(session: AsyncSession) -> tuple[str, str]:
-        row, key = await key_repo.create(session, role, label=label)
+        row, key = await key_service.issue(session, role, label=label)
         return row.prefix, key
 
     prefix, key = _run_in_transaction(create)
@@ -151,7 +151,7 @@ def employers_create(
 
     async def create(session: AsyncSession) -> tuple[str, str]:
         employer = await employer_service.create(session, payload)
-        _, key = await key_repo.create(
+        _, key = await key_service.issue(
             session, Role.employer, label="created with the employer", employer_id=employer.id
         )
         return str(employer.id), key

@@ -21,8 +21,6 @@ NOT_FOR_OTHERS = frozenset({"repository", "aliases"})
 # Today's exceptions (issue 19 removes them).
 KNOWN_CYCLES = {frozenset({"stats", "plans"})}
 KNOWN_REACHES = {
-    ("app.cli", "app.auth.repository"),
-    ("app.employers.router", "app.auth.repository"),
     ("app.ogc.repository", "app.search.aliases.employer"),
     ("app.ogc.repository", "app.search.aliases.site"),
     ("app.ogc.repository", "app.search.aliases.vacancy"),

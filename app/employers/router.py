@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Response, status
 
-from app.auth import repository as key_repo
+from app.auth import service as key_service
 from app.auth.dependencies import AnyPrincipal, Principal, StaffPrincipal
 from app.db import SessionDep
 from app.employers import repository, service
@@ -19,9 +19,9 @@ from app.employers.schemas import (
     KeyCreated,
     KeyRead,
 )
-from app.errors import ForbiddenError, NotFoundError, Problem
+from app.errors import NotFoundError, Problem
 from app.idempotency import IdempotencyKey, fingerprint, run_once
-from app.models import ApiKey, Employer, Role
+from app.models import Employer, Role
 
 router = APIRouter(tags=["employers"])
 
@@ -128,7 +128,7 @@ async def create_employer_key(
     response only. Not idempotent on purpose: a replay would have to store the key; revoke an
     unused one instead."""
     _may_manage_keys(principal, employer.id)
-    row, key = await key_repo.create(
+    row, key = await key_service.issue(
         session, Role.employer, label=payload.label if payload else None, employer_id=employer.id
     )
     await session.refresh(row)
@@ -158,16 +158,5 @@ async def revoke_key(
 ) -> Response:
     """Revoke a key by its prefix. Employers may revoke their own keys; the department any
     employer or department key; admins any key. Revoking twice is harmless."""
-    row = await key_repo.by_prefix(session, prefix)
-    if row is None or not _may_revoke(principal, row):
-        raise NotFoundError(f"No key {prefix}.")
-    if row.role == Role.admin and principal.role != Role.admin:
-        raise ForbiddenError("Only an admin can revoke an admin key.")
-    await key_repo.revoke(session, row)
+    await key_service.revoke(session, principal, prefix)
     return Response(status_code=204)
-
-
-def _may_revoke(principal: Principal, row: ApiKey) -> bool:
-    if principal.is_staff:
-        return True
-    return row.employer_id is not None and row.employer_id == principal.employer_id
