@@ -27,6 +27,7 @@ from app.migrations_info import migration_heads
 from app.ogc.router import router as ogc_router
 from app.openapi import install as install_openapi
 from app.placements.router import router as placements_router
+from app.plans.report_router import router as plan_report_router
 from app.plans.router import router as plans_router
 from app.search.router import router as search_router
 from app.stats.router import router as stats_router
@@ -163,6 +164,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         placements_router,
         plans_router,
         stats_router,
+        plan_report_router,
         vacancy_stats_router,
         audit_router,
     )

@@ -19,12 +19,11 @@ SQL_CALLS = frozenset({"select", "text", "insert", "update", "delete"})
 NOT_FOR_OTHERS = frozenset({"repository", "aliases"})
 
 # Today's exceptions (issue 19 removes them).
-KNOWN_CYCLES = {frozenset({"stats", "plans"})}
+KNOWN_CYCLES: set[frozenset[str]] = set()
 KNOWN_REACHES = {
     ("app.ogc.repository", "app.search.aliases.employer"),
     ("app.ogc.repository", "app.search.aliases.site"),
     ("app.ogc.repository", "app.search.aliases.vacancy"),
-    ("app.stats.indicators", "app.plans.repository"),
     ("app.tiles.cells", "app.search.aliases.site"),
     ("app.tiles.cells", "app.search.repository"),
     ("app.tiles.repository", "app.search.aliases.employer"),

@@ -11,7 +11,6 @@ from app.db import SessionDep
 from app.errors import Problem
 from app.plans import repository, service
 from app.plans.schemas import (
-    AreaCode,
     IndicatorRead,
     IndicatorValuePut,
     IndicatorValueRead,
@@ -21,6 +20,7 @@ from app.plans.schemas import (
 )
 from app.stats import units
 from app.stats.definitions import INDICATORS
+from app.stats.schemas import AreaCode
 
 router = APIRouter(tags=["plans"])
 

@@ -15,7 +15,6 @@ from app.errors import FieldError, InvalidInputError, NotFoundError
 from app.models import IndicatorValue, PlanRevision, PlanTarget
 from app.plans import repository
 from app.plans.schemas import (
-    AreaRead,
     IndicatorValuePut,
     IndicatorValueRead,
     PlanPut,
@@ -26,6 +25,7 @@ from app.plans.schemas import (
 from app.stats import periods, units
 from app.stats.definitions import INDICATORS, Indicator
 from app.stats.placements import AreaInfo
+from app.stats.schemas import AreaRead
 
 
 def indicator_or_404(code: str) -> Indicator:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Literal
@@ -12,12 +13,31 @@ from typing import Any, Literal
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+from pydantic import BaseModel
 from starlette.responses import Response
 
+from app.errors import Problem
 from app.stats.definitions import Dimension
 
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
 XLSX_MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+# The formats every report is served in, and how OpenAPI documents the two files and the
+# errors of a staff report.
+Format = Literal["json", "csv", "xlsx"]
+REPORT_ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"model": Problem, "description": "No key."},
+    403: {"model": Problem, "description": "Not a department or admin key."},
+    422: {"model": Problem, "description": "Invalid parameter; `errors` names it."},
+}
+FILE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "content": {
+            "text/csv": {"schema": {"type": "string"}},
+            XLSX_MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}},
+        }
+    }
+}
 
 
 # Vietnamese headings of the grouping columns, shared by every statistics report.
@@ -84,6 +104,19 @@ def labelled_totals(dims: tuple[Dimension, ...], totals: dict[str, Any]) -> dict
         return dict(totals)
     first = "area_code" if dims[0] is Dimension.area else dims[0].value
     return {**totals, first: TOTAL_LABEL}
+
+
+def respond(
+    fmt: Format, body: Callable[[], BaseModel], table: Callable[[], Table], stem: str
+) -> Response:
+    """The one way a report leaves: its JSON body, or its table as `<stem>.csv` or `.xlsx`.
+    Each is built only for the format asked."""
+    if fmt == "json":
+        return Response(
+            body().model_dump_json(by_alias=True, exclude_unset=True).encode(),
+            media_type="application/json",
+        )
+    return file_response(table(), fmt, stem)
 
 
 def file_response(table: Table, fmt: Literal["csv", "xlsx"], stem: str) -> Response:

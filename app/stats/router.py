@@ -1,5 +1,5 @@
-"""HTTP routes for statistics: placement totals (department, and public with small cells
-suppressed), indicators against the plan."""
+"""HTTP routes for placement statistics: totals for the department, and for everyone with
+small cells suppressed."""
 
 from __future__ import annotations
 
@@ -9,16 +9,13 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Response
-from fastapi.responses import JSONResponse
 from pydantic import StringConstraints
 
 from app.auth.dependencies import StaffPrincipal
 from app.db import SessionDep
 from app.dependencies import IsoDate, SettingsDep
-from app.errors import Problem
 from app.models import Channel, Destination, Sex
-from app.plans.schemas import AreaCode, AreaRead
-from app.stats import export, indicators, units
+from app.stats import export
 from app.stats.checks import check_area_codes, check_period, invalid, parse_dimensions
 from app.stats.definitions import (
     REORGANISATION,
@@ -26,37 +23,18 @@ from app.stats.definitions import (
     AreaLevel,
     Dimension,
 )
+from app.stats.export import FILE_RESPONSES, REPORT_ERRORS, Format
 from app.stats.placements import StatsQuery, StatsResult, TooManyCellsError, placement_totals
-from app.stats.schemas import (
-    IndicatorFigure,
-    IndicatorReport,
-    PlacementStats,
-    StatsRow,
-    StatsTotal,
-)
+from app.stats.schemas import AreaCode, PlacementStats, StatsRow, StatsTotal
 from app.stats.suppression import suppress
 
 router = APIRouter(tags=["statistics"])
 
-Format = Literal["json", "csv", "xlsx"]
 CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
 OccupationMajor = Annotated[str, StringConstraints(pattern=r"^[0-9]$")]
 IndustrySection = Annotated[str, StringConstraints(pattern=r"^[A-U]$")]
 # The labels of definitions.AGE_GROUPS (a test keeps them in step).
 AgeGroup = Literal["15-24", "25-34", "35-44", "45-54", "55-64", "65+"]
-ERRORS: dict[int | str, dict[str, Any]] = {
-    401: {"model": Problem, "description": "No key."},
-    403: {"model": Problem, "description": "Not a department or admin key."},
-    422: {"model": Problem, "description": "Invalid parameter; `errors` names it."},
-}
-FILE_RESPONSES: dict[int | str, dict[str, Any]] = {
-    200: {
-        "content": {
-            "text/csv": {"schema": {"type": "string"}},
-            export.XLSX_MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}},
-        }
-    }
-}
 
 
 @dataclass
@@ -152,8 +130,9 @@ def _respond(
     rows = result.rows
     if public:
         suppress(rows, total)
-    if params.format == "json":
-        body = PlacementStats(
+
+    def body() -> PlacementStats:
+        return PlacementStats(
             from_=params.start,
             to=params.end,
             group_by=[d.value for d in params.group_by],
@@ -163,32 +142,31 @@ def _respond(
             rows=[StatsRow(**row) for row in rows],
             total=StatsTotal(**total),
         )
-        return Response(
-            body.model_dump_json(by_alias=True, exclude_unset=True).encode(),
-            media_type="application/json",
+
+    def table() -> export.Table:
+        return export.Table(
+            title="Kết quả giải quyết việc làm" + (" (công khai)" if public else ""),
+            period=f"{params.start:%d/%m/%Y} - {params.end:%d/%m/%Y}",
+            generated_at=now,
+            units="người (Số người: người khác nhau; Số lượt: lượt giới thiệu thành công)",
+            columns=[
+                *export.dimension_columns(params.group_by),
+                *_MEASURE_COLUMNS,
+                *([_SUPPRESSED_COLUMN] if public else []),
+            ],
+            rows=rows,
+            totals=export.labelled_totals(
+                params.group_by, {"people": total["people"], "placements": total["placements"]}
+            ),
+            notes=[
+                "Đơn vị hành chính: theo đơn vị có hiệu lực vào ngày của từng lượt; "
+                f"từ {REORGANISATION} không còn cấp huyện."
+            ]
+            + (["Ô dưới 5 người được ẩn."] if public else []),
         )
-    period = f"{params.start:%d/%m/%Y} - {params.end:%d/%m/%Y}"
-    totals = {"people": total["people"], "placements": total["placements"]}
-    table = export.Table(
-        title="Kết quả giải quyết việc làm" + (" (công khai)" if public else ""),
-        period=period,
-        generated_at=now,
-        units="người (Số người: người khác nhau; Số lượt: lượt giới thiệu thành công)",
-        columns=[
-            *export.dimension_columns(params.group_by),
-            *_MEASURE_COLUMNS,
-            *([_SUPPRESSED_COLUMN] if public else []),
-        ],
-        rows=rows,
-        totals=export.labelled_totals(params.group_by, totals),
-        notes=[
-            "Đơn vị hành chính: theo đơn vị có hiệu lực vào ngày của từng lượt; "
-            f"từ {REORGANISATION} không còn cấp huyện."
-        ]
-        + (["Ô dưới 5 người được ẩn."] if public else []),
-    )
+
     stem = f"placements_{params.start:%Y%m%d}_{params.end:%Y%m%d}"
-    return export.file_response(table, params.format, stem)
+    return export.respond(params.format, body, table, stem)
 
 
 async def _totals(
@@ -219,7 +197,7 @@ async def _totals(
 @router.get(
     "/stats/placements",
     response_model=PlacementStats,
-    responses={**ERRORS, **FILE_RESPONSES},
+    responses={**REPORT_ERRORS, **FILE_RESPONSES},
     summary="Placement totals (department, admin)",
 )
 async def placement_stats(
@@ -240,7 +218,7 @@ async def placement_stats(
 @router.get(
     "/public/stats/placements",
     response_model=PlacementStats,
-    responses={422: ERRORS[422], **FILE_RESPONSES},
+    responses={422: REPORT_ERRORS[422], **FILE_RESPONSES},
     summary="Placement totals for everyone (small cells suppressed)",
 )
 async def public_placement_stats(
@@ -255,105 +233,3 @@ async def public_placement_stats(
     # again each time rather than show yesterday's count after a correction.
     response.headers["Cache-Control"] = "no-cache"
     return response
-
-
-@router.get(
-    "/stats/indicators",
-    response_model=IndicatorReport,
-    responses={**ERRORS, **FILE_RESPONSES},
-    summary="Indicators against the annual plan (department, admin)",
-)
-async def indicator_stats(
-    session: SessionDep,
-    _principal: StaffPrincipal,
-    settings: SettingsDep,
-    year: Annotated[int, Query(ge=2000, le=2100, examples=[2024])],
-    through: Annotated[
-        IsoDate | None,
-        Query(description="Year to date up to this day; default 31 December or today."),
-    ] = None,
-    area: Annotated[
-        AreaCode | None, Query(description="A district or commune valid on `through`.")
-    ] = None,
-    format: Annotated[Format, Query(description="Response format.")] = "json",
-) -> Response:
-    """Each indicator's year-to-date actual, the plan in force, percent of plan (2 decimals,
-    halves up), the same period a year earlier and the change, as the department's periodic
-    reports state them. As JSON, CSV or an XLSX report."""
-    today = datetime.now(settings.tz).date()
-    if through is None:
-        through = min(date(year, 12, 31), today)
-    if through.year != year:
-        raise invalid("query.through", f"must be a day of {year}")
-    unit = None
-    if area is not None:
-        unit = await units.unit_on(session, area, through)
-        if unit is None:
-            raise invalid("query.area", f"{area} is not a district or commune on {through}")
-    summary = await indicators.summary(session, year, through, unit)
-    report = IndicatorReport(
-        year=year,
-        period_from=summary.start,
-        through=through,
-        area=None
-        if unit is None
-        else AreaRead(
-            code=unit.code, name=unit.name, valid_from=unit.valid_from, valid_to=unit.valid_to
-        ),
-        generated_at=datetime.now(settings.tz),
-        indicators=[
-            IndicatorFigure(
-                indicator=f.indicator.code,
-                name_vi=f.indicator.name_vi,
-                name_en=f.indicator.name_en,
-                unit=f.indicator.unit,
-                source=f.indicator.source,
-                actual=f.actual,
-                plan=f.plan,
-                pct_of_plan=f.pct_of_plan,
-                same_period_last_year=f.same_period_last_year,
-                change_pct=f.change_pct,
-                value_period=f.value_period,
-            )
-            for f in summary.figures
-        ],
-    )
-    if format == "json":
-        return JSONResponse(report.model_dump(mode="json"))
-    return _indicator_file(report, format)
-
-
-_INDICATOR_COLUMNS = [
-    export.Column("indicator", "Mã chỉ tiêu"),
-    export.Column("name_vi", "Chỉ tiêu"),
-    export.Column("unit", "Đơn vị tính"),
-    export.Column("actual", "Thực hiện (lũy kế từ đầu năm)", "number"),
-    export.Column("plan", "Kế hoạch năm", "number"),
-    export.Column("pct_of_plan", "% kế hoạch", "number"),
-    export.Column("same_period_last_year", "Cùng kỳ năm trước", "number"),
-    export.Column("change_pct", "% so với cùng kỳ", "number"),
-    export.Column("value_period", "Kỳ số liệu (chỉ tiêu điều tra)"),
-]
-_UNITS_VI = {"people": "người", "percent": "%"}
-
-
-def _indicator_file(report: IndicatorReport, fmt: Literal["csv", "xlsx"]) -> Response:
-    rows = [
-        {**figure.model_dump(mode="json"), "unit": _UNITS_VI.get(figure.unit, figure.unit)}
-        for figure in report.indicators
-    ]
-    place = f" - {report.area.name} ({report.area.code})" if report.area else ""
-    table = export.Table(
-        title=f"Kết quả thực hiện các chỉ tiêu năm {report.year}{place}",
-        period=f"{report.period_from:%d/%m/%Y} - {report.through:%d/%m/%Y}",
-        generated_at=report.generated_at,
-        units="người; %",
-        columns=_INDICATOR_COLUMNS,
-        rows=rows,
-        notes=[
-            "% kế hoạch = thực hiện lũy kế / kế hoạch cả năm x 100, làm tròn 2 chữ số.",
-            "Giải quyết việc làm: số người khác nhau được giới thiệu việc làm (trong nước và "
-            "nước ngoài); lượt bị hủy không tính.",
-        ],
-    )
-    return export.file_response(table, fmt, f"indicators_{report.year}_{report.through:%Y%m%d}")

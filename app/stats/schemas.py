@@ -3,10 +3,34 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 
-from app.plans.schemas import AreaRead, Number
+AreaCode = Annotated[
+    str,
+    Field(
+        pattern=r"^[0-9]{3,5}$",
+        description="A district (before 2025-07-01) or commune code; omit for the province.",
+        examples=["857"],
+    ),
+]
+
+
+def _number(value: Decimal) -> int | float:
+    # A JSON number, not a string: 15701 people, 78.51 percent.
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+Number = Annotated[Decimal, PlainSerializer(_number, return_type=int | float, when_used="json")]
+
+
+class AreaRead(BaseModel):
+    code: str
+    name: str
+    valid_from: date | None
+    valid_to: date | None
 
 
 class StatsRow(BaseModel):
@@ -74,57 +98,3 @@ class PlacementStats(BaseModel):
     total: StatsTotal
 
     model_config = ConfigDict(populate_by_name=True)
-
-
-class IndicatorFigure(BaseModel):
-    indicator: str
-    name_vi: str
-    name_en: str
-    unit: str
-    source: str
-    actual: Number | None = Field(description="Year to date (manual: latest value entered).")
-    plan: Number | None = Field(description="The full-year target in force.")
-    pct_of_plan: Number | None = Field(description="actual / plan x 100, 2 decimals.")
-    same_period_last_year: Number | None
-    change_pct: Number | None = Field(
-        description="(actual - same period last year) / same period last year x 100."
-    )
-    value_period: str | None = Field(description="Manual indicators: the period of the value.")
-
-
-class IndicatorReport(BaseModel):
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [
-                {
-                    "year": 2024,
-                    "period_from": "2024-01-01",
-                    "through": "2024-06-30",
-                    "area": None,
-                    "generated_at": "2024-07-02T01:00:00Z",
-                    "indicators": [
-                        {
-                            "indicator": "new_jobs",
-                            "name_vi": "Giải quyết việc làm mới",
-                            "name_en": "New jobs created",
-                            "unit": "people",
-                            "source": "placements",
-                            "actual": 15701,
-                            "plan": 20000,
-                            "pct_of_plan": 78.51,
-                            "same_period_last_year": 15020,
-                            "change_pct": 4.53,
-                            "value_period": None,
-                        }
-                    ],
-                }
-            ]
-        }
-    )
-
-    year: int
-    period_from: date
-    through: date
-    area: AreaRead | None
-    generated_at: datetime
-    indicators: list[IndicatorFigure]

@@ -12,12 +12,12 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from app.auth.dependencies import StaffPrincipal
 from app.db import SessionDep
 from app.dependencies import IsoDate, SettingsDep
-from app.plans.schemas import AreaCode
 from app.stats import export
 from app.stats.checks import check_area_codes, check_period, invalid, parse_dimensions
 from app.stats.definitions import REORGANISATION, AreaLevel, Dimension
+from app.stats.export import FILE_RESPONSES, REPORT_ERRORS, Format
 from app.stats.placements import TooManyCellsError
-from app.stats.router import ERRORS, FILE_RESPONSES, Format
+from app.stats.schemas import AreaCode
 from app.stats.vacancies import MEASURES, VACANCY_DIMENSIONS, VacancyQuery, vacancy_totals
 
 router = APIRouter(tags=["statistics"])
@@ -155,7 +155,7 @@ _NOTES = [
 @router.get(
     "/stats/vacancies",
     response_model=VacancyStats,
-    responses={**ERRORS, **FILE_RESPONSES},
+    responses={**REPORT_ERRORS, **FILE_RESPONSES},
     summary="Labour demand: vacancies and positions (department, admin)",
 )
 async def vacancy_stats(
@@ -235,8 +235,8 @@ def _respond(
     now: datetime,
     format: Format,
 ) -> Response:
-    if format == "json":
-        body = VacancyStats(
+    def body() -> VacancyStats:
+        return VacancyStats(
             from_=query.start,
             to=query.end,
             group_by=[d.value for d in query.group_by],
@@ -245,21 +245,21 @@ def _respond(
             rows=[VacancyStatsRow(**row) for row in rows],
             total=VacancyStatsTotal(**total),
         )
-        return Response(
-            body.model_dump_json(by_alias=True, exclude_unset=True).encode(),
-            media_type="application/json",
+
+    def table() -> export.Table:
+        return export.Table(
+            title="Nhu cầu tuyển dụng lao động",
+            period=f"{query.start:%d/%m/%Y} - {query.end:%d/%m/%Y}",
+            generated_at=now,
+            units="tin tuyển dụng; vị trí (người cần tuyển)",
+            columns=[
+                *export.dimension_columns(query.group_by),
+                *(export.Column(m, _MEASURE_LABELS[m], "int") for m in MEASURES),
+            ],
+            rows=rows,
+            totals=export.labelled_totals(query.group_by, total),
+            notes=_NOTES,
         )
-    table = export.Table(
-        title="Nhu cầu tuyển dụng lao động",
-        period=f"{query.start:%d/%m/%Y} - {query.end:%d/%m/%Y}",
-        generated_at=now,
-        units="tin tuyển dụng; vị trí (người cần tuyển)",
-        columns=[
-            *export.dimension_columns(query.group_by),
-            *(export.Column(m, _MEASURE_LABELS[m], "int") for m in MEASURES),
-        ],
-        rows=rows,
-        totals=export.labelled_totals(query.group_by, total),
-        notes=_NOTES,
-    )
-    return export.file_response(table, format, f"vacancies_{query.start:%Y%m%d}_{query.end:%Y%m%d}")
+
+    stem = f"vacancies_{query.start:%Y%m%d}_{query.end:%Y%m%d}"
+    return export.respond(format, body, table, stem)

@@ -1,10 +1,10 @@
-"""The indicator summary of a report: year-to-date actual, the plan, percent of plan, the same
-period a year earlier and the change."""
+"""Progress against the plan: the indicator report's year-to-date actual, the plan, percent of
+plan, the same period a year earlier and the change."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import ColumnElement, and_, func, select
@@ -12,10 +12,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models import Destination, Placement
 from app.plans import repository as plan_repo
+from app.plans.schemas import IndicatorFigure, IndicatorReport
 from app.stats import units
+from app.stats.checks import invalid
 from app.stats.definitions import INDICATORS, Indicator
 from app.stats.periods import same_day_last_year
 from app.stats.placements import AreaInfo
+from app.stats.schemas import AreaRead
 
 HUNDREDTH = Decimal("0.01")
 
@@ -94,7 +97,7 @@ async def _people(
     }
 
 
-async def summary(
+async def summary_of(
     session: AsyncSession, year: int, through: date, area: AreaInfo | None
 ) -> Summary:
     start = date(year, 1, 1)
@@ -141,3 +144,48 @@ async def summary(
             )
         )
     return Summary(year, start, through, area, figures)
+
+
+async def report(
+    session: AsyncSession, year: int, through: date | None, area: str | None, now: datetime
+) -> IndicatorReport:
+    """The indicator report of `year` up to `through` (default 31 December or today), for the
+    province or for the district or commune `area` valid on `through`."""
+    today = now.date()
+    if through is None:
+        through = min(date(year, 12, 31), today)
+    if through.year != year:
+        raise invalid("query.through", f"must be a day of {year}")
+    unit = None
+    if area is not None:
+        unit = await units.unit_on(session, area, through)
+        if unit is None:
+            raise invalid("query.area", f"{area} is not a district or commune on {through}")
+    summary = await summary_of(session, year, through, unit)
+    return IndicatorReport(
+        year=year,
+        period_from=summary.start,
+        through=through,
+        area=None
+        if unit is None
+        else AreaRead(
+            code=unit.code, name=unit.name, valid_from=unit.valid_from, valid_to=unit.valid_to
+        ),
+        generated_at=now,
+        indicators=[
+            IndicatorFigure(
+                indicator=f.indicator.code,
+                name_vi=f.indicator.name_vi,
+                name_en=f.indicator.name_en,
+                unit=f.indicator.unit,
+                source=f.indicator.source,
+                actual=f.actual,
+                plan=f.plan,
+                pct_of_plan=f.pct_of_plan,
+                same_period_last_year=f.same_period_last_year,
+                change_pct=f.change_pct,
+                value_period=f.value_period,
+            )
+            for f in summary.figures
+        ],
+    )
