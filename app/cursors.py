@@ -1,16 +1,34 @@
-"""Opaque pagination cursors: base64url JSON. Clients pass them back unchanged; anything else
-is a 422 naming the parameter, never a 500."""
+"""Keyset paging, the one way every list pages: a page fetches `limit + 1` rows (the extra one
+only tells that more follow), and the next page starts after an opaque cursor, base64url JSON
+of the last row's position. Clients pass cursors back unchanged; anything else is a 422 naming
+the parameter, never a 500."""
 
 from __future__ import annotations
 
 import base64
 import binascii
 import json
-from typing import Any
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, TypeVar
 
 from app.errors import FieldError, InvalidInputError
 
 MAX_CURSOR_LENGTH = 512
+Row = TypeVar("Row")
+
+
+async def page(
+    fetch: Callable[[int], Awaitable[Sequence[Row]]],
+    limit: int,
+    position: Callable[[Row], dict[str, Any]],
+) -> tuple[list[Row], str | None]:
+    """Up to `limit` rows from `fetch(limit + 1)`, and the cursor of the next page (None at the
+    end): `position` of the last row, encoded."""
+    rows = list(await fetch(limit + 1))
+    if len(rows) <= limit:
+        return rows, None
+    del rows[limit:]
+    return rows, encode(position(rows[-1]))
 
 
 def encode(values: dict[str, Any]) -> str:

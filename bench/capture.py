@@ -2,7 +2,7 @@
   bench/plans/<scenario>.txt     EXPLAIN (ANALYZE, BUFFERS) of every statement, on the loaded data
   bench/pgbench/<scenario>.sql   the same statements as a pgbench script (point/box as variables)
 
-The statements are captured from the repository calls the routers make (app/search/router.py:
+The statements are captured from the calls the search service makes (app/search/service.py:
 `page` for /v1/vacancies without count=exact, `geojson` for /v1/vacancies.geojson), so they are exactly
 what SQLAlchemy sends through asyncpg, with the session settings of app/db.py.
 
@@ -26,7 +26,7 @@ from sqlalchemy import event  # noqa: E402
 
 from app.config import get_settings  # noqa: E402
 from app.db import create_engine, create_sessionmaker  # noqa: E402
-from app.search import geojson, repository  # noqa: E402
+from app.search import geojson, pages, repository  # noqa: E402
 from app.search.params import search_params  # noqa: E402
 
 HERE = pathlib.Path(__file__).resolve().parent
@@ -152,7 +152,7 @@ async def main() -> None:
         async with sessions() as session:
             if kind == "search":  # as app/search/router.py:search_vacancies, first page
                 built = await repository.build(session, params, today)
-                rows = await repository.page(session, params, built, limit=limit + 1, after=None)
+                rows = await pages.page(session, params, built, limit=limit + 1, after=None)
                 # The total only with count=exact (not in these URLs).
                 summary = f"rows={len(rows)}"
             else:  # as search_vacancies_geojson

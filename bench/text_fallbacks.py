@@ -24,7 +24,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.config import Settings
 from app.db import create_engine, create_sessionmaker
-from app.search import facets, repository, text
+from app.search import facets, pages, repository, text
 from app.search.params import BBox, SearchParams, Sort
 
 TYPOS = ("ke tona", "cong nhan mya", "cong nhna may", "tai xee", "nhan vien ban hagn")
@@ -52,8 +52,8 @@ async def main(rounds: int) -> None:
     ) -> Callable[[AsyncSession], Awaitable[object]]:
         async def work(session: AsyncSession) -> None:
             built = await repository.build(session, params, today, text_choice=choice)
-            await repository.page(session, params, built, limit=21, after=None)
-            await repository.total(session, built)
+            await pages.page(session, params, built, limit=21, after=None)
+            await pages.total(session, built)
 
         return work
 

@@ -24,7 +24,7 @@ from app import geo
 from app.areas import queries as area_queries
 from app.models import Area
 from app.ogc.params import Box, Interval
-from app.search.aliases import employer, site, vacancy
+from app.search.queries import employer, listed, site, vacancy
 
 # numberMatched is given when the matches are counted to the end below this bound; beyond it
 # the standard lets us leave it out, and counting a million sites per page is not worth it.
@@ -92,7 +92,7 @@ VACANCY_SITES = Source(
     rows=select(site.id.label("id"), _vacancy_feature().label("feature"))
     .join(vacancy, vacancy.id == site.vacancy_id)
     .join(employer, employer.id == vacancy.employer_id),
-    always=(site.public.expression, site.valid_through > func.now()),
+    always=tuple(listed()),
 )
 AREA_VERSIONS = Source(
     key=Area.id, rows=select(Area.id.label("id"), _area_feature().label("feature"))

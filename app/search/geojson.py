@@ -28,16 +28,9 @@ from app import geo
 from app.models import Vacancy, VacancySite
 from app.search import repository, reuse
 from app.search.aliases import employer, site
+from app.search.pages import capped_count, hits_order, ordered_hits, total
 from app.search.params import SearchParams, Sort
-from app.search.repository import (
-    Built,
-    capped_count,
-    distance_m,
-    hits_order,
-    matching_sites,
-    ordered_hits,
-    total,
-)
+from app.search.repository import Built, distance_m, matching_sites
 
 
 def feature(distance: ColumnElement[Any]) -> ColumnElement[Any]:

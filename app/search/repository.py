@@ -24,25 +24,21 @@ from typing import Any
 from sqlalchemy import (
     ColumnElement,
     Float,
-    Integer,
     Select,
     and_,
     bindparam,
     cast,
     func,
-    literal,
     null,
     or_,
     select,
-    tuple_,
-    union_all,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import geo
-from app.models import Area, Industry, Vacancy, VacancySite
+from app.models import Area, Industry, VacancySite
 from app.search import reuse, text
-from app.search.aliases import commune, employer, site, vacancy
+from app.search.aliases import site, vacancy
 from app.search.params import Point, SearchParams, Sort
 
 # Totals are counted exactly up to this many results, then reported as "more than".
@@ -95,6 +91,11 @@ def _radius_degrees(near: Point, radius_m: float) -> tuple[float, float]:
     return lon_deg, lat_deg
 
 
+def listed() -> list[ColumnElement[bool]]:
+    """A site job seekers may see: listed (open, of a verified employer) and not expired."""
+    return [site.public.expression, site.valid_through > func.now()]
+
+
 @dataclass(frozen=True)
 class Built:
     """The filtered set and the expressions paging and output need."""
@@ -136,7 +137,7 @@ async def build(  # noqa: C901
 ) -> Built:
     """The query for `params`. With `q`, `text_choice` says how it matches (a cursor carries
     the first page's choice); when not given, text.decide() chooses."""
-    filters: list[ColumnElement[bool]] = [site.public.expression, site.valid_through > func.now()]
+    filters = listed()
     if params.near is not None:
         filters.append(
             _within_radius(params.near, params.radius_m, by_distance=params.sort is Sort.distance)
@@ -267,216 +268,3 @@ def matching_sites(
     if built.needs_vacancy:
         query = query.join(vacancy, vacancy.id == site.vacancy_id)
     return query.where(*(built.where if where is None else where))
-
-
-@dataclass(frozen=True)
-class After:
-    """Where the previous page ended: its last row's tier, sort key and site id."""
-
-    key: Any
-    site_id: int
-    tier: int = 0
-
-
-def _ordered(
-    built: Built, query: Select[Any], after: After | None, *, knn: bool = False
-) -> Select[Any]:
-    """Keyset order by (key, site id). With `knn`, by the key alone: a GiST index orders by
-    one distance but not by (distance, id), and (distance, id) would sort every row in range."""
-    key = built.sort_key
-    if after is not None:
-        position = tuple_(key, site.id)
-        cursor = tuple_(bindparam("after_key", after.key), bindparam("after_id", after.site_id))
-        query = query.where(position < cursor if built.descending else position > cursor)
-    if knn:
-        return query.order_by(key)
-    if built.descending:
-        return query.order_by(key.desc(), site.id.desc())
-    return query.order_by(key, site.id)
-
-
-def ordered_hits(
-    built: Built, after: After | None, fetch: int | ColumnElement[int], *, knn: bool = False
-) -> Select[Any]:
-    """The next `fetch` matching sites in order: (id, sort_key, tier)."""
-    columns = (site.id.label("id"), built.sort_key.label("sort_key"))
-    if not built.phrase_first or built.phrase is None:
-        hits = matching_sites(built, *columns, literal(0).label("tier"))
-        return _ordered(built, hits, after, knn=knn).limit(fetch)
-    # Tier 0, the phrase, then tier 1, the rest: one branch each, ordered by its own index
-    # scan and cut at `fetch`, so the best `fetch` rows overall are among them. The phrase
-    # implies the words, so tier 0 tests only the small title_doc. A tier before the cursor's
-    # is done. The phrase test stays a bare operator so the planner estimates it from
-    # title_doc's statistics (inside coalesce() it guessed 50% and walked a whole index for a
-    # rare phrase); IS NOT TRUE keeps rows whose phrase test is NULL in the rest.
-    phrase = built.phrase
-    branches = []
-    if after is None or after.tier == 0:
-        first = matching_sites(
-            built, *columns, literal(0).label("tier"), where=[*built.filters, phrase]
-        )
-        branches.append(_ordered(built, first, after).limit(fetch))
-    rest = matching_sites(built, *columns, literal(1).label("tier")).where(phrase.is_not(True))
-    resume = after if after is not None and after.tier == 1 else None
-    branches.append(_ordered(built, rest, resume).limit(fetch))
-    tiered = union_all(*branches).subquery("tiered")
-    key_order = tiered.c.sort_key.desc() if built.descending else tiered.c.sort_key
-    id_order = tiered.c.id.desc() if built.descending else tiered.c.id
-    return select(tiered).order_by(tiered.c.tier, key_order, id_order).limit(fetch)
-
-
-def hits_order(built: Built, hits: Any) -> list[Any]:
-    if built.descending:
-        return [hits.c.tier, hits.c.sort_key.desc(), hits.c.id.desc()]
-    return [hits.c.tier, hits.c.sort_key, hits.c.id]
-
-
-# Extra nearest candidates fetched so that sites at exactly the same distance (the same
-# point, e.g. several vacancies at one address) are not split arbitrarily by the LIMIT.
-KNN_TIE_MARGIN = 32
-
-
-# A page row's site, vacancy and employer columns, built once: building a statement's
-# expressions is a good part of a request's CPU.
-_PAGE_COLUMNS = (
-    VacancySite.id.label("site_id"),
-    VacancySite.positions.label("site_positions"),
-    VacancySite.approximate,
-    func.ST_X(VacancySite.geom).label("lon"),
-    func.ST_Y(VacancySite.geom).label("lat"),
-    commune.code.label("commune_code"),
-    commune.full_name.label("commune_name"),
-    Vacancy.id.label("vacancy_id"),
-    Vacancy.title,
-    Vacancy.occupation_code,
-    Vacancy.industry_code,
-    Vacancy.employment_type,
-    Vacancy.positions,
-    Vacancy.salary_min,
-    Vacancy.salary_max,
-    Vacancy.salary_period,
-    Vacancy.salary_negotiable,
-    Vacancy.salary_monthly_min,
-    Vacancy.salary_monthly_max,
-    Vacancy.published_at,
-    Vacancy.valid_through,
-    employer.id.label("employer_id"),
-    employer.name.label("employer_name"),
-)
-
-
-async def page(
-    session: AsyncSession,
-    params: SearchParams,
-    built: Built,
-    *,
-    limit: int,
-    after: After | None,
-) -> list[dict[str, Any]]:
-    """One page of results: the site, its vacancy's essentials, the sort key and tier."""
-    if params.sort is Sort.distance:
-        rows = await _page(session, params, built, limit=limit, after=after, knn=True)
-        # Exact unless the candidates ended inside a run of equal distances that the page
-        # reaches into; then order that run properly (rare: many sites at one point).
-        if len(rows) < limit or rows[-1]["candidates"] < limit + KNN_TIE_MARGIN:
-            return rows
-        if rows[-1]["sort_key"] < rows[-1]["candidates_max"]:
-            return rows
-    return await _page(session, params, built, limit=limit, after=after, knn=False)
-
-
-async def _page(
-    session: AsyncSession,
-    params: SearchParams,
-    built: Built,
-    *,
-    limit: int,
-    after: After | None,
-    knn: bool,
-) -> list[dict[str, Any]]:
-    fetch = limit + KNN_TIE_MARGIN if knn else limit
-    values = {**built.values, "fetch": fetch, "page_limit": limit}
-    if after is not None:
-        values |= {"after_key": after.key, "after_id": after.site_id}
-    after_shape = None if after is None else (after.tier, type(after.key).__name__)
-    key = None if built.shape is None else ("page", *built.shape, knn, after_shape)
-    statement = reuse.statement(
-        key, values, lambda: _page_statement(params, built, after, fetch, limit, knn)
-    )
-    rows = await session.execute(statement, values)
-    return [dict(row._mapping) for row in rows]
-
-
-def _page_statement(
-    params: SearchParams, built: Built, after: After | None, fetch: int, limit: int, knn: bool
-) -> Select[Any]:
-    fetched = bindparam("fetch", fetch, type_=Integer)
-    hits = ordered_hits(built, after, fetched, knn=knn).subquery("hits")
-    # The page's rows are chosen from the candidates alone (with what the tie check needs to
-    # know of all of them), then joined: the joins and the spheroid distance cost per row,
-    # and a nearest page has twice as many candidates as rows.
-    chosen = (
-        select(
-            hits.c.id,
-            hits.c.sort_key,
-            hits.c.tier,
-            func.count().over().label("candidates"),
-            func.max(hits.c.sort_key).over().label("candidates_max"),
-        )
-        .order_by(*hits_order(built, hits))
-        .limit(bindparam("page_limit", limit, type_=Integer))
-        .subquery("chosen")
-    )
-    distance = distance_m(params)
-    return (
-        select(
-            chosen.c.sort_key,
-            chosen.c.tier,
-            distance.label("distance_m"),
-            *_PAGE_COLUMNS,
-            chosen.c.candidates,
-            chosen.c.candidates_max,
-        )
-        .select_from(chosen)
-        .join(VacancySite, VacancySite.id == chosen.c.id)
-        .join(Vacancy, Vacancy.id == VacancySite.vacancy_id)
-        .join(employer, employer.id == Vacancy.employer_id)
-        .join(commune, commune.id == VacancySite.area_id)
-        .order_by(*hits_order(built, chosen))
-    )
-
-
-async def total(session: AsyncSession, built: Built) -> tuple[int, bool]:
-    """How many results, exactly up to TOTAL_BOUND: (count, exact)."""
-    if built.phrase is not None:
-        # Phrase matches are a subset, found through the small title_doc: when they alone
-        # pass the bound, the loose word matches need not be counted (costly: every test
-        # reads a whole document).
-        phrase = [*built.filters, built.phrase]
-        counted = capped_count(matching_sites(built, site.id, where=phrase))
-        if int(await session.scalar(counted) or 0) > TOTAL_BOUND:
-            return TOTAL_BOUND, False
-    key = None if built.shape is None else ("total", *built.shape)
-    statement = reuse.statement(key, built.values, lambda: capped_count(_counted(built)))
-    count = int(await session.scalar(statement, built.values) or 0)
-    return min(count, TOTAL_BOUND), count <= TOTAL_BOUND
-
-
-def _counted(built: Built) -> Select[Any]:
-    """The matches to count. Without text, nearest first when the order is a distance: the
-    radius bounds that walk of the GiST index and it stops at TOTAL_BOUND + 1, where a plan
-    left to choose may read every site in the radius into a bitmap first."""
-    matches = matching_sites(built, site.id)
-    # With text, rare words are found faster through their GIN index than along the walk.
-    if built.by_distance and built.text_condition is None:
-        return matches.order_by(built.sort_key)
-    return matches
-
-
-def capped_count(query: Select[Any]) -> Select[Any]:
-    """How many rows `query` has, counting no further than TOTAL_BOUND + 1."""
-    return select(func.count().label("n")).select_from(query.limit(TOTAL_BOUND + 1).subquery())
-
-
-def next_after(row: dict[str, Any]) -> After:
-    return After(key=row["sort_key"], site_id=int(row["site_id"]), tier=int(row["tier"]))

@@ -24,9 +24,9 @@ from sqlalchemy import (
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.models import SiteCell
-from app.search import repository as search
-from app.search.aliases import site
+from app.search import queries as search
 from app.search.params import SearchParams
+from app.search.queries import site
 from app.tiles.grid import CELL_PX, EXTENT, ORIGIN_SHIFT, CellWindow
 
 # The zooms whose cells site_cell keeps (a cell of a lower zoom is a block of the first's).
@@ -47,7 +47,7 @@ def unfiltered(params: SearchParams) -> bool:
     )
 
 
-def matching(built: search.Built, window: CellWindow) -> Any:
+def matching(built: search.Matches, window: CellWindow) -> Any:
     """The window's cells counted from the sites that match the filters."""
     cx, cy = func.jobmap_cell_x(site.geom, window.zoom), func.jobmap_cell_y(site.geom, window.zoom)
     west, south, east, north = window.lonlat_bounds
@@ -56,7 +56,7 @@ def matching(built: search.Built, window: CellWindow) -> Any:
     where = [*built.where, site.geom.op("&&")(envelope)]
     where += [cx.between(window.first_x, window.last_x), cy.between(window.first_y, window.last_y)]
     mx, my = func.jobmap_mercator_x(site.geom), func.jobmap_mercator_y(site.geom)
-    located = search.matching_sites(
+    located = search.sites_matching(
         built,
         cx.label("cx"),
         cy.label("cy"),

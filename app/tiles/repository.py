@@ -33,9 +33,9 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models import Vacancy, VacancySite
-from app.search import repository as search
-from app.search.aliases import employer, site
+from app.search import queries as search
 from app.search.params import SearchParams
+from app.search.queries import employer, site
 from app.tiles import cells
 from app.tiles.grid import EXTENT, ORIGIN_SHIFT, CellWindow, Tile
 
@@ -59,11 +59,11 @@ async def tile_bytes(
     if plain is not None:
         statement, values = plain
     elif tile.z >= sites_from_zoom:
-        built = await search.build(session, params, today)
+        built = await search.matches(session, params, today)
         statement, values = _sites(built, tile), built.values | _tile_values(tile)
     else:
         window = CellWindow.of_tile(tile)
-        built = await search.build(session, params, today)
+        built = await search.matches(session, params, today)
         statement = _as_mvt(_clusters(cells.clusters(cells.matching(built, window))))
         values = cells.cluster_values(tile.z, sites_from_zoom) | _tile_values(tile) | built.values
     body = await session.scalar(statement, values)
@@ -102,10 +102,10 @@ def _as_mvt(rows: Any) -> Any:
     return select(func.ST_AsMVT(layer.table_valued(), literal(LAYER), EXTENT, literal("geom")))
 
 
-def _sites(built: search.Built, tile: Tile) -> Any:
+def _sites(built: search.Matches, tile: Tile) -> Any:
     px, py = _pixels(func.jobmap_mercator_x(site.geom), func.jobmap_mercator_y(site.geom))
     where = [*built.where, *_in_tile(tile)]
-    hits = search.matching_sites(
+    hits = search.sites_matching(
         built,
         site.id.label("id"),
         _unit(px).label("px"),
@@ -158,7 +158,7 @@ async def clusters_geojson(
 ) -> bytes:
     """The clusters of a block of cells as a GeoJSON FeatureCollection (built by PostgreSQL):
     the same cells, counts and positions as the tiles of that zoom."""
-    built = await search.build(session, params, today)
+    built = await search.matches(session, params, today)
     values = built.values | cells.cluster_values(window.zoom, sites_from_zoom)
     if cells.unfiltered(params) and window.zoom <= cells.LAST_KEPT_ZOOM:
         counted = cells.kept()

@@ -1,0 +1,87 @@
+"""The search a job seeker runs: one page of results in the order asked, the cursor of the
+next one, and on request the total and the counts by group."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app import cursors
+from app.search import cursor as search_cursor
+from app.search import facets as facet_counts
+from app.search import pages, repository, text
+from app.search.params import SearchParams
+from app.search.schemas import ResultSalary, ResultSite, SearchPage, SearchResult
+from app.vacancies.schemas import CodeName
+
+
+async def search(
+    session: AsyncSession,
+    params: SearchParams,
+    today: date,
+    *,
+    limit: int,
+    cursor: str | None,
+    count_exact: bool,
+    facets: bool,
+) -> SearchPage:
+    """The page after `cursor` (the first without). The total only on the first page, when
+    asked: near a point, counting costs more than the page itself."""
+    after, choice = search_cursor.decode(cursor, params) if cursor else (None, None)
+    built = await repository.build(session, params, today, text_choice=choice)
+
+    async def fetch(count: int) -> list[dict[str, Any]]:
+        return await pages.page(session, params, built, limit=count, after=after)
+
+    rows, next_cursor = await cursors.page(
+        fetch, limit, lambda row: search_cursor.position(params, built, row)
+    )
+    total, exact = (None, None)
+    if count_exact and cursor is None:
+        total, exact = await pages.total(session, built)
+    counted = await facet_counts.facets(session, built, total_exact=exact) if facets else None
+    choice = built.text_choice
+    return SearchPage(
+        items=[_result(row) for row in rows],
+        next_cursor=next_cursor,
+        total=total,
+        total_exact=exact,
+        text_match=choice.match.value if choice else None,
+        corrected_q=choice.query if choice and choice.match is text.TextMatch.corrected else None,
+        facets=counted.counts if counted else None,
+        facets_exact=counted.exact if counted else None,
+    )
+
+
+def _result(row: dict[str, Any]) -> SearchResult:
+    return SearchResult(
+        vacancy_id=row["vacancy_id"],
+        title=row["title"],
+        employer=CodeName(code=str(row["employer_id"]), name=row["employer_name"]),
+        occupation_code=row["occupation_code"],
+        industry_code=row["industry_code"],
+        employment_type=row["employment_type"],
+        positions=row["positions"],
+        salary=ResultSalary(
+            min=row["salary_min"],
+            max=row["salary_max"],
+            period=row["salary_period"],
+            negotiable=row["salary_negotiable"],
+            monthly_min=row["salary_monthly_min"],
+            monthly_max=row["salary_monthly_max"],
+        ),
+        published_at=row["published_at"],
+        valid_through=row["valid_through"],
+        site=ResultSite(
+            id=row["site_id"],
+            lon=row["lon"],
+            lat=row["lat"],
+            positions=row["site_positions"],
+            approximate=row["approximate"],
+            commune=CodeName(code=row["commune_code"], name=row["commune_name"]),
+        ),
+        distance_m=round(row["distance_m"], 1) if row["distance_m"] is not None else None,
+        url=f"/v1/vacancies/{row['vacancy_id']}",
+    )
