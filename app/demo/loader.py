@@ -11,14 +11,9 @@ from typing import Any
 from sqlalchemy import exists, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from app.demo.generator import (
-    EMPLOYER_COLUMNS,
-    SITE_STAGE_COLUMNS,
-    VACANCY_COLUMNS,
-    Batch,
-    Commune,
-    DemoGenerator,
-)
+from app.demo.generator import DemoGenerator
+from app.demo.places import Commune
+from app.demo.rows import EMPLOYER_COLUMNS, SITE_STAGE_COLUMNS, VACANCY_COLUMNS, Batch
 from app.models import Area, AreaLevel, Employer, Vacancy
 
 BATCH_SIZE = 50_000

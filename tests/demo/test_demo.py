@@ -16,10 +16,13 @@ from sqlalchemy.pool import NullPool
 from typer.testing import CliRunner
 
 from app.config import get_settings
-from app.demo import catalogue
 from app.demo.cli import demo_cli
-from app.demo.generator import Commune, DemoGenerator, tax_check_digit
+from app.demo.employers import tax_check_digit
+from app.demo.generator import DemoGenerator
+from app.demo.jobs import GENERIC_JOBS
 from app.demo.loader import DemoError, DemoReport, has_vacancies, load_demo
+from app.demo.places import Commune
+from app.demo.trades import TRADES
 from app.models import Area, Employer, Industry, Occupation, SalaryPeriod, Vacancy, VacancySite
 from app.vacancies.salary import monthly_vnd
 from tests.conftest import database_url
@@ -133,10 +136,10 @@ async def test_titles_are_vietnamese_and_codes_span_isco_groups(session: AsyncSe
 async def test_catalogue_codes_exist_in_the_classifications(session: AsyncSession) -> None:
     occupations = set(await session.scalars(select(Occupation.code).where(Occupation.level == 2)))
     industries = set(await session.scalars(select(Industry.code).where(Industry.level == 2)))
-    jobs = [job for trade in catalogue.TRADES for job in trade.jobs] + list(catalogue.GENERIC_JOBS)
+    jobs = [job for trade in TRADES for job in trade.jobs] + list(GENERIC_JOBS)
     assert len({job.title for job in jobs}) >= 40
     assert all(set(job.occupations) <= occupations for job in jobs)
-    assert all(set(trade.industries) <= industries for trade in catalogue.TRADES)
+    assert all(set(trade.industries) <= industries for trade in TRADES)
     assert all(not job.title.isascii() for job in jobs)
 
 

@@ -1,86 +1,20 @@
-"""Vietnamese vocabulary for demo data: trades, job titles with ISCO/VSIC codes, names, phrases."""
+"""The lines of business of the demo's employers, with whom each hires: a table of data, kept
+apart from the code that draws from it."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from app.demo.jobs import (
+    COLLEGE,
+    DEGREE,
+    FOREMAN,
+    LABOUR,
+    SCHOOL,
+    TRADE_SCHOOL,
+    UNIVERSITY,
+    Job,
+    Trade,
+)
 from app.models import EducationLevel as Edu
-
-
-@dataclass(frozen=True)
-class Job:
-    """A job title as employers post it, with its ISCO-08 sub-major groups (2 digits)."""
-
-    title: str
-    occupations: tuple[str, ...]
-    # Typical full-time pay in million VND per month (low, high).
-    pay: tuple[float, float]
-    education: tuple[Edu, ...]
-    duties: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Trade:
-    """A line of business: how its firms are named, its VSIC 2018 divisions, whom it hires."""
-
-    prefixes: tuple[str, ...]  # legal form + trade word, followed by a brand or a place name
-    industries: tuple[str, ...]
-    jobs: tuple[Job, ...]
-    weight: int  # relative share of employers
-
-
-LABOUR = (Edu.none, Edu.primary, Edu.lower_secondary)
-SCHOOL = (Edu.lower_secondary, Edu.upper_secondary)
-TRADE_SCHOOL = (Edu.upper_secondary, Edu.vocational_elementary, Edu.vocational_intermediate)
-COLLEGE = (Edu.vocational_intermediate, Edu.college)
-DEGREE = (Edu.college, Edu.university)
-UNIVERSITY = (Edu.university,)
-
-# Hired by firms of every trade.
-GENERIC_JOBS = (
-    Job("Kế toán tổng hợp", ("24", "33"), (9, 15), DEGREE, (
-        "Lập báo cáo thuế, báo cáo tài chính hằng tháng, quý và năm.",
-        "Theo dõi công nợ, đối chiếu chứng từ thu chi với ngân hàng.",
-    )),
-    Job("Nhân viên hành chính nhân sự", ("33", "41"), (7, 11), DEGREE, (
-        "Quản lý hồ sơ nhân sự, chấm công và tính lương.",
-        "Theo dõi hợp đồng lao động, bảo hiểm xã hội cho người lao động.",
-    )),
-    Job("Nhân viên kho", ("43",), (6, 9), TRADE_SCHOOL, (
-        "Kiểm đếm, sắp xếp hàng hóa nhập xuất kho.",
-        "Cập nhật số liệu tồn kho trên phần mềm và báo cáo định kỳ.",
-    )),
-    Job("Nhân viên bảo vệ", ("54",), (5.5, 8), SCHOOL, (
-        "Tuần tra, giữ gìn an ninh trật tự khu vực được giao.",
-        "Kiểm soát người và phương tiện ra vào cổng.",
-    )),
-    Job("Tài xế xe tải", ("83",), (9, 14), SCHOOL, (
-        "Vận chuyển hàng hóa đến khách hàng trong và ngoài tỉnh.",
-        "Kiểm tra, bảo dưỡng xe định kỳ; có giấy phép lái xe hạng C.",
-    )),
-    Job("Lao động phổ thông", ("93",), (5, 7), LABOUR, (
-        "Bốc xếp, đóng gói và vận chuyển hàng hóa trong xưởng.",
-        "Làm theo sự phân công của tổ trưởng, được hướng dẫn công việc từ đầu.",
-    )),
-    Job("Nhân viên kinh doanh", ("33", "52"), (7, 15), DEGREE, (
-        "Tìm kiếm khách hàng mới, giới thiệu sản phẩm và chăm sóc khách hàng hiện có.",
-        "Hưởng lương cứng cộng hoa hồng theo doanh số.",
-    )),
-    Job("Tạp vụ", ("91",), (5, 6.5), LABOUR, (
-        "Vệ sinh văn phòng, nhà xưởng và khu vực chung.",
-    )),
-    Job("Nhân viên văn thư", ("41",), (6, 8.5), COLLEGE, (
-        "Tiếp nhận, phân loại và lưu trữ công văn, giấy tờ.",
-    )),
-    Job("Trưởng phòng kinh doanh", ("12",), (15, 25), UNIVERSITY, (
-        "Xây dựng kế hoạch kinh doanh, quản lý đội ngũ nhân viên bán hàng.",
-        "Báo cáo kết quả kinh doanh cho Ban Giám đốc.",
-    )),
-)  # fmt: skip
-
-FOREMAN = Job("Quản đốc phân xưởng", ("13",), (14, 22), DEGREE, (
-    "Điều hành sản xuất của phân xưởng, bảo đảm kế hoạch, chất lượng và an toàn lao động.",
-))  # fmt: skip
 
 TRADES = (
     Trade(("Công ty TNHH May mặc", "Công ty Cổ phần May", "Công ty TNHH MTV May xuất khẩu"),
@@ -443,73 +377,3 @@ TRADES = (
         )),
     ), 1),
 )  # fmt: skip
-
-# Auspicious words Vietnamese firms are named after; place names come from the communes.
-BRANDS = (
-    "Cửu Long", "Mekong", "Phú Thịnh", "Thành Đạt", "Hưng Thịnh", "An Khang", "Minh Phát",
-    "Hoàng Long", "Tấn Phát", "Kim Ngân", "Thiên Phúc", "Hòa Bình", "Đại Phát", "Trường Thịnh",
-    "Sông Tiền", "Sông Hậu", "Nam Việt", "Phương Nam", "Miền Tây", "Sao Mai", "Bình An",
-    "Tài Lộc", "Vạn Lợi", "Toàn Thắng", "Tín Nghĩa", "Thuận Phát", "Quang Minh", "Bảo Châu",
-    "Ngọc Hân", "Hải Âu", "Đông Dương", "Tân Tiến", "Việt Thắng", "Hồng Phúc", "Gia Huy",
-    "Phúc Lộc", "Thanh Bình", "Mỹ Hưng", "Trí Đức", "Nhật Quang",
-)  # fmt: skip
-
-FAMILY_NAMES = (
-    "Nguyễn", "Trần", "Lê", "Phạm", "Huỳnh", "Võ", "Phan", "Trương", "Bùi", "Đặng",
-    "Đỗ", "Ngô", "Hồ", "Dương", "Lý", "Thạch", "Lâm", "Châu",
-)  # fmt: skip
-MALE_NAMES = (
-    "Văn Hùng", "Minh Tuấn", "Quốc Bảo", "Văn Tài", "Thanh Phong", "Hoàng Nam", "Đức Thắng",
-    "Văn Lợi", "Chí Thanh", "Hữu Phước", "Tấn Lực", "Minh Khôi",
-)  # fmt: skip
-FEMALE_NAMES = (
-    "Thị Lan", "Ngọc Hân", "Thị Thu Hà", "Thanh Thảo", "Thị Mỹ Linh", "Kim Ngân", "Thị Hồng",
-    "Bảo Trâm", "Thị Diễm", "Phương Thảo", "Ngọc Trinh", "Thị Tuyết Mai",
-)  # fmt: skip
-CONTACT_DESKS = ("Phòng Hành chính - Nhân sự", "Bộ phận Tuyển dụng", "Ban Giám đốc")
-
-STREETS = (
-    "Phạm Thái Bường", "Nguyễn Huệ", "Trần Phú", "2 Tháng 9", "Lê Thái Tổ", "Hùng Vương",
-    "Nguyễn Đình Chiểu", "Võ Văn Kiệt", "Mậu Thân", "Đồng Khởi", "Phạm Hùng", "Điện Biên Phủ",
-    "Quốc lộ 1", "Quốc lộ 53", "Quốc lộ 54", "Quốc lộ 57", "Quốc lộ 60", "Đường tỉnh 902",
-)  # fmt: skip
-HAMLETS = (
-    "Tân Thuận", "Phú Hòa", "An Thạnh", "Mỹ Phú", "Long Hòa", "Bình Thuận", "Hòa Lợi",
-    "Thạnh Hưng", "Phước Yên", "Đông Bình", "Tân Lập", "Vĩnh Phúc", "Cái Sơn", "Rạch Sâu",
-)  # fmt: skip
-
-EDUCATION_PHRASE = {
-    Edu.none: "Không yêu cầu bằng cấp",
-    Edu.primary: "Yêu cầu biết đọc, biết viết",
-    Edu.lower_secondary: "Yêu cầu tốt nghiệp trung học cơ sở",
-    Edu.upper_secondary: "Yêu cầu tốt nghiệp trung học phổ thông",
-    Edu.vocational_elementary: "Yêu cầu có chứng chỉ sơ cấp nghề",
-    Edu.vocational_intermediate: "Yêu cầu tốt nghiệp trung cấp chuyên ngành",
-    Edu.college: "Yêu cầu tốt nghiệp cao đẳng chuyên ngành",
-    Edu.university: "Yêu cầu tốt nghiệp đại học chuyên ngành",
-    Edu.postgraduate: "Yêu cầu có bằng thạc sĩ trở lên",
-}
-
-BENEFITS = (
-    "Được đóng bảo hiểm xã hội, bảo hiểm y tế, bảo hiểm thất nghiệp theo quy định.",
-    "Có xe đưa rước công nhân từ các xã lân cận.",
-    "Hỗ trợ cơm trưa và phụ cấp chuyên cần hằng tháng.",
-    "Thưởng tháng 13 và thưởng các ngày lễ, Tết.",
-    "Làm việc từ thứ Hai đến thứ Bảy, nghỉ Chủ nhật.",
-    "Có chỗ ở miễn phí cho người lao động ở xa.",
-    "Môi trường làm việc thân thiện, có cơ hội thăng tiến.",
-    "Được nghỉ phép năm và khám sức khỏe định kỳ.",
-    "Tăng lương hằng năm theo năng lực.",
-)
-
-HOW_TO_APPLY = (
-    "Ứng viên nộp hồ sơ trực tiếp tại công ty hoặc qua Trung tâm Dịch vụ việc làm tỉnh.",
-    "Hồ sơ gồm đơn xin việc, sơ yếu lý lịch, bản sao căn cước và bằng cấp liên quan.",
-    "Liên hệ qua điện thoại hoặc email để được hẹn lịch phỏng vấn.",
-    "Ưu tiên ứng viên có thể đi làm ngay.",
-)
-
-# Tax-office prefixes of the three provinces merged into Vĩnh Long in 2025, weighted roughly
-# by their share of firms: old Vĩnh Long, Bến Tre, Trà Vinh.
-TAX_PREFIXES = ("15", "13", "21")
-TAX_PREFIX_WEIGHTS = (5, 3, 2)
