@@ -1,19 +1,16 @@
 """The department's bulk import of placements: a CSV or XLSX file, checked whole by the rules of
-the JSON API, then recorded at once with COPY, or not at all."""
+the JSON API, then recorded at once with COPY, or not at all. Reading the file is
+`import_rows`'s; here the rows meet the database."""
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hashlib
 import uuid
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, NamedTuple
+from typing import Any
 
 import asyncpg
-from pydantic import ValidationError
 from sqlalchemy import any_, bindparam, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import DBAPIError
@@ -23,27 +20,19 @@ from sqlalchemy.types import Uuid
 from app.audit import service as audit
 from app.auth.principal import Principal
 from app.config import Settings
-from app.errors import FieldError, InvalidInputError
 from app.models import Employer
 from app.placements import references, repository, rules, sheets
+from app.placements.import_rows import ImportRow, RowErrors, read_rows
 from app.placements.persons import person_hash
 from app.placements.references import References
 from app.placements.repository import FilledVacancy
-from app.placements.schemas import PlacementCreate, PlacementImportResult
-from app.placements.sheets import (
-    COLUMNS,
-    CONVERTERS,
-    Cell,
-    blank,
-    csv_rows,
-    header_of,
-    xlsx_rows,
-)
+from app.placements.schemas import PlacementImportResult
 
+# The import's limits: a file of more rows is refused unread; its errors are all counted, the
+# first ones listed.
 MAX_ROWS = 100_000
 MAX_LISTED_ERRORS = 1_000
 ENTITY = "placement_import"
-PERSON_COLUMNS = frozenset({"person_ref", "sex", "birth_year", "trained", "residence_commune_code"})
 # What COPY writes; `age` is generated, created_at/updated_at/version take their defaults.
 COPY_COLUMNS = (
     "id",
@@ -68,172 +57,12 @@ COPY_COLUMNS = (
 Record = tuple[Any, ...]
 
 
-@dataclass
-class _Errors:
-    """Row-level errors of the whole file: all counted, the first ones listed."""
-
-    items: list[tuple[int, str, str, str]] = field(default_factory=list)
-
-    def add(self, line: int, name: str, message: str, kind: str) -> None:
-        self.items.append((line, f"rows.{line}.{name}" if name else f"rows.{line}", message, kind))
-
-    def extend(self, line: int, errors: Sequence[FieldError]) -> None:
-        self.items += [(line, e.field, e.message, e.type) for e in errors]
-
-    def raise_if_any(self) -> None:
-        if not self.items:
-            return
-        self.items.sort(key=lambda item: item[0])  # stable: a row's errors keep their order
-        rows = len({item[0] for item in self.items})
-        total = len(self.items)
-        detail = (
-            f"{rows:,} rows have errors; nothing was imported."
-            if rows != 1
-            else "1 row has errors; nothing was imported."
-        )
-        if total > MAX_LISTED_ERRORS:
-            detail += f" The first {MAX_LISTED_ERRORS:,} of {total:,} errors are listed."
-        raise InvalidInputError(
-            detail,
-            errors=[
-                FieldError(field=name, message=message, type=kind)
-                for _, name, message, kind in self.items[:MAX_LISTED_ERRORS]
-            ],
-        )
-
-
-class _Row(NamedTuple):
-    """A validated row, flat: 100,000 pydantic models alive at once would make every garbage
-    collection pass walk half a million objects."""
-
-    line: int
-    placed_on: date
-    vacancy_id: uuid.UUID | None
-    employer_id: uuid.UUID | None
-    employer_name: str | None
-    person_ref: str
-    sex: str
-    birth_year: int
-    trained: bool
-    residence_commune_code: str | None
-    destination: str
-    destination_country: str | None
-    work_commune_code: str | None
-    occupation_code: str | None
-    industry_code: str | None
-    channel: str
-
-    @classmethod
-    def of(cls, line: int, payload: PlacementCreate) -> _Row:
-        person = payload.person
-        return cls(
-            line,
-            payload.placed_on,
-            payload.vacancy_id,
-            payload.employer_id,
-            payload.employer_name,
-            person.person_ref,
-            person.sex.value,
-            person.birth_year,
-            person.trained,
-            person.residence_commune_code,
-            payload.destination.value,
-            payload.destination_country,
-            payload.work_commune_code,
-            payload.occupation_code,
-            payload.industry_code,
-            payload.channel.value,
-        )
-
-
-def _parse(body: bytes, fmt: str, errors: _Errors) -> list[_Row]:
-    """Read and validate every row as the JSON API would (pydantic); CPU only, no database.
-    Returns the rows that passed; the others are in `errors`."""
-    source = csv_rows(body) if fmt == "csv" else xlsx_rows(body)
-    rows: list[_Row] = []
-    header: list[str] | None = None
-    converters: list[tuple[str, Callable[[object], Cell]]] = []
-    data_rows = 0
-    with contextlib.closing(source):
-        for line, cells in source:
-            if header is None:
-                if blank(cells):
-                    raise InvalidInputError(
-                        f"The first row must name the columns: {', '.join(COLUMNS)}.",
-                        field="body",
-                        reason="header_row",
-                    )
-                header = header_of(cells)
-                converters = [(name, CONVERTERS[name]) for name in header]
-                continue
-            if blank(cells):
-                continue
-            data_rows += 1
-            if data_rows > MAX_ROWS:
-                raise InvalidInputError(
-                    f"The file has more than {MAX_ROWS:,} rows: split it into several imports.",
-                    field="body",
-                    reason="too_long",
-                )
-            payload = _payload(line, cells, converters, errors)
-            if payload is None:
-                continue
-            try:
-                rows.append(_Row.of(line, PlacementCreate.model_validate(payload)))
-            except ValidationError as exc:
-                errors.items += [
-                    (
-                        line,
-                        ".".join(str(part) for part in ("rows", line, *error["loc"])),
-                        error["msg"][:300],
-                        error["type"],
-                    )
-                    for error in exc.errors(include_url=False, include_input=False)
-                ]
-    if header is None:
-        raise InvalidInputError(
-            "The file is empty: no header row, no data.", field="body", reason="empty"
-        )
-    if not data_rows:
-        raise InvalidInputError(
-            "The file has a header row but no data rows.", field="body", reason="empty"
-        )
-    return rows
-
-
-def _payload(
-    line: int,
-    cells: Sequence[object],
-    converters: list[tuple[str, Callable[[object], Cell]]],
-    errors: _Errors,
-) -> dict[str, Any] | None:
-    """The JSON body this row stands for: person fields nested, empty cells left out (so a
-    default applies, or "Field required" names what is missing)."""
-    width = len(converters)
-    if len(cells) > width and not blank(cells[width:]):
-        errors.add(line, "", "more values than the header has columns", "extra_values")
-        return None
-    payload: dict[str, Any] = {}
-    person: dict[str, Any] = {}
-    for (name, convert), raw in zip(converters, cells, strict=False):
-        if raw is None or raw == "":  # most empty cells: skip the call
-            continue
-        value = convert(raw)
-        if value is not None:
-            if name in PERSON_COLUMNS:
-                person[name] = value
-            else:
-                payload[name] = value
-    payload["person"] = person
-    return payload
-
-
 async def _lock_vacancies(
-    session: AsyncSession, rows: list[_Row], errors: _Errors
+    session: AsyncSession, rows: list[ImportRow], errors: RowErrors
 ) -> tuple[dict[uuid.UUID, FilledVacancy], dict[uuid.UUID, int]]:
     """Each vacancy named, locked once (in id order, so two imports never deadlock), with the
     rules of a single hire: published, and not filled beyond its positions by this file."""
-    linked: dict[uuid.UUID, list[_Row]] = {}
+    linked: dict[uuid.UUID, list[ImportRow]] = {}
     for row in rows:
         if row.vacancy_id is not None:
             linked.setdefault(row.vacancy_id, []).append(row)
@@ -274,7 +103,7 @@ async def _lock_vacancies(
     return found, filled
 
 
-async def _check_employers(session: AsyncSession, rows: list[_Row], errors: _Errors) -> None:
+async def _check_employers(session: AsyncSession, rows: list[ImportRow], errors: RowErrors) -> None:
     """Registered employers named without a vacancy exist (one query for the whole file)."""
     wanted = {
         row.employer_id for row in rows if row.vacancy_id is None and row.employer_id is not None
@@ -291,11 +120,11 @@ async def _check_employers(session: AsyncSession, rows: list[_Row], errors: _Err
 
 
 def _records(
-    rows: list[_Row],
+    rows: list[ImportRow],
     vacancies: dict[uuid.UUID, FilledVacancy],
     refs: References,
     today: date,
-    errors: _Errors,
+    errors: RowErrors,
     *,
     secret: str,
     batch_id: uuid.UUID,
@@ -378,9 +207,9 @@ async def import_placements(
 ) -> PlacementImportResult:
     """Check every row of the file; record them all in one batch, or raise the errors."""
     fmt = sheets.FORMATS[content_type]
-    errors = _Errors()
+    errors = RowErrors(MAX_LISTED_ERRORS)
     # Reading and validating is CPU work of a second or two: off the event loop.
-    rows = await asyncio.to_thread(_parse, body, fmt, errors)
+    rows = await asyncio.to_thread(read_rows, body, fmt, errors, max_rows=MAX_ROWS)
     vacancies, filled = await _lock_vacancies(session, rows, errors)
     await _check_employers(session, rows, errors)
     refs = await references.load(session)

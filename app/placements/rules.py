@@ -39,7 +39,7 @@ def _error(field: str, message: str, kind: str) -> FieldError:
     return FieldError(field=field, message=message, type=kind)
 
 
-def check(  # noqa: C901
+def check(
     facts: Facts,
     refs: References,
     today: date,
@@ -51,6 +51,16 @@ def check(  # noqa: C901
 
     `site_communes` (code -> area id) are the communes of the linked vacancy's sites: the work
     commune is one of them, as recorded when the vacancy was posted."""
+    errors = _date_and_age(facts, today, field)
+    residence_id = _residence(facts, refs, field, errors)
+    work_id = _work_commune(facts, refs, site_communes, field, errors)
+    errors += _classifications(facts, refs, field)
+    if errors:
+        return None, errors
+    return Resolved(residence_area_id=residence_id, work_area_id=work_id), []
+
+
+def _date_and_age(facts: Facts, today: date, field: Callable[[str], str]) -> list[FieldError]:
     errors: list[FieldError] = []
     day = facts.placed_on
     if day > today:
@@ -68,60 +78,94 @@ def check(  # noqa: C901
                 "age_out_of_range",
             )
         )
+    return errors
 
-    residence_id = None
-    if facts.residence_code is not None:
-        residence = refs.commune(facts.residence_code, day)
-        if residence is None:
-            errors.append(
-                _error(
-                    field("person.residence_commune_code"),
-                    f"{facts.residence_code} is not a commune of the province on {day}",
-                    "unknown_code",
-                )
+
+def _residence(
+    facts: Facts, refs: References, field: Callable[[str], str], errors: list[FieldError]
+) -> int | None:
+    """The residence commune's area id on the placement date; an error if the code names none."""
+    if facts.residence_code is None:
+        return None
+    day = facts.placed_on
+    residence = refs.commune(facts.residence_code, day)
+    if residence is None:
+        errors.append(
+            _error(
+                field("person.residence_commune_code"),
+                f"{facts.residence_code} is not a commune of the province on {day}",
+                "unknown_code",
             )
-        else:
-            residence_id = residence.id
+        )
+        return None
+    return residence.id
 
-    work_id = None
-    code = facts.work_commune_code
+
+def _work_commune(
+    facts: Facts,
+    refs: References,
+    site_communes: dict[str, int] | None,
+    field: Callable[[str], str],
+    errors: list[FieldError],
+) -> int | None:
+    """The work commune's area id: none abroad, one of the sites' for a vacancy, else the code's
+    commune on the placement date."""
     if facts.destination == Destination.abroad.value:
-        work_id = None
-    elif site_communes is not None:
-        if code is None and len(set(site_communes.values())) == 1:
-            work_id = next(iter(site_communes.values()))
-        elif code is None:
-            errors.append(
-                _error(
-                    field("work_commune_code"),
-                    "the vacancy has sites in several communes: say which "
-                    f"({', '.join(sorted(site_communes))})",
-                    "required",
-                )
+        return None
+    if site_communes is not None:
+        return _site_commune(facts.work_commune_code, site_communes, field, errors)
+    code = facts.work_commune_code
+    if code is None:
+        return None
+    day = facts.placed_on
+    work = refs.commune(code, day)
+    if work is None:
+        errors.append(
+            _error(
+                field("work_commune_code"),
+                f"{code} is not a commune of the province on {day}",
+                "unknown_code",
             )
-        elif code not in site_communes:
-            errors.append(
-                _error(
-                    field("work_commune_code"),
-                    f"{code} is not the commune of one of the vacancy's sites",
-                    "not_a_site",
-                )
-            )
-        else:
-            work_id = site_communes[code]
-    elif code is not None:
-        work = refs.commune(code, day)
-        if work is None:
-            errors.append(
-                _error(
-                    field("work_commune_code"),
-                    f"{code} is not a commune of the province on {day}",
-                    "unknown_code",
-                )
-            )
-        else:
-            work_id = work.id
+        )
+        return None
+    return work.id
 
+
+def _site_commune(
+    code: str | None,
+    site_communes: dict[str, int],
+    field: Callable[[str], str],
+    errors: list[FieldError],
+) -> int | None:
+    """The commune of one of the vacancy's sites: the one named, or the only one."""
+    if code is None and len(set(site_communes.values())) == 1:
+        return next(iter(site_communes.values()))
+    if code is None:
+        errors.append(
+            _error(
+                field("work_commune_code"),
+                "the vacancy has sites in several communes: say which "
+                f"({', '.join(sorted(site_communes))})",
+                "required",
+            )
+        )
+        return None
+    if code not in site_communes:
+        errors.append(
+            _error(
+                field("work_commune_code"),
+                f"{code} is not the commune of one of the vacancy's sites",
+                "not_a_site",
+            )
+        )
+        return None
+    return site_communes[code]
+
+
+def _classifications(
+    facts: Facts, refs: References, field: Callable[[str], str]
+) -> list[FieldError]:
+    errors: list[FieldError] = []
     if facts.occupation_code is not None and facts.occupation_code not in refs.occupations:
         errors.append(
             _error(
@@ -138,6 +182,4 @@ def check(  # noqa: C901
                 "unknown_code",
             )
         )
-    if errors:
-        return None, errors
-    return Resolved(residence_area_id=residence_id, work_area_id=work_id), []
+    return errors

@@ -18,9 +18,11 @@ from app.models import Destination, Placement, Role
 from app.placements import references, repository, rules
 from app.placements.persons import person_hash
 from app.placements.references import CommuneVersion, References
+from app.placements.repository import FilledVacancy
 from app.placements.schemas import (
     AreaRef,
     PersonRead,
+    PersonUpdate,
     PlacementCreate,
     PlacementRead,
     PlacementUpdate,
@@ -113,7 +115,7 @@ def visible_to(row: Placement, principal: Principal) -> bool:
     )
 
 
-async def create(  # noqa: C901
+async def create(
     session: AsyncSession,
     principal: Principal,
     payload: PlacementCreate,
@@ -121,36 +123,9 @@ async def create(  # noqa: C901
     today: date,
 ) -> tuple[Placement, References]:
     refs = await references.load(session)
-    employer_id = payload.employer_id
     if principal.role is Role.employer:
-        if payload.vacancy_id is None:
-            raise _field_error(
-                "body.vacancy_id",
-                "an employer records hires for its own vacancies",
-                "required",
-            )
-        if employer_id not in (None, principal.employer_id):
-            raise _field_error("body.employer_id", "not your employer id", "not_yours")
-        if payload.employer_name is not None:
-            raise _field_error(
-                "body.employer_name", "only for employers not registered here", "not_allowed"
-            )
-    vacancy = None
-    if payload.vacancy_id is not None:
-        vacancy = await repository.lock_vacancy(session, payload.vacancy_id)
-        if vacancy is None or (
-            principal.role is Role.employer and vacancy.employer_id != principal.employer_id
-        ):
-            raise NotFoundError(f"No vacancy {payload.vacancy_id}.")
-        if employer_id not in (None, vacancy.employer_id):
-            raise _field_error(
-                "body.employer_id", "not the employer of the vacancy", "employer_mismatch"
-            )
-        if not vacancy.published:
-            raise ConflictError("The vacancy was never published: no one can be hired for it.")
-        employer_id = vacancy.employer_id
-    elif employer_id is not None and not await repository.employer_exists(session, employer_id):
-        raise _field_error("body.employer_id", f"no employer {employer_id}", "unknown_employer")
+        _check_employer_hire(principal, payload)
+    vacancy, employer_id = await _vacancy_and_employer(session, principal, payload)
 
     occupation = payload.occupation_code or (vacancy.occupation_code if vacancy else None)
     industry = payload.industry_code or (vacancy.industry_code if vacancy else None)
@@ -172,13 +147,7 @@ async def create(  # noqa: C901
     if resolved is None:
         raise _invalid(errors)
 
-    filled = 0
-    if vacancy is not None:
-        filled = await repository.filled_positions(session, vacancy.id)
-        if filled >= vacancy.positions:
-            raise ConflictError(
-                f"All {vacancy.positions} positions of this vacancy are filled already."
-            )
+    filled = 0 if vacancy is None else await _filled_with_room(session, vacancy)
     row = Placement(
         id=uuid.uuid4(),
         placed_on=payload.placed_on,
@@ -215,7 +184,57 @@ async def create(  # noqa: C901
     return row, refs
 
 
-async def update(  # noqa: C901
+def _check_employer_hire(principal: Principal, payload: PlacementCreate) -> None:
+    """An employer records hires for its own vacancies only, under its own id."""
+    if payload.vacancy_id is None:
+        raise _field_error(
+            "body.vacancy_id",
+            "an employer records hires for its own vacancies",
+            "required",
+        )
+    if payload.employer_id not in (None, principal.employer_id):
+        raise _field_error("body.employer_id", "not your employer id", "not_yours")
+    if payload.employer_name is not None:
+        raise _field_error(
+            "body.employer_name", "only for employers not registered here", "not_allowed"
+        )
+
+
+async def _vacancy_and_employer(
+    session: AsyncSession, principal: Principal, payload: PlacementCreate
+) -> tuple[FilledVacancy | None, uuid.UUID | None]:
+    """The vacancy filled (locked), published and the principal's to fill, and the employer of
+    the hire: the vacancy's, or the registered one named without a vacancy."""
+    employer_id = payload.employer_id
+    if payload.vacancy_id is None:
+        if employer_id is not None and not await repository.employer_exists(session, employer_id):
+            raise _field_error("body.employer_id", f"no employer {employer_id}", "unknown_employer")
+        return None, employer_id
+    vacancy = await repository.lock_vacancy(session, payload.vacancy_id)
+    if vacancy is None or (
+        principal.role is Role.employer and vacancy.employer_id != principal.employer_id
+    ):
+        raise NotFoundError(f"No vacancy {payload.vacancy_id}.")
+    if employer_id not in (None, vacancy.employer_id):
+        raise _field_error(
+            "body.employer_id", "not the employer of the vacancy", "employer_mismatch"
+        )
+    if not vacancy.published:
+        raise ConflictError("The vacancy was never published: no one can be hired for it.")
+    return vacancy, vacancy.employer_id
+
+
+async def _filled_with_room(session: AsyncSession, vacancy: FilledVacancy) -> int:
+    """The positions filled already, when one is still free."""
+    filled = await repository.filled_positions(session, vacancy.id)
+    if filled >= vacancy.positions:
+        raise ConflictError(
+            f"All {vacancy.positions} positions of this vacancy are filled already."
+        )
+    return filled
+
+
+async def update(
     session: AsyncSession,
     principal: Principal,
     row: Placement,
@@ -235,15 +254,68 @@ async def update(  # noqa: C901
             "body.employer_name", "only for employers not registered here", "not_allowed"
         )
     before = snapshot(row, refs)
+    _check_no_nulls(payload)
+    facts, destination, country = _corrected(row, payload, refs)
+    site_communes = None
+    if row.vacancy_id is not None and destination is Destination.domestic:
+        vacancy = await repository.lock_vacancy(session, row.vacancy_id)
+        site_communes = vacancy.site_communes if vacancy else None
+    resolved, errors = rules.check(facts, refs, today, site_communes=site_communes)
+    if resolved is None:
+        raise _invalid(errors)
+
+    row.placed_on = facts.placed_on
+    row.birth_year = facts.birth_year
+    row.residence_area_id = resolved.residence_area_id
+    row.work_area_id = resolved.work_area_id
+    row.destination = destination.value
+    row.destination_country = country
+    row.occupation_code = facts.occupation_code
+    row.industry_code = facts.industry_code
+    if payload.channel is not None:
+        row.channel = payload.channel.value
+    if "employer_name" in sent:
+        row.employer_name = payload.employer_name
+    person = payload.person
+    if person is not None:
+        _correct_person(row, person, settings)
+    await session.flush()
+    await session.refresh(row)
+    after = snapshot(row, refs)
+    if person is not None and person.person_ref is not None:
+        after["person_ref_changed"] = True
+    await audit.record(
+        session,
+        principal,
+        action="update",
+        entity_type=ENTITY,
+        entity_id=str(row.id),
+        before=before,
+        after=after,
+    )
+    return refs
+
+
+def _check_no_nulls(payload: PlacementUpdate) -> None:
+    """A correction may clear optional fields, never required ones."""
     person = payload.person
     person_sent = person.model_fields_set if person is not None else set()
     for name in ("sex", "birth_year", "trained", "person_ref"):
         if name in person_sent and getattr(person, name) is None:
             raise _field_error(f"body.person.{name}", "must not be null", "required")
     for name in ("placed_on", "destination", "channel"):
-        if name in sent and getattr(payload, name) is None:
+        if name in payload.model_fields_set and getattr(payload, name) is None:
             raise _field_error(f"body.{name}", "must not be null", "required")
 
+
+def _corrected(
+    row: Placement, payload: PlacementUpdate, refs: References
+) -> tuple[rules.Facts, Destination, str | None]:
+    """The record as it will be: the fields sent over the stored ones; and its destination and
+    destination country, which must agree."""
+    sent = payload.model_fields_set
+    person = payload.person
+    person_sent = person.model_fields_set if person is not None else set()
     placed_on = payload.placed_on if payload.placed_on is not None else row.placed_on
     birth_year = (
         person.birth_year
@@ -274,65 +346,29 @@ async def update(  # noqa: C901
                 "body.work_commune_code", "a placement abroad has no work commune", "value_error"
             )
         work_code = None
-    site_communes = None
-    if row.vacancy_id is not None and destination is Destination.domestic:
-        vacancy = await repository.lock_vacancy(session, row.vacancy_id)
-        site_communes = vacancy.site_communes if vacancy else None
-    occupation = payload.occupation_code if "occupation_code" in sent else row.occupation_code
-    industry = payload.industry_code if "industry_code" in sent else row.industry_code
-    resolved, errors = rules.check(
-        rules.Facts(
-            placed_on=placed_on,
-            birth_year=birth_year,
-            residence_code=residence_code,
-            destination=destination.value,
-            work_commune_code=work_code,
-            occupation_code=occupation,
-            industry_code=industry,
-        ),
-        refs,
-        today,
-        site_communes=site_communes,
+    facts = rules.Facts(
+        placed_on=placed_on,
+        birth_year=birth_year,
+        residence_code=residence_code,
+        destination=destination.value,
+        work_commune_code=work_code,
+        occupation_code=payload.occupation_code
+        if "occupation_code" in sent
+        else row.occupation_code,
+        industry_code=payload.industry_code if "industry_code" in sent else row.industry_code,
     )
-    if resolved is None:
-        raise _invalid(errors)
+    return facts, destination, country
 
-    row.placed_on = placed_on
-    row.birth_year = birth_year
-    row.residence_area_id = resolved.residence_area_id
-    row.work_area_id = resolved.work_area_id
-    row.destination = destination.value
-    row.destination_country = country
-    row.occupation_code = occupation
-    row.industry_code = industry
-    if payload.channel is not None:
-        row.channel = payload.channel.value
-    if "employer_name" in sent:
-        row.employer_name = payload.employer_name
-    if person is not None:
-        if person.sex is not None:
-            row.sex = person.sex.value
-        if person.trained is not None:
-            row.trained = person.trained
-        if person.person_ref is not None:
-            row.person_hash = person_hash(
-                settings.person_ref_secret.get_secret_value(), person.person_ref
-            )
-    await session.flush()
-    await session.refresh(row)
-    after = snapshot(row, refs)
-    if person is not None and person.person_ref is not None:
-        after["person_ref_changed"] = True
-    await audit.record(
-        session,
-        principal,
-        action="update",
-        entity_type=ENTITY,
-        entity_id=str(row.id),
-        before=before,
-        after=after,
-    )
-    return refs
+
+def _correct_person(row: Placement, person: PersonUpdate, settings: Settings) -> None:
+    if person.sex is not None:
+        row.sex = person.sex.value
+    if person.trained is not None:
+        row.trained = person.trained
+    if person.person_ref is not None:
+        row.person_hash = person_hash(
+            settings.person_ref_secret.get_secret_value(), person.person_ref
+        )
 
 
 async def void(
