@@ -47,7 +47,8 @@ async def events(
 ) -> tuple[list[AuditEvent], str | None]:
     """A page of events, newest first, and the cursor of the next page (None at the end)."""
     before_id = cursors.decode(cursor, "query.cursor", {"i": int})["i"] if cursor else None
-    rows = await repository.newest_first(session, where, before_id=before_id, limit=limit + 1)
-    more = len(rows) > limit
-    rows = rows[:limit]
-    return rows, cursors.encode({"i": rows[-1].id}) if more and rows else None
+
+    async def fetch(count: int) -> list[AuditEvent]:
+        return await repository.newest_first(session, where, before_id=before_id, limit=count)
+
+    return await cursors.page(fetch, limit, lambda row: {"i": row.id})

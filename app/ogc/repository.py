@@ -31,13 +31,6 @@ from app.search.queries import employer, listed, site, vacancy
 MATCHED_BOUND = 10_000
 
 
-@dataclass(frozen=True)
-class Page:
-    features: list[str]  # each one GeoJSON Feature, as PostgreSQL wrote it
-    last_id: int | None  # the id after which the next page starts, when there is one
-    matched: int | None  # numberMatched, when counted exactly
-
-
 def _vacancy_feature() -> ColumnElement[Any]:
     properties = func.json_build_object(
         "vacancy_id", site.vacancy_id,
@@ -139,34 +132,34 @@ def area_conditions(
     return conditions
 
 
-async def page(
+async def features(
     session: AsyncSession,
     source: Source,
     conditions: Sequence[ColumnElement[bool]],
     *,
     after: int | None,
     limit: int,
-) -> Page:
-    """Matching features in id order after the id `after`, with numberMatched when there
-    are at most MATCHED_BOUND."""
-    where = [*source.always, *conditions]
+) -> list[Any]:
+    """Up to `limit` matching features in id order after the id `after`: rows (id, feature)."""
     # The page's ids first, from the collection's own table: the joins the features need
     # then run for this page only, not for every match (45,000 in a dense viewport).
-    ids = select(source.key.label("id")).where(*where).order_by(source.key).limit(limit + 1)
+    where = [*source.always, *conditions]
+    ids = select(source.key.label("id")).where(*where).order_by(source.key).limit(limit)
     if after is not None:
         ids = ids.where(source.key > after)
     chosen = ids.subquery("page")
     features = source.rows.join(chosen, chosen.c.id == source.key).order_by(source.key)
-    rows = (await session.execute(features)).all()
-    more = len(rows) > limit
-    rows = rows[:limit]
+    return list((await session.execute(features)).all())
+
+
+async def matched(
+    session: AsyncSession, source: Source, conditions: Sequence[ColumnElement[bool]]
+) -> int | None:
+    """numberMatched, when there are at most MATCHED_BOUND matches."""
+    where = [*source.always, *conditions]
     matches = select(source.key).where(*where).limit(MATCHED_BOUND + 1).subquery()
     number = int(await session.scalar(select(func.count()).select_from(matches)) or 0)
-    return Page(
-        features=[str(row.feature) for row in rows],
-        last_id=int(rows[-1].id) if more else None,
-        matched=number if number <= MATCHED_BOUND else None,
-    )
+    return number if number <= MATCHED_BOUND else None
 
 
 async def count(

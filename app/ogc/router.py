@@ -6,8 +6,6 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, tzinfo
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
@@ -17,11 +15,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app import cursors
 from app.db import SessionDep
 from app.dependencies import SettingsDep
-from app.errors import NotFoundError, Problem
+from app.errors import Problem
 from app.http_cache import cached_response
 from app.models import EmploymentType
 from app.models.area import AreaLevel
-from app.ogc import repository
+from app.ogc import repository, service
 from app.ogc.collections import (
     AREA_CODE,
     AREAS,
@@ -36,8 +34,6 @@ from app.ogc.collections import (
 from app.ogc.params import (
     DEFAULT_LIMIT,
     MAX_LIMIT,
-    Box,
-    Interval,
     check_format,
     parse_bbox,
     parse_datetime,
@@ -47,15 +43,10 @@ from app.ogc.schemas import (
     Collection,
     Collections,
     Conformance,
-    Extent,
     LandingPage,
-    Link,
-    SpatialExtent,
-    TemporalExtent,
 )
+from app.ogc.service import GEOJSON, JSON, ItemsQuery, link
 
-GEOJSON = "application/geo+json"
-JSON = "application/json"
 OPENAPI = "application/vnd.oai.openapi+json;version=3.1"
 CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
@@ -119,10 +110,6 @@ def _base(request: Request) -> str:
     return str(request.base_url).rstrip("/") + "/ogc"
 
 
-def _link(href: str, rel: str, media_type: str | None = None, title: str | None = None) -> Link:
-    return Link(href=href, rel=rel, type=media_type, title=title)
-
-
 def _json(request: Request, document: Any, max_age_s: int, media_type: str = JSON) -> Response:
     body = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
     return cached_response(request, body, media_type=media_type, max_age_s=max_age_s)
@@ -143,11 +130,11 @@ async def landing_page(request: Request, f: Format = None) -> Response:
         description="Open vacancies (work sites) and administrative units with validity "
         "dates, for GIS clients.",
         links=[
-            _link(base, "self", JSON, "This document"),
-            _link(f"{base}/api", "service-desc", OPENAPI, "The API definition"),
-            _link(str(request.base_url) + "docs", "service-doc", "text/html", "API reference"),
-            _link(f"{base}/conformance", "conformance", JSON, "Conformance classes"),
-            _link(f"{base}/collections", "data", JSON, "The collections"),
+            link(base, "self", JSON, "This document"),
+            link(f"{base}/api", "service-desc", OPENAPI, "The API definition"),
+            link(str(request.base_url) + "docs", "service-doc", "text/html", "API reference"),
+            link(f"{base}/conformance", "conformance", JSON, "Conformance classes"),
+            link(f"{base}/collections", "data", JSON, "The collections"),
         ],
     )
     return _model(request, page, STATIC_MAX_AGE_S)
@@ -195,48 +182,6 @@ async def api_definition(request: Request, f: Format = None) -> Response:
     return _json(request, document, STATIC_MAX_AGE_S, media_type=media_type)
 
 
-def _isoformat(value: datetime | date | None) -> str | None:
-    if isinstance(value, datetime):
-        return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
-    return None if value is None else value.isoformat()
-
-
-async def _collection(request: Request, session: AsyncSession, info: CollectionInfo) -> Collection:
-    base = f"{_base(request)}/collections/{info.id}"
-    extent = await info.extent(session)
-    return Collection(
-        id=info.id,
-        title=info.title,
-        description=info.description,
-        links=[
-            _link(base, "self", JSON, "This collection"),
-            _link(f"{base}/items", "items", GEOJSON, "The features"),
-            _link(
-                f"{base}/queryables",
-                "http://www.opengis.net/def/rel/ogc/1.0/queryables",
-                "application/schema+json",
-                "Properties to filter on",
-            ),
-        ],
-        extent=Extent(
-            spatial=SpatialExtent(bbox=[extent.bbox]) if extent.bbox else None,
-            temporal=TemporalExtent(interval=[[_isoformat(extent.start), _isoformat(extent.end)]]),
-        ),
-    )
-
-
-def _no_collection(collection_id: str) -> NotFoundError:
-    names = ", ".join(COLLECTIONS)
-    return NotFoundError(f"No collection {collection_id!r}; there are: {names}.")
-
-
-def _known(collection_id: str) -> CollectionInfo:
-    info = COLLECTIONS.get(collection_id)
-    if info is None:
-        raise _no_collection(collection_id)
-    return info
-
-
 CollectionId = Annotated[str, Path(examples=["vacancies"], max_length=100)]
 
 
@@ -247,8 +192,10 @@ async def list_collections(request: Request, session: SessionDep, f: Format = No
     """Every collection with its extent and links."""
     check_format(f)
     collections = Collections(
-        links=[_link(f"{_base(request)}/collections", "self", JSON, "This document")],
-        collections=[await _collection(request, session, info) for info in COLLECTIONS.values()],
+        links=[link(f"{_base(request)}/collections", "self", JSON, "This document")],
+        collections=[
+            await service.collection(session, info, _base(request)) for info in COLLECTIONS.values()
+        ],
     )
     return _model(request, collections, DATA_MAX_AGE_S)
 
@@ -264,7 +211,7 @@ async def get_collection(
 ) -> Response:
     """The collection's extent (space and time) and links."""
     check_format(f)
-    collection = await _collection(request, session, _known(collection_id))
+    collection = await service.collection(session, service.known(collection_id), _base(request))
     return _model(request, collection, DATA_MAX_AGE_S)
 
 
@@ -277,7 +224,7 @@ async def get_collection(
 async def queryables(request: Request, collection_id: CollectionId, f: Format = None) -> Response:
     """Each can be given as `?name=value` on the items (equality)."""
     check_format(f)
-    info = _known(collection_id)
+    info = service.known(collection_id)
     schema = {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": f"{_base(request)}/collections/{info.id}/queryables",
@@ -287,17 +234,6 @@ async def queryables(request: Request, collection_id: CollectionId, f: Format = 
         "additionalProperties": False,
     }
     return _json(request, schema, STATIC_MAX_AGE_S, media_type="application/schema+json")
-
-
-@dataclass(frozen=True)
-class ItemsQuery:
-    """The parameters every collection's items take, parsed."""
-
-    limit: int
-    boxes: tuple[Box, ...]
-    interval: Interval | None
-    cursor: str | None
-    result_type: str
 
 
 async def items_query(
@@ -329,43 +265,16 @@ async def _items(
     items: ItemsQuery,
     conditions: Sequence[Any],
 ) -> Response:
-    base = f"{_base(request)}/collections/{info.id}"
-    links = [
-        _link(str(request.url), "self", GEOJSON, "This page"),
-        _link(base, "collection", JSON, "The collection"),
-    ]
-    document: dict[str, Any] = {"type": "FeatureCollection"}
-    features: list[str] = []
-    if items.result_type == "hits":
-        document["numberMatched"] = await repository.count(session, info.source, conditions)
-    else:
-        cursor = items.cursor
-        after = cursors.decode(cursor, "query.cursor", {"a": int})["a"] if cursor else None
-        page = await repository.page(
-            session, info.source, conditions, after=after, limit=items.limit
-        )
-        features = page.features
-        if page.last_id is not None:
-            following = request.url.include_query_params(cursor=cursors.encode({"a": page.last_id}))
-            links.append(_link(str(following), "next", GEOJSON, "The next page"))
-        if page.matched is not None:
-            document["numberMatched"] = page.matched
-    document["numberReturned"] = len(features)
-    document["timeStamp"] = _isoformat(datetime.now(UTC))
-    document["links"] = [link.model_dump(exclude_none=True) for link in links]
-    head = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
-    # The features go in last, as PostgreSQL wrote them: never parsed here.
-    text = f'{head[:-1]},"features":[{",".join(features)}]}}'
+    text = await service.items(
+        session,
+        info,
+        items,
+        conditions,
+        base=_base(request),
+        url=str(request.url),
+        next_url=lambda cursor: str(request.url.include_query_params(cursor=cursor)),
+    )
     return cached_response(request, text.encode(), media_type=GEOJSON, max_age_s=DATA_MAX_AGE_S)
-
-
-def _days(interval: Interval | None, zone: tzinfo) -> tuple[date | None, date | None] | None:
-    """The interval's first and last days where the units' dates apply (Vietnam)."""
-    if interval is None:
-        return None
-    first = interval.start.astimezone(zone).date() if interval.start else None
-    last = interval.end.astimezone(zone).date() if interval.end else None
-    return first, last
 
 
 ITEMS_DOC: dict[int | str, dict[str, Any]] = {
@@ -437,18 +346,13 @@ async def area_items(
     }
     conditions = repository.area_conditions(
         items.boxes,
-        _days(items.interval, settings.tz),
+        service.days(items.interval, settings.tz),
         {name: value for name, value in equal.items() if value is not None},
     )
     return await _items(request, session, AREAS, items, conditions)
 
 
 FeatureId = Annotated[str, Path(max_length=20, examples=["1"])]
-
-
-def _feature_id(text: str) -> int | None:
-    # Ids are positive bigints; anything else names no feature.
-    return int(text) if text.isascii() and text.isdigit() and int(text) < 2**63 else None
 
 
 FEATURE_DOC: dict[int | str, dict[str, Any]] = {
@@ -473,19 +377,9 @@ async def get_feature(
 ) -> Response:
     """A work site is gone (404) once its vacancy is closed or expired."""
     check_format(f)
-    info = _known(collection_id)
-    number = _feature_id(feature_id)
-    text = None if number is None else await repository.feature(session, info.source, number)
-    if text is None:
-        raise NotFoundError(f"No feature {feature_id!r} in {info.id}.")
-    base = f"{_base(request)}/collections/{info.id}"
-    links = [
-        _link(f"{base}/items/{feature_id}", "self", GEOJSON, "This feature"),
-        _link(base, "collection", JSON, "The collection"),
-    ]
-    encoded = json.dumps([link.model_dump(exclude_none=True) for link in links])
-    # PostgreSQL wrote a JSON object: add the links as its last member.
-    body = f'{text[:-1]},"links":{encoded}}}'.encode()
+    info = service.known(collection_id)
+    text = await service.feature(session, info, feature_id, _base(request))
+    body = text.encode()
     return cached_response(request, body, media_type=GEOJSON, max_age_s=DATA_MAX_AGE_S)
 
 
@@ -497,4 +391,4 @@ async def get_feature(
 )
 async def unknown_collection_items(collection_id: CollectionId) -> Response:
     """Reached only by ids the routes above do not name."""
-    raise _no_collection(collection_id)
+    raise service.no_collection(collection_id)
