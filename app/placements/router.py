@@ -3,22 +3,21 @@
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Path, Query, Request, Response
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import cursors
-from app.auth.dependencies import AnyPrincipal, Principal, StaffPrincipal
+from app.auth.dependencies import AnyPrincipal, StaffPrincipal
 from app.db import SessionDep
 from app.dependencies import IsoDate, SettingsDep, TodayDep
-from app.errors import NotFoundError, PreconditionFailedError, Problem
+from app.errors import PreconditionFailedError, Problem
 from app.http_cache import etag_matches
 from app.idempotency import IdempotencyKey, fingerprint, run_once
 from app.models import Channel, Destination, Placement
-from app.placements import importer, references, repository, service, sheets
+from app.placements import importer, reads, references, service, sheets
 from app.placements.references import References
+from app.placements.repository import ListFilter
 from app.placements.schemas import (
     PlacementCreate,
     PlacementImportResult,
@@ -52,7 +51,7 @@ def _etag(row: Placement) -> str:
 
 def _json(row: Placement, refs: References, status_code: int = 200) -> Response:
     return Response(
-        service.to_read(row, refs).model_dump_json().encode(),
+        reads.to_read(row, refs).model_dump_json().encode(),
         status_code=status_code,
         media_type="application/json",
         headers={
@@ -63,19 +62,10 @@ def _json(row: Placement, refs: References, status_code: int = 200) -> Response:
     )
 
 
-async def _visible(
-    session: AsyncSession, principal: Principal, placement_id: uuid.UUID, *, lock: bool
-) -> Placement:
-    row = await repository.get(session, placement_id, for_update=lock)
-    if row is None or not service.visible_to(row, principal):
-        raise NotFoundError(f"No placement {placement_id}.")
-    return row
-
-
 async def visible_placement(
     session: SessionDep, principal: AnyPrincipal, placement_id: PlacementId
 ) -> Placement:
-    return await _visible(session, principal, placement_id, lock=False)
+    return await reads.visible(session, principal, placement_id, lock=False)
 
 
 async def locked_placement(
@@ -85,7 +75,7 @@ async def locked_placement(
     if_match: IfMatch = None,
 ) -> Placement:
     """For corrections: locked until commit, and checked against If-Match."""
-    row = await _visible(session, principal, placement_id, lock=True)
+    row = await reads.visible(session, principal, placement_id, lock=True)
     if if_match is not None and not etag_matches(if_match, _etag(row), weak=False):
         raise PreconditionFailedError("The placement changed since you read it: read it again.")
     return row
@@ -149,37 +139,16 @@ async def list_placements(
     cursor: Annotated[str | None, Query(max_length=cursors.MAX_CURSOR_LENGTH)] = None,
 ) -> PlacementPage:
     """Most recently recorded first, with an opaque cursor for the next page."""
-    if not principal.is_staff:
-        employer_id = principal.employer_id
-    after = None
-    if cursor is not None:
-        values = cursors.decode(cursor, "query.cursor", {"c": str, "i": str})
-        try:
-            after = (datetime.fromisoformat(values["c"]), uuid.UUID(values["i"]))
-        except ValueError as exc:
-            raise cursors.invalid("query.cursor") from exc
-    rows = await repository.page(
-        session,
-        repository.ListFilter(
-            employer_id=employer_id,
-            vacancy_id=vacancy_id,
-            placed_from=placed_from,
-            placed_to=placed_to,
-            channel=channel.value if channel else None,
-            destination=destination.value if destination else None,
-            include_voided=include_voided,
-        ),
-        limit=limit + 1,
-        after=after,
+    where = ListFilter(
+        employer_id=employer_id,
+        vacancy_id=vacancy_id,
+        placed_from=placed_from,
+        placed_to=placed_to,
+        channel=channel.value if channel else None,
+        destination=destination.value if destination else None,
+        include_voided=include_voided,
     )
-    refs = await references.load(session)
-    more = len(rows) > limit
-    rows = rows[:limit]
-    next_cursor = None
-    if more:
-        last = rows[-1]
-        next_cursor = cursors.encode({"c": last.created_at.isoformat(), "i": str(last.id)})
-    return PlacementPage(items=[service.to_read(r, refs) for r in rows], next_cursor=next_cursor)
+    return await reads.page(session, principal, where, limit=limit, cursor=cursor)
 
 
 _IMPORT_EXAMPLE = (

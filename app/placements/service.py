@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import uuid
 from datetime import date
-from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,16 +14,13 @@ from app.config import Settings
 from app.db import db_now
 from app.errors import ConflictError, FieldError, InvalidInputError, NotFoundError
 from app.models import Destination, Placement, Role
-from app.placements import references, repository, rules
+from app.placements import reads, references, repository, rules
 from app.placements.persons import person_hash
-from app.placements.references import CommuneVersion, References
+from app.placements.references import References
 from app.placements.repository import FilledVacancy
 from app.placements.schemas import (
-    AreaRef,
-    PersonRead,
     PersonUpdate,
     PlacementCreate,
-    PlacementRead,
     PlacementUpdate,
     destination_country_rule,
 )
@@ -38,81 +34,6 @@ def _invalid(errors: list[FieldError]) -> InvalidInputError:
 
 def _field_error(field: str, message: str, kind: str) -> InvalidInputError:
     return _invalid([FieldError(field=field, message=message, type=kind)])
-
-
-def _area(version: CommuneVersion | None) -> AreaRef | None:
-    if version is None:
-        return None
-    return AreaRef(
-        code=version.code,
-        name=version.name,
-        valid_from=version.valid_from,
-        valid_to=version.valid_to,
-    )
-
-
-def _code(refs: References, area_id: int | None) -> str | None:
-    return None if area_id is None else refs.by_id[area_id].code
-
-
-def to_read(row: Placement, refs: References) -> PlacementRead:
-    return PlacementRead(
-        id=row.id,
-        placed_on=row.placed_on,
-        vacancy_id=row.vacancy_id,
-        employer_id=row.employer_id,
-        employer_name=row.employer_name,
-        person=PersonRead(
-            sex=row.sex,
-            birth_year=row.birth_year,
-            age=row.placed_on.year - row.birth_year,
-            trained=row.trained,
-            residence_commune=_area(
-                refs.by_id.get(row.residence_area_id) if row.residence_area_id else None
-            ),
-        ),
-        destination=row.destination,
-        destination_country=row.destination_country,
-        work_commune=_area(refs.by_id.get(row.work_area_id) if row.work_area_id else None),
-        occupation_code=row.occupation_code,
-        industry_code=row.industry_code,
-        channel=row.channel,
-        status="voided" if row.voided_at else "active",
-        void_reason=row.void_reason,
-        voided_at=row.voided_at,
-        import_batch_id=row.import_batch_id,
-        created_at=row.created_at,
-        updated_at=row.updated_at,
-        version=row.version,
-    )
-
-
-def snapshot(row: Placement, refs: References) -> dict[str, Any]:
-    """The record for the audit trail: every field but the person's hash."""
-    return {
-        "placed_on": row.placed_on.isoformat(),
-        "vacancy_id": str(row.vacancy_id) if row.vacancy_id else None,
-        "employer_id": str(row.employer_id) if row.employer_id else None,
-        "employer_name": row.employer_name,
-        "sex": row.sex,
-        "birth_year": row.birth_year,
-        "trained": row.trained,
-        "residence_commune_code": _code(refs, row.residence_area_id),
-        "destination": row.destination,
-        "destination_country": row.destination_country,
-        "work_commune_code": _code(refs, row.work_area_id),
-        "occupation_code": row.occupation_code,
-        "industry_code": row.industry_code,
-        "channel": row.channel,
-        "status": "voided" if row.voided_at else "active",
-        "void_reason": row.void_reason,
-    }
-
-
-def visible_to(row: Placement, principal: Principal) -> bool:
-    return principal.is_staff or (
-        row.employer_id is not None and row.employer_id == principal.employer_id
-    )
 
 
 async def create(
@@ -179,7 +100,7 @@ async def create(
         entity_type=ENTITY,
         entity_id=str(row.id),
         before=None,
-        after=snapshot(row, refs),
+        after=reads.snapshot(row, refs),
     )
     return row, refs
 
@@ -253,7 +174,7 @@ async def update(
         raise _field_error(
             "body.employer_name", "only for employers not registered here", "not_allowed"
         )
-    before = snapshot(row, refs)
+    before = reads.snapshot(row, refs)
     _check_no_nulls(payload)
     facts, destination, country = _corrected(row, payload, refs)
     site_communes = None
@@ -281,7 +202,7 @@ async def update(
         _correct_person(row, person, settings)
     await session.flush()
     await session.refresh(row)
-    after = snapshot(row, refs)
+    after = reads.snapshot(row, refs)
     if person is not None and person.person_ref is not None:
         after["person_ref_changed"] = True
     await audit.record(
@@ -325,7 +246,7 @@ def _corrected(
     residence_code = (
         person.residence_commune_code
         if person is not None and "residence_commune_code" in person_sent
-        else _code(refs, row.residence_area_id)
+        else reads.code(refs, row.residence_area_id)
     )
     destination = payload.destination or Destination(row.destination)
     country = (
@@ -338,7 +259,9 @@ def _corrected(
     except ValueError as exc:
         raise _field_error("body.destination_country", str(exc), "value_error") from exc
     work_code = (
-        payload.work_commune_code if "work_commune_code" in sent else _code(refs, row.work_area_id)
+        payload.work_commune_code
+        if "work_commune_code" in sent
+        else reads.code(refs, row.work_area_id)
     )
     if destination is Destination.abroad:
         if "work_commune_code" in sent and payload.work_commune_code is not None:
@@ -379,7 +302,7 @@ async def void(
     refs = await references.load(session)
     if row.voided_at is not None:
         raise ConflictError("The placement is already voided.")
-    before = snapshot(row, refs)
+    before = reads.snapshot(row, refs)
     row.voided_at = await db_now(session)
     row.void_reason = reason
     await session.flush()
@@ -391,7 +314,7 @@ async def void(
         entity_type=ENTITY,
         entity_id=str(row.id),
         before=before,
-        after=snapshot(row, refs),
+        after=reads.snapshot(row, refs),
         reason=reason,
     )
     return refs
