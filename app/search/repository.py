@@ -16,7 +16,7 @@ Keyset paging: the cursor holds the last row's tier, sort key and site id.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -128,7 +128,7 @@ class Built:
         return self.text_condition is not None
 
 
-async def build(  # noqa: C901
+async def build(
     session: AsyncSession,
     params: SearchParams,
     today: date,
@@ -137,11 +137,6 @@ async def build(  # noqa: C901
 ) -> Built:
     """The query for `params`. With `q`, `text_choice` says how it matches (a cursor carries
     the first page's choice); when not given, text.decide() chooses."""
-    filters = listed()
-    if params.near is not None:
-        filters.append(
-            _within_radius(params.near, params.radius_m, by_distance=params.sort is Sort.distance)
-        )
     # Every value is a named parameter (the names are bind_values()'s): a statement built
     # once for a shape of request runs again with the next request's values.
     values = bind_values(params, today)
@@ -149,6 +144,39 @@ async def build(  # noqa: C901
     def value(name: str) -> Any:
         return bindparam(name, values[name], expanding=isinstance(values[name], list))
 
+    filters = [*listed(), *_place_filters(params, value), *_attribute_filters(params, value)]
+    text_condition = phrase = None
+    if params.q is not None:
+        await text.plan_for_the_words(session)
+        if text_choice is None:
+            text_choice = await text.decide(session, params.q)
+        if text_choice.by_words:
+            text_condition = text.words_match(text_choice.query)
+            phrase = text.phrase_match(text_choice.query)
+        else:
+            text_condition = text.similar_match(params.q)
+    sort_key, descending = _order(params, text_choice)
+    return Built(
+        filters,
+        sort_key,
+        descending,
+        text_condition=text_condition,
+        text_choice=text_choice,
+        phrase=phrase,
+        phrase_first=phrase is not None and params.sort is Sort.relevance,
+        values=values,
+        shape=reuse.shape(params, TOTAL_BOUND),
+        by_distance=params.sort is Sort.distance and params.near is not None,
+    )
+
+
+def _place_filters(params: SearchParams, value: Callable[[str], Any]) -> list[ColumnElement[bool]]:
+    """Around `near`, in `bbox`, in the commune `area`."""
+    filters: list[ColumnElement[bool]] = []
+    if params.near is not None:
+        filters.append(
+            _within_radius(params.near, params.radius_m, by_distance=params.sort is Sort.distance)
+        )
     if params.bbox is not None:
         filters += geo.point_in_box(
             site.geom, value("bbox_min_lon"), value("bbox_min_lat"), value("bbox_max_lon"),
@@ -161,14 +189,18 @@ async def build(  # noqa: C901
             Area.validity.op("@>")(value("today")),
         )
         filters.append(site.area_id.in_(in_commune.scalar_subquery()))
+    return filters
+
+
+def _attribute_filters(
+    params: SearchParams, value: Callable[[str], Any]
+) -> list[ColumnElement[bool]]:
+    """Occupation, industry, employment type, pay, age and employer."""
+    filters: list[ColumnElement[bool]] = []
     if params.occupation:
+        occupations = range(len(params.occupation))
         filters.append(
-            or_(
-                *(
-                    site.occupation_code.startswith(value(f"occupation_{index}"))
-                    for index in range(len(params.occupation))
-                )
-            )
+            or_(*(site.occupation_code.startswith(value(f"occupation_{i}")) for i in occupations))
         )
     if params.industry:
         industries = value("industry")
@@ -187,45 +219,21 @@ async def build(  # noqa: C901
         filters.append(site.published_at >= func.now() - value("posted_within"))
     if params.employer_id is not None:
         filters.append(site.employer_id == value("employer_id"))
+    return filters
 
-    text_condition = phrase = None
-    if params.q is not None:
-        await text.plan_for_the_words(session)
-        if text_choice is None:
-            text_choice = await text.decide(session, params.q)
-        if text_choice.by_words:
-            text_condition = text.words_match(text_choice.query)
-            phrase = text.phrase_match(text_choice.query)
-        else:
-            text_condition = text.similar_match(params.q)
 
-    sort_key: ColumnElement[Any]
-    by_distance = params.sort is Sort.distance and params.near is not None
-    if by_distance and params.near is not None:
-        sort_key = _site_geog().op("<->", return_type=Float)(_near_geog(params.near))
-        descending = False
-    elif params.sort is Sort.relevance and text_choice and not text_choice.by_words:
-        sort_key = cast(text.similarity(text_choice.query), Float)
-        descending = True
-    elif params.sort is Sort.relevance:
-        sort_key, descending = site.published_at.expression, True
-    elif params.sort is Sort.salary:
-        sort_key = func.coalesce(site.salary_monthly_max, site.salary_monthly_min, -1)
-        descending = True
-    else:
-        sort_key, descending = site.published_at.expression, True
-    return Built(
-        filters,
-        sort_key,
-        descending,
-        text_condition=text_condition,
-        text_choice=text_choice,
-        phrase=phrase,
-        phrase_first=phrase is not None and params.sort is Sort.relevance,
-        values=values,
-        shape=reuse.shape(params, TOTAL_BOUND),
-        by_distance=by_distance,
-    )
+def _order(
+    params: SearchParams, text_choice: text.TextChoice | None
+) -> tuple[ColumnElement[Any], bool]:
+    """The sort key and whether it is descending."""
+    if params.sort is Sort.distance and params.near is not None:
+        return _site_geog().op("<->", return_type=Float)(_near_geog(params.near)), False
+    if params.sort is Sort.relevance and text_choice and not text_choice.by_words:
+        return cast(text.similarity(text_choice.query), Float), True
+    if params.sort is Sort.salary:
+        return func.coalesce(site.salary_monthly_max, site.salary_monthly_min, -1), True
+    # Newest, and relevance by words: newest first (within each tier).
+    return site.published_at.expression, True
 
 
 def bind_values(params: SearchParams, today: date) -> dict[str, Any]:
