@@ -1,4 +1,6 @@
-"""The one place PostGIS expressions are composed. Coordinates are (lon, lat), EPSG:4326."""
+"""PostGIS expressions that several domains compose alike (geography casts, named points,
+boxes, GeoJSON output) and the lon/lat types. A domain's own spatial SQL lives in its
+repository. Coordinates are (lon, lat), EPSG:4326."""
 
 from __future__ import annotations
 

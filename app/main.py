@@ -42,8 +42,8 @@ from app.web.router import static_files
 
 DESCRIPTION = """
 Vacancies on a map for the Vĩnh Long job exchange (Sàn giao dịch việc làm trực tuyến trên
-Bản đồ việc làm): administrative areas with validity dates, and (as they land) vacancies,
-search, tiles and placement statistics.
+Bản đồ việc làm): administrative areas with validity dates, vacancies and their employers,
+search, vector tiles, OGC API - Features, placements, plans and statistics.
 
 Coordinates are WGS84 longitude, latitude. Every error is RFC 9457
 `application/problem+json`.
