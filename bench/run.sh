@@ -36,7 +36,7 @@ SET_SUFFIX=${POINTS#points}; SET_SUFFIX=${SET_SUFFIX%.txt}   # "" or _dense: cap
   # The hot statements' SQL as measured (make test checks bench/README.md records a run of them).
   echo "statements: $(APP_DATABASE_URL="postgresql+asyncpg://$PGUSER:$PGPASSWORD@$PGHOST:$PGPORT/$DB" .venv/bin/python bench/fingerprint.py)"
   echo "points: $POINTS"; echo "ours: $DB, state: ${BENCH_STATE:-unnamed}"
-  [ -n "$DB2" ] && echo "ours2: $DB2, state: ${BENCH_STATE2:-unnamed}"; } | tee "$OUT/commit.txt"
+  [ -n "$DB2" ] && echo "ours2: $DB2, state: ${BENCH_STATE2:-unnamed}${OURS2_TREE:+, code: $(git -C "$OURS2_TREE" rev-parse HEAD) ($OURS2_TREE)}"; } | tee "$OUT/commit.txt"
 PSQL=("$PGBIN/psql" -X -q -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" -d "$DB" -v ON_ERROR_STOP=1)
 
 source bench/servers.sh

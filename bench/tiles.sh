@@ -33,7 +33,7 @@ PSQL=(psql -X -q -h "$PGHOST" -p "$PGPORT" -U "$PGUSER" -d "$DB" -v ON_ERROR_STO
   # The hot statements' SQL as measured (make test checks bench/README.md records a run of them).
   echo "statements: $(APP_DATABASE_URL="postgresql+asyncpg://$PGUSER:$PGPASSWORD@$PGHOST:$PGPORT/$DB" .venv/bin/python bench/fingerprint.py)"
   echo "ours: $DB, state: ${BENCH_STATE:-unnamed}"
-  [ -n "$DB2" ] && echo "ours2: $DB2, state: ${BENCH_STATE2:-unnamed}"
+  [ -n "$DB2" ] && echo "ours2: $DB2, state: ${BENCH_STATE2:-unnamed}${OURS2_TREE:+, code: $(git -C "$OURS2_TREE" rev-parse HEAD) ($OURS2_TREE)}"
   "${PSQL[@]}" -At -F ' ' -c "SELECT 'public sites', count(*), 'of which past valid_through', count(*) FILTER (WHERE valid_through <= now()) FROM vacancy_site WHERE public" \
     -c "SELECT 'open vacancies past valid_through (not swept)', count(*) FROM vacancy WHERE status = 'open' AND valid_through <= now()"
 } | tee "$OUT/commit.txt"
@@ -50,7 +50,7 @@ done
 start_servers
 # Ours once more without its tile cache: every tile drawn ("cold"), on each database.
 start_ours "$DB" "$COLD_PORT" ours_cold APP_TILE_CACHE_MB=0
-if [ -n "$DB2" ]; then start_ours "$DB2" "$COLD2_PORT" ours2_cold APP_TILE_CACHE_MB=0; fi
+if [ -n "$DB2" ]; then TREE=${OURS2_TREE:-.} start_ours "$DB2" "$COLD2_PORT" ours2_cold APP_TILE_CACHE_MB=0; fi
 for port in $COLD_PORT ${DB2:+$COLD2_PORT}; do
   for _ in $(seq 60); do curl -sf "http://127.0.0.1:$port/readyz" > /dev/null && break; sleep 1; done
 done
