@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from http import HTTPStatus
 from typing import Any
 
@@ -262,93 +262,107 @@ def allowed_methods(app: FastAPI, path: str) -> list[str]:
     return sorted(set().union(*matching))
 
 
-def install_error_handlers(app: FastAPI) -> None:  # noqa: C901
-    """Every error, framework or ours, leaves in the one problem format."""
+async def handle_app_error(request: Request, exc: AppError) -> JSONResponse:
+    return problem_response(
+        request,
+        exc.status,
+        slug=exc.slug,
+        detail=exc.detail,
+        errors=exc.errors,
+        headers=exc.headers or None,
+        extra=exc.extra,
+    )
 
-    @app.exception_handler(AppError)
-    async def handle_app_error(request: Request, exc: AppError) -> JSONResponse:
-        return problem_response(
-            request,
-            exc.status,
-            slug=exc.slug,
-            detail=exc.detail,
-            errors=exc.errors,
-            headers=exc.headers or None,
-            extra=exc.extra,
-        )
 
-    @app.exception_handler(RequestValidationError)
-    async def handle_validation(request: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = validation_errors(exc.errors())
-        fields = ", ".join(e.field for e in errors)
+async def handle_validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+    errors = validation_errors(exc.errors())
+    fields = ", ".join(e.field for e in errors)
+    return problem_response(
+        request,
+        422,
+        slug="validation-error",
+        detail=f"Invalid input: {fields}." if fields else "Invalid input.",
+        errors=errors,
+    )
+
+
+async def handle_http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    status = exc.status_code
+    detail = exc.detail if isinstance(exc.detail, str) else None
+    if status == 404 and detail == "Not Found":
+        detail = f"No route matches {request.url.path}."
+    headers = dict(exc.headers or {})
+    if status == 405:
+        # Starlette names the methods of the first route that matched the path; the
+        # resource's are those of every route on it.
+        headers["Allow"] = ", ".join(allowed_methods(request.app, request.url.path))
+        if detail == "Method Not Allowed":
+            detail = f"{request.method} is not allowed on {request.url.path}."
+    if status == 400 and detail == "There was an error parsing the body":
+        # FastAPI's answer to a body that is not UTF-8: the same 422 as malformed JSON.
         return problem_response(
             request,
             422,
             slug="validation-error",
-            detail=f"Invalid input: {fields}." if fields else "Invalid input.",
-            errors=errors,
+            detail="The body is not valid UTF-8 JSON.",
+            errors=[FieldError(field="body", message="not UTF-8 JSON", type="json_invalid")],
         )
+    slug = HTTPStatus(status).phrase.lower().replace(" ", "-")
+    return problem_response(request, status, slug=slug, detail=detail, headers=headers or None)
 
-    @app.exception_handler(StarletteHTTPException)
-    async def handle_http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        status = exc.status_code
-        detail = exc.detail if isinstance(exc.detail, str) else None
-        if status == 404 and detail == "Not Found":
-            detail = f"No route matches {request.url.path}."
-        headers = dict(exc.headers or {})
-        if status == 405:
-            # Starlette names the methods of the first route that matched the path; the
-            # resource's are those of every route on it.
-            headers["Allow"] = ", ".join(allowed_methods(request.app, request.url.path))
-            if detail == "Method Not Allowed":
-                detail = f"{request.method} is not allowed on {request.url.path}."
-        if status == 400 and detail == "There was an error parsing the body":
-            # FastAPI's answer to a body that is not UTF-8: the same 422 as malformed JSON.
-            return problem_response(
-                request,
-                422,
-                slug="validation-error",
-                detail="The body is not valid UTF-8 JSON.",
-                errors=[FieldError(field="body", message="not UTF-8 JSON", type="json_invalid")],
-            )
-        slug = HTTPStatus(status).phrase.lower().replace(" ", "-")
-        return problem_response(request, status, slug=slug, detail=detail, headers=headers or None)
 
-    @app.exception_handler(DBAPIError)
-    async def handle_db_error(request: Request, exc: DBAPIError) -> JSONResponse:
-        translated = translate_db_error(exc)
-        if translated is None:
-            return await handle_unexpected(request, exc)
-        logger.warning(
-            "database error answered as %s", translated.status, extra={"sqlstate": _sqlstate(exc)}
-        )
-        return await handle_app_error(request, translated)
+async def handle_db_error(request: Request, exc: DBAPIError) -> JSONResponse:
+    translated = translate_db_error(exc)
+    if translated is None:
+        return await handle_unexpected(request, exc)
+    logger.warning(
+        "database error answered as %s", translated.status, extra={"sqlstate": _sqlstate(exc)}
+    )
+    return await handle_app_error(request, translated)
 
-    @app.exception_handler(StaleDataError)
-    async def handle_stale(request: Request, _exc: StaleDataError) -> JSONResponse:
-        # Another request changed the row between our read and our write.
-        return await handle_app_error(
-            request, PreconditionFailedError("The resource changed meanwhile: read it again.")
-        )
 
-    @app.exception_handler(PoolTimeoutError)
-    async def handle_pool_timeout(request: Request, _exc: PoolTimeoutError) -> JSONResponse:
-        return await handle_app_error(request, ServiceUnavailableError("The service is busy."))
+async def handle_stale(request: Request, _exc: StaleDataError) -> JSONResponse:
+    # Another request changed the row between our read and our write.
+    return await handle_app_error(
+        request, PreconditionFailedError("The resource changed meanwhile: read it again.")
+    )
 
-    async def handle_connection_error(request: Request, exc: Exception) -> JSONResponse:
-        # Refused, reset or timed-out connections to the database surface as OSError subclasses.
-        logger.warning("connection error: %s", type(exc).__name__)
-        return await handle_app_error(
-            request, ServiceUnavailableError("The database is unavailable. Try again shortly.")
-        )
 
-    app.add_exception_handler(ConnectionError, handle_connection_error)
-    app.add_exception_handler(TimeoutError, handle_connection_error)
+async def handle_pool_timeout(request: Request, _exc: PoolTimeoutError) -> JSONResponse:
+    return await handle_app_error(request, ServiceUnavailableError("The service is busy."))
 
-    @app.exception_handler(Exception)
-    async def handle_unexpected(request: Request, exc: Exception) -> JSONResponse:
-        # The traceback goes to the log, never to the client.
-        logger.error("unhandled error", exc_info=exc)
-        return problem_response(
-            request, 500, slug="internal-error", detail="An unexpected error occurred."
-        )
+
+async def handle_connection_error(request: Request, exc: Exception) -> JSONResponse:
+    # Refused, reset or timed-out connections to the database surface as OSError subclasses.
+    logger.warning("connection error: %s", type(exc).__name__)
+    return await handle_app_error(
+        request, ServiceUnavailableError("The database is unavailable. Try again shortly.")
+    )
+
+
+async def handle_unexpected(request: Request, exc: Exception) -> JSONResponse:
+    # The traceback goes to the log, never to the client.
+    logger.error("unhandled error", exc_info=exc)
+    return problem_response(
+        request, 500, slug="internal-error", detail="An unexpected error occurred."
+    )
+
+
+# Which handler answers which error (the most specific class wins, whatever the order).
+_HANDLERS: tuple[tuple[type[Exception], Callable[[Request, Any], Awaitable[JSONResponse]]], ...] = (
+    (AppError, handle_app_error),
+    (RequestValidationError, handle_validation),
+    (StarletteHTTPException, handle_http),
+    (DBAPIError, handle_db_error),
+    (StaleDataError, handle_stale),
+    (PoolTimeoutError, handle_pool_timeout),
+    (ConnectionError, handle_connection_error),
+    (TimeoutError, handle_connection_error),
+    (Exception, handle_unexpected),
+)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    """Every error, framework or ours, leaves in the one problem format."""
+    for exc_class, handler in _HANDLERS:
+        app.add_exception_handler(exc_class, handler)
