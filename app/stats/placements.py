@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import itertools
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -282,6 +282,50 @@ def totals_statement(query: StatsQuery) -> Select[Any]:
     return statement
 
 
+async def domains(
+    session: AsyncSession, query: StatsQuery, seen: Sequence[set[Any]]
+) -> tuple[list[list[Any]], dict[int, AreaInfo]]:
+    """Each dimension's values in the report even when nothing has them, then any other value
+    seen (a commune version from before the period, a record without an industry), and the
+    labels of the areas; more combinations than MAX_CELLS are a mistake in the request."""
+    found: list[list[Any]] = []
+    labels: dict[int, AreaInfo] = {}
+    for dimension, values_seen in zip(query.group_by, seen, strict=True):
+        if dimension is Dimension.area:
+            domain, labels = await areas_in_period(
+                session, query, {value for value in values_seen if value is not None}
+            )
+        else:
+            domain = await dimension_domain(session, dimension, query)
+        extra = sorted(values_seen - set(domain), key=nulls_last_key)
+        found.append(domain + extra)
+    size = 1
+    for domain in found:
+        size *= max(len(domain), 1)
+    if size > MAX_CELLS:
+        raise TooManyCellsError(f"{size:,} rows")
+    return found, labels
+
+
+def grid(
+    dims: tuple[Dimension, ...], domains: list[list[Any]], labels: dict[int, AreaInfo]
+) -> Iterator[tuple[tuple[Any, ...], dict[str, Any]]]:
+    """(key, row) for every combination of the domains' values (no rows without dimensions):
+    the row holds the dimensions' columns, an area as its code, name and validity."""
+    for key in itertools.product(*domains) if dims else []:
+        row: dict[str, Any] = {}
+        for dimension, value in zip(dims, key, strict=True):
+            if dimension is Dimension.area:
+                info = labels.get(value) if value is not None else None
+                row["area_code"] = info.code if info else None
+                row["area_name"] = info.name if info else None
+                row["area_valid_from"] = info.valid_from if info else None
+                row["area_valid_to"] = info.valid_to if info else None
+            else:
+                row[dimension.value] = value
+        yield key, row
+
+
 async def placement_totals(session: AsyncSession, query: StatsQuery) -> StatsResult:
     dims = query.group_by
     statement = totals_statement(query)
@@ -297,37 +341,10 @@ async def placement_totals(session: AsyncSession, query: StatsQuery) -> StatsRes
                 mapping["placements"],
             )
 
-    domains: list[list[Any]] = []
-    labels: dict[int, AreaInfo] = {}
-    for index, dimension in enumerate(dims):
-        seen = {key[index] for key in counts}
-        if dimension is Dimension.area:
-            domain, labels = await areas_in_period(
-                session, query, {value for value in seen if value is not None}
-            )
-        else:
-            domain = await dimension_domain(session, dimension, query)
-        extra = sorted(seen - set(domain), key=nulls_last_key)
-        domains.append(domain + extra)
-    size = 1
-    for domain in domains:
-        size *= max(len(domain), 1)
-    if size > MAX_CELLS:
-        raise TooManyCellsError(f"{size:,} rows")
-
+    seen = [{key[index] for key in counts} for index in range(len(dims))]
+    dim_domains, labels = await domains(session, query, seen)
     rows: list[dict[str, Any]] = []
-    for key in itertools.product(*domains) if dims else []:
-        found = counts.get(key, (0, 0))
-        row: dict[str, Any] = {}
-        for dimension, value in zip(dims, key, strict=True):
-            if dimension is Dimension.area:
-                info = labels.get(value) if value is not None else None
-                row["area_code"] = info.code if info else None
-                row["area_name"] = info.name if info else None
-                row["area_valid_from"] = info.valid_from if info else None
-                row["area_valid_to"] = info.valid_to if info else None
-            else:
-                row[dimension.value] = value
-        row["people"], row["placements"] = found
+    for key, row in grid(dims, dim_domains, labels):
+        row["people"], row["placements"] = counts.get(key, (0, 0))
         rows.append(row)
     return StatsResult(query, rows, total_people=total[0], total_placements=total[1])

@@ -15,8 +15,8 @@ from app.auth.dependencies import StaffPrincipal
 from app.db import SessionDep
 from app.dependencies import IsoDate, SettingsDep
 from app.models import Channel, Destination, Sex
-from app.stats import export
-from app.stats.checks import check_area_codes, check_period, invalid, parse_dimensions
+from app.stats import export, service
+from app.stats.checks import check_period, parse_dimensions
 from app.stats.definitions import (
     REORGANISATION,
     AreaBasis,
@@ -24,7 +24,7 @@ from app.stats.definitions import (
     Dimension,
 )
 from app.stats.export import FILE_RESPONSES, REPORT_ERRORS, Format
-from app.stats.placements import StatsQuery, StatsResult, TooManyCellsError, placement_totals
+from app.stats.placements import StatsResult
 from app.stats.schemas import AreaCode, PlacementStats, StatsRow, StatsTotal
 from app.stats.suppression import suppress
 
@@ -169,29 +169,19 @@ def _respond(
     return export.respond(params.format, body, table, stem)
 
 
-async def _totals(
+async def _report(
     session: SessionDep, params: PlacementParams, employer_id: uuid.UUID | None
 ) -> StatsResult:
-    await check_area_codes(
-        session, params.filters.get(Dimension.area, ()), params.area_level, params.start, params.end
+    return await service.placement_report(
+        session,
+        start=params.start,
+        end=params.end,
+        group_by=params.group_by,
+        area_level=params.area_level,
+        area_basis=params.area_basis,
+        filters=params.filters,
+        employer_id=employer_id,
     )
-    try:
-        return await placement_totals(
-            session,
-            StatsQuery(
-                start=params.start,
-                end=params.end,
-                group_by=params.group_by,
-                area_level=params.area_level,
-                area_basis=params.area_basis,
-                filters=params.filters,
-                employer_id=employer_id,
-            ),
-        )
-    except TooManyCellsError as exc:
-        raise invalid(
-            "query.group_by", f"the report would have {exc}: group by fewer dimensions"
-        ) from exc
 
 
 @router.get(
@@ -211,7 +201,7 @@ async def placement_stats(
     with empty combinations as zero rows. `people` counts distinct people, `placements`
     records; voided records never count. As JSON, CSV (UTF-8 with BOM, for Excel) or an XLSX
     report with a totals row."""
-    result = await _totals(session, params, employer_id)
+    result = await _report(session, params, employer_id)
     return _respond(params, result, datetime.now(settings.tz), public=False)
 
 
@@ -227,7 +217,7 @@ async def public_placement_stats(
     """The same aggregates as the department's, without keys. A cell of fewer than 5 people is
     hidden (`suppressed: true`, counts null), and so is a second cell (or the total) wherever
     the total would reveal a single hidden cell."""
-    result = await _totals(session, params, None)
+    result = await _report(session, params, None)
     response = _respond(params, result, datetime.now(settings.tz), public=True)
     # Figures change with every write, and nothing here knows when: a shared cache must ask
     # again each time rather than show yesterday's count after a correction.

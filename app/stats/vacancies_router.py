@@ -12,13 +12,12 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from app.auth.dependencies import StaffPrincipal
 from app.db import SessionDep
 from app.dependencies import IsoDate, SettingsDep
-from app.stats import export
-from app.stats.checks import check_area_codes, check_period, invalid, parse_dimensions
-from app.stats.definitions import REORGANISATION, AreaLevel, Dimension
+from app.stats import export, service
+from app.stats.definitions import REORGANISATION, AreaLevel
 from app.stats.export import FILE_RESPONSES, REPORT_ERRORS, Format
-from app.stats.placements import TooManyCellsError
 from app.stats.schemas import AreaCode
-from app.stats.vacancies import MEASURES, VACANCY_DIMENSIONS, VacancyQuery, vacancy_totals
+from app.stats.vacancies import MEASURES
+from app.stats.vacancy_counts import VacancyQuery
 
 router = APIRouter(tags=["statistics"])
 
@@ -202,30 +201,19 @@ async def vacancy_stats(
     employers do. The area is each work site's commune (or its district): a vacancy with
     sites in two communes counts in both rows and once in `total`. As JSON, CSV (UTF-8 with
     BOM, for Excel) or an XLSX report with a totals row."""
-    check_period(from_, to, area_level)
-    await check_area_codes(session, area, area_level, from_, to)
-    dims = parse_dimensions(group_by, VACANCY_DIMENSIONS)
-    filters = {
-        Dimension.area: tuple(area),
-        Dimension.occupation_major: tuple(occupation_major),
-        Dimension.industry_section: tuple(industry_section),
-    }
-    query = VacancyQuery(
+    result = await service.vacancy_report(
+        session,
         start=from_,
         end=to,
-        timezone=settings.timezone,
-        group_by=dims,
+        group_by=group_by,
         area_level=area_level,
-        filters={d: v for d, v in filters.items() if v},
+        area=area,
+        occupation_major=occupation_major,
+        industry_section=industry_section,
+        timezone=settings.timezone,
     )
-    try:
-        result = await vacancy_totals(session, query)
-    except TooManyCellsError as exc:
-        raise invalid(
-            "query.group_by", f"the report would have {exc}: group by fewer dimensions"
-        ) from exc
     now = datetime.now(settings.tz)
-    return _respond(query, result.rows, result.total, now, format)
+    return _respond(result.query, result.rows, result.total, now, format)
 
 
 def _respond(
