@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import sys
 from logging.config import fileConfig
+from pathlib import Path
 
 from alembic import context
 from geoalchemy2 import alembic_helpers
@@ -13,6 +15,12 @@ from sqlalchemy.ext.asyncio import create_async_engine
 import app.models  # noqa: F401  (registers every table on Base.metadata)
 from app.config import Settings
 from app.db import Base
+
+# Revision scripts import `migrations.sqlfiles`; alembic.ini puts only the working directory
+# on sys.path, and `jobmap db upgrade` runs from anywhere.
+_PROJECT_ROOT = str(Path(__file__).resolve().parents[1])
+if _PROJECT_ROOT not in sys.path:
+    sys.path.insert(0, _PROJECT_ROOT)
 
 config = context.config
 if config.config_file_name is not None and config.attributes.get("configure_logger", True):

@@ -1,0 +1,1 @@
+"""Alembic migrations; `migrations.sqlfiles` applies the SQL files of migrations/sql/."""
