@@ -26,8 +26,6 @@ KNOWN_ROUTER_SQL: set[tuple[str, str]] = set()
 MAX_LINES = 400
 KNOWN_LONG = {
     "app/ogc/router.py": 500,
-    "app/vacancies/service.py": 468,
-    "app/vacancies/router.py": 415,
 }
 
 
