@@ -2,7 +2,8 @@
 
 - No cycles between the packages (and top-level modules) of `app/`.
 - A domain does not import another domain's repository, its aliases or its private names.
-- Routers hold no SQL: no select(, text(, insert(, update(, delete( in a router.py.
+- Routers hold no SQL: no select(, text(, insert(, update(, delete( in a router, and import
+  no repository (their own domain's included): they call a service.
 
 - No module over 400 lines (ruff checks the other bound: no function over complexity 12).
 
@@ -24,6 +25,7 @@ NOT_FOR_OTHERS = frozenset({"repository", "aliases"})
 KNOWN_CYCLES: set[frozenset[str]] = set()
 KNOWN_REACHES: set[tuple[str, str]] = set()
 KNOWN_ROUTER_SQL: set[tuple[str, str]] = set()
+KNOWN_ROUTER_REPOSITORIES: set[tuple[str, str]] = set()
 # Modules over MAX_LINES, each at most as long as listed.
 MAX_LINES = 400
 KNOWN_LONG: dict[str, int] = {}
@@ -123,11 +125,28 @@ def _reaches() -> set[tuple[str, str]]:
     return found
 
 
+def _is_router(name: str) -> bool:
+    """router.py, and the second routers of a package (vacancies_router.py)."""
+    return name.endswith((".router", "_router"))
+
+
+def _router_repositories() -> set[tuple[str, str]]:
+    """(router module, repository it imports), its own domain's included."""
+    found: set[tuple[str, str]] = set()
+    for name, tree in _modules():
+        if not _is_router(name):
+            continue
+        for module, imported in _imports(name, tree):
+            if module.split(".")[-1] == "repository" or imported == "repository":
+                found.add((name, f"{module}.{imported}" if imported else module))
+    return found
+
+
 def _router_sql() -> set[tuple[str, str]]:
     """(router module, SQL construct called) for SQL built in routers."""
     found: set[tuple[str, str]] = set()
     for name, tree in _modules():
-        if not name.endswith(".router"):
+        if not _is_router(name):
             continue
         for node in ast.walk(tree):
             if isinstance(node, ast.Call):
@@ -160,6 +179,13 @@ def test_no_new_sql_in_routers() -> None:
     sql = _router_sql()
     assert sql - KNOWN_ROUTER_SQL == set(), f"new: {sorted(sql - KNOWN_ROUTER_SQL)}"
     assert KNOWN_ROUTER_SQL - sql == set(), f"gone, strike: {sorted(KNOWN_ROUTER_SQL - sql)}"
+
+
+def test_routers_call_services_not_repositories() -> None:
+    found = _router_repositories()
+    new, gone = found - KNOWN_ROUTER_REPOSITORIES, KNOWN_ROUTER_REPOSITORIES - found
+    assert new == set(), f"new: {sorted(new)}"
+    assert gone == set(), f"gone, strike: {sorted(gone)}"
 
 
 def test_no_module_grows_past_its_bound() -> None:

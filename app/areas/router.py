@@ -7,12 +7,12 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request, Response
 
 from app import geo
-from app.areas import repository
+from app.areas import service
 from app.areas.dependencies import AREA_CODE_PATTERN, AreaCode, AtDateDep, AtQuery
 from app.areas.schemas import AreaFeature, AreaFeatureCollection, AreaLookup, GeometryMode
 from app.db import SessionDep
 from app.dependencies import TodayDep
-from app.errors import NotFoundError, Problem
+from app.errors import Problem
 from app.http_cache import cached_response
 from app.models.area import AreaLevel
 
@@ -63,7 +63,7 @@ async def list_areas(
 ) -> Response:
     """Units valid on `at`: since 2025-07-01 the province and its 124 communes; before it,
     the province, its 8 districts and their communes (codes only, no boundaries)."""
-    body = await repository.feature_collection(
+    body = await service.units_on(
         session,
         at=at,
         level=level,
@@ -89,10 +89,7 @@ async def lookup_area(
     lat: Annotated[geo.Latitude, Query(description="Latitude, WGS84 degrees.")],
 ) -> AreaLookup:
     """The commune (since 2025-07-01) or district (before) and province containing the point."""
-    units = await repository.containing_point(session, lon, lat, at)
-    if not units:
-        raise NotFoundError(f"The point ({lon}, {lat}) is outside every area valid on {at}.")
-    return AreaLookup(lon=lon, lat=lat, at=at, units=units)
+    return await service.lookup(session, lon, lat, at)
 
 
 @router.get(
@@ -111,8 +108,5 @@ async def get_area(
 ) -> Response:
     """The version of the unit valid on `at`; without `at`, today's version or, for a unit
     that no longer exists, its last one."""
-    body = await repository.feature(session, code, at=at, today=today, geometry=geometry)
-    if body is None:
-        when = f" on {at}" if at else ""
-        raise NotFoundError(f"No area with code {code}{when}.")
+    body = await service.unit(session, code, at=at, today=today, geometry=geometry)
     return cached_response(request, body, media_type=GEOJSON, max_age_s=AREA_MAX_AGE_S)

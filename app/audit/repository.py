@@ -2,21 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
-
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.audit.schemas import AuditFilter
 from app.models import AuditEvent
-
-
-@dataclass(frozen=True)
-class AuditFilter:
-    entity_type: str | None = None
-    entity_id: str | None = None
-    since: datetime | None = None  # inclusive
-    until: datetime | None = None  # exclusive
 
 
 async def newest_first(

@@ -8,8 +8,7 @@ from fastapi import APIRouter, Query
 
 from app import cursors
 from app.audit import service as audit
-from app.audit.repository import AuditFilter
-from app.audit.schemas import AuditActor, AuditEventRead, AuditPage
+from app.audit.schemas import AuditActor, AuditEventRead, AuditFilter, AuditPage
 from app.auth.dependencies import StaffPrincipal
 from app.db import SessionDep
 from app.dependencies import IsoDatetime

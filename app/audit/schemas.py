@@ -1,8 +1,9 @@
-"""Audit trail responses."""
+"""Audit trail responses, and the filter of a listing."""
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -60,3 +61,13 @@ class AuditPage(BaseModel):
     next_cursor: str | None = Field(
         description="Pass as `cursor` for older events; null at the end."
     )
+
+
+@dataclass(frozen=True)
+class AuditFilter:
+    """Which events a listing shows (None: any)."""
+
+    entity_type: str | None = None
+    entity_id: str | None = None
+    since: datetime | None = None  # inclusive
+    until: datetime | None = None  # exclusive

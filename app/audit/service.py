@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import cursors
 from app.audit import repository
-from app.audit.repository import AuditFilter
+from app.audit.schemas import AuditFilter
 from app.auth.principal import Principal
 from app.models import AuditEvent
 

@@ -8,9 +8,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Response, status
 
 from app.auth import service as key_service
-from app.auth.dependencies import AnyPrincipal, Principal, StaffPrincipal
+from app.auth.dependencies import AnyPrincipal, StaffPrincipal
 from app.db import SessionDep
-from app.employers import repository, service
+from app.employers import service
 from app.employers.schemas import (
     EmployerCreate,
     EmployerRead,
@@ -19,9 +19,9 @@ from app.employers.schemas import (
     KeyCreated,
     KeyRead,
 )
-from app.errors import NotFoundError, Problem
+from app.errors import Problem
 from app.idempotency import IdempotencyKey, fingerprint, run_once
-from app.models import Employer, Role
+from app.models import Employer
 
 router = APIRouter(tags=["employers"])
 
@@ -100,14 +100,7 @@ async def verify_employer(
     session: SessionDep, _principal: StaffPrincipal, employer: VisibleEmployer
 ) -> EmployerRead:
     """Mark the employer as vetted: its open vacancies become public."""
-    await service.set_verified(session, employer, True)
-    await session.refresh(employer)
-    return _read(employer)
-
-
-def _may_manage_keys(principal: Principal, employer_id: uuid.UUID) -> None:
-    if not (principal.is_staff or principal.employer_id == employer_id):
-        raise NotFoundError(f"No employer {employer_id}.")
+    return _read(await service.verify(session, employer))
 
 
 @router.post(
@@ -127,11 +120,9 @@ async def create_employer_key(
     """A new key (the department's, or the employer rotating its own). The key is in this
     response only. Not idempotent on purpose: a replay would have to store the key; revoke an
     unused one instead."""
-    _may_manage_keys(principal, employer.id)
-    row, key = await key_service.issue(
-        session, Role.employer, label=payload.label if payload else None, employer_id=employer.id
+    row, key = await service.issue_key(
+        session, principal, employer, payload.label if payload else None
     )
-    await session.refresh(row)
     response.headers["Cache-Control"] = "no-store"  # a secret: no cache may keep it
     return KeyCreated(key=key, **KeyRead.model_validate(row).model_dump())
 
@@ -141,8 +132,7 @@ async def list_employer_keys(
     session: SessionDep, principal: AnyPrincipal, employer: VisibleEmployer
 ) -> list[KeyRead]:
     """The employer's keys by prefix, with their last use and revocation."""
-    _may_manage_keys(principal, employer.id)
-    return [KeyRead.model_validate(row) for row in await repository.keys_of(session, employer.id)]
+    return [KeyRead.model_validate(row) for row in await service.keys(session, principal, employer)]
 
 
 @router.delete(

@@ -7,12 +7,13 @@ import uuid
 from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.auth import service as key_service
 from app.auth.principal import Principal
 from app.db import db_now
 from app.employers import repository
 from app.employers.schemas import STAFF_ONLY_FIELDS, EmployerCreate, EmployerUpdate
 from app.errors import ConflictError, ForbiddenError, InvalidInputError, NotFoundError
-from app.models import Employer
+from app.models import ApiKey, Employer, Role
 from app.vacancies import events as vacancy_events
 
 
@@ -87,3 +88,33 @@ async def set_verified(session: AsyncSession, employer: Employer, verified: bool
     employer.verified_at = await db_now(session) if verified else None
     await session.flush()
     await vacancy_events.announce_open_vacancies(session, employer.id)
+
+
+async def verify(session: AsyncSession, employer: Employer) -> Employer:
+    """Mark the employer as vetted (its open vacancies become public); the row as stored."""
+    await set_verified(session, employer, True)
+    await session.refresh(employer)
+    return employer
+
+
+def _may_manage_keys(principal: Principal, employer_id: uuid.UUID) -> None:
+    # Another employer's keys are as absent as a missing employer (no probing).
+    if not (principal.is_staff or principal.employer_id == employer_id):
+        raise NotFoundError(f"No employer {employer_id}.")
+
+
+async def issue_key(
+    session: AsyncSession, principal: Principal, employer: Employer, label: str | None
+) -> tuple[ApiKey, str]:
+    """A new key for the employer (the department's, or the employer rotating its own): the
+    row as stored and the key itself, in clear only now."""
+    _may_manage_keys(principal, employer.id)
+    row, key = await key_service.issue(session, Role.employer, label=label, employer_id=employer.id)
+    await session.refresh(row)
+    return row, key
+
+
+async def keys(session: AsyncSession, principal: Principal, employer: Employer) -> list[ApiKey]:
+    """The employer's keys, with their last use and revocation."""
+    _may_manage_keys(principal, employer.id)
+    return list(await repository.keys_of(session, employer.id))

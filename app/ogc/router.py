@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Sequence
+from datetime import tzinfo
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
@@ -19,7 +19,7 @@ from app.errors import Problem
 from app.http_cache import cached_response
 from app.models import EmploymentType
 from app.models.area import AreaLevel
-from app.ogc import repository, service
+from app.ogc import service
 from app.ogc.collections import (
     AREA_CODE,
     AREAS,
@@ -263,13 +263,15 @@ async def _items(
     session: AsyncSession,
     info: CollectionInfo,
     items: ItemsQuery,
-    conditions: Sequence[Any],
+    equal: dict[str, Any],
+    zone: tzinfo | None = None,
 ) -> Response:
     text = await service.items(
         session,
         info,
         items,
-        conditions,
+        equal,
+        zone=zone,
         base=_base(request),
         url=str(request.url),
         next_url=lambda cursor: str(request.url.include_query_params(cursor=cursor)),
@@ -313,12 +315,7 @@ async def vacancy_items(
         "commune_code": commune_code,
         "approximate": approximate,
     }
-    conditions = repository.vacancy_conditions(
-        items.boxes,
-        items.interval,
-        {name: value for name, value in equal.items() if value is not None},
-    )
-    return await _items(request, session, VACANCIES, items, conditions)
+    return await _items(request, session, VACANCIES, items, equal)
 
 
 @router.get(
@@ -344,12 +341,7 @@ async def area_items(
         "parent_code": parent_code,
         "type": type_,
     }
-    conditions = repository.area_conditions(
-        items.boxes,
-        service.days(items.interval, settings.tz),
-        {name: value for name, value in equal.items() if value is not None},
-    )
-    return await _items(request, session, AREAS, items, conditions)
+    return await _items(request, session, AREAS, items, equal, settings.tz)
 
 
 FeatureId = Annotated[str, Path(max_length=20, examples=["1"])]

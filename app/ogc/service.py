@@ -5,7 +5,7 @@ feature with its links."""
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, tzinfo
 from typing import Any
@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app import cursors
 from app.errors import NotFoundError
 from app.ogc import repository
-from app.ogc.collections import COLLECTIONS, CollectionInfo
+from app.ogc.collections import COLLECTIONS, VACANCIES, CollectionInfo
 from app.ogc.params import Box, Interval
 from app.ogc.schemas import Collection, Extent, Link, SpatialExtent, TemporalExtent
 
@@ -81,18 +81,32 @@ async def collection(session: AsyncSession, info: CollectionInfo, base: str) -> 
     )
 
 
+def _conditions(
+    info: CollectionInfo, query: ItemsQuery, equal: dict[str, Any], zone: tzinfo | None
+) -> list[Any]:
+    """The items' filters: the boxes, the interval and the properties given (None: not)."""
+    given = {name: value for name, value in equal.items() if value is not None}
+    if info.id == VACANCIES.id:
+        return repository.vacancy_conditions(query.boxes, query.interval, given)
+    # A unit's validity is in days, in Vietnam: the interval becomes days there.
+    return repository.area_conditions(query.boxes, days(query.interval, zone or UTC), given)
+
+
 async def items(
     session: AsyncSession,
     info: CollectionInfo,
     query: ItemsQuery,
-    conditions: Sequence[Any],
+    equal: dict[str, Any],
     *,
+    zone: tzinfo | None,
     base: str,
     url: str,
     next_url: Callable[[str], str],
 ) -> str:
-    """A FeatureCollection page (`url`: this page's, `next_url(cursor)`: the next one's), or
-    with resultType=hits only numberMatched, counted to the end."""
+    """A FeatureCollection page of the items with the properties `equal` gives (`url`: this
+    page's, `next_url(cursor)`: the next one's), or with resultType=hits only numberMatched,
+    counted to the end. `zone`: where the units' dates apply."""
+    conditions = _conditions(info, query, equal, zone)
     links = [
         link(url, "self", GEOJSON, "This page"),
         link(f"{base}/collections/{info.id}", "collection", JSON, "The collection"),

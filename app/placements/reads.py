@@ -16,7 +16,7 @@ from app.errors import NotFoundError
 from app.models import Placement
 from app.placements import references, repository
 from app.placements.references import CommuneVersion, References
-from app.placements.schemas import AreaRef, PersonRead, PlacementPage, PlacementRead
+from app.placements.schemas import AreaRef, ListFilter, PersonRead, PlacementPage, PlacementRead
 
 
 async def visible(
@@ -33,7 +33,7 @@ async def visible(
 async def page(
     session: AsyncSession,
     principal: Principal,
-    where: repository.ListFilter,
+    where: ListFilter,
     *,
     limit: int,
     cursor: str | None,

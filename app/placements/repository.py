@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,6 +17,7 @@ from app.models import (
     VacancySite,
     VacancyStatus,
 )
+from app.placements.schemas import ListFilter
 from app.vacancies import events as vacancy_events
 
 
@@ -119,17 +120,6 @@ async def get(
     if for_update:
         query = query.with_for_update()
     return (await session.scalars(query)).one_or_none()
-
-
-@dataclass(frozen=True)
-class ListFilter:
-    employer_id: uuid.UUID | None = None
-    vacancy_id: uuid.UUID | None = None
-    placed_from: date | None = None
-    placed_to: date | None = None
-    channel: str | None = None
-    destination: str | None = None
-    include_voided: bool = False
 
 
 async def page(

@@ -17,8 +17,8 @@ from app.idempotency import IdempotencyKey, fingerprint, run_once
 from app.models import Channel, Destination, Placement
 from app.placements import importer, reads, references, service, sheets
 from app.placements.references import References
-from app.placements.repository import ListFilter
 from app.placements.schemas import (
+    ListFilter,
     PlacementCreate,
     PlacementImportResult,
     PlacementPage,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Annotated, Literal, Self
 
@@ -218,3 +219,16 @@ class PlacementImportResult(BaseModel):
     vacancies_filled: list[uuid.UUID] = Field(
         description="Vacancies whose last positions this import filled: closed as `filled`."
     )
+
+
+@dataclass(frozen=True)
+class ListFilter:
+    """Which placements a listing shows (None: any)."""
+
+    employer_id: uuid.UUID | None = None
+    vacancy_id: uuid.UUID | None = None
+    placed_from: date | None = None
+    placed_to: date | None = None
+    channel: str | None = None
+    destination: str | None = None
+    include_voided: bool = False

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Body, Path, Query, Response
 from app.auth.dependencies import StaffPrincipal
 from app.db import SessionDep
 from app.errors import Problem
-from app.plans import repository, service
+from app.plans import service
 from app.plans.schemas import (
     IndicatorRead,
     IndicatorValuePut,
@@ -18,7 +18,6 @@ from app.plans.schemas import (
     PlanRead,
     PlanTargetIn,
 )
-from app.stats import units
 from app.stats.definitions import INDICATORS
 from app.stats.schemas import AreaCode
 
@@ -136,9 +135,4 @@ async def list_indicator_values(
     year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
 ) -> list[IndicatorValueRead]:
     """Every value entered, by period."""
-    service.indicator_or_404(indicator)
-    rows = await repository.values(session, indicator, year)
-    areas = await units.by_ids(session, (row.area_id for row in rows))
-    return [
-        service.value_read(row, areas.get(row.area_id) if row.area_id else None) for row in rows
-    ]
+    return await service.values(session, indicator, year)

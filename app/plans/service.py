@@ -193,6 +193,16 @@ def value_read(row: IndicatorValue, area: AreaInfo | None) -> IndicatorValueRead
     )
 
 
+async def values(
+    session: AsyncSession, indicator: str, year: int | None
+) -> list[IndicatorValueRead]:
+    """Every value entered for the indicator (of `year`, when given), by period."""
+    indicator_or_404(indicator)
+    rows = await repository.values(session, indicator, year)
+    areas = await units.by_ids(session, (row.area_id for row in rows))
+    return [value_read(row, areas.get(row.area_id) if row.area_id else None) for row in rows]
+
+
 async def put_value(
     session: AsyncSession,
     principal: Principal,

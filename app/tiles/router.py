@@ -6,12 +6,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
-from app.areas import queries as area_queries
 from app.areas.router import GEOJSON
 from app.db import SessionDep
 from app.dependencies import SettingsDep, TodayDep
-from app.errors import FieldError, InvalidInputError, Problem
-from app.models import Area, EmploymentType
+from app.errors import Problem
+from app.models import EmploymentType
 from app.search.params import (
     MAX_Q_LENGTH,
     OCCUPATION_DOC,
@@ -19,8 +18,8 @@ from app.search.params import (
     parse_bbox,
     search_params,
 )
-from app.tiles import grid, repository
-from app.tiles.cache import MapState, MapStateReader, TileCache, tile_key
+from app.tiles import grid, service
+from app.tiles.cache import MapState, MapStateReader, TileCache
 from app.tiles.responses import MVT, kept_response
 
 router = APIRouter(tags=["tiles"])
@@ -101,24 +100,17 @@ async def vacancy_tile(
     (zoom in to there to see them apart), placed at the mean of their sites. Every matching
     site in the tile is counted: nothing is cut off. Each worker keeps tiles in memory
     (`APP_TILE_CACHE_MB`) while nothing they show can have changed (`X-Tile-Cache`)."""
-    tile = grid.Tile.checked(z, x, y)
     tiles: TileCache = request.app.state.tile_cache
-    key = tile_key(tile, filters.fingerprint(), settings.tile_sites_from_zoom)
-    kept = tiles.get(key, state)
-    if kept is not None:
-        return kept_response(kept, request.headers.get("if-none-match"), hit=True)
-    body = await repository.tile_bytes(
-        session, filters, tile, today, sites_from_zoom=settings.tile_sites_from_zoom
+    kept, hit = await service.tile(
+        session,
+        tiles,
+        state,
+        filters,
+        grid.Tile.checked(z, x, y),
+        today,
+        sites_from_zoom=settings.tile_sites_from_zoom,
     )
-    kept = tiles.keep(key, state, body)
-    return kept_response(kept, request.headers.get("if-none-match"), hit=False)
-
-
-# TileJSON bounds when no communes are loaded: all of the Web Mercator square.
-WEB_MERCATOR_WORLD = [-180.0, -85.0511, 180.0, 85.0511]
-
-# A Leaflet map of a phone or desktop screen spans a few tiles: 16 tiles' cells is plenty.
-MAX_CLUSTER_CELLS = 16 * grid.CELLS_PER_TILE**2
+    return kept_response(kept, request.headers.get("if-none-match"), hit=hit)
 
 
 @router.get(
@@ -145,22 +137,13 @@ async def vacancy_clusters(
     cells, counts and places): Point features with `count`, `positions` and
     `expansion_zoom`; `sites` is the sum of the counts. From `APP_TILE_SITES_FROM_ZOOM`
     (16) on there are no clusters: ask `/v1/vacancies.geojson` for the sites."""
-    box = parse_bbox(bbox)
-    if zoom >= settings.tile_sites_from_zoom:
-        raise InvalidInputError(
-            f"Clusters stop at zoom {settings.tile_sites_from_zoom - 1}; from there, ask "
-            "/v1/vacancies.geojson for the sites.",
-            errors=[FieldError(field="query.zoom", message="too deep for clusters", type="zoom")],
-        )
-    window = grid.CellWindow.of_box(zoom, box.min_lon, box.min_lat, box.max_lon, box.max_lat)
-    if window.count > MAX_CLUSTER_CELLS:
-        raise InvalidInputError(
-            f"The box covers {window.count:,} cells at zoom {zoom}, over {MAX_CLUSTER_CELLS:,}:"
-            " zoom out or narrow it.",
-            errors=[FieldError(field="query.bbox", message="too large", type="too_large")],
-        )
-    body = await repository.clusters_geojson(
-        session, filters, window, today, sites_from_zoom=settings.tile_sites_from_zoom
+    body = await service.clusters(
+        session,
+        filters,
+        parse_bbox(bbox),
+        zoom,
+        today,
+        sites_from_zoom=settings.tile_sites_from_zoom,
     )
     return Response(body, media_type=GEOJSON)
 
@@ -176,32 +159,6 @@ async def vacancy_tilejson(
     """The filters given here are carried into the tile URL."""
     query = f"?{request.url.query}" if request.url.query else ""
     url = f"{str(request.base_url).rstrip('/')}/v1/tiles/vacancies/{{z}}/{{x}}/{{y}}.mvt{query}"
-    current_communes = (Area.level == "commune", area_queries.valid_at(today))
-    bounds = await area_queries.bounds(session, *current_communes) or WEB_MERCATOR_WORLD
-    centre = [(bounds[0] + bounds[2]) / 2, (bounds[1] + bounds[3]) / 2, 9]
-    fields = {
-        "id": "Number: work site (at high zoom)",
-        "vacancy_id": "String: the vacancy, /v1/vacancies/{vacancy_id}",
-        "title": "String",
-        "employer": "String",
-        "positions": "Number: positions at the site, or in the cluster",
-        "salary_min": "Number: monthly VND",
-        "salary_max": "Number: monthly VND",
-        "occupation_group": "String: ISCO-08 major group",
-        "count": "Number: matching sites in the cluster (at low zoom)",
-        "expansion_zoom": "Number: the zoom at which the cluster parts",
-    }
-    return {
-        "tilejson": "3.0.0",
-        "name": "Vĩnh Long job map: open vacancies",
-        "tiles": [url],
-        "minzoom": 0,
-        "maxzoom": grid.MAX_ZOOM,
-        "bounds": bounds,
-        "center": centre,
-        "vector_layers": [
-            {"id": repository.LAYER, "fields": fields, "minzoom": 0, "maxzoom": grid.MAX_ZOOM}
-        ],
-        "attribution": "Vacancies posted by employers on the Vĩnh Long job exchange",
-        "x-sites-from-zoom": settings.tile_sites_from_zoom,
-    }
+    return await service.tilejson(
+        session, url, today, sites_from_zoom=settings.tile_sites_from_zoom
+    )
