@@ -25,7 +25,7 @@ from app.employers.schemas import EmployerCreate
 from app.errors import ConflictError
 from app.migrations_info import alembic_config
 from app.models import Role
-from app.vacancies.sweep import sweep
+from app.vacancies.sweep import SweepReport, sweep_in_batches
 
 T = TypeVar("T")
 
@@ -167,9 +167,19 @@ def employers_create(
 
 @vacancies_cli.command("sweep")
 def vacancies_sweep() -> None:
-    """Record expired vacancies and purge old idempotency keys (safe to run any time)."""
-    report = _run_in_transaction(sweep)
+    """Take expired sites off the map, record expired vacancies and purge old idempotency
+    keys, in committed batches (safe to run any time, also beside the service)."""
+
+    async def run() -> SweepReport:
+        engine = create_engine(get_settings(), statement_timeout_ms=0)
+        try:
+            return await sweep_in_batches(create_sessionmaker(engine))
+        finally:
+            await engine.dispose()
+
+    report = asyncio.run(run())
     typer.echo(
+        f"{report.unlisted} sites taken off the map, "
         f"{report.expired} vacancies recorded as expired, "
         f"{report.idempotency_keys_purged} idempotency keys purged"
     )

@@ -46,6 +46,15 @@ def test_db_current_names_the_head() -> None:
     assert "(head)" in result.output
 
 
+@pytest.mark.usefixtures("test_env")
+def test_vacancies_sweep_reports_what_it_did() -> None:
+    result = CliRunner().invoke(cli, ["vacancies", "sweep"])
+    assert result.exit_code == 0, result.output
+    assert "sites taken off the map, " in result.output
+    assert "vacancies recorded as expired, " in result.output
+    assert "idempotency keys purged" in result.output
+
+
 def test_help_lists_the_commands() -> None:
     result = CliRunner().invoke(cli, ["--help"])
     assert result.exit_code == 0

@@ -52,6 +52,18 @@ async def _expire_while_listed(session: AsyncSession, vacancy_id: str) -> None:
     )
 
 
+async def _past_due(session: AsyncSession, vacancy_id: str) -> None:
+    """The vacancy and its sites past their date with no trigger run (time passing): due for
+    the sweep, still on the map."""
+    await session.execute(text("ALTER TABLE vacancy DISABLE TRIGGER vacancy_sync_sites"))
+    await session.execute(
+        text("UPDATE vacancy SET valid_through = now() - interval '1 minute' WHERE id = :id"),
+        {"id": vacancy_id},
+    )
+    await session.execute(text("ALTER TABLE vacancy ENABLE TRIGGER vacancy_sync_sites"))
+    await _expire_while_listed(session, vacancy_id)
+
+
 async def _map_version(session: AsyncSession) -> int:
     return int(await session.scalar(text("SELECT version FROM map_version")) or 0)
 
@@ -174,14 +186,7 @@ async def test_the_recording_sweep_takes_sites_off_the_map_first(
     client: AsyncClient, actors: Actors, session: AsyncSession
 ) -> None:
     gone = await post(client, actors.a, title="Hết hạn")
-    # The vacancy and its site past their date with no trigger run (time passing).
-    await session.execute(text("ALTER TABLE vacancy DISABLE TRIGGER vacancy_sync_sites"))
-    await session.execute(
-        text("UPDATE vacancy SET valid_through = now() - interval '1 minute' WHERE id = :id"),
-        {"id": gone["id"]},
-    )
-    await session.execute(text("ALTER TABLE vacancy ENABLE TRIGGER vacancy_sync_sites"))
-    await _expire_while_listed(session, gone["id"])
+    await _past_due(session, gone["id"])
     assert await _site_state(session, gone["id"]) == [(True, True)]
     report: Any = await sweep_module.sweep(session)
     assert report.expired == 1
@@ -218,3 +223,45 @@ async def test_the_periodic_pass_runs_at_start(
         with contextlib.suppress(asyncio.CancelledError):
             await task
     assert await _site_state(session, gone["id"]) == [(False, True)]
+
+
+async def test_the_sweep_commits_batch_by_batch(
+    client: AsyncClient,
+    actors: Actors,
+    session: AsyncSession,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Operators' sweep and the periodic one: a backlog is taken off the map and recorded in
+    transactions of a batch each, not in one transaction as long as the backlog."""
+    gone = [await post(client, actors.a, title=f"Tồn đọng {i}") for i in range(5)]
+    kept = await post(client, actors.a, title="Còn hạn")
+    for vacancy in gone:
+        await _past_due(session, vacancy["id"])
+    monkeypatch.setattr(sweep_module, "SWEEP_BATCH", 2)
+    monkeypatch.setattr(sweep_module, "UNLIST_BATCH", 2)
+    sessions: async_sessionmaker[AsyncSession] = async_sessionmaker(
+        bind=session.bind, join_transaction_mode="create_savepoint"
+    )
+    transactions = 0
+    real_sessions = sessions
+
+    def counted() -> AsyncSession:
+        nonlocal transactions
+        transactions += 1
+        return real_sessions()
+
+    report = await sweep_module.sweep_in_batches(counted)  # type: ignore[arg-type]
+    assert (report.unlisted, report.expired) == (5, 5)
+    # Unlisting 2 + 2 + 1, recording 2 + 2 + 1 + 0, purging: one transaction each.
+    assert transactions == 3 + 4 + 1
+    for vacancy in gone:
+        assert await _site_state(session, vacancy["id"]) == [(False, True)]
+    statuses = await session.execute(
+        text("SELECT id::text, status FROM vacancy WHERE id = ANY(CAST(:ids AS uuid[]))"),
+        {"ids": [v["id"] for v in [*gone, kept]]},
+    )
+    assert dict(statuses.all()) == {
+        **{vacancy["id"]: "closed" for vacancy in gone},
+        kept["id"]: "open",
+    }
+    await assert_cells_are_exact(session)
