@@ -50,16 +50,31 @@ async def sweep(session: AsyncSession) -> SweepReport:
     return SweepReport(expired=expired, idempotency_keys_purged=await purge_expired(session))
 
 
-async def unlist_expired(sessionmaker: async_sessionmaker[AsyncSession]) -> int:
-    """Take every site past its valid_through off the map, a committed batch at a time."""
-    unlisted = 0
+async def _in_batches(
+    sessionmaker: async_sessionmaker[AsyncSession],
+    batch: Callable[[AsyncSession], Awaitable[int]],
+    last: Callable[[int], bool],
+) -> int:
+    """Run `batch` a committed transaction at a time until `last` says its count was the
+    last; how many rows they did in all."""
+    total = 0
     while True:
         async with sessionmaker() as session, session.begin():
+            # Batches of a backlog take seconds each: more than a request may.
             await session.execute(text("SET LOCAL statement_timeout = '120s'"))
-            done = await repository.unlist_expired_sites(session, limit=UNLIST_BATCH)
-        unlisted += done
-        if done < UNLIST_BATCH:
-            return unlisted
+            done = await batch(session)
+        total += done
+        if last(done):
+            return total
+
+
+async def unlist_expired(sessionmaker: async_sessionmaker[AsyncSession]) -> int:
+    """Take every site past its valid_through off the map, a committed batch at a time."""
+    return await _in_batches(
+        sessionmaker,
+        lambda session: repository.unlist_expired_sites(session, limit=UNLIST_BATCH),
+        lambda done: done < UNLIST_BATCH,
+    )
 
 
 async def sweep_in_batches(sessionmaker: async_sessionmaker[AsyncSession]) -> SweepReport:
@@ -69,14 +84,12 @@ async def sweep_in_batches(sessionmaker: async_sessionmaker[AsyncSession]) -> Sw
     hold its locks throughout and hold back the changes feed, which shows only transactions
     older than the oldest one running."""
     unlisted = await unlist_expired(sessionmaker)
-    expired = 0
-    while True:
-        async with sessionmaker() as session, session.begin():
-            await session.execute(text("SET LOCAL statement_timeout = '120s'"))
-            done = await repository.expire_due(session, limit=SWEEP_BATCH)
-        expired += done
-        if done == 0:
-            break
+    # Until a batch records none: one with only unverified employers' vacancies still counts.
+    expired = await _in_batches(
+        sessionmaker,
+        lambda session: repository.expire_due(session, limit=SWEEP_BATCH),
+        lambda done: done == 0,
+    )
     async with sessionmaker() as session, session.begin():
         purged = await purge_expired(session)
     return SweepReport(expired=expired, idempotency_keys_purged=purged, unlisted=unlisted)
