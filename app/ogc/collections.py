@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import tzinfo
 from typing import Any
 
+from sqlalchemy import ColumnElement
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.areas.dependencies import AREA_CODE_PATTERN
 from app.models import EmploymentType
 from app.models.area import AreaLevel
 from app.ogc import repository
+from app.ogc.params import Box, Interval
 
 # The filters' patterns: in the queryables and on the items' query parameters alike.
 AREA_CODE = AREA_CODE_PATTERN
@@ -19,6 +22,12 @@ OCCUPATION_CODE = r"^[0-9]{1,4}$"
 OCCUPATION_GROUP = r"^[0-9]$"
 INDUSTRY_CODE = r"^[A-U0-9]{1,8}$"
 COMMUNE_CODE = r"^[0-9]{5}$"
+
+# The items' filters from the boxes, the interval (with the zone its days are in) and the
+# properties given.
+Conditions = Callable[
+    [Sequence[Box], Interval | None, tzinfo, dict[str, Any]], list[ColumnElement[bool]]
+]
 
 
 @dataclass(frozen=True)
@@ -29,6 +38,7 @@ class CollectionInfo:
     source: repository.Source
     extent: Callable[[AsyncSession], Awaitable[repository.Extent]]
     geometry: str  # the GeoJSON schema of the features' geometry
+    conditions: Conditions
     # Properties the items can be filtered on (`?name=value`), as JSON Schema.
     queryables: dict[str, dict[str, Any]] = field(default_factory=dict)
 
@@ -45,6 +55,9 @@ VACANCIES = CollectionInfo(
     source=repository.VACANCY_SITES,
     extent=repository.vacancies_extent,
     geometry="https://geojson.org/schema/Point.json",
+    conditions=lambda boxes, interval, _zone, equal: repository.vacancy_conditions(
+        boxes, interval, equal
+    ),
     queryables={
         "employer_id": {"type": "string", "format": "uuid", "title": "Employer"},
         "occupation_code": {
@@ -94,6 +107,10 @@ AREAS = CollectionInfo(
     source=repository.AREA_VERSIONS,
     extent=repository.areas_extent,
     geometry="https://geojson.org/schema/MultiPolygon.json",
+    # A unit's validity is in days, in Vietnam: the interval becomes days there.
+    conditions=lambda boxes, interval, zone, equal: repository.area_conditions(
+        boxes, interval.days(zone) if interval else None, equal
+    ),
     queryables={
         "code": {"type": "string", "pattern": AREA_CODE, "title": "Official code"},
         "level": {

@@ -68,6 +68,12 @@ class Interval:
     start: datetime | None
     end: datetime | None
 
+    def days(self, zone: tzinfo) -> tuple[date | None, date | None]:
+        """The first and last days it touches where dates are kept in `zone` (Vietnam)."""
+        first = self.start.astimezone(zone).date() if self.start else None
+        last = self.end.astimezone(zone).date() if self.end else None
+        return first, last
+
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 # RFC 3339: a time zone is required, so an instant means the same everywhere.

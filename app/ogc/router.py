@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from datetime import tzinfo
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
@@ -252,6 +251,7 @@ async def items_query(
         interval=parse_datetime(datetime_, settings.tz) if datetime_ is not None else None,
         cursor=cursor,
         result_type=result_type,
+        zone=settings.tz,
     )
 
 
@@ -264,14 +264,12 @@ async def _items(
     info: CollectionInfo,
     items: ItemsQuery,
     equal: dict[str, Any],
-    zone: tzinfo | None = None,
 ) -> Response:
     text = await service.items(
         session,
         info,
         items,
         equal,
-        zone=zone,
         base=_base(request),
         url=str(request.url),
         next_url=lambda cursor: str(request.url.include_query_params(cursor=cursor)),
@@ -327,7 +325,6 @@ async def vacancy_items(
 async def area_items(
     request: Request,
     session: SessionDep,
-    settings: SettingsDep,
     items: Items,
     code: Annotated[str | None, Query(pattern=AREA_CODE)] = None,
     level: Annotated[AreaLevel | None, Query()] = None,
@@ -341,7 +338,7 @@ async def area_items(
         "parent_code": parent_code,
         "type": type_,
     }
-    return await _items(request, session, AREAS, items, equal, settings.tz)
+    return await _items(request, session, AREAS, items, equal)
 
 
 FeatureId = Annotated[str, Path(max_length=20, examples=["1"])]

@@ -15,7 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app import cursors
 from app.errors import NotFoundError
 from app.ogc import repository
-from app.ogc.collections import COLLECTIONS, VACANCIES, CollectionInfo
+from app.ogc.collections import COLLECTIONS, CollectionInfo
 from app.ogc.params import Box, Interval
 from app.ogc.schemas import Collection, Extent, Link, SpatialExtent, TemporalExtent
 
@@ -32,6 +32,7 @@ class ItemsQuery:
     interval: Interval | None
     cursor: str | None
     result_type: str
+    zone: tzinfo  # where dates are kept (Vietnam): days of the interval for the units
 
 
 def link(href: str, rel: str, media_type: str | None = None, title: str | None = None) -> Link:
@@ -81,32 +82,21 @@ async def collection(session: AsyncSession, info: CollectionInfo, base: str) -> 
     )
 
 
-def _conditions(
-    info: CollectionInfo, query: ItemsQuery, equal: dict[str, Any], zone: tzinfo | None
-) -> list[Any]:
-    """The items' filters: the boxes, the interval and the properties given (None: not)."""
-    given = {name: value for name, value in equal.items() if value is not None}
-    if info.id == VACANCIES.id:
-        return repository.vacancy_conditions(query.boxes, query.interval, given)
-    # A unit's validity is in days, in Vietnam: the interval becomes days there.
-    return repository.area_conditions(query.boxes, days(query.interval, zone or UTC), given)
-
-
 async def items(
     session: AsyncSession,
     info: CollectionInfo,
     query: ItemsQuery,
     equal: dict[str, Any],
     *,
-    zone: tzinfo | None,
     base: str,
     url: str,
     next_url: Callable[[str], str],
 ) -> str:
     """A FeatureCollection page of the items with the properties `equal` gives (`url`: this
-    page's, `next_url(cursor)`: the next one's), or with resultType=hits only numberMatched,
-    counted to the end. `zone`: where the units' dates apply."""
-    conditions = _conditions(info, query, equal, zone)
+    page's, `next_url(cursor)`: the next one's; None in `equal`: not given), or with
+    resultType=hits only numberMatched, counted to the end."""
+    given = {name: value for name, value in equal.items() if value is not None}
+    conditions = info.conditions(query.boxes, query.interval, query.zone, given)
     links = [
         link(url, "self", GEOJSON, "This page"),
         link(f"{base}/collections/{info.id}", "collection", JSON, "The collection"),
@@ -137,15 +127,6 @@ async def items(
     head = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
     # The features go in last, as PostgreSQL wrote them: never parsed here.
     return f'{head[:-1]},"features":[{",".join(features)}]}}'
-
-
-def days(interval: Interval | None, zone: tzinfo) -> tuple[date | None, date | None] | None:
-    """The interval's first and last days where the units' dates apply (Vietnam)."""
-    if interval is None:
-        return None
-    first = interval.start.astimezone(zone).date() if interval.start else None
-    last = interval.end.astimezone(zone).date() if interval.end else None
-    return first, last
 
 
 def _feature_number(text: str) -> int | None:

@@ -64,6 +64,11 @@ async def _past_due(session: AsyncSession, vacancy_id: str) -> None:
     await _expire_while_listed(session, vacancy_id)
 
 
+def _joined(session: AsyncSession) -> async_sessionmaker[AsyncSession]:
+    """Sessions joined to the test's transaction: each batch's commit is a savepoint."""
+    return async_sessionmaker(bind=session.bind, join_transaction_mode="create_savepoint")
+
+
 async def _map_version(session: AsyncSession) -> int:
     return int(await session.scalar(text("SELECT version FROM map_version")) or 0)
 
@@ -173,10 +178,7 @@ async def test_the_periodic_pass_works_off_a_backlog_in_committed_batches(
     ]
     for vacancy in gone:
         await _expire_while_listed(session, vacancy["id"])
-    # Sessions joined to the test's transaction: each batch's commit is a savepoint.
-    sessions: async_sessionmaker[AsyncSession] = async_sessionmaker(
-        bind=session.bind, join_transaction_mode="create_savepoint"
-    )
+    sessions = _joined(session)
     assert await sweep_module.unlist_expired(sessions) == 5
     assert await sweep_module.unlist_expired(sessions) == 0
     await assert_cells_are_exact(session)
@@ -204,9 +206,7 @@ async def test_the_periodic_pass_runs_at_start(
     first interval (an hour here)."""
     gone = await post(client, actors.a, title="Hết hạn khi dừng")
     await _expire_while_listed(session, gone["id"])
-    sessions: async_sessionmaker[AsyncSession] = async_sessionmaker(
-        bind=session.bind, join_transaction_mode="create_savepoint"
-    )
+    sessions = _joined(session)
     passed = asyncio.Event()
     original = sweep_module._take_off_the_map
 
@@ -239,16 +239,13 @@ async def test_the_sweep_commits_batch_by_batch(
         await _past_due(session, vacancy["id"])
     monkeypatch.setattr(sweep_module, "SWEEP_BATCH", 2)
     monkeypatch.setattr(sweep_module, "UNLIST_BATCH", 2)
-    sessions: async_sessionmaker[AsyncSession] = async_sessionmaker(
-        bind=session.bind, join_transaction_mode="create_savepoint"
-    )
+    sessions = _joined(session)
     transactions = 0
-    real_sessions = sessions
 
     def counted() -> AsyncSession:
         nonlocal transactions
         transactions += 1
-        return real_sessions()
+        return sessions()
 
     report = await sweep_module.sweep_in_batches(counted)  # type: ignore[arg-type]
     assert (report.unlisted, report.expired) == (5, 5)
