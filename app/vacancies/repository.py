@@ -5,8 +5,9 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import BigInteger, Text, func, insert, literal, select, tuple_, update
+from sqlalchemy import CTE, BigInteger, Select, Text, func, insert, literal, select, tuple_, update
 from sqlalchemy.dialects.postgresql import array
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
@@ -176,11 +177,18 @@ async def by_external_ref(
     )
 
 
+def _chosen_once(batch: Select[Any]) -> CTE:
+    """A batch's rows (LIMIT ... FOR UPDATE SKIP LOCKED) picked once, before the UPDATE: as a
+    subquery of the UPDATE it may be run again for each row, and then skip the rows this very
+    statement has just changed and pick further ones, so a batch outgrew its limit."""
+    return batch.cte("batch").prefix_with("MATERIALIZED")
+
+
 async def expire_due(session: AsyncSession, *, limit: int) -> int:
     """Record as closed(expired) up to `limit` open vacancies whose valid_through has passed,
     with an `expired` event for each the public could see; how many were recorded. Safe to
     run from several workers at once: rows another worker is recording are skipped."""
-    batch = (
+    batch = _chosen_once(
         select(Vacancy.id)
         .where(Vacancy.status == VacancyStatus.open.value, Vacancy.valid_through <= func.now())
         .limit(limit)
@@ -188,7 +196,7 @@ async def expire_due(session: AsyncSession, *, limit: int) -> int:
     )
     due = (
         update(Vacancy)
-        .where(Vacancy.id.in_(batch.scalar_subquery()))
+        .where(Vacancy.id.in_(select(batch.c.id)))
         .values(
             status=VacancyStatus.closed.value,
             close_reason="expired",
@@ -215,17 +223,16 @@ async def unlist_expired_sites(session: AsyncSession, *, limit: int) -> int:
     the partial site indexes and the kept cells follow); how many. Readers hide such sites at
     the instant anyway: this keeps them out of the indexes every read walks. Several workers
     at once take disjoint rows (SKIP LOCKED)."""
-    due = (
+    due = _chosen_once(
         select(VacancySite.id)
         .where(VacancySite.public, VacancySite.valid_through <= func.now())
         .order_by(VacancySite.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
-        .scalar_subquery()
     )
     taken = (
         update(VacancySite)
-        .where(VacancySite.id.in_(due))
+        .where(VacancySite.id.in_(select(due.c.id)))
         .values(public=False)
         .returning(VacancySite.id)
         .cte("taken")
