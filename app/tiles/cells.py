@@ -1,6 +1,10 @@
-"""Cluster cells: a grid of 64 x 64 cells per tile at each zoom (app/tiles/grid.py), counted
-from the sites that match a search, or read from `site_cell`, the counts of public sites kept
-per cell by triggers (migration 0010) for zooms 8 to 15. Both give the same clusters.
+"""Cluster cells: a tile's clusters are its 8 x 8 cells of the grid three zooms up
+(app/tiles/grid.py), counted from the sites that match a search, or read from `site_cell`, the
+counts of public sites kept per cell by triggers (migration 0010) for grids 8 to 15. Both give
+the same clusters.
+
+Each cluster is drawn inside its own cell (`clusters`: the mean of its sites, moved in by at
+most its radius), so no two cluster symbols overlap at any zoom, across tile edges too.
 
 Expiry is not a write: the kept counts still hold sites past their valid_through until the
 sweep closes them, so readers take those away (few: the sweep runs every few minutes)."""
@@ -13,7 +17,9 @@ from typing import Any
 from sqlalchemy import (
     Float,
     Integer,
+    Text,
     bindparam,
+    case,
     cast,
     func,
     literal,
@@ -27,7 +33,14 @@ from app.models import SiteCell
 from app.search import queries as search
 from app.search.params import SearchParams
 from app.search.queries import site
-from app.tiles.grid import CELL_PX, EXTENT, ORIGIN_SHIFT, CellWindow
+from app.tiles.grid import (
+    CLUSTER_PX,
+    EXTENT,
+    ORIGIN_SHIFT,
+    CellWindow,
+    cells_across,
+    cluster_grid_zoom,
+)
 
 # The zooms whose cells site_cell keeps (a cell of a lower zoom is a block of the first's).
 FIRST_KEPT_ZOOM, LAST_KEPT_ZOOM = 8, 15
@@ -162,9 +175,41 @@ def kept_values(window: CellWindow) -> dict[str, int]:
     }
 
 
+# Drawn radii in screen pixels (a 512-pixel tile), border included. A cluster cell is
+# SCREEN_CELL_PX wide and every symbol stays inside its own, so none can reach another.
+SCREEN_CELL_PX = 64
+SINGLE_RADIUS_PX = 9  # a single site: a pin, as the sites layer draws it
+MAX_RADIUS_PX = SCREEN_CELL_PX // 2 - 2
+
+
+def radius_px(count: Any) -> ColumnElement[int]:
+    """A cluster's drawn radius: 10 + 5 log10(count) pixels (2 sites: 11, 1,000: 25), at
+    most MAX_RADIUS_PX; a single site's pin SINGLE_RADIUS_PX."""
+    grown = func.least(MAX_RADIUS_PX, 10 + func.floor(5 * func.log(cast(count, Float))))
+    return cast(case((count == 1, SINGLE_RADIUS_PX), else_=grown), Integer)
+
+
+def count_label(count: Any) -> ColumnElement[str]:
+    """The count as a Vietnamese map label: 999, "1,2 N" (nghìn, thousands, one decimal cut,
+    never rounded up), "12 N", "1,2 Tr" (triệu, millions)."""
+
+    def short(unit: int, suffix: str) -> ColumnElement[str]:
+        whole, tenth = count // unit, (count // (unit // 10)) % 10
+        decimal = case((tenth == 0, ""), else_="," + cast(tenth, Text))
+        with_tenth = cast(whole, Text) + decimal + suffix
+        return case((count < 10 * unit, with_tenth), else_=cast(whole, Text) + suffix)
+
+    return case(
+        (count < 1000, cast(count, Text)),
+        (count < 1_000_000, short(1000, " N")),
+        else_=short(1_000_000, " Tr"),
+    )
+
+
 def clusters(cells: Any) -> Any:
-    """One row per cell: the mean of its sites (Web Mercator `mx`, `my`), `count`,
-    `positions`, and `expansion_zoom`, the zoom at which its sites part. Parameters:
+    """One row per cell: where its symbol goes (Web Mercator `mx`, `my`: the mean of its
+    sites, moved into the cell by the symbol's radius), `count`, `positions`, `radius` and
+    `label` as drawn, and `expansion_zoom`, the zoom at which its sites part. Parameters:
     cluster_values()."""
     zoom, sites_from_zoom = _int("cluster_zoom"), _int("sites_from_zoom")
     # In double precision: dividing by a whole number would otherwise be numeric, and ln() and
@@ -174,25 +219,40 @@ def clusters(cells: Any) -> Any:
     variance = func.greatest(
         cells.c.sum_xx / n - mean_x * mean_x, cells.c.sum_yy / n - mean_y * mean_y, 0
     )
+    count = cast(cells.c.sites, Integer)
+    radius = radius_px(count)
+    cell_m = bindparam("cluster_cell_m", type_=Float)
+    # The radius in metres, and a quarter pixel for the rounding to tile units.
+    margin = (radius + 0.25) * (cell_m / SCREEN_CELL_PX)
+    west = -ORIGIN_SHIFT + cells.c.cx * cell_m
+    north = ORIGIN_SHIFT - cells.c.cy * cell_m
     return select(
-        mean_x.label("mx"),
-        mean_y.label("my"),
-        cast(n, Integer).label("count"),
+        _within(mean_x, west + margin, west + cell_m - margin).label("mx"),
+        _within(mean_y, north - cell_m + margin, north - margin).label("my"),
+        count.label("count"),
         cast(cells.c.positions, Integer).label("positions"),
+        radius.label("radius"),
+        count_label(count).label("label"),
         _expansion_zoom(2 * func.sqrt(variance), zoom, sites_from_zoom).label("expansion_zoom"),
     ).subquery("clusters")
 
 
-def cluster_values(zoom: int, sites_from_zoom: int) -> dict[str, int]:
-    return {"cluster_zoom": zoom, "sites_from_zoom": sites_from_zoom}
+def _within(value: Any, low: Any, high: Any) -> ColumnElement[float]:
+    return func.least(func.greatest(value, low), high)
+
+
+def cluster_values(tile_zoom: int, sites_from_zoom: int) -> dict[str, Any]:
+    """The parameters of clusters() for the tiles of a zoom."""
+    cell_m = 2 * ORIGIN_SHIFT / cells_across(cluster_grid_zoom(tile_zoom))
+    return {"cluster_zoom": tile_zoom, "sites_from_zoom": sites_from_zoom, "cluster_cell_m": cell_m}
 
 
 def _expansion_zoom(spread: Any, z: Any, sites_from_zoom: Any) -> ColumnElement[Any]:
     """The first zoom at which a cell is narrower than the cluster's spread (twice the
     standard deviation of its sites' positions: two sites d apart spread d), so its sites
     part; at most the zoom where single sites show, where sites at one point part too."""
-    # A cell at zoom z' is cell_at_zoom_0 / 2^z' metres wide.
-    cell_at_zoom_0 = 2 * ORIGIN_SHIFT * CELL_PX / EXTENT
+    # A cluster cell on the tiles of zoom z' is cell_at_zoom_0 / 2^z' metres wide.
+    cell_at_zoom_0 = 2 * ORIGIN_SHIFT * CLUSTER_PX / EXTENT
     spread_m = func.nullif(spread, 0, type_=Float)
     parts_at = func.floor(func.ln(cell_at_zoom_0 / spread_m) / math.log(2)) + 1
     zoom = func.least(sites_from_zoom, func.greatest(z + 1, func.coalesce(parts_at, 99)))

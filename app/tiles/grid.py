@@ -11,8 +11,16 @@ MAX_ZOOM = 22
 # Half the width of the Web Mercator world in metres (EPSG:3857).
 ORIGIN_SHIFT = 20_037_508.342789244
 EXTENT = 4096  # tile coordinates per side, as MVT clients expect
-CELL_PX = 64  # cluster cell: 64 of a tile's 4096 units, a 64 x 64 grid per tile
+# The cell grid of a zoom: cells of 64 of its tiles' 4096 units, 64 x 64 to a tile. site_cell
+# keeps counts in these cells, numbered like tiles (cell >> 6 is the tile).
+CELL_PX = 64
 CELLS_PER_TILE = EXTENT // CELL_PX
+# A cluster on a tile of zoom z is a cell of the grid of zoom z - 3: 8 x 8 to a tile, 512
+# units, 64 screen pixels on the 512-pixel tiles of a map (about supercluster's 60-pixel
+# radius). With 64-unit cells a province-zoom tile held hundreds of overlapping bubbles.
+CLUSTER_ZOOMS_UP = 3
+CLUSTER_PX = CELL_PX << CLUSTER_ZOOMS_UP
+CLUSTER_CELLS_PER_TILE = EXTENT // CLUSTER_PX
 
 
 @dataclass(frozen=True)
@@ -77,14 +85,16 @@ class CellWindow:
 
     @classmethod
     def of_tile(cls, tile: Tile) -> CellWindow:
-        side = CELLS_PER_TILE
+        """The tile's cluster cells (CLUSTER_PX each): cells of the grid CLUSTER_ZOOMS_UP
+        zooms up."""
+        side = CLUSTER_CELLS_PER_TILE
         x, y = tile.x * side, tile.y * side
-        return cls(tile.z, x, x + side - 1, y, y + side - 1)
+        return cls(cluster_grid_zoom(tile.z), x, x + side - 1, y, y + side - 1)
 
     @classmethod
     def of_box(cls, zoom: int, west: float, south: float, east: float, north: float) -> CellWindow:
-        """The cells a box in degrees touches."""
-        cells = CELLS_PER_TILE << zoom
+        """The cells of the grid of `zoom` a box in degrees touches."""
+        cells = cells_across(zoom)
         world = 2 * ORIGIN_SHIFT
 
         def column(lon: float) -> int:
@@ -113,13 +123,23 @@ class CellWindow:
     @property
     def lonlat_bounds(self) -> tuple[float, float, float, float]:
         """(west, south, east, north) of the block in degrees."""
-        size = 2 * ORIGIN_SHIFT / (CELLS_PER_TILE << self.zoom)
+        size = 2 * ORIGIN_SHIFT / cells_across(self.zoom)
         return (
             _lon(-ORIGIN_SHIFT + self.first_x * size),
             _lat(ORIGIN_SHIFT - (self.last_y + 1) * size),
             _lon(-ORIGIN_SHIFT + (self.last_x + 1) * size),
             _lat(ORIGIN_SHIFT - self.first_y * size),
         )
+
+
+def cluster_grid_zoom(tile_zoom: int) -> int:
+    """The grid whose cells are the clusters of a tile zoom (negative below zoom 3)."""
+    return tile_zoom - CLUSTER_ZOOMS_UP
+
+
+def cells_across(zoom: int) -> int:
+    """Cells across the world in the grid of `zoom` (2^(zoom + 6); zoom may be down to -6)."""
+    return 1 << (zoom + 6)
 
 
 def _x(lon: float) -> float:

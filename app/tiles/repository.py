@@ -1,10 +1,11 @@
 """Vector tiles built by PostgreSQL (ST_AsMVT): the search's filters, the tile's sites.
 
 From `sites_from_zoom` on, one feature per matching work site. Below it, the sites are
-grouped into cells of CELL_PX tile units and each cell is one cluster feature, placed at the
-mean position of its sites, so every matching site in the tile is counted (nothing is cut at
-N features). A site belongs to one tile only: tiles include their west and north edges and
-leave the east and south ones to their neighbours (clusters: the cell of a site decides).
+grouped into cells of CLUSTER_PX tile units and each cell is one cluster feature, placed at
+the mean position of its sites moved into its cell by its radius (cells.clusters), so every
+matching site in the tile is counted (nothing is cut at N features) and no two symbols
+overlap. A site belongs to one tile only: tiles include their west and north edges and leave
+the east and south ones to their neighbours (clusters: the cell of a site decides).
 
 Clusters without filters come from counts kept per cell (`site_cell`, migration 0010); with
 filters they are counted from the matching sites. Both give the same tile.
@@ -36,7 +37,7 @@ from app.models import Vacancy, VacancySite
 from app.search import queries as search
 from app.search.params import SearchParams
 from app.search.queries import employer, site
-from app.tiles import cells
+from app.tiles import cells, grid
 from app.tiles.grid import EXTENT, ORIGIN_SHIFT, CellWindow, Tile
 
 LAYER = "vacancies"
@@ -73,10 +74,11 @@ async def tile_bytes(
 def plain_tile(tile: Tile, sites_from_zoom: int) -> tuple[Select[Any], dict[str, Any]] | None:
     """The statement and values of a tile without filters drawn from the kept cells (None
     from sites_from_zoom, or below the kept zooms' reach): the same statement for all."""
-    if tile.z >= sites_from_zoom or tile.z > cells.LAST_KEPT_ZOOM:
+    window = CellWindow.of_tile(tile)
+    if tile.z >= sites_from_zoom or window.zoom > cells.LAST_KEPT_ZOOM:
         return None
     values = cells.cluster_values(tile.z, sites_from_zoom) | _tile_values(tile)
-    return _kept_tile(), values | cells.kept_values(CellWindow.of_tile(tile))
+    return _kept_tile(), values | cells.kept_values(window)
 
 
 @functools.cache
@@ -133,12 +135,14 @@ def _sites(built: search.Matches, tile: Tile) -> Any:
 
 
 def _clusters(clusters: Any) -> Any:
-    """Cluster features: at the mean of their sites, in tile units."""
+    """Cluster features, in tile units."""
     px, py = _pixels(clusters.c.mx, clusters.c.my)
     return select(
         func.ST_MakePoint(_unit(px), _unit(py)).label("geom"),
         clusters.c.count,
         clusters.c.positions,
+        clusters.c.radius,
+        clusters.c.label,
         clusters.c.expansion_zoom,
     )
 
@@ -158,8 +162,9 @@ async def clusters_geojson(
 ) -> bytes:
     """The clusters of a block of cells as a GeoJSON FeatureCollection (built by PostgreSQL):
     the same cells, counts and positions as the tiles of that zoom."""
+    tile_zoom = window.zoom + grid.CLUSTER_ZOOMS_UP
     built = await search.matches(session, params, today)
-    values = built.values | cells.cluster_values(window.zoom, sites_from_zoom)
+    values = built.values | cells.cluster_values(tile_zoom, sites_from_zoom)
     if cells.unfiltered(params) and window.zoom <= cells.LAST_KEPT_ZOOM:
         counted = cells.kept()
         values |= cells.kept_values(window)
@@ -177,12 +182,14 @@ async def clusters_geojson(
         "properties", func.json_build_object(
             "count", found.c.count,
             "positions", found.c.positions,
+            "radius", found.c.radius,
+            "label", found.c.label,
             "expansion_zoom", found.c.expansion_zoom,
         ),
     )  # fmt: skip
     collection = func.json_build_object(
         "type", "FeatureCollection",
-        "zoom", window.zoom,
+        "zoom", tile_zoom,
         "numberReturned", func.count(),
         "sites", func.coalesce(func.sum(found.c.count), 0),
         "features", func.coalesce(func.json_agg(feature), literal_column("'[]'::json")),

@@ -19,7 +19,7 @@ from app.tiles.cache import KeptTile, MapState, TileCache, tile_key
 WEB_MERCATOR_WORLD = [-180.0, -85.0511, 180.0, 85.0511]
 
 # A Leaflet map of a phone or desktop screen spans a few tiles: 16 tiles' cells is plenty.
-MAX_CLUSTER_CELLS = 16 * grid.CELLS_PER_TILE**2
+MAX_CLUSTER_CELLS = 16 * grid.CLUSTER_CELLS_PER_TILE**2
 
 FIELDS = {
     "id": "Number: work site (at high zoom)",
@@ -31,6 +31,8 @@ FIELDS = {
     "salary_max": "Number: monthly VND",
     "occupation_group": "String: ISCO-08 major group",
     "count": "Number: matching sites in the cluster (at low zoom)",
+    "radius": "Number: the cluster's drawn radius in pixels, border included (no two overlap)",
+    "label": "String: the count as drawn, Vietnamese style (999, 1,2 N, 12 N, 1,2 Tr)",
     "expansion_zoom": "Number: the zoom at which the cluster parts",
 }
 
@@ -70,7 +72,9 @@ async def clusters(
             "/v1/vacancies.geojson for the sites.",
             errors=[FieldError(field="query.zoom", message="too deep for clusters", type="zoom")],
         )
-    window = grid.CellWindow.of_box(zoom, box.min_lon, box.min_lat, box.max_lon, box.max_lat)
+    window = grid.CellWindow.of_box(
+        grid.cluster_grid_zoom(zoom), box.min_lon, box.min_lat, box.max_lon, box.max_lat
+    )
     if window.count > MAX_CLUSTER_CELLS:
         raise InvalidInputError(
             f"The box covers {window.count:,} cells at zoom {zoom}, over {MAX_CLUSTER_CELLS:,}:"

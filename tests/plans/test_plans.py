@@ -4,6 +4,7 @@ vacancies, swept and with a sweep backlog: which index each reads, and how (not 
 from __future__ import annotations
 
 import logging
+import pathlib
 
 import pytest
 
@@ -22,6 +23,7 @@ from tests.plans.explain import (
     sorts_of_gist_reads,
     tile_statement,
 )
+from tests.plans.fingerprint import hot_statements_fingerprint, recorded_fingerprints
 
 pytestmark = pytest.mark.plans
 logger = logging.getLogger(__name__)
@@ -156,3 +158,16 @@ def reads_otherwise(
         for node in find(plan, relation=relation)
         if id(node) not in wanted and node.get("Index Name") not in allowed
     ]
+
+
+async def test_the_benchmarks_measured_the_hot_statements_as_they_are(plans_url: str) -> None:
+    # A change to a hot statement can flip its plan (issue 22: a correctness fix did, and no
+    # run followed it): bench/run.sh and bench/tiles.sh record the statements' fingerprint,
+    # and their tables in bench/README.md must include a run of the current statements.
+    readme = (pathlib.Path(__file__).parents[2] / "bench" / "README.md").read_text()
+    current = await hot_statements_fingerprint(plans_url)
+    assert current in recorded_fingerprints(readme), (
+        f"The hot statements changed (fingerprint {current}): run bench/run.sh and "
+        "bench/tiles.sh and record their tables in bench/README.md with a line "
+        f"'statements: {current}'."
+    )

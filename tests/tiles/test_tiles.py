@@ -13,9 +13,10 @@ import mapbox_vector_tile
 import pytest
 from fastapi import FastAPI
 from httpx import AsyncClient, Response
-from sqlalchemy import text
+from sqlalchemy import Integer, literal_column, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.tiles import cells
 from app.tiles.cache import KeptTile, MapState, TileCache
 from app.tiles.grid import Tile
 from tests.factories import CITY_CENTRE, Actors
@@ -102,34 +103,127 @@ async def test_clusters_count_every_site_in_the_tile(
             assert "title" not in cluster["properties"]
 
 
+@pytest.fixture
+async def crowded(client: AsyncClient, actors: Actors, session: AsyncSession) -> list[Any]:
+    """100 sites within about 3 km of the city, with pairs straddling the edges of the
+    cluster cells of several zooms: where grid clusters drawn at their means collide."""
+    rng = random.Random(17)  # noqa: S311  (test data)
+    points: list[tuple[float, float]] = []
+    for z in (11, 12, 13, 14):
+        cell = 360 / (8 << z)  # a cluster cell's width in degrees at zoom z
+        edge = math.floor((LON + 180) / cell) * cell - 180
+        points += [(edge - 1e-7, LAT), (edge, LAT + 1e-5)]
+    while len(points) < 100:
+        lon, lat = LON + rng.uniform(-0.03, 0.03), LAT + rng.uniform(-0.03, 0.03)
+        if await on_land(session, lon, lat):
+            points.append((lon, lat))
+    for start in range(0, len(points), 20):
+        chunk = points[start : start + 20]
+        await post(
+            client,
+            actors.a,
+            title=f"Công nhân đông đúc {start}",
+            sites=[{"positions": 1, "coordinates": {"lon": a, "lat": b}} for a, b in chunk],
+        )
+    return points
+
+
+@pytest.mark.parametrize("z", range(6, 16))
+async def test_no_two_cluster_symbols_overlap(
+    client: AsyncClient, crowded: list[tuple[float, float]], z: int
+) -> None:
+    drawn: list[tuple[float, float, int]] = []  # (x, y, radius) in screen pixels of the world
+    for x, y in {tile_of(lon, lat, z) for lon, lat in crowded}:
+        for cluster in features(await get_tile(client, z, x, y)):
+            px, py = cluster["geometry"]["coordinates"]
+            # 512 pixels to a tile; the decoder's y is upwards.
+            at = (x * 512 + px / 8, y * 512 + (4096 - py) / 8)
+            drawn.append((*at, cluster["properties"]["radius"]))
+    assert sum(1 for _ in drawn) >= 1
+    for i, (x1, y1, r1) in enumerate(drawn):
+        for x2, y2, r2 in drawn[i + 1 :]:
+            assert math.hypot(x1 - x2, y1 - y2) >= r1 + r2, (z, (x1, y1, r1), (x2, y2, r2))
+    assert max(r for *_, r in drawn) <= 30
+
+
+async def test_symbol_sizes_and_labels(session: AsyncSession) -> None:
+    counts = [1, 2, 3, 10, 999, 1000, 1099, 1234, 1999, 9999, 10_000, 123_456, 999_999]
+    counts += [1_000_000, 1_250_000, 12_345_678]
+    values = ", ".join(f"({n})" for n in counts)
+    count = literal_column("n", Integer)
+    query = select(count, cells.radius_px(count), cells.count_label(count)).select_from(
+        text(f"(VALUES {values}) AS v(n)")
+    )
+    drawn = {n: (radius, label) for n, radius, label in (await session.execute(query)).all()}
+    assert drawn == {
+        1: (9, "1"),  # a pin, like a single site
+        2: (11, "2"),
+        3: (12, "3"),
+        10: (15, "10"),
+        999: (24, "999"),
+        1000: (25, "1 N"),
+        1099: (25, "1 N"),
+        1234: (25, "1,2 N"),
+        1999: (26, "1,9 N"),  # cut, never rounded up to "2 N"
+        9999: (29, "9,9 N"),
+        10_000: (30, "10 N"),
+        123_456: (30, "123 N"),
+        999_999: (30, "999 N"),
+        1_000_000: (30, "1 Tr"),
+        1_250_000: (30, "1,2 Tr"),
+        12_345_678: (30, "12 Tr"),
+    }
+
+
 def mercator(lon: float, lat: float) -> tuple[float, float]:
     shift = 20_037_508.342789244
     y = math.log(math.tan(math.pi / 4 + math.radians(lat) / 2)) * shift / math.pi
     return lon / 180 * shift, y
 
 
-async def test_a_cluster_sits_where_its_sites_are(client: AsyncClient, actors: Actors) -> None:
-    # Three sites close together: the cluster is at their mean, not at the centre of a grid
-    # cell or of the tile.
-    z, (x, y) = 9, tile_of(LON, LAT, 9)
-    points = [(LON, LAT), (LON + 0.0004, LAT), (LON, LAT - 0.0004)]
+def drawn_at(mean: float, low_edge: float, cell: float, radius_px: int) -> float:
+    """Where a cluster is drawn along one axis, in metres: its mean, moved into its cell
+    (cell: 64 pixels) by its radius and a quarter pixel."""
+    margin = (radius_px + 0.25) * cell / 64
+    return min(max(mean, low_edge + margin), low_edge + cell - margin)
+
+
+@pytest.mark.parametrize(("z", "offset"), [(9, 0.004), (10, 0.004), (8, 0.0004)])
+async def test_a_cluster_sits_where_its_sites_are(
+    client: AsyncClient, actors: Actors, z: int, offset: float
+) -> None:
+    # Three sites close together: the cluster is at their mean (moved into its 512-unit cell
+    # by its radius when the mean lies nearer the edge), not at the centre of a grid cell or
+    # of the tile.
+    x, y = tile_of(LON, LAT, z)
+    points = [(LON, LAT), (LON + offset, LAT), (LON, LAT - offset)]
     await post(
         client,
         actors.a,
         sites=[{"positions": 1, "coordinates": {"lon": a, "lat": b}} for a, b in points],
     )
     [cluster] = features(await get_tile(client, z, x, y))
-    size = 2 * 20_037_508.342789244 / (1 << z)
-    min_x, max_y = -20_037_508.342789244 + x * size, 20_037_508.342789244 - y * size
+    shift = 20_037_508.342789244
+    size = 2 * shift / (1 << z)
+    min_x, max_y = -shift + x * size, shift - y * size
     mean_x = sum(mercator(*p)[0] for p in points) / 3
     mean_y = sum(mercator(*p)[1] for p in points) / 3
+    cell = size / 8
+    west = min_x + (mean_x - min_x) // cell * cell
+    south = max_y - ((max_y - mean_y) // cell + 1) * cell
+    radius = cluster["properties"]["radius"]
+    assert radius == 12  # 10 + 5 log10(3), whole pixels
+    at_x, at_y = drawn_at(mean_x, west, cell, radius), drawn_at(mean_y, south, cell, radius)
     px, py = cluster["geometry"]["coordinates"]
     # mapbox-vector-tile decodes y upwards (its default): 4096 is the tile's north edge.
-    assert abs(px - (mean_x - min_x) / size * 4096) <= 1
-    assert abs((4096 - py) - (max_y - mean_y) / size * 4096) <= 1
+    assert abs(px - (at_x - min_x) / size * 4096) <= 1
+    assert abs((4096 - py) - (max_y - at_y) / size * 4096) <= 1
     assert cluster["properties"]["count"] == 3
-    # 0.0004 degrees (about 44 m) part at zoom 13 or 14 with 64-unit cells, not before.
-    assert cluster["properties"]["expansion_zoom"] in (12, 13, 14)
+    assert cluster["properties"]["label"] == "3"
+    # Sites d metres apart part when a 64-pixel cell gets narrower than d: 0.004 degrees
+    # (about 440 m) at zoom 13 or 14; 0.0004 degrees (44 m) only where single sites show.
+    expected = (13, 14) if offset == 0.004 else (SITES_FROM_ZOOM,)
+    assert cluster["properties"]["expansion_zoom"] in expected
 
 
 async def test_sites_from_the_switch_zoom_carry_their_details(

@@ -54,6 +54,35 @@ async def test_the_map_loads_its_own_files_and_draws_every_public_site_in_cluste
     assert [m["properties"]["index"] for m in marked] == [1]
 
 
+# Each rendered cluster symbol: where it is on screen and its drawn radius (border included).
+SYMBOLS = """() => window.jobMap.queryRenderedFeatures({layers: ["clusters"]}).map((f) => {
+  const at = window.jobMap.project(f.geometry.coordinates);
+  return [at.x, at.y, f.properties.radius, f.properties.count, f.properties.label];
+})"""
+
+
+@pytest.mark.parametrize("zoom", [8, 9.5, 11, 12.7, 14])
+async def test_cluster_symbols_never_overlap_and_read_in_vietnamese(
+    open_page: OpenPage, zoom: float
+) -> None:
+    page = (await open_page(f"/#{zoom}/{LAT}/{LON}")).page
+    await map_ready(page)
+    symbols = await page.evaluate(SYMBOLS)
+    assert symbols, "no clusters drawn"
+    for i, (x1, y1, r1, *_) in enumerate(symbols):
+        for x2, y2, r2, *_ in symbols[i + 1 :]:
+            assert ((x1 - x2) ** 2 + (y1 - y2) ** 2) ** 0.5 >= r1 + r2, (zoom, symbols)
+    for *_, radius, count, label in symbols:
+        assert label == f"{count}"  # under a thousand: the count itself
+        assert (radius == 9) if count == 1 else (11 <= radius <= 30)
+    # The style draws the tile's radius: the circle plus its border.
+    paint = await page.evaluate(
+        """() => [window.jobMap.getPaintProperty("clusters", "circle-radius"),
+          window.jobMap.getPaintProperty("clusters", "circle-stroke-width")]"""
+    )
+    assert paint == [["-", ["get", "radius"], 2], 2]
+
+
 async def test_clicking_a_cluster_zooms_to_where_its_sites_part(open_page: OpenPage) -> None:
     page = (await open_page("/#10/10.2636/106.0765")).page
     await map_ready(page)

@@ -544,6 +544,8 @@
     "vietnamese-provinces-database</a> (MIT), theo Bản đồ đơn vị hành chính " +
     "<a href=\"https://sapnhap.bando.com.vn\">sapnhap.bando.com.vn</a>";
 
+  const CLUSTER_BORDER = 2; // pixels, inside the radius the tile gives
+
   function groupColour() {
     const match = ["match", ["get", "occupation_group"]];
     for (const [group, colour] of Object.entries(GROUP_COLOURS)) match.push(group, colour);
@@ -578,15 +580,15 @@
             "fill-outline-color": "#1d6fb8"}},
         {id: "clusters", type: "circle", source: "vacancies", "source-layer": "vacancies",
           filter: ["has", "count"],
+          // The tile says how large each symbol is drawn (border included) and places it
+          // so that none overlaps another; the count is written in Vietnamese ("1,2 N").
           paint: {"circle-color": "#1d6fb8", "circle-opacity": 0.85,
-            "circle-stroke-color": "#ffffff", "circle-stroke-width": 1.5,
-            "circle-radius": ["step", ["get", "count"], 11, 10, 14, 100, 18, 1000, 23, 10000, 28]}},
+            "circle-stroke-color": "#ffffff", "circle-stroke-width": CLUSTER_BORDER,
+            "circle-radius": ["-", ["get", "radius"], CLUSTER_BORDER]}},
         {id: "cluster-counts", type: "symbol", source: "vacancies", "source-layer": "vacancies",
-          filter: ["has", "count"],
+          filter: ["all", ["has", "count"], [">", ["get", "count"], 1]],
           layout: {"text-font": ["sans-serif"], "text-size": 12, "text-allow-overlap": true,
-            "text-field": ["case", [">=", ["get", "count"], 10000],
-              ["concat", ["to-string", ["round", ["/", ["get", "count"], 1000]]], "k"],
-              ["to-string", ["get", "count"]]]},
+            "text-field": ["get", "label"]},
           paint: {"text-color": "#ffffff"}},
         {id: "sites", type: "circle", source: "vacancies", "source-layer": "vacancies",
           filter: ["!", ["has", "count"]],
