@@ -11,8 +11,9 @@ from app.db import Base
 
 class SiteCell(Base):
     __tablename__ = "site_cell"
-    # A tile's cells by its x and y (64 cells to a tile side).
-    __table_args__ = (Index("ix_site_cell_tile", "zoom", text("(cx >> 6)"), text("(cy >> 6)")),)
+    # Cells by blocks of 8 x 8: a tile's clusters three zooms down are one block (migration
+    # 0014; app/tiles/cells.py).
+    __table_args__ = (Index("ix_site_cell_block", "zoom", text("(cx >> 3)"), text("(cy >> 3)")),)
 
     zoom: Mapped[int] = mapped_column(SmallInteger, primary_key=True)
     cx: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -44,8 +44,10 @@ from app.tiles.grid import (
 
 # The zooms whose cells site_cell keeps (a cell of a lower zoom is a block of the first's).
 FIRST_KEPT_ZOOM, LAST_KEPT_ZOOM = 8, 15
-TILE_SHIFT = 6  # cell number >> 6 = tile number (64 cells to a tile side)
-TILE_SHIFT_SQL: ColumnElement[int] = literal_column(str(TILE_SHIFT))
+# cell number >> 3 = block number: ix_site_cell_block finds cells by blocks of 8 x 8, the
+# clusters of one tile from zoom 11 on (grid 8), whole blocks at lower zooms.
+BLOCK_SHIFT = 3
+BLOCK_SHIFT_SQL: ColumnElement[int] = literal_column(str(BLOCK_SHIFT))
 NO_INDEX: ColumnElement[int] = literal_column("0")  # `column + 0`: a filter, never an index key
 
 
@@ -118,13 +120,13 @@ def kept() -> Any:
         SiteCell.sum_yy,
     ).where(
         SiteCell.zoom == zoom,
-        # The tiles the window spans, for ix_site_cell_tile (the shift a constant in the SQL,
-        # as in the index, whatever plan is cached); then the exact cells.
-        SiteCell.cx.op(">>")(TILE_SHIFT_SQL).between(
-            _int("kept_first_tile_x"), _int("kept_last_tile_x")
+        # The blocks the window spans, for ix_site_cell_block (the shift a constant in the
+        # SQL, as in the index, whatever plan is cached); then the exact cells.
+        SiteCell.cx.op(">>")(BLOCK_SHIFT_SQL).between(
+            _int("kept_first_block_x"), _int("kept_last_block_x")
         ),
-        SiteCell.cy.op(">>")(TILE_SHIFT_SQL).between(
-            _int("kept_first_tile_y"), _int("kept_last_tile_y")
+        SiteCell.cy.op(">>")(BLOCK_SHIFT_SQL).between(
+            _int("kept_first_block_y"), _int("kept_last_block_y")
         ),
         # The exact cells, written `cx + 0` so they filter but cannot drive the scan: as
         # conditions on the key (zoom, cx, cy) they let the planner read a whole column of
@@ -168,10 +170,10 @@ def kept_values(window: CellWindow) -> dict[str, int]:
         "kept_last_x": stored.last_x,
         "kept_first_y": stored.first_y,
         "kept_last_y": stored.last_y,
-        "kept_first_tile_x": stored.first_x >> TILE_SHIFT,
-        "kept_last_tile_x": stored.last_x >> TILE_SHIFT,
-        "kept_first_tile_y": stored.first_y >> TILE_SHIFT,
-        "kept_last_tile_y": stored.last_y >> TILE_SHIFT,
+        "kept_first_block_x": stored.first_x >> BLOCK_SHIFT,
+        "kept_last_block_x": stored.last_x >> BLOCK_SHIFT,
+        "kept_first_block_y": stored.first_y >> BLOCK_SHIFT,
+        "kept_last_block_y": stored.last_y >> BLOCK_SHIFT,
     }
 
 

@@ -120,7 +120,7 @@ def _tile_at(zoom: int, lon: float, lat: float) -> Tile:
 
 
 @centre
-@pytest.mark.parametrize("zoom", [10, 14])
+@pytest.mark.parametrize("zoom", [8, 10, 12, 14])
 async def test_plain_tile_reads_kept_cells_and_expired_sites_by_index(
     db_state: DbState, place: str, zoom: int
 ) -> None:
@@ -129,12 +129,12 @@ async def test_plain_tile_reads_kept_cells_and_expired_sites_by_index(
     explained = await explain_reused(db_state.connection, statement)
     report = _report(db_state, f"tile {tile}", explained)
     for plan in (explained.first, explained.reused):
-        # The tile's cells by the tile's own index (zoom, tile x, tile y), not by the key
+        # The tile's cells by their blocks (zoom, cx >> 3, cy >> 3), not by the key
         # (zoom, cx, cy), which would read a whole column of cells across the province.
         cells = reads(plan, "site_cell")
         assert cells, f"site_cell not read:\n{report}"
-        assert all(indexes == {"ix_site_cell_tile"} for _, indexes in cells), (
-            f"site_cell read otherwise than through ix_site_cell_tile: {cells}\n{report}"
+        assert all(indexes == {"ix_site_cell_block"} for _, indexes in cells), (
+            f"site_cell read otherwise than through ix_site_cell_block: {cells}\n{report}"
         )
         # The sites to subtract (still listed past their expiry) by the expiry index only.
         sites = reads(plan, "vacancy_site")
