@@ -35,6 +35,7 @@ from app.search.params import SearchParams
 from app.search.queries import site
 from app.tiles.grid import (
     CLUSTER_PX,
+    CLUSTER_SCREEN_PX,
     EXTENT,
     ORIGIN_SHIFT,
     CellWindow,
@@ -177,16 +178,15 @@ def kept_values(window: CellWindow) -> dict[str, int]:
     }
 
 
-# Drawn radii in screen pixels (a 512-pixel tile), border included. A cluster cell is
-# SCREEN_CELL_PX wide and every symbol stays inside its own, so none can reach another.
-SCREEN_CELL_PX = 64
+# Drawn radii in screen pixels, border included. A cluster cell is CLUSTER_SCREEN_PX wide and
+# every symbol stays inside its own, so none can reach another.
 SINGLE_RADIUS_PX = 9  # a single site: a pin, as the sites layer draws it
-MAX_RADIUS_PX = SCREEN_CELL_PX // 2 - 2
+MAX_RADIUS_PX = CLUSTER_SCREEN_PX // 2 - 2
 
 
 def radius_px(count: Any) -> ColumnElement[int]:
-    """A cluster's drawn radius: 10 + 5 log10(count) pixels (2 sites: 11, 1,000: 25), at
-    most MAX_RADIUS_PX; a single site's pin SINGLE_RADIUS_PX."""
+    """A cluster's drawn radius in whole pixels: 10 + floor(5 log10(count)) (2 sites: 11,
+    1,000: 25), at most MAX_RADIUS_PX; a single site's pin SINGLE_RADIUS_PX."""
     grown = func.least(MAX_RADIUS_PX, 10 + func.floor(5 * func.log(cast(count, Float))))
     return cast(case((count == 1, SINGLE_RADIUS_PX), else_=grown), Integer)
 
@@ -225,7 +225,7 @@ def clusters(cells: Any) -> Any:
     radius = radius_px(count)
     cell_m = bindparam("cluster_cell_m", type_=Float)
     # The radius in metres, and a quarter pixel for the rounding to tile units.
-    margin = (radius + 0.25) * (cell_m / SCREEN_CELL_PX)
+    margin = (radius + 0.25) * (cell_m / CLUSTER_SCREEN_PX)
     west = -ORIGIN_SHIFT + cells.c.cx * cell_m
     north = ORIGIN_SHIFT - cells.c.cy * cell_m
     return select(

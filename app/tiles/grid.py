@@ -21,6 +21,8 @@ CELLS_PER_TILE = EXTENT // CELL_PX
 CLUSTER_ZOOMS_UP = 3
 CLUSTER_PX = CELL_PX << CLUSTER_ZOOMS_UP
 CLUSTER_CELLS_PER_TILE = EXTENT // CLUSTER_PX
+TILE_SCREEN_PX = 512  # a vector tile's width on screen (MapLibre's default for vector tiles)
+CLUSTER_SCREEN_PX = CLUSTER_PX * TILE_SCREEN_PX // EXTENT  # 64
 
 
 @dataclass(frozen=True)
