@@ -41,9 +41,12 @@ def multipolygon_from_geojson(geojson: str) -> ColumnElement[Any]:
     return func.ST_Multi(func.ST_SetSRID(func.ST_GeomFromGeoJSON(geojson), WGS84))
 
 
-def as_geojson(geom: QueryableAttribute[Any] | ColumnElement[Any]) -> ColumnElement[Any]:
-    """A geometry as a GeoJSON `json` value (NULL stays NULL, as GeoJSON allows)."""
-    return cast(func.ST_AsGeoJSON(geom, GEOJSON_DECIMALS), JSON)
+def as_geojson(
+    geom: QueryableAttribute[Any] | ColumnElement[Any], decimals: int = GEOJSON_DECIMALS
+) -> ColumnElement[Any]:
+    """A geometry as a GeoJSON `json` value with at most `decimals` decimals (NULL stays
+    NULL, as GeoJSON allows)."""
+    return cast(func.ST_AsGeoJSON(geom, decimals), JSON)
 
 
 def geography(geom: QueryableAttribute[Any] | ColumnElement[Any]) -> ColumnElement[Any]:

@@ -22,7 +22,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import Insert
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import QueryableAttribute, aliased
 from sqlalchemy.sql.dml import ReturningInsert
 
 from app import geo
@@ -39,10 +39,28 @@ _LEVEL_RANK = case(
 )
 _CHILD_LEVEL = {AreaLevel.province: AreaLevel.district, AreaLevel.district: AreaLevel.commune}
 
+# geometry=simplified, for basemaps: the 124 communes' GeoJSON goes from 1.43 MB (369 KB
+# gzipped) to 0.46 MB (102 KB).
+# 0.0001 degrees is about 11 m here, a pixel at zoom 13; 5 decimals is about 1 m.
+SIMPLIFY_TOLERANCE_DEG = 0.0001
+SIMPLIFIED_DECIMALS = 5
+SIMPLIFIED_GRID_DEG = 1e-5  # the grid of 5 decimals
+
+
+def _simplified(geom: QueryableAttribute[Any]) -> ColumnElement[Any]:
+    """Simplified, then snapped to the grid of 5 decimals by ST_ReducePrecision, which keeps
+    polygons valid: rounding the simplified rings when printing them made one commune's
+    boundary cross itself."""
+    simple = func.ST_SimplifyPreserveTopology(geom, SIMPLIFY_TOLERANCE_DEG)
+    snapped = func.ST_Multi(func.ST_ReducePrecision(simple, SIMPLIFIED_GRID_DEG))
+    return geo.as_geojson(snapped, SIMPLIFIED_DECIMALS)
+
 
 def _geometry(mode: GeometryMode) -> ColumnElement[Any]:
     if mode is GeometryMode.full:
         return geo.as_geojson(Area.geom)
+    if mode is GeometryMode.simplified:
+        return _simplified(Area.geom)
     if mode is GeometryMode.point:
         return geo.as_geojson(Area.label_point)
     return null()

@@ -13,6 +13,7 @@ from app.models.area import AreaLevel
 
 class GeometryMode(StrEnum):
     full = "full"
+    simplified = "simplified"
     point = "point"
     none = "none"
 
@@ -38,7 +39,8 @@ class AreaFeature(BaseModel):
     type: Literal["Feature"] = "Feature"
     id: str
     geometry: dict[str, Any] | None = Field(
-        description="MultiPolygon (or Point with geometry=point) in WGS84 lon/lat; "
+        description="MultiPolygon (simplified with geometry=simplified, Point with "
+        "geometry=point) in WGS84 lon/lat; "
         "null for units known only by code."
     )
     properties: AreaProperties

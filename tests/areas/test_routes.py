@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -85,6 +86,47 @@ async def test_geometry_modes(client: AsyncClient, session: AsyncSession) -> Non
     bare = await _features(client, level="commune", geometry="none")
     assert {f["geometry"] for f in bare} == {None}
     assert bare[0]["properties"]["predecessor_codes"]  # source extras are kept
+
+
+async def test_simplified_boundaries_are_smaller_valid_and_close_to_the_full_ones(
+    client: AsyncClient, session: AsyncSession
+) -> None:
+    full = await client.get("/v1/areas", params={"level": "commune", "geometry": "full"})
+    simple = await client.get("/v1/areas", params={"level": "commune", "geometry": "simplified"})
+    assert simple.status_code == 200
+    assert simple.headers["content-type"] == "application/geo+json"
+    # The basemap's reason to exist: well under half the bytes of the full boundaries.
+    assert len(simple.content) < 0.4 * len(full.content)
+    full_by_code = {f["id"]: f for f in full.json()["features"]}
+    features = simple.json()["features"]
+    assert [f["id"] for f in features] == list(full_by_code)  # every commune, same order
+    for feature in features:
+        geometry = feature["geometry"]
+        assert geometry["type"] == "MultiPolygon"
+        assert feature["properties"] == full_by_code[feature["id"]]["properties"]
+        coordinates = [c for polygon in geometry["coordinates"] for ring in polygon for c in ring]
+        assert all(round(value, 5) == value for c in coordinates for value in c), "5 decimals"
+        # Valid as received (rounding alone made one commune cross itself), not empty, and
+        # within the tolerance plus half a grid step of the full boundary.
+        valid, empty, off_by = (
+            await session.execute(
+                select(
+                    func.ST_IsValid(shape := func.ST_GeomFromGeoJSON(json.dumps(geometry))),
+                    func.ST_IsEmpty(shape),
+                    func.ST_HausdorffDistance(
+                        shape,
+                        func.ST_GeomFromGeoJSON(
+                            json.dumps(full_by_code[feature["id"]]["geometry"])
+                        ),
+                    ),
+                )
+            )
+        ).one()
+        assert valid, feature["id"]
+        assert not empty, feature["id"]
+        assert off_by < 0.00011, feature["id"]
+    one = (await client.get(f"/v1/areas/{features[0]['id']}?geometry=simplified")).json()
+    assert one["geometry"] == features[0]["geometry"]
 
 
 async def test_etag_and_not_modified(client: AsyncClient) -> None:

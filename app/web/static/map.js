@@ -558,7 +558,7 @@
       version: 8,
       // No "glyphs": labels are drawn by the browser from its own fonts, so no font server.
       sources: {
-        communes: {type: "geojson", data: "/v1/areas?level=commune",
+        communes: {type: "geojson", data: "/v1/areas?level=commune&geometry=simplified",
           attribution: BASEMAP_ATTRIBUTION},
         "commune-labels": {type: "geojson", data: "/v1/areas?level=commune&geometry=point"},
         vacancies: {type: "vector", url: tileJsonUrl()},
