@@ -15,6 +15,8 @@ LON, LAT = CITY_CENTRE
 FACTORY = (106.0765, 10.2636)
 DRIVER_SITE = (105.9500, 10.2400)
 ACCOUNTANT_TITLES = ("Kế toán tổng hợp", "Kế toán kho", "Nhân viên kế toán thuế")
+ACCOUNTANT_SITES = ((LON + 0.001, LAT + 0.0005), (LON - 0.002, LAT + 0.001),
+                    (LON + 0.004, LAT - 0.003))  # fmt: skip
 YEAR = 2026
 PLAN = {"new_jobs": 40, "sent_abroad": 8}
 RESIDENCE = "29551"  # Phường Long Châu
@@ -45,8 +47,7 @@ async def post(client: httpx.AsyncClient, key: dict[str, str], **fields: Any) ->
 
 
 async def seed(client: httpx.AsyncClient, base: str, actors: Actors) -> Seeded:
-    accountant_sites = [(LON + 0.001, LAT + 0.0005), (LON - 0.002, LAT + 0.001),
-                        (LON + 0.004, LAT - 0.003)]  # fmt: skip
+    accountant_sites = ACCOUNTANT_SITES
     for title, (lon, lat), code in zip(
         ACCOUNTANT_TITLES, accountant_sites, ("24", "33", "33"), strict=True
     ):

@@ -203,7 +203,7 @@
     writeUrl();
     const source = map && map.getSource("vacancies");
     if (source) source.setUrl(tileJsonUrl());
-    loadResults(false);
+    loadResults(false, {show: true});
   }
 
   // ---- Near me --------------------------------------------------------------------------------
@@ -293,7 +293,8 @@
     }
   }
 
-  async function loadResults(append) {
+  // `show`: after a search or a filter change, bring the matches into view (showMatches).
+  async function loadResults(append, {show = false} = {}) {
     if (!map) return;
     const query = listQuery();
     if (listRequest) listRequest.abort();
@@ -302,6 +303,7 @@
       listMode = query.mode;
       renderList(false);
       setStatus(t("results.zoomIn"));
+      updateOutside();
       return;
     }
     // The first page is counted (the status line shows the total); later pages need not be.
@@ -321,6 +323,8 @@
       nextCursor = page.next_cursor;
       renderList(append);
       if (!append) setStatus(countText(query.mode, page));
+      if (show && !append) showMatches();
+      else updateOutside();
     } catch (error) {
       if (error.name === "AbortError") return;
       setStatus(t("results.error"), {error: true, retry: true});
@@ -367,7 +371,7 @@
         el("span", {class: "meta", text: extra.join(" · ")}));
       button.style.setProperty("--group",
         GROUP_COLOURS[(item.occupation_code || "")[0]] || OTHER_COLOUR);
-      button.addEventListener("click", () => showResult(index, true));
+      button.addEventListener("click", () => showResult(index));
       button.addEventListener("mouseenter", () => highlight(index));
       button.addEventListener("focus", () => highlight(index));
       list.append(el("li", {}, button));
@@ -412,17 +416,91 @@
     }
   }
 
-  function showResult(index, fromList) {
+  function showResult(index) {
     const item = listedItems[index];
     if (!item) return;
     highlight(index);
-    const at = [item.site.lon, item.site.lat];
-    if (fromList) map.easeTo({center: at, zoom: Math.max(map.getZoom(), 14), duration: 500});
-    else {
-      const button = $("results-list").querySelector(`[data-key="${itemKey(item)}"]`);
-      if (button) button.scrollIntoView({block: "nearest"});
-    }
+    const at = sitePoint(item);
+    map.easeTo({center: at, zoom: Math.max(map.getZoom(), 14), duration: 500});
     openCard(item.vacancy_id, at);
+  }
+
+  // A site clicked on the map: its list entry takes the focus when it is listed (the card
+  // then opens without taking it, and Escape returns to the entry); else the card takes it.
+  function openSite(siteId, vacancyId, at) {
+    const listed = focusListed(siteId);
+    if (listed) cardReturnFocus = document.activeElement;
+    openCard(vacancyId, at, {focus: !listed});
+  }
+
+  // ---- The matches on the map ------------------------------------------------------------------
+
+  function sitePoint(item) {
+    return [item.site.lon, item.site.lat];
+  }
+
+  // Listed matches the view does not show. Listing the view, there are none by definition.
+  function listedOutside() {
+    if (!map || listMode === "view" || listMode === "zoom") return [];
+    const bounds = map.getBounds();
+    return listedItems.filter((item) => !bounds.contains(sitePoint(item)));
+  }
+
+  function fitPoints(points) {
+    if (!points.length) return;
+    const lons = points.map((c) => c[0]);
+    const lats = points.map((c) => c[1]);
+    map.fitBounds([[Math.min(...lons), Math.min(...lats)], [Math.max(...lons), Math.max(...lats)]],
+      {padding: 48, maxZoom: 15, duration: 600});
+  }
+
+  function fitListed() {
+    fitPoints(listedItems.map(sitePoint));
+  }
+
+  // After a search or a filter change the map shows the matches: it fits them when none is
+  // in view; when some are, a notice offers to (updateOutside).
+  function showMatches() {
+    if (listMode === "view" && !listedItems.length) {
+      findMatchesElsewhere();
+      return;
+    }
+    if (listedItems.length && listedOutside().length === listedItems.length) fitListed();
+    else updateOutside();
+  }
+
+  // Listing the view, a filter that leaves nothing in it: the view moves to where the
+  // filter's matches are (its moveend then lists them).
+  async function findMatchesElsewhere() {
+    const params = filterParams();
+    params.set("limit", String(PAGE_SIZE));
+    try {
+      const response = await fetch("/v1/vacancies?" + params);
+      if (!response.ok) return;
+      const page = await response.json();
+      if (listMode === "view" && !listedItems.length) {
+        fitPoints(page.items.map(sitePoint));
+      }
+    } catch (_) { /* the list already says there is nothing in view */ }
+  }
+
+  function updateOutside() {
+    const count = listedOutside().length;
+    $("outside").hidden = count === 0;
+    $("outside-text").textContent = t("outside.count", {n: formatNumber(count)});
+  }
+
+  // A site chosen on the map: its entry in the list is scrolled into view, marked and
+  // focused. False when the site is not listed.
+  function focusListed(siteId) {
+    const index = listedItems.findIndex((item) => item.site.id === siteId);
+    if (index < 0) return false;
+    const button = $("results-list").querySelector(`[data-key="${itemKey(listedItems[index])}"]`);
+    if (!button) return false;
+    highlight(index);
+    button.scrollIntoView({block: "nearest"});
+    button.focus({preventScroll: true});
+    return true;
   }
 
   // ---- The vacancy card -----------------------------------------------------------------------
@@ -435,12 +513,12 @@
     cardReturnFocus = null;
   }
 
-  async function openCard(vacancyId, at) {
+  async function openCard(vacancyId, at, {focus = true} = {}) {
     state.vacancy = vacancyId;
     writeUrl();
     const card = $("card");
     const body = $("card-body");
-    if (card.hidden) cardReturnFocus = document.activeElement;
+    if (card.hidden && focus) cardReturnFocus = document.activeElement;
     card.hidden = false;
     card.setAttribute("aria-busy", "true");
     body.replaceChildren(el("p", {id: "card-title", text: t("card.loading")}));
@@ -455,7 +533,7 @@
       body.replaceChildren(el("p", {id: "card-title", text: t("card.gone")}));
       return;
     }
-    renderCard(vacancy, at);
+    renderCard(vacancy, at, focus);
   }
 
   function nearestSite(vacancy, at) {
@@ -466,7 +544,7 @@
         ? site : best);
   }
 
-  function renderCard(vacancy, at) {
+  function renderCard(vacancy, at, focus) {
     const site = nearestSite(vacancy, at);
     const rows = [];
     const row = (label, ...value) => rows.push(el("dt", {text: t(label)}), el("dd", {}, ...value));
@@ -519,7 +597,7 @@
       el("div", {class: "actions"}, toggle,
         el("a", {href: share.pathname + share.search + share.hash, text: t("card.link")})),
       details);
-    title.focus({preventScroll: true});
+    if (focus) title.focus({preventScroll: true});
   }
 
   function requirementLines(requirements) {
@@ -637,11 +715,13 @@
       collapseAttributionOnPhones();
       drawNear();
       if (state.near && !linkHasView) fitNear();
-      loadResults(false);
+      // A link with a search but no view shows its matches, as a search does.
+      loadResults(false, {show: Boolean(state.q) && !linkHasView && !state.vacancy});
       if (state.vacancy) openCard(state.vacancy, null).then(centreOnCard);
     });
     map.on("moveend", debounce(() => {
       if (!state.near && !state.q) loadResults(false);
+      else updateOutside();
     }, 300));
 
     map.on("click", "clusters", (event) => {
@@ -650,11 +730,15 @@
         zoom: Math.max(feature.properties.expansion_zoom, map.getZoom() + 1), duration: 600});
     });
     map.on("click", "sites", (event) => {
+      // A listed site is also a result point, which has its own handler.
+      if (map.queryRenderedFeatures(event.point, {layers: ["result-points"]}).length) return;
       const feature = event.features[0];
-      openCard(feature.properties.vacancy_id, feature.geometry.coordinates);
+      openSite(feature.properties.id, feature.properties.vacancy_id, feature.geometry.coordinates);
     });
-    map.on("click", "result-points", (event) => showResult(event.features[0].properties.index,
-      false));
+    map.on("click", "result-points", (event) => {
+      const item = listedItems[event.features[0].properties.index];
+      if (item) openSite(item.site.id, item.vacancy_id, sitePoint(item));
+    });
     map.on("click", (event) => {
       if (!pickMode) return;
       setNear([event.lngLat.lng, event.lngLat.lat]);
@@ -717,6 +801,7 @@
       if (state.near) { fitNear(); loadResults(false); }
     });
     $("more").addEventListener("click", () => loadResults(true));
+    $("outside-show").addEventListener("click", fitListed);
     $("card-close").addEventListener("click", closeCard);
     document.addEventListener("keydown", (event) => {
       if (event.key !== "Escape") return;
