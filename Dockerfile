@@ -19,6 +19,9 @@ ENV PATH=/opt/venv/bin:$PATH \
     APP_ENVIRONMENT=production \
     APP_DATA_DIR=/app/data \
     APP_ALEMBIC_INI=/app/alembic.ini
+# `jobmap osm load` runs osm2pgsql and osmium (Debian's packages).
+RUN apt-get update && apt-get install -y --no-install-recommends osm2pgsql osmium-tool \
+    && rm -rf /var/lib/apt/lists/*
 RUN groupadd --system jobmap && useradd --system --gid jobmap --home-dir /app jobmap
 WORKDIR /app
 COPY --from=build /opt/venv /opt/venv

@@ -59,7 +59,7 @@ format: $(BIN)/.installed
 	$(BIN)/ruff format app tests migrations
 	$(BIN)/ruff check --fix app tests migrations
 
-# Programs the tests run besides PostgreSQL (GDAL's ogrinfo), installed when missing.
+# Programs the tests run besides PostgreSQL (ogrinfo, Chromium, osm2pgsql, osmium), installed when missing.
 test-tools:
 	@scripts/test-tools.sh
 

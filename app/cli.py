@@ -25,6 +25,7 @@ from app.employers.schemas import EmployerCreate
 from app.errors import ConflictError
 from app.migrations_info import alembic_config
 from app.models import Role
+from app.osm.cli import osm_cli
 from app.vacancies.sweep import SweepReport, sweep_in_batches
 
 T = TypeVar("T")
@@ -43,6 +44,7 @@ cli.add_typer(keys_cli, name="keys")
 cli.add_typer(employers_cli, name="employers")
 cli.add_typer(vacancies_cli, name="vacancies")
 cli.add_typer(demo_cli, name="demo")
+cli.add_typer(osm_cli, name="osm")
 
 
 def _run_in_transaction(work: Callable[[AsyncSession], Awaitable[T]]) -> T:

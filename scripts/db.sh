@@ -7,7 +7,7 @@
 #
 # With APP_DATABASE_URL set, the database is the user's: nothing is provisioned.
 # As root: a Debian cluster (pg_createcluster/pg_ctlcluster; initdb refuses root), installing
-# postgresql and PostGIS with apt-get when missing. As another user: initdb into .pgdata/.
+# postgresql, PostGIS, pgRouting, osm2pgsql and osmium-tool with apt-get when missing. As another user: initdb into .pgdata/.
 # Re-running is idempotent and takes well under a second when the server is up.
 set -euo pipefail
 
@@ -35,10 +35,17 @@ install_packages() {  # root only
         apt-get update -qq && apt-get install -y -qq postgresql >/dev/null
     fi
     major=$(newest_major)
-    if [ ! -f "/usr/share/postgresql/$major/extension/postgis.control" ]; then
-        say "installing postgresql-$major-postgis-3 with apt-get"
-        apt-get install -y -qq "postgresql-$major-postgis-3" >/dev/null 2>&1 \
-            || { apt-get update -qq && apt-get install -y -qq "postgresql-$major-postgis-3" >/dev/null; }
+    local missing=()
+    [ -f "/usr/share/postgresql/$major/extension/postgis.control" ] || missing+=("postgresql-$major-postgis-3")
+    # pgRouting: the street network's routing (migration 0015 creates the extension).
+    [ -f "/usr/share/postgresql/$major/extension/pgrouting.control" ] || missing+=("postgresql-$major-pgrouting")
+    # `jobmap osm load`: osm2pgsql imports an extract, osmium clips it to the province.
+    command -v osm2pgsql >/dev/null 2>&1 || missing+=(osm2pgsql)
+    command -v osmium >/dev/null 2>&1 || missing+=(osmium-tool)
+    if [ ${#missing[@]} -gt 0 ]; then
+        say "installing ${missing[*]} with apt-get"
+        apt-get install -y -qq "${missing[@]}" >/dev/null 2>&1 \
+            || { apt-get update -qq && apt-get install -y -qq "${missing[@]}" >/dev/null; }
     fi
 }
 
@@ -48,6 +55,10 @@ require_packages() {  # non-root: say exactly what is missing
     [ -n "$major" ] || die "PostgreSQL is not installed. Run: sudo apt-get install postgresql postgresql-15-postgis-3 (use your PostgreSQL major version), or set APP_DATABASE_URL."
     [ -f "/usr/share/postgresql/$major/extension/postgis.control" ] \
         || die "PostGIS is not installed for PostgreSQL $major. Run: sudo apt-get install postgresql-$major-postgis-3, or set APP_DATABASE_URL."
+    [ -f "/usr/share/postgresql/$major/extension/pgrouting.control" ] \
+        || die "pgRouting is not installed for PostgreSQL $major. Run: sudo apt-get install postgresql-$major-pgrouting, or set APP_DATABASE_URL."
+    command -v osm2pgsql >/dev/null 2>&1 && command -v osmium >/dev/null 2>&1 \
+        || say "to load streets (jobmap osm load): sudo apt-get install osm2pgsql osmium-tool"
 }
 
 wait_ready() {

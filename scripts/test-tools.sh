@@ -2,7 +2,9 @@
 # Programs the tests drive besides PostgreSQL, from Debian's packages:
 # - GDAL's ogrinfo (gdal-bin) reads /ogc the way GIS clients do;
 # - Chromium (chromium) is the browser Playwright drives for the page tests; Playwright's own
-#   browser download is never used (closed networks).
+#   browser download is never used (closed networks);
+# - osm2pgsql and osmium (osmium-tool): the street network tests import OSM files they write
+#   (pgRouting comes with the database: scripts/db.sh).
 # As root the missing ones are installed with apt-get; otherwise say how.
 set -euo pipefail
 
@@ -11,6 +13,8 @@ say() { echo "test-tools: $*"; }
 missing=()
 command -v ogrinfo >/dev/null 2>&1 || missing+=(gdal-bin)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
+command -v osm2pgsql >/dev/null 2>&1 || missing+=(osm2pgsql)
+command -v osmium >/dev/null 2>&1 || missing+=(osmium-tool)
 if [ ${#missing[@]} -eq 0 ]; then
     exit 0
 fi
@@ -24,3 +28,5 @@ apt-get install -y -qq "${missing[@]}" >/dev/null 2>&1 \
     || { apt-get update -qq && apt-get install -y -qq "${missing[@]}" >/dev/null; }
 command -v ogrinfo >/dev/null || { say "gdal-bin installed but ogrinfo is not on PATH" >&2; exit 1; }
 [ -x /usr/bin/chromium ] || { say "chromium installed but /usr/bin/chromium is missing" >&2; exit 1; }
+command -v osm2pgsql >/dev/null || { say "osm2pgsql installed but not on PATH" >&2; exit 1; }
+command -v osmium >/dev/null || { say "osmium-tool installed but osmium is not on PATH" >&2; exit 1; }

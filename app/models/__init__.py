@@ -9,6 +9,7 @@ from app.models.placement import Channel, Destination, Placement, Sex
 from app.models.plan import IndicatorValue, PlanRevision, PlanTarget
 from app.models.search_word import SearchWord
 from app.models.site_cell import SiteCell
+from app.models.travel_speed import TravelMode, TravelSpeed
 from app.models.vacancy import (
     CloseReason,
     EducationLevel,
@@ -47,6 +48,8 @@ __all__ = [
     "SearchWord",
     "Sex",
     "SiteCell",
+    "TravelMode",
+    "TravelSpeed",
     "Vacancy",
     "VacancyEvent",
     "VacancySite",

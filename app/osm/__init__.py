@@ -1,0 +1,1 @@
+"""Streets from OpenStreetMap: the import, the routing graph and its speeds (issue 16)."""

@@ -1,0 +1,262 @@
+"""SQL of the street network: the routing graph built from the imported ways, its costs, its
+counts, and the swap of a freshly loaded schema into `osm`.
+
+Schema names are never user input: they are made by `app.osm.service` and checked against
+SCHEMA_NAME before being put into SQL."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+LIVE = "osm"
+SCHEMA_NAME = re.compile(r"^osm(_(load|old)_[0-9a-f]{8})?$")
+# Held for a whole load: one load at a time (a second one is refused, not queued).
+LOAD_LOCK_KEY = 0x6F736D  # "osm"
+
+
+def _schema(name: str) -> str:
+    if not SCHEMA_NAME.match(name):
+        raise ValueError(f"not a schema of the street network: {name!r}")
+    return name
+
+
+# Ways become edges between the nodes they share with other ways (and their end nodes): the
+# graph's topology is OSM's own, so a bridge meets no road it passes over and a ferry meets the
+# roads at its landings only. Vertex ids are OSM node ids. A way whose geometry lost points
+# (two consecutive nodes at one position) cannot be cut by node index and is left out and
+# counted. `share` is the edge's part of its way's length (a ferry's duration and wait are
+# shared out by it, so a ferry way cut into pieces costs one crossing and one wait in all).
+_EDGES = """
+CREATE TABLE {s}.edge AS
+WITH way AS (
+    SELECT * FROM {s}.road
+    WHERE (motorbike OR bicycle OR foot) AND cardinality(nodes) = ST_NPoints(geom)
+), point AS (
+    SELECT w.way_id, o.idx::int AS idx, o.node, cardinality(w.nodes) AS n
+    FROM way AS w CROSS JOIN LATERAL unnest(w.nodes) WITH ORDINALITY AS o(node, idx)
+), shared AS (
+    SELECT node FROM point GROUP BY node HAVING count(*) > 1
+), cut AS (
+    SELECT way_id, idx, node FROM point
+    WHERE idx = 1 OR idx = n OR node IN (SELECT node FROM shared)
+), span AS (
+    SELECT way_id, idx AS i0, node AS source,
+           lead(idx) OVER w AS i1, lead(node) OVER w AS target
+    FROM cut WINDOW w AS (PARTITION BY way_id ORDER BY idx)
+)
+SELECT (row_number() OVER (ORDER BY s.way_id, s.i0))::bigint AS id,
+       s.way_id, s.source, s.target, w.class, w.name, w.ref, w.oneway, w.oneway_bicycle,
+       w.bridge, w.tunnel, w.maxspeed, w.motorbike, w.bicycle, w.foot, w.duration_s,
+       g.geom::geometry(LineString, 4326) AS geom,
+       ST_Length(g.geom::geography) AS length_m,
+       ST_Length(g.geom::geography) / NULLIF(ST_Length(w.geom::geography), 0) AS share,
+       NULL::float8 AS cost_motorbike, NULL::float8 AS reverse_cost_motorbike,
+       NULL::float8 AS cost_bicycle, NULL::float8 AS reverse_cost_bicycle,
+       NULL::float8 AS cost_walk
+FROM span AS s
+JOIN way AS w USING (way_id)
+CROSS JOIN LATERAL (
+    SELECT ST_MakeLine(array_agg(ST_PointN(w.geom, i) ORDER BY i)) AS geom
+    FROM generate_series(s.i0, s.i1) AS i
+) AS g
+WHERE s.i1 IS NOT NULL
+"""
+
+_EDGE_INDEXES = (
+    "ALTER TABLE {s}.edge ADD PRIMARY KEY (id)",
+    "CREATE INDEX ON {s}.edge USING gist (geom)",
+    "CREATE INDEX ON {s}.edge (source)",
+    "CREATE INDEX ON {s}.edge (target)",
+)
+
+_VERTICES = (
+    """
+    CREATE TABLE {s}.vertex AS
+    SELECT DISTINCT ON (id) id, geom::geometry(Point, 4326) AS geom, NULL::bigint AS component
+    FROM (SELECT source AS id, ST_StartPoint(geom) AS geom FROM {s}.edge
+          UNION ALL
+          SELECT target, ST_EndPoint(geom) FROM {s}.edge) AS ends
+    ORDER BY id
+    """,
+    "ALTER TABLE {s}.vertex ADD PRIMARY KEY (id)",
+    "CREATE INDEX ON {s}.vertex USING gist (geom)",
+    # Connected parts of the network, whatever the mode and direction: an island with no
+    # bridge or ferry is its own part.
+    """
+    UPDATE {s}.vertex AS v SET component = c.component
+    FROM pgr_connectedComponents(
+        'SELECT id, source, target, 1.0::float8 AS cost, 1.0::float8 AS reverse_cost
+         FROM {s}.edge') AS c
+    WHERE c.node = v.id
+    """,
+)
+
+# Seconds to travel one edge by a mode, from public.travel_speed: NULL when the mode may not
+# use the edge (access tags, or no speed for its class). Motorbikes keep to a lower maxspeed.
+_SECONDS = """(
+    SELECT CASE WHEN e.class = 'ferry' AND e.duration_s IS NOT NULL
+                THEN e.duration_s * e.share
+                ELSE e.length_m / ({speed} / 3.6) END
+           + sp.wait_s * coalesce(e.share, 1)
+    FROM public.travel_speed AS sp
+    WHERE sp.road_class = e.class AND sp.mode = '{mode}' AND e.{allowed}
+)"""
+
+_COSTS = """
+WITH t AS (
+    SELECT e.id,
+           {motorbike} AS motorbike, {bicycle} AS bicycle, {walk} AS walk
+    FROM {s}.edge AS e
+)
+UPDATE {s}.edge AS e SET
+    cost_motorbike = CASE WHEN e.oneway = -1 THEN -1 ELSE coalesce(t.motorbike, -1) END,
+    reverse_cost_motorbike = CASE WHEN e.oneway = 1 THEN -1 ELSE coalesce(t.motorbike, -1) END,
+    cost_bicycle = CASE WHEN e.oneway_bicycle = -1 THEN -1 ELSE coalesce(t.bicycle, -1) END,
+    reverse_cost_bicycle = CASE WHEN e.oneway_bicycle = 1 THEN -1
+                                ELSE coalesce(t.bicycle, -1) END,
+    cost_walk = coalesce(t.walk, -1)
+FROM t WHERE t.id = e.id
+""".format(  # noqa: S608  (constant text; {s} becomes a checked schema name)
+    s="{s}",
+    motorbike=_SECONDS.format(
+        speed="least(sp.kmh, coalesce(e.maxspeed, sp.kmh))", mode="motorbike", allowed="motorbike"
+    ),
+    bicycle=_SECONDS.format(speed="sp.kmh", mode="bicycle", allowed="bicycle"),
+    walk=_SECONDS.format(speed="sp.kmh", mode="walk", allowed="foot"),
+)
+
+_INFO = (
+    """
+    CREATE TABLE {s}.info AS
+    SELECT CAST(:source AS text) AS source, now() AS loaded_at,
+           (SELECT count(*) FROM {s}.road) AS ways,
+           (SELECT count(*) FROM {s}.road
+            WHERE cardinality(nodes) <> ST_NPoints(geom)) AS skipped_ways,
+           (SELECT count(*) FROM {s}.edge) AS edges,
+           (SELECT count(*) FROM {s}.vertex) AS vertices,
+           (SELECT count(DISTINCT component) FROM {s}.vertex) AS components
+    """,
+)
+
+
+_COUNTS = """
+SELECT i.source, i.ways, i.skipped_ways, i.edges, i.vertices, i.components, e.*
+FROM {s}.info AS i, LATERAL (
+    SELECT count(*) FILTER (WHERE cost_motorbike >= 0 OR reverse_cost_motorbike >= 0),
+           count(*) FILTER (WHERE cost_bicycle >= 0 OR reverse_cost_bicycle >= 0),
+           count(*) FILTER (WHERE cost_walk >= 0),
+           count(*) FILTER (WHERE class = 'ferry')
+    FROM {s}.edge
+) AS e
+"""
+
+
+@dataclass(frozen=True)
+class NetworkCounts:
+    source: str
+    ways: int
+    skipped_ways: int
+    edges: int
+    vertices: int
+    components: int
+    # Edges that each mode may use in at least one direction.
+    motorbike_edges: int
+    bicycle_edges: int
+    walk_edges: int
+    ferry_edges: int
+
+    @property
+    def isolated_parts(self) -> int:
+        """Parts of the network not connected to the largest (0 when it is all one)."""
+        return max(self.components - 1, 0)
+
+
+async def _run(connection: AsyncConnection, schema: str, *statements: str) -> None:
+    for statement in statements:
+        await connection.execute(text(statement.format(s=_schema(schema))))
+
+
+async def create_schema(connection: AsyncConnection, schema: str) -> None:
+    await _run(connection, schema, "CREATE SCHEMA {s}")
+
+
+async def drop_schema(connection: AsyncConnection, schema: str) -> None:
+    await _run(connection, schema, "DROP SCHEMA IF EXISTS {s} CASCADE")
+
+
+async def leftover_schemas(connection: AsyncConnection) -> list[str]:
+    """Schemas of loads that died before their swap or their cleanup."""
+    rows = await connection.scalars(
+        text(
+            "SELECT nspname FROM pg_namespace "
+            r"WHERE nspname ~ '^osm_(load|old)_[0-9a-f]{8}$' ORDER BY nspname"
+        )
+    )
+    return list(rows)
+
+
+async def build_edges(connection: AsyncConnection, schema: str) -> None:
+    await _run(connection, schema, _EDGES, *_EDGE_INDEXES)
+
+
+async def build_vertices(connection: AsyncConnection, schema: str) -> None:
+    await _run(connection, schema, *_VERTICES)
+
+
+async def apply_speeds(connection: AsyncConnection, schema: str = LIVE) -> int:
+    """(Re)compute every edge's cost per mode from travel_speed; the number of edges."""
+    result = await connection.execute(text(_COSTS.format(s=_schema(schema))))
+    return int(result.rowcount)
+
+
+async def record_info(connection: AsyncConnection, schema: str, source: str) -> None:
+    for statement in _INFO:
+        await connection.execute(text(statement.format(s=_schema(schema))), {"source": source})
+    await _run(connection, schema, "ANALYZE {s}.edge", "ANALYZE {s}.vertex")
+
+
+async def counts(connection: AsyncConnection, schema: str = LIVE) -> NetworkCounts | None:
+    """The network's counts, or None when the schema holds no network."""
+    s = _schema(schema)
+    exists = await connection.scalar(
+        text("SELECT to_regclass(:info) IS NOT NULL"), {"info": f"{s}.info"}
+    )
+    if not exists:
+        return None
+    row = (await connection.execute(text(_COUNTS.format(s=s)))).one()
+    return NetworkCounts(*row)
+
+
+async def swap_in(connection: AsyncConnection, schema: str, retired: str) -> bool:
+    """In the caller's transaction: `osm` becomes `retired` and is dropped, `schema` becomes
+    `osm`. True when an old network was replaced.
+
+    The old tables are locked first (a short lock_timeout: a reader holding one makes this
+    attempt fail and the caller retry, rather than stall readers queued behind it). A query
+    that waits on a locked table looks its name up again once the swap commits, so readers
+    see the old network or the new one, never neither."""
+    await connection.execute(text("SET LOCAL lock_timeout = '500ms'"))
+    tables = list(
+        await connection.scalars(
+            text("SELECT tablename FROM pg_tables WHERE schemaname = :s ORDER BY tablename"),
+            {"s": LIVE},
+        )
+    )
+    if tables:
+        names = ", ".join(f"{LIVE}.{name}" for name in tables)
+        await connection.execute(text(f"LOCK TABLE {names} IN ACCESS EXCLUSIVE MODE"))
+    replaced = bool(
+        await connection.scalar(
+            text("SELECT count(*) FROM pg_namespace WHERE nspname = :s"), {"s": LIVE}
+        )
+    )
+    if replaced:
+        await _run(connection, retired, f"ALTER SCHEMA {LIVE} RENAME TO {{s}}")
+    await _run(connection, schema, f"ALTER SCHEMA {{s}} RENAME TO {LIVE}")
+    if replaced:
+        await drop_schema(connection, retired)
+    return replaced
