@@ -591,13 +591,54 @@
     if (window.I18N.lang !== "vi") share.searchParams.set("lang", window.I18N.lang);
     if (site) share.hash = `#15/${site.lat.toFixed(5)}/${site.lon.toFixed(5)}`;
     const title = el("h3", {id: "card-title", tabindex: "-1", text: vacancy.title});
+    const shareButton = el("button", {type: "button", text: t("card.share")});
+    shareButton.addEventListener("click", () => shareLink(vacancy.title, share.href));
+    const actions = el("div", {class: "actions"}, toggle);
+    if (site) {
+      actions.append(el("a", {class: "button-link", href: directionsUrl(site, vacancy.title),
+        target: "_blank", rel: "noopener noreferrer", text: t("card.directions")}));
+    }
+    actions.append(shareButton, el("a", {class: "card-link",
+      href: share.pathname + share.search + share.hash, text: t("card.link")}));
     $("card-body").replaceChildren(
       title,
       el("dl", {}, ...rows),
-      el("div", {class: "actions"}, toggle,
-        el("a", {href: share.pathname + share.search + share.hash, text: t("card.link")})),
+      actions,
+      el("p", {id: "share-status", class: "hint", role: "status"}),
       details);
     if (focus) title.focus({preventScroll: true});
+  }
+
+  // The way there, outside the service (the only links that leave it): on a phone the map
+  // app through a geo: URI; on a desktop OpenStreetMap's directions, from the chosen point
+  // when there is one.
+  function directionsUrl(site, title) {
+    const to = `${site.lat.toFixed(6)},${site.lon.toFixed(6)}`;
+    if (window.matchMedia("(pointer: coarse)").matches) {
+      return `geo:${to}?q=${to}(${encodeURIComponent(title)})`;
+    }
+    const from = state.near ? `${state.near[1].toFixed(6)},${state.near[0].toFixed(6)}` : "";
+    return "https://www.openstreetmap.org/directions?" +
+      new URLSearchParams({route: from + ";" + to});
+  }
+
+  // The system's share sheet where the browser has one, else the clipboard.
+  async function shareLink(title, url) {
+    const status = $("share-status");
+    if (navigator.share) {
+      try {
+        await navigator.share({title, url});
+        return;
+      } catch (error) {
+        if (error.name === "AbortError") return; // the user closed the sheet
+      }
+    }
+    try {
+      await navigator.clipboard.writeText(url);
+      status.textContent = t("card.copied");
+    } catch (_) {
+      status.textContent = t("card.copyFailed");
+    }
   }
 
   function requirementLines(requirements) {
@@ -760,7 +801,7 @@
   // A link to a vacancy without a map position opens on its site.
   function centreOnCard() {
     if (linkHasView || !state.vacancy) return;
-    const link = $("card-body").querySelector(".actions a");
+    const link = $("card-body").querySelector(".actions a.card-link");
     const match = link && /#15\/([-0-9.]+)\/([-0-9.]+)$/.exec(link.getAttribute("href"));
     if (match) map.jumpTo({center: [Number(match[2]), Number(match[1])], zoom: 15});
   }
