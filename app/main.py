@@ -26,6 +26,7 @@ from app.middleware import BodySizeLimitMiddleware, RequestIdMiddleware
 from app.migrations_info import migration_heads
 from app.ogc.router import router as ogc_router
 from app.openapi import install as install_openapi
+from app.osm.router import router as osm_router
 from app.placements.router import router as placements_router
 from app.plans.report_router import router as plan_report_router
 from app.plans.router import router as plans_router
@@ -160,6 +161,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         employers_router,
         search_router,
         tiles_router,  # before vacancies: /vacancies/clusters is not a vacancy id
+        osm_router,
         vacancies_router,
         placements_router,
         plans_router,

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncConnection
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 LIVE = "osm"
 SCHEMA_NAME = re.compile(r"^osm(_(load|old)_[0-9a-f]{8})?$")
@@ -260,3 +261,65 @@ async def swap_in(connection: AsyncConnection, schema: str, retired: str) -> boo
     if replaced:
         await drop_schema(connection, retired)
     return replaced
+
+
+# The basemap: one statement draws a tile's four layers from the live network and returns the
+# load time with it (the tile and its ETag come from the same network, even mid-reload).
+# Geometries are stored in 4326: candidates are found by the tile's envelope in 4326 (with
+# the tile buffer), then transformed to 3857 for ST_AsMVTGeom. What each zoom shows is decided
+# by app.osm.basemap (classes and kinds, smallest water area); this only applies it.
+_BASEMAP = """
+WITH bounds AS (
+    SELECT ST_TileEnvelope(:z, :x, :y) AS tile,
+           ST_Transform(ST_TileEnvelope(:z, :x, :y, margin => 64.0 / 4096), 4326) AS box
+), water AS (
+    SELECT ST_AsMVTGeom(ST_Transform(w.geom, 3857), b.tile, 4096, 64, true) AS geom,
+           w.kind, w.name
+    FROM osm.water AS w, bounds AS b
+    WHERE w.geom && b.box AND ST_Area(w.geom) >= :min_water_deg2
+    UNION ALL
+    SELECT ST_AsMVTGeom(ST_Transform(w.geom, 3857), b.tile, 4096, 64, true), w.kind, w.name
+    FROM osm.waterway AS w, bounds AS b
+    WHERE w.geom && b.box AND w.kind = ANY(CAST(:waterways AS text[]))
+), landuse AS (
+    SELECT ST_AsMVTGeom(ST_Transform(l.geom, 3857), b.tile, 4096, 64, true) AS geom,
+           l.kind, l.name
+    FROM osm.landuse AS l, bounds AS b
+    WHERE :landuse AND l.geom && b.box
+), roads AS (
+    SELECT ST_AsMVTGeom(ST_Transform(r.geom, 3857), b.tile, 4096, 64, true) AS geom,
+           r.class, r.name, r.ref, r.oneway, r.bridge, r.tunnel
+    FROM osm.road AS r, bounds AS b
+    WHERE r.geom && b.box AND r.class = ANY(CAST(:classes AS text[]))
+), places AS (
+    SELECT ST_AsMVTGeom(ST_Transform(p.geom, 3857), b.tile, 4096, 64, true) AS geom,
+           p.kind, p.name
+    FROM osm.place AS p, bounds AS b
+    WHERE p.geom && b.box AND p.kind = ANY(CAST(:places AS text[]))
+)
+SELECT (SELECT loaded_at FROM osm.info),
+       coalesce((SELECT ST_AsMVT(t, 'water', 4096, 'geom') FROM water AS t
+                 WHERE t.geom IS NOT NULL), '')
+    || coalesce((SELECT ST_AsMVT(t, 'landuse', 4096, 'geom') FROM landuse AS t
+                 WHERE t.geom IS NOT NULL), '')
+    || coalesce((SELECT ST_AsMVT(t, 'roads', 4096, 'geom') FROM roads AS t
+                 WHERE t.geom IS NOT NULL), '')
+    || coalesce((SELECT ST_AsMVT(t, 'places', 4096, 'geom') FROM places AS t
+                 WHERE t.geom IS NOT NULL), '')
+"""
+
+
+async def network_loaded_at(connection: AsyncSession) -> datetime | None:
+    """When the live network was loaded; None when there is none."""
+    if not await connection.scalar(text("SELECT to_regclass('osm.info') IS NOT NULL")):
+        return None
+    loaded: datetime | None = await connection.scalar(text("SELECT loaded_at FROM osm.info"))
+    return loaded
+
+
+async def basemap_tile(
+    connection: AsyncSession, z: int, x: int, y: int, content: dict[str, object]
+) -> tuple[datetime, bytes]:
+    """(the network's load time, the tile's bytes) for a tile of the live network."""
+    row = (await connection.execute(text(_BASEMAP), {"z": z, "x": x, "y": y, **content})).one()
+    return row[0], bytes(row[1])
