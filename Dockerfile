@@ -18,7 +18,10 @@ ENV PATH=/opt/venv/bin:$PATH \
     PYTHONUNBUFFERED=1 \
     APP_ENVIRONMENT=production \
     APP_DATA_DIR=/app/data \
-    APP_ALEMBIC_INI=/app/alembic.ini
+    APP_ALEMBIC_INI=/app/alembic.ini \
+    APP_METRICS_PORT=9464 \
+    APP_METRICS_HOST=0.0.0.0 \
+    PROMETHEUS_MULTIPROC_DIR=/tmp/jobmap-metrics
 # `jobmap osm load` runs osm2pgsql and osmium (Debian's packages).
 RUN apt-get update && apt-get install -y --no-install-recommends osm2pgsql osmium-tool \
     && rm -rf /var/lib/apt/lists/*
@@ -30,8 +33,10 @@ COPY alembic.ini ./
 COPY migrations ./migrations
 COPY data ./data
 USER jobmap
-EXPOSE 8000
+# 9464: metrics, for a Prometheus on the containers' network; publish it to no one else.
+EXPOSE 8000 9464
 HEALTHCHECK --interval=30s --timeout=3s --start-period=10s \
     CMD python -c "import urllib.request,sys; sys.exit(urllib.request.urlopen('http://127.0.0.1:8000/healthz').status != 200)"
-CMD ["uvicorn", "app.main:create_app", "--factory", "--host", "0.0.0.0", "--port", "8000", \
-     "--workers", "2", "--proxy-headers", "--no-access-log"]
+# `jobmap serve` runs uvicorn (proxy headers on, its access log off: the app logs each request)
+# and empties the workers' metrics folder first (docs/operations.md, "Metrics").
+CMD ["jobmap", "serve", "--host", "0.0.0.0", "--port", "8000", "--workers", "2"]

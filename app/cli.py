@@ -23,6 +23,8 @@ from app.demo.cli import demo_cli
 from app.employers import service as employer_service
 from app.employers.schemas import EmployerCreate
 from app.errors import ConflictError
+from app.metrics.exposition import workers_metrics_dir
+from app.metrics.tasks import task
 from app.migrations_info import alembic_config
 from app.models import Role
 from app.osm.cli import osm_cli
@@ -91,7 +93,9 @@ def areas_load(
     """Load (or refresh) administrative units from the shipped files. Idempotent."""
     directory = data_dir or get_settings().data_dir / "admin"
     try:
-        report = _run_in_transaction(lambda session: load_areas(session, directory))
+        with task("areas_load") as run:
+            report = _run_in_transaction(lambda session: load_areas(session, directory))
+            run.rows(report.inserted + report.updated)
     except AreaDataError as exc:
         typer.echo(f"areas not loaded: {exc}", err=True)
         raise typer.Exit(1) from exc
@@ -110,7 +114,9 @@ def classifications_load(
     """Load (or refresh) the ISCO-08 and VSIC 2018 code lists. Idempotent."""
     directory = data_dir or get_settings().data_dir / "classifications"
     try:
-        report = _run_in_transaction(lambda session: load_classifications(session, directory))
+        with task("classifications_load") as run:
+            report = _run_in_transaction(lambda session: load_classifications(session, directory))
+            run.rows(report.occupations + report.industries)
     except ClassificationDataError as exc:
         typer.echo(f"classifications not loaded: {exc}", err=True)
         raise typer.Exit(1) from exc
@@ -194,21 +200,26 @@ def serve(
     workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
     reload: Annotated[bool, typer.Option(help="Restart on code changes (development).")] = False,
 ) -> None:
-    """Serve the API with uvicorn."""
+    """Serve the API with uvicorn (metrics: docs/operations.md, "Metrics")."""
     typer.echo(f"Job map:   http://{host}:{port}/")
     typer.echo(f"Dashboard: http://{host}:{port}/dashboard (jobmap keys create --role department)")
     typer.echo(f"API docs:  http://{host}:{port}/docs")
-    uvicorn.run(
-        "app.main:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        reload=reload,
-        access_log=False,  # app.access logs each request with its request id
-        proxy_headers=True,
-    )
+    with workers_metrics_dir(workers, port):
+        uvicorn.run(
+            "app.main:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            reload=reload,
+            access_log=False,  # app.access logs each request with its request id
+            proxy_headers=True,
+        )
 
 
 def main() -> None:
     cli()
+
+
+if __name__ == "__main__":  # `python -m app.cli`, as the tests start `jobmap serve`
+    main()

@@ -72,6 +72,11 @@ class Settings(BaseSettings):
     tile_sites_from_zoom: int = Field(default=16, ge=1, le=22)
     # Memory each worker may keep tiles in (0: none); see app/tiles/cache.py.
     tile_cache_mb: float = Field(default=64, ge=0)
+    # Metrics (docs/operations.md, "Metrics"): on a port of their own, bound by every worker;
+    # unset, no metrics port. On the service's port only when metrics_public says so.
+    metrics_port: int | None = Field(default=None, ge=1, le=65535)
+    metrics_host: str = "127.0.0.1"
+    metrics_public: bool = False
     # The HMAC key under which personal references (national ID numbers) are hashed: the same
     # person gives the same hash, and without the key the hash cannot be tested against guesses.
     # Changing it makes people recorded before and after look like different people.

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlalchemy.orm import DeclarativeBase
 
 from app.config import Settings
+from app.metrics.pool import MeteredPool
 from app.request_classes import classify
 
 # Stable constraint names, so Alembic autogenerate and downgrades can address them.
@@ -44,6 +45,7 @@ def create_engine(settings: Settings, *, statement_timeout_ms: int | None = None
         settings.database_url,
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
+        poolclass=MeteredPool,  # counts requests waiting for a connection (app/metrics)
         # A connection killed by a database restart is noticed and replaced, not handed out.
         pool_pre_ping=True,
         connect_args={

@@ -19,6 +19,8 @@ from sqlalchemy.orm.exc import StaleDataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.routing import compile_path
 
+from app.metrics.series import STATEMENT_TIMEOUTS
+
 logger = logging.getLogger("app.errors")
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
@@ -230,6 +232,7 @@ def translate_db_error(exc: DBAPIError) -> AppError | None:
     if code in _CONFLICT_CODES:
         return ConflictError(_CONFLICT_CODES[code])
     if code == "57014":  # query_canceled: the statement timeout fired
+        STATEMENT_TIMEOUTS.inc()
         return ServiceUnavailableError("The query took too long. Narrow it or try again later.")
     if code and code[:2] in _UNAVAILABLE_CLASSES:
         return ServiceUnavailableError("The database is unavailable. Try again shortly.")

@@ -22,6 +22,9 @@ from app.health.router import router as health_router
 from app.limits.counters import create_counter
 from app.limits.dependencies import enforce_rate_limit
 from app.logs import configure_logging
+from app.metrics.exposition import MetricsServer, mark_process_dead, metrics_endpoint
+from app.metrics.http import MetricsMiddleware
+from app.metrics.pool import track_in_use
 from app.middleware import BodySizeLimitMiddleware, RequestIdMiddleware
 from app.migrations_info import migration_heads
 from app.ogc.router import router as ogc_router
@@ -63,6 +66,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Connections open lazily, so the service starts (unready) while the database is down.
         engine = create_engine(settings)
         app.state.engine = engine
+        track_in_use(engine)
         app.state.sessionmaker = create_sessionmaker(engine)
         map_connection = MapConnection(settings)
         app.state.map_queries = map_connection
@@ -76,10 +80,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             background.append(
                 unlist_periodically(app.state.sessionmaker, settings.map_expiry_interval_s)
             )
+        metrics_server = None
+        if settings.metrics_port is not None:
+            metrics_server = MetricsServer(settings.metrics_host, settings.metrics_port)
+            metrics_server.start()
         tasks = [asyncio.create_task(work) for work in background]
         try:
             yield
         finally:
+            if metrics_server is not None:
+                metrics_server.stop()
+            mark_process_dead()
             for task in tasks:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
@@ -151,6 +162,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             ],
         )
     app.add_middleware(RequestIdMiddleware)
+    app.add_middleware(MetricsMiddleware)  # outermost: it times and counts every answer
 
     app.include_router(health_router)
     # A key sent to any endpoint is checked, public ones included: a client with a revoked or
@@ -175,4 +187,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(ogc_router, dependencies=authenticated)
     app.include_router(web_router)
     app.mount("/static", static_files(), name="static")
+    if settings.metrics_public:  # else only on the metrics port: never public by accident
+        app.add_route("/metrics", metrics_endpoint, include_in_schema=False)
     return app

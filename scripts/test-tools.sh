@@ -4,7 +4,9 @@
 # - Chromium (chromium) is the browser Playwright drives for the page tests; Playwright's own
 #   browser download is never used (closed networks);
 # - osm2pgsql and osmium (osmium-tool): the street network tests import OSM files they write
-#   (pgRouting comes with the database: scripts/db.sh).
+#   (pgRouting comes with the database: scripts/db.sh);
+# - Prometheus (prometheus) scrapes the service's metrics in tests/metrics (started by the
+#   test on a port of its own; the package's own service is not used).
 # As root the missing ones are installed with apt-get; otherwise say how.
 set -euo pipefail
 
@@ -15,6 +17,7 @@ command -v ogrinfo >/dev/null 2>&1 || missing+=(gdal-bin)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 command -v osm2pgsql >/dev/null 2>&1 || missing+=(osm2pgsql)
 command -v osmium >/dev/null 2>&1 || missing+=(osmium-tool)
+command -v prometheus >/dev/null 2>&1 || missing+=(prometheus)
 if [ ${#missing[@]} -eq 0 ]; then
     exit 0
 fi
@@ -30,3 +33,4 @@ command -v ogrinfo >/dev/null || { say "gdal-bin installed but ogrinfo is not on
 [ -x /usr/bin/chromium ] || { say "chromium installed but /usr/bin/chromium is missing" >&2; exit 1; }
 command -v osm2pgsql >/dev/null || { say "osm2pgsql installed but not on PATH" >&2; exit 1; }
 command -v osmium >/dev/null || { say "osmium-tool installed but osmium is not on PATH" >&2; exit 1; }
+command -v prometheus >/dev/null || { say "prometheus installed but not on PATH" >&2; exit 1; }

@@ -37,10 +37,11 @@ def free_port() -> int:
 
 @contextlib.asynccontextmanager
 async def running_server(
-    database_url: str, *, workers: int = 1, **settings: str
+    database_url: str, *, workers: int = 1, jobmap_serve: bool = False, **settings: str
 ) -> AsyncIterator[str]:
     """uvicorn serving the app on `database_url` with `workers` processes (and
-    APP_<NAME> = value for each setting); yields its base URL once it answers."""
+    APP_<NAME> = value for each setting), started as the container does or, with
+    `jobmap_serve`, by `jobmap serve`; yields its base URL once it answers."""
     port = free_port()
     env = {
         **os.environ,
@@ -50,8 +51,13 @@ async def running_server(
         "APP_LOG_LEVEL": "WARNING",
         **{f"APP_{name.upper()}": value for name, value in settings.items()},
     }
+    command = (
+        ["-m", "app.cli", "serve"]
+        if jobmap_serve
+        else ["-m", "uvicorn", "app.main:create_app", "--factory"]
+    )
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "uvicorn", "app.main:create_app", "--factory",
+        sys.executable, *command,
         "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers),
         env=env, cwd=PROJECT_ROOT, stdout=asyncio.subprocess.DEVNULL,
     )  # fmt: skip

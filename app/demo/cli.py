@@ -13,6 +13,7 @@ from app.config import get_settings
 from app.db import create_engine, create_sessionmaker
 from app.demo import loader, placements
 from app.demo.loader import DemoError, DemoReport
+from app.metrics.tasks import task
 
 demo_cli = typer.Typer(help="Demo data.", no_args_is_help=True)
 
@@ -57,7 +58,9 @@ def demo_load(
     """
     started = time.perf_counter()
     try:
-        report = asyncio.run(_load(vacancies, seed, if_empty))
+        with task("demo_load") as run:
+            report = asyncio.run(_load(vacancies, seed, if_empty))
+            run.rows(report.vacancies if report else 0)
     except DemoError as exc:
         typer.echo(f"demo data not loaded: {exc}", err=True)
         raise typer.Exit(1) from exc
@@ -102,7 +105,9 @@ def demo_placements(
     """Load placements over the last three years, and plans with survey values for the years
     that have none, in one transaction."""
     started = time.perf_counter()
-    report = asyncio.run(_load_placements(count, seed, if_empty))
+    with task("demo_placements") as run:
+        report = asyncio.run(_load_placements(count, seed, if_empty))
+        run.rows(report.placements if report else 0)
     if report is None:
         typer.echo("placement table already has rows: demo placements not loaded (--if-empty)")
         return

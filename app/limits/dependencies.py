@@ -8,6 +8,7 @@ from fastapi import Request
 from app.auth.dependencies import OptionalPrincipal
 from app.errors import TooManyRequestsError
 from app.limits.counters import WindowCounter
+from app.metrics.series import RATE_LIMITED
 from app.openapi import rate_limited
 from app.request_classes import classify
 
@@ -30,6 +31,7 @@ async def enforce_rate_limit(request: Request, principal: OptionalPrincipal) -> 
     window_s = settings.rate_limit_window_s
     count, left_s = await counter.hit(f"{kind.value}:{client}", window_s)
     if count > limit:
+        RATE_LIMITED.labels(kind.value).inc()
         raise TooManyRequestsError(
             f"More than {limit} {kind.value} requests in {window_s} s from this "
             f"{'key' if principal else 'address'}. Try again in {int(left_s) + 1} s.",

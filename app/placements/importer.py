@@ -20,6 +20,7 @@ from sqlalchemy.types import Uuid
 from app.audit import service as audit
 from app.auth.principal import Principal
 from app.config import Settings
+from app.metrics.tasks import task
 from app.models import Employer
 from app.placements import references, repository, rules, sheets
 from app.placements.import_rows import ImportRow, RowErrors, read_rows
@@ -206,6 +207,20 @@ async def import_placements(
     content_type: str,
 ) -> PlacementImportResult:
     """Check every row of the file; record them all in one batch, or raise the errors."""
+    with task("placements_import") as run:
+        result = await _import(session, principal, settings, today, body, content_type)
+        run.rows(result.imported)
+    return result
+
+
+async def _import(
+    session: AsyncSession,
+    principal: Principal,
+    settings: Settings,
+    today: date,
+    body: bytes,
+    content_type: str,
+) -> PlacementImportResult:
     fmt = sheets.FORMATS[content_type]
     errors = RowErrors(MAX_LISTED_ERRORS)
     # Reading and validating is CPU work of a second or two: off the event loop.

@@ -28,6 +28,7 @@ from sqlalchemy.sql.compiler import SQLCompiler
 from app.config import Settings
 from app.errors import ServiceUnavailableError
 from app.http_cache import etag_for
+from app.metrics.series import STATEMENT_TIMEOUTS, TILE_CACHE
 from app.models import MapVersion, VacancySite
 from app.tiles.grid import Tile
 
@@ -134,6 +135,8 @@ class MapConnection:
                 OSError,
                 TimeoutError,
             ) as exc:
+                if isinstance(exc, asyncpg.QueryCanceledError):  # its statement timeout
+                    STATEMENT_TIMEOUTS.inc()
                 await self.close()
                 detail = "The database is unavailable. Try again shortly."
                 raise ServiceUnavailableError(detail) from exc
@@ -189,6 +192,15 @@ class MapStateReader:
             self._next = self._reader = None
 
 
+# Zoom bands of the tile cache's series: the province whole, districts, communes, streets.
+_ZOOM_BANDS = ((7, "0-7"), (10, "8-10"), (13, "11-13"), (15, "14-15"))
+
+
+def zoom_band(z: int) -> str:
+    """The band of zoom `z` (bounded labels: one series per band, not per zoom)."""
+    return next((band for top, band in _ZOOM_BANDS if z <= top), "16+")
+
+
 class TileCache:
     """Least recently used tiles up to `max_bytes` (0: keep none)."""
 
@@ -199,8 +211,11 @@ class TileCache:
 
     def get(self, key: tuple[Any, ...], state: MapState) -> KeptTile | None:
         kept = self._tiles.get(key)
+        band = zoom_band(key[0].z) if isinstance(key[0], Tile) else "other"
         if kept is None or kept.state != state:
+            TILE_CACHE.labels(band, "miss").inc()
             return None
+        TILE_CACHE.labels(band, "hit").inc()
         self._tiles.move_to_end(key)
         return kept
 

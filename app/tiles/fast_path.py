@@ -12,6 +12,7 @@ import re
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.errors import ServiceUnavailableError
+from app.metrics.http import ROUTE_TEMPLATE_KEY
 from app.search.params import SearchParams
 from app.tiles import repository
 from app.tiles.cache import MapQueries, MapStateReader, TileCache, tile_key
@@ -19,6 +20,8 @@ from app.tiles.grid import Tile
 from app.tiles.responses import kept_response
 
 _PATH = re.compile(r"^/v1/tiles/vacancies/([0-9]{1,2})/([0-9]{1,8})/([0-9]{1,8})\.mvt$")
+# The route this path stands in for, as the metrics name it (app/tiles/router.py).
+ROUTE = "/v1/tiles/vacancies/{z}/{x}/{y}.mvt"
 # What the route computes for a tile without filters (app/tiles/router.tile_filters).
 UNFILTERED = SearchParams().fingerprint()
 
@@ -60,6 +63,7 @@ class KeptTileMiddleware:
             await self.app(scope, receive, send)
             return
         if_none_match = headers.get(b"if-none-match")
+        scope[ROUTE_TEMPLATE_KEY] = ROUTE
         response = kept_response(
             kept, if_none_match.decode("latin-1") if if_none_match else None, hit=hit
         )

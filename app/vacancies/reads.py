@@ -14,6 +14,7 @@ from app import cursors
 from app.auth.principal import Principal
 from app.db import db_now
 from app.errors import GoneError, NotFoundError
+from app.metrics.series import CHANGES_FEED_DELAY
 from app.models import CloseReason, Vacancy, VacancyStatus
 from app.vacancies import repository
 from app.vacancies.repository import VacancyBundle as VacancyBundle  # the router takes it here
@@ -230,6 +231,7 @@ async def changes(session: AsyncSession, *, after: str | None, limit: int) -> Ch
         values = cursors.decode(after, "query.after", {"t": int, "i": int})
         position = (values["t"], values["i"])
     rows = await repository.changes(session, after=position, limit=limit)
+    CHANGES_FEED_DELAY.set(max(0.0, await repository.changes_delay_s(session)))
     if rows:
         position = (rows[-1].txid, rows[-1].id)
     return ChangesPage(

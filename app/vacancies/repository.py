@@ -270,3 +270,18 @@ async def changes(session: AsyncSession, *, after: tuple[int, int], limit: int) 
         .limit(limit)
     )
     return [EventRow(*row) for row in await session.execute(query)]
+
+
+async def changes_delay_s(session: AsyncSession) -> float:
+    """Age of the first committed event the feed holds back behind a transaction still
+    running (the one with the lowest transaction id, from the index): 0 when none is."""
+    horizon = func.pg_snapshot_xmin(func.pg_current_snapshot()).cast(Text).cast(BigInteger)
+    first_held = (
+        select(VacancyEvent.occurred_at)
+        .where(VacancyEvent.txid >= horizon)
+        .order_by(VacancyEvent.txid, VacancyEvent.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    age = func.extract("epoch", func.now() - first_held)
+    return float(await session.scalar(select(func.coalesce(age, 0))) or 0)

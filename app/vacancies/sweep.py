@@ -19,6 +19,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.idempotency import purge_expired
+from app.metrics.tasks import task
 from app.vacancies import repository
 
 logger = logging.getLogger(__name__)
@@ -70,11 +71,14 @@ async def _in_batches(
 
 async def unlist_expired(sessionmaker: async_sessionmaker[AsyncSession]) -> int:
     """Take every site past its valid_through off the map, a committed batch at a time."""
-    return await _in_batches(
-        sessionmaker,
-        lambda session: repository.unlist_expired_sites(session, limit=UNLIST_BATCH),
-        lambda done: done < UNLIST_BATCH,
-    )
+    with task("map_expiry") as run:
+        unlisted = await _in_batches(
+            sessionmaker,
+            lambda session: repository.unlist_expired_sites(session, limit=UNLIST_BATCH),
+            lambda done: done < UNLIST_BATCH,
+        )
+        run.rows(unlisted)
+    return unlisted
 
 
 async def sweep_in_batches(sessionmaker: async_sessionmaker[AsyncSession]) -> SweepReport:
@@ -84,14 +88,16 @@ async def sweep_in_batches(sessionmaker: async_sessionmaker[AsyncSession]) -> Sw
     hold its locks throughout and hold back the changes feed, which shows only transactions
     older than the oldest one running."""
     unlisted = await unlist_expired(sessionmaker)
-    # Until a batch records none: one with only unverified employers' vacancies still counts.
-    expired = await _in_batches(
-        sessionmaker,
-        lambda session: repository.expire_due(session, limit=SWEEP_BATCH),
-        lambda done: done == 0,
-    )
-    async with sessionmaker() as session, session.begin():
-        purged = await purge_expired(session)
+    with task("expiry_sweep") as run:
+        # Until a batch records none: one with only unverified employers' vacancies counts.
+        expired = await _in_batches(
+            sessionmaker,
+            lambda session: repository.expire_due(session, limit=SWEEP_BATCH),
+            lambda done: done == 0,
+        )
+        async with sessionmaker() as session, session.begin():
+            purged = await purge_expired(session)
+        run.rows(expired + purged)
     return SweepReport(expired=expired, idempotency_keys_purged=purged, unlisted=unlisted)
 
 
