@@ -30,30 +30,37 @@ def route_template(scope: Scope, arrived: Scope) -> str:
     app = scope.get("app")
     if app is None:
         return UNMATCHED
-    templates = _templates(app)
+    by_route, in_order = _templates(app)
     route = scope.get("route")
-    if route is not None and id(route) in templates:
-        return templates[id(route)]
+    if route is not None and id(route) in by_route:
+        return by_route[id(route)]
     # Answered before routing (413, a malformed query) or by a mount: the route it was meant
     # for, matched on the request as it arrived (mounts rewrite the path in the scope).
-    for context in iter_route_contexts(app.routes):
+    for context, template in in_order:
         match, _ = context.matches(arrived)
         if match is not Match.NONE:
-            return _template(context)
+            return template
     return UNMATCHED
 
 
-def _templates(app: Any) -> dict[int, str]:
-    """Template by route object, for the objects routing leaves in `scope["route"]` (the
-    route an included router holds keeps the path without the router's prefix)."""
-    table: dict[int, str] | None = getattr(app.state, "route_templates", None)
-    if table is None:
-        table = {}
+Templates = tuple[dict[int, str], list[tuple[RouteContext, str]]]
+
+
+def _templates(app: Any) -> Templates:
+    """The app's route templates, worked out once: by route object, for the objects routing
+    leaves in `scope["route"]` (the route an included router holds keeps its path without
+    the router's prefix), and in routing order, for matching a path."""
+    known: Templates | None = getattr(app.state, "route_templates", None)
+    if known is None:
+        by_route: dict[int, str] = {}
+        in_order = []
         for context in iter_route_contexts(app.routes):
+            template = _template(context)
+            in_order.append((context, template))
             for route in (context.route, context.original_route):
-                table.setdefault(id(route), _template(context))
-        app.state.route_templates = table
-    return table
+                by_route.setdefault(id(route), template)
+        known = app.state.route_templates = (by_route, in_order)
+    return known
 
 
 def _template(context: RouteContext) -> str:
