@@ -117,8 +117,12 @@ def workers_metrics_dir(workers: int, port: int) -> Iterator[Path | None]:
         return
     folder = Path(given or Path(tempfile.gettempdir()) / f"jobmap-metrics-{port}")
     folder.mkdir(parents=True, exist_ok=True)
+    # Not this process's own files: with one worker it serves from this very process, which
+    # has them open since its metrics were defined at import.
+    own = f"_{os.getpid()}.db"
     for stale in folder.glob("*.db"):
-        stale.unlink()
+        if not stale.name.endswith(own):
+            stale.unlink()
     os.environ[MULTIPROC_ENV] = str(folder)
     try:
         yield folder

@@ -26,6 +26,7 @@ from app.config import PROJECT_ROOT, Settings
 from app.db import create_engine
 from app.errors import ServiceUnavailableError, translate_db_error
 from app.main import create_app
+from app.metrics.exposition import MULTIPROC_ENV, workers_metrics_dir
 from app.metrics.http import UNMATCHED
 from app.metrics.pool import track_in_use
 from app.metrics.series import CHANGES_FEED_DELAY
@@ -293,3 +294,35 @@ async def test_changes_feed_delay_while_a_transaction_holds_it_back(live: Live) 
         assert (await client.get("/v1/vacancies/changes")).status_code == 200
         assert value("jobmap_changes_feed_delay_seconds") > 0
         await holding.rollback()
+
+
+def test_jobmap_serve_empties_the_folder_it_is_given_but_keeps_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv(MULTIPROC_ENV, str(tmp_path))
+    stale = tmp_path / "counter_4194305.db"  # a process of an earlier run
+    own = tmp_path / f"counter_{os.getpid()}.db"  # this process's, open since import
+    stale.write_bytes(b"x")
+    own.write_bytes(b"x")
+    with workers_metrics_dir(workers=1, port=8000) as folder:
+        assert folder == tmp_path
+        assert not stale.exists()
+        assert own.exists()
+    assert tmp_path.exists()
+    assert os.environ[MULTIPROC_ENV] == str(tmp_path)
+
+
+def test_jobmap_serve_makes_a_folder_for_several_workers_and_removes_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.delenv(MULTIPROC_ENV, raising=False)
+    port = free_port()
+    with workers_metrics_dir(workers=1, port=port) as folder:
+        assert folder is None  # one worker: values in memory
+        assert MULTIPROC_ENV not in os.environ
+    with workers_metrics_dir(workers=2, port=port) as folder:
+        assert folder is not None
+        assert folder.is_dir()
+        assert os.environ[MULTIPROC_ENV] == str(folder)
+    assert not folder.exists()
+    assert MULTIPROC_ENV not in os.environ
