@@ -104,8 +104,10 @@ async def _load_into_new_schema(
 async def _build(engine: AsyncEngine, schema: str, source: str) -> NetworkCounts:
     steps = (
         ("splitting ways into edges at shared nodes", repository.build_edges),
-        ("finding vertices and connected parts", repository.build_vertices),
+        # Before the indexes: every row is rewritten, and no index needs the new versions.
         ("costing edges from travel_speed", repository.apply_speeds),
+        ("indexing edges", repository.index_edges),
+        ("finding vertices and connected parts", repository.build_vertices),
     )
     for label, step in steps:
         logger.info(label)
