@@ -242,3 +242,16 @@ async def test_clip_to_province_drops_what_lies_outside(
     report = await service.load(osm_settings, path, clip_to_province=True)
     assert report.counts.ways == 12
     assert await _scalar(no_network, "SELECT count(*) FROM osm.road WHERE way_id = 190") == 0
+
+
+async def test_a_way_missing_a_node_is_left_out_and_counted(
+    no_network: AsyncEngine, osm_settings: Settings, tmp_path: Path
+) -> None:
+    """A way that names a node the file lacks (an extract cut through it) has fewer points
+    than node ids: it cannot be cut at its nodes, so it is counted and left out."""
+    ways = {**WAYS, 106: ([13, 999, 3], {"highway": "residential", "name": "Đường cụt"})}
+    report = await service.load(osm_settings, write(tmp_path, "cut.osm", osm_xml(ways=ways)))
+    assert report.counts.ways == 13
+    assert report.counts.skipped_ways == 1
+    assert report.counts.edges == 12
+    assert await _scalar(no_network, "SELECT count(*) FROM osm.edge WHERE way_id = 106") == 0
