@@ -171,8 +171,17 @@ local function yes(value)
     return value ~= nil and value ~= 'no'
 end
 
+-- The way's node ids as a PostgreSQL array, a node repeated in a row kept once: the
+-- linestring keeps one point for it, and the graph cuts ways by matching ids to points. (Two
+-- different nodes at one position also become one point; such ways are left out and counted.)
 local function node_list(object)
-    return '{' .. table.concat(object.nodes, ',') .. '}'
+    local ids = {}
+    for _, id in ipairs(object.nodes) do
+        if id ~= ids[#ids] then
+            ids[#ids + 1] = id
+        end
+    end
+    return '{' .. table.concat(ids, ',') .. '}'
 end
 
 local function add_road(object)

@@ -255,3 +255,13 @@ async def test_a_way_missing_a_node_is_left_out_and_counted(
     assert report.counts.skipped_ways == 1
     assert report.counts.edges == 12
     assert await _scalar(no_network, "SELECT count(*) FROM osm.edge WHERE way_id = 106") == 0
+
+
+async def test_a_node_repeated_in_a_row_is_read_once(
+    no_network: AsyncEngine, osm_settings: Settings, tmp_path: Path
+) -> None:
+    ways = {**WAYS, 105: ([2, 2, 13], {"highway": "residential"})}
+    report = await service.load(osm_settings, write(tmp_path, "twice.osm", osm_xml(ways=ways)))
+    assert report.counts.skipped_ways == 0
+    assert report.counts.edges == 12
+    assert await travel_s(no_network, TravelMode.walk, 2, 13) == pytest.approx(LAT / WALK, abs=1)
