@@ -726,6 +726,51 @@
     };
   }
 
+  // Streets from OpenStreetMap, between the land and the commune borders, when an operator
+  // has loaded them (`jobmap osm load`); without them the commune basemap stays as it is.
+  // MapLibre credits "© OpenStreetMap contributors" from the TileJSON's attribution.
+  const STREETS_URL = "/v1/tiles/basemap.json";
+  const ROAD_COLOURS = ["match", ["get", "class"],
+    ["motorway", "motorway_link", "trunk", "trunk_link"], "#f0a868",
+    ["primary", "primary_link"], "#f6cf7e",
+    ["secondary", "secondary_link", "tertiary", "tertiary_link"], "#fbeab8",
+    ["footway", "path", "steps", "pedestrian", "cycleway", "track"], "#d9cfbd",
+    "#ffffff"];
+  const ROAD_WIDTHS = ["match", ["get", "class"],
+    ["motorway", "trunk", "primary"], 1.6, ["secondary", "tertiary"], 1.2,
+    ["footway", "path", "steps", "cycleway", "track"], 0.5, 0.9];
+  const STREET_LAYERS = [
+    {id: "street-water", type: "fill", "source-layer": "water",
+      filter: ["==", ["geometry-type"], "Polygon"], paint: {"fill-color": "#cfe3f0"}},
+    {id: "street-waterways", type: "line", "source-layer": "water",
+      filter: ["==", ["geometry-type"], "LineString"],
+      paint: {"line-color": "#b5d3e8",
+        "line-width": ["interpolate", ["linear"], ["zoom"], 8, 1, 16, 6]}},
+    {id: "street-landuse", type: "fill", "source-layer": "landuse",
+      filter: ["==", ["geometry-type"], "Polygon"],
+      paint: {"fill-color": ["match", ["get", "kind"], "industrial", "#ebe3f1", "#f8e6d2"]}},
+    {id: "street-roads", type: "line", "source-layer": "roads",
+      filter: ["!=", ["get", "class"], "ferry"],
+      layout: {"line-cap": "round", "line-join": "round"},
+      paint: {"line-color": ROAD_COLOURS,
+        "line-width": ["interpolate", ["exponential", 1.6], ["zoom"],
+          8, ["*", ROAD_WIDTHS, 0.6], 16, ["*", ROAD_WIDTHS, 8]]}},
+    {id: "street-ferries", type: "line", "source-layer": "roads",
+      filter: ["==", ["get", "class"], "ferry"],
+      paint: {"line-color": "#5b8fc7", "line-width": 1.5, "line-dasharray": [3, 2]}},
+  ];
+
+  async function addStreets() {
+    try {
+      const response = await fetch(STREETS_URL);
+      if (!response.ok || !(await response.json())["x-loaded"]) return;
+    } catch (_) {
+      return;
+    }
+    map.addSource("streets", {type: "vector", url: STREETS_URL});
+    for (const layer of STREET_LAYERS) map.addLayer({...layer, source: "streets"}, "commune-borders");
+  }
+
   async function startMap() {
     let bounds = null;
     try {
@@ -753,6 +798,7 @@
     });
     map.once("load", () => {
       $("map-status").textContent = "";
+      addStreets();
       collapseAttributionOnPhones();
       drawNear();
       if (state.near && !linkHasView) fitNear();
