@@ -5,7 +5,7 @@
 --
 -- History: 0003 (search read model), 0004 (vacancy_before_write re-created with its function),
 -- 0008 (words), 0010 (site cells), 0011 (map version) created them; 0013 moved them here
--- unchanged.
+-- unchanged; 0016 made vacancy_sync_sites a statement trigger.
 
 -- The search read model (jobmap_vacancy_before_write, jobmap_site_fill,
 -- jobmap_vacancy_sync_sites, jobmap_employer_sync).
@@ -15,16 +15,9 @@ CREATE OR REPLACE TRIGGER vacancy_before_write BEFORE INSERT OR UPDATE ON vacanc
 CREATE OR REPLACE TRIGGER site_fill BEFORE INSERT ON vacancy_site
     FOR EACH ROW EXECUTE FUNCTION jobmap_site_fill();
 
--- Only when a column copied onto the sites changed.
+-- Once per statement: the function writes the sites whose copied values differ.
 CREATE OR REPLACE TRIGGER vacancy_sync_sites AFTER UPDATE ON vacancy
-    FOR EACH ROW
-    WHEN ((OLD.status, OLD.valid_through, OLD.occupation_code, OLD.industry_code,
-           OLD.employment_type, OLD.salary_monthly_min, OLD.salary_monthly_max,
-           OLD.published_at)
-          IS DISTINCT FROM
-          (NEW.status, NEW.valid_through, NEW.occupation_code, NEW.industry_code,
-           NEW.employment_type, NEW.salary_monthly_min, NEW.salary_monthly_max,
-           NEW.published_at))
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT
     EXECUTE FUNCTION jobmap_vacancy_sync_sites();
 
 CREATE OR REPLACE TRIGGER employer_sync AFTER UPDATE OF verified_at, name ON employer

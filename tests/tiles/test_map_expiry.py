@@ -262,3 +262,80 @@ async def test_the_sweep_commits_batch_by_batch(
         kept["id"]: "open",
     }
     await assert_cells_are_exact(session)
+
+
+# What jobmap_site_fill would decide for each site today; rows where the stored site differs.
+_SITES_NOT_AS_THEIR_VACANCY = text("""
+    SELECT s.id FROM vacancy_site s
+    JOIN vacancy v ON v.id = s.vacancy_id
+    JOIN employer e ON e.id = v.employer_id
+    WHERE (s.public, s.valid_through, s.employer_id, s.occupation_code, s.industry_code,
+           s.employment_type, s.salary_monthly_min, s.salary_monthly_max, s.published_at)
+          IS DISTINCT FROM
+          (v.status = 'open' AND v.valid_through > now() AND e.verified_at IS NOT NULL,
+           v.valid_through, v.employer_id, v.occupation_code, v.industry_code,
+           v.employment_type, v.salary_monthly_min, v.salary_monthly_max, v.published_at)
+""")
+
+
+async def _site_row_versions(session: AsyncSession, ids: list[str]) -> dict[str, str]:
+    rows = await session.execute(
+        text(
+            "SELECT vacancy_id::text, xmin::text FROM vacancy_site "
+            "WHERE vacancy_id = ANY(CAST(:ids AS uuid[]))"
+        ),
+        {"ids": ids},
+    )
+    return dict(rows.all())
+
+
+async def test_one_statement_over_many_vacancies_copies_each_onto_its_sites(
+    client: AsyncClient, actors: Actors, session: AsyncSession
+) -> None:
+    """The site sync runs once per statement (migration 0016): a statement writing many
+    vacancies in different ways leaves every site as jobmap_site_fill would make it, writes
+    no site whose values did not change, and keeps the map cells exact."""
+    vacancies = [await post(client, actors.a, title=f"Thợ may {i}") for i in range(6)]
+    hidden = await post(client, actors.unverified_key, title="Chưa duyệt")
+    ids = [v["id"] for v in vacancies]
+    untouched = [ids[4], ids[5], hidden["id"]]
+    before = await _site_row_versions(session, untouched)
+    await session.execute(
+        text("""
+            UPDATE vacancy SET
+                salary_monthly_min = CASE WHEN id = CAST(:paid AS uuid)
+                                          THEN 9000000 ELSE salary_monthly_min END,
+                salary_monthly_max = CASE WHEN id = CAST(:paid AS uuid)
+                                          THEN 12000000 ELSE salary_monthly_max END,
+                status = CASE WHEN id = CAST(:closed AS uuid) THEN 'closed' ELSE status END,
+                close_reason = CASE WHEN id = CAST(:closed AS uuid)
+                                    THEN 'filled' ELSE close_reason END,
+                closed_at = CASE WHEN id = CAST(:closed AS uuid) THEN now() ELSE closed_at END,
+                valid_through = CASE WHEN id = CAST(:lapsed AS uuid)
+                                     THEN now() - interval '1 minute' ELSE valid_through END,
+                occupation_code = CASE WHEN id = CAST(:moved AS uuid)
+                                       THEN '75' ELSE occupation_code END,
+                -- the rest: a column the sites do not copy
+                title = title || ' (sửa)'
+            WHERE id = ANY(CAST(:ids AS uuid[]))
+        """),
+        {
+            "paid": ids[0],
+            "closed": ids[1],
+            "lapsed": ids[2],
+            "moved": ids[3],
+            "ids": [*ids, hidden["id"]],
+        },
+    )
+    assert (await session.scalars(_SITES_NOT_AS_THEIR_VACANCY)).all() == []
+    states = {v: await _site_state(session, v) for v in ids}
+    assert states == {
+        ids[0]: [(True, False)],
+        ids[1]: [(False, False)],
+        ids[2]: [(False, True)],
+        ids[3]: [(True, False)],
+        ids[4]: [(True, False)],
+        ids[5]: [(True, False)],
+    }
+    assert await _site_row_versions(session, untouched) == before
+    await assert_cells_are_exact(session)
