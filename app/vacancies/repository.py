@@ -191,6 +191,9 @@ async def expire_due(session: AsyncSession, *, limit: int) -> int:
     batch = _chosen_once(
         select(Vacancy.id)
         .where(Vacancy.status == VacancyStatus.open.value, Vacancy.valid_through <= func.now())
+        # Oldest first, which walks ix_vacancy_status_valid_through: without an order the
+        # planner scanned the table from its start, past every row earlier batches closed.
+        .order_by(Vacancy.valid_through)
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
