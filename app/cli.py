@@ -28,7 +28,8 @@ from app.metrics.tasks import task
 from app.migrations_info import alembic_config
 from app.models import Role
 from app.osm.cli import osm_cli
-from app.vacancies.sweep import SweepReport, sweep_in_batches
+from app.progress import stage
+from app.vacancies.sweep import SweepReport, record_expired, unlist_expired
 
 T = TypeVar("T")
 
@@ -93,9 +94,10 @@ def areas_load(
     """Load (or refresh) administrative units from the shipped files. Idempotent."""
     directory = data_dir or get_settings().data_dir / "admin"
     try:
-        with task("areas_load") as run:
+        with task("areas_load") as run, stage("areas", unit="areas") as advance:
             report = _run_in_transaction(lambda session: load_areas(session, directory))
             run.rows(report.inserted + report.updated)
+            advance(report.inserted + report.updated + report.unchanged)
     except AreaDataError as exc:
         typer.echo(f"areas not loaded: {exc}", err=True)
         raise typer.Exit(1) from exc
@@ -180,8 +182,13 @@ def vacancies_sweep() -> None:
 
     async def run() -> SweepReport:
         engine = create_engine(get_settings(), statement_timeout_ms=0)
+        sessions = create_sessionmaker(engine)
         try:
-            return await sweep_in_batches(create_sessionmaker(engine))
+            with stage("sites taken off the map", unit="sites") as advance:
+                unlisted = await unlist_expired(sessions, advance)
+            with stage("vacancies recorded as expired", unit="vacancies") as advance:
+                expired, purged = await record_expired(sessions, advance)
+            return SweepReport(expired=expired, idempotency_keys_purged=purged, unlisted=unlisted)
         finally:
             await engine.dispose()
 

@@ -14,6 +14,7 @@ from app.db import create_engine, create_sessionmaker
 from app.demo import loader, placements
 from app.demo.loader import DemoError, DemoReport
 from app.metrics.tasks import task
+from app.progress import stage
 
 demo_cli = typer.Typer(help="Demo data.", no_args_is_help=True)
 
@@ -31,14 +32,17 @@ async def _load(vacancies: int, seed: int, if_empty: bool) -> DemoReport | None:
             await loader.lock(session)
             if if_empty and await loader.has_vacancies(session):
                 return None
-            with typer.progressbar(length=vacancies, label="vacancies") as bar:
-                report = await loader.load_demo(session, vacancies, seed, bar.update)
+            with stage("vacancies", vacancies, unit="vacancies") as advance:
+                report = await loader.load_demo(session, vacancies, seed, advance)
         # Outside the transaction (VACUUM cannot run in one): set hint bits and the visibility
         # map now, so the first queries do not pay for it (index-only scans, fewer heap reads).
+        tables = ("employer", "vacancy", "vacancy_site")
         async with engine.connect() as connection:
             autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
-            for table in ("employer", "vacancy", "vacancy_site"):
-                await autocommit.exec_driver_sql(f"VACUUM (ANALYZE) {table}")
+            with stage("vacuum and analyze", len(tables), unit="tables") as advance:
+                for table in tables:
+                    await autocommit.exec_driver_sql(f"VACUUM (ANALYZE) {table}")
+                    advance(1)
         return report
     finally:
         await engine.dispose()
@@ -85,10 +89,15 @@ async def _load_placements(
             if if_empty and await placements.has_placements(session):
                 return None
             today = datetime.now(settings.tz).date()
-            report = await placements.load_placements(session, count, seed, today)
+            # One statement: a spinner while it runs, then the count.
+            with stage("placements", unit="placements") as advance:
+                report = await placements.load_placements(session, count, seed, today)
+                advance(report.placements)
         async with engine.connect() as connection:
             autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
-            await autocommit.exec_driver_sql("VACUUM (ANALYZE) placement")
+            with stage("vacuum and analyze", 1, unit="tables") as advance:
+                await autocommit.exec_driver_sql("VACUUM (ANALYZE) placement")
+                advance(1)
         return report
     finally:
         await engine.dispose()

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from app.idempotency import purge_expired
 from app.metrics.tasks import task
+from app.progress import Advance
 from app.vacancies import repository
 
 logger = logging.getLogger(__name__)
@@ -55,9 +56,10 @@ async def _in_batches(
     sessionmaker: async_sessionmaker[AsyncSession],
     batch: Callable[[AsyncSession], Awaitable[int]],
     last: Callable[[int], bool],
+    advance: Advance | None = None,
 ) -> int:
     """Run `batch` a committed transaction at a time until `last` says its count was the
-    last; how many rows they did in all."""
+    last; how many rows they did in all (each batch's count also to `advance`)."""
     total = 0
     while True:
         async with sessionmaker() as session, session.begin():
@@ -65,20 +67,44 @@ async def _in_batches(
             await session.execute(text("SET LOCAL statement_timeout = '120s'"))
             done = await batch(session)
         total += done
+        if advance is not None:
+            advance(done)
         if last(done):
             return total
 
 
-async def unlist_expired(sessionmaker: async_sessionmaker[AsyncSession]) -> int:
+async def unlist_expired(
+    sessionmaker: async_sessionmaker[AsyncSession], advance: Advance | None = None
+) -> int:
     """Take every site past its valid_through off the map, a committed batch at a time."""
     with task("map_expiry") as run:
         unlisted = await _in_batches(
             sessionmaker,
             lambda session: repository.unlist_expired_sites(session, limit=UNLIST_BATCH),
             lambda done: done < UNLIST_BATCH,
+            advance,
         )
         run.rows(unlisted)
     return unlisted
+
+
+async def record_expired(
+    sessionmaker: async_sessionmaker[AsyncSession], advance: Advance | None = None
+) -> tuple[int, int]:
+    """Record expired vacancies a committed batch at a time (each batch's count to `advance`),
+    then purge old idempotency keys; (vacancies recorded, keys purged)."""
+    with task("expiry_sweep") as run:
+        # Until a batch records none: one with only unverified employers' vacancies counts.
+        expired = await _in_batches(
+            sessionmaker,
+            lambda session: repository.expire_due(session, limit=SWEEP_BATCH),
+            lambda done: done == 0,
+            advance,
+        )
+        async with sessionmaker() as session, session.begin():
+            purged = await purge_expired(session)
+        run.rows(expired + purged)
+    return expired, purged
 
 
 async def sweep_in_batches(sessionmaker: async_sessionmaker[AsyncSession]) -> SweepReport:
@@ -88,16 +114,7 @@ async def sweep_in_batches(sessionmaker: async_sessionmaker[AsyncSession]) -> Sw
     hold its locks throughout and hold back the changes feed, which shows only transactions
     older than the oldest one running."""
     unlisted = await unlist_expired(sessionmaker)
-    with task("expiry_sweep") as run:
-        # Until a batch records none: one with only unverified employers' vacancies counts.
-        expired = await _in_batches(
-            sessionmaker,
-            lambda session: repository.expire_due(session, limit=SWEEP_BATCH),
-            lambda done: done == 0,
-        )
-        async with sessionmaker() as session, session.begin():
-            purged = await purge_expired(session)
-        run.rows(expired + purged)
+    expired, purged = await record_expired(sessionmaker)
     return SweepReport(expired=expired, idempotency_keys_purged=purged, unlisted=unlisted)
 
 
