@@ -318,28 +318,6 @@ async def test_english_interface(open_page: OpenPage, web_site: Seeded) -> None:
     assert await page.get_attribute("html", "lang") == "vi"
 
 
-async def test_a_phone_sized_screen(open_page: OpenPage, web_site: Seeded) -> None:
-    page = (
-        await open_page("/", viewport={"width": 390, "height": 844}, is_mobile=True,
-                        has_touch=True, device_scale_factor=2)
-    ).page  # fmt: skip
-    await map_ready(page)
-    assert await page.evaluate("() => document.documentElement.scrollWidth <= window.innerWidth")
-    map_box = await page.locator("#map").bounding_box()
-    panel_box = await page.locator("#panel").bounding_box()
-    assert map_box is not None
-    assert panel_box is not None
-    assert map_box["height"] > 250
-    assert panel_box["height"] > 250
-    assert map_box["y"] < panel_box["y"], "the map above, the panel under it"
-    await results_ready(page)
-    assert await page.evaluate(CLUSTER_TOTAL) == web_site.public_sites
-    credits = page.locator(".maplibregl-ctrl-attrib")
-    assert await credits.get_attribute("open") is None, "credits folded on a phone"
-    await credits.locator(".maplibregl-ctrl-attrib-button").click()
-    assert "vietnamese-provinces-database" in await credits.inner_text()
-
-
 async def test_commune_names_are_drawn_without_a_font_server(open_page: OpenPage) -> None:
     page = (await open_page(f"/#12/{LAT}/{LON}")).page
     await map_ready(page)

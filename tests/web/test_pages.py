@@ -104,3 +104,26 @@ async def test_pages_are_not_in_the_api_document(client: AsyncClient) -> None:
 async def test_pages_answer_only_get(client: AsyncClient) -> None:
     assert_problem(await client.post("/", content=b"x"), 405)
     assert_problem(await client.delete("/dashboard"), 405)
+
+
+def _texts() -> dict[str, set[str]]:
+    """The keys of each language in i18n.js."""
+    source = (STATIC_DIR / "i18n.js").read_text()
+    body = source[source.index("const TEXT = {") : source.index("\n  };\n")]
+    english = body.index("\n    en: {")
+    key = re.compile(r'"([A-Za-z0-9_.]+)":')
+    return {"vi": set(key.findall(body[:english])), "en": set(key.findall(body[english:]))}
+
+
+def test_every_interface_text_is_in_vietnamese_and_english() -> None:
+    texts = _texts()
+    assert texts["vi"] == texts["en"], texts["vi"] ^ texts["en"]
+    # Every key the pages name literally: t("...") in the scripts, data-i18n* in the HTML.
+    named: set[str] = set()
+    for script in ("map.js", "dashboard.js"):
+        named |= set(re.findall(r'\bt\("([A-Za-z0-9_.]+)"[,)]', (STATIC_DIR / script).read_text()))
+    for page in (STATIC_DIR.parent / "pages").glob("*.html"):
+        named |= set(re.findall(r'data-i18n(?:-[a-z]+)?="([^"]+)"', page.read_text()))
+    assert named
+    assert named <= texts["vi"], named - texts["vi"]
+    assert {"outside.count", "card.directions", "card.copied", "sheet.handle"} <= named

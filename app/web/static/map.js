@@ -212,6 +212,10 @@
     pickMode = on;
     $("pick").setAttribute("aria-pressed", on ? "true" : "false");
     $("near-status").textContent = on ? t("near.picking") : "";
+    // Also said on the map, which is all a phone shows once the filters sheet closes.
+    const mapStatus = $("map-status");
+    if (on) mapStatus.textContent = t("near.picking");
+    else if (mapStatus.textContent === t("near.picking")) mapStatus.textContent = "";
     if (map) map.getCanvas().style.cursor = on ? "crosshair" : "";
   }
 
@@ -247,6 +251,7 @@
   }
 
   function locate() {
+    closeFilters(false);
     if (!navigator.geolocation) {
       $("near-status").textContent = t("near.denied");
       return;
@@ -430,7 +435,8 @@
   function openSite(siteId, vacancyId, at) {
     const listed = focusListed(siteId);
     if (listed) cardReturnFocus = document.activeElement;
-    openCard(vacancyId, at, {focus: !listed});
+    // On a phone the card covers the list: it takes the focus itself.
+    openCard(vacancyId, at, {focus: !listed || phoneLayout.matches});
   }
 
   // ---- The matches on the map ------------------------------------------------------------------
@@ -497,10 +503,88 @@
     if (index < 0) return false;
     const button = $("results-list").querySelector(`[data-key="${itemKey(listedItems[index])}"]`);
     if (!button) return false;
+    revealList();
     highlight(index);
     button.scrollIntoView({block: "nearest"});
     button.focus({preventScroll: true});
     return true;
+  }
+
+  // ---- Phones: the results sheet and the filters sheet ------------------------------------------
+
+  const phoneLayout = window.matchMedia("(max-width: 700px)");
+  const SHEETS = ["peek", "half", "full"];
+  let sheetDragged = false;
+
+  function setSheet(name) {
+    $("layout").dataset.sheet = name;
+    $("sheet-handle").setAttribute("aria-label", t("sheet.handle", {state: t("sheet." + name)}));
+    if (map) map.resize(); // the map's bottom edge is the sheet's top
+  }
+
+  // A tap (or Enter) on the handle: peek, half, full, and round again.
+  function cycleSheet() {
+    if (sheetDragged) return; // the click that ends a mouse drag
+    const current = SHEETS.indexOf($("layout").dataset.sheet);
+    setSheet(SHEETS[(current + 1) % SHEETS.length]);
+  }
+
+  // Results the user asked for are at least half the screen.
+  function revealList() {
+    if (phoneLayout.matches && $("layout").dataset.sheet === "peek") setSheet("half");
+  }
+
+  // The sheet follows the finger (only the sheet: the map is resized once, when it snaps to
+  // the nearest of the three heights).
+  function dragSheet(event) {
+    if (!phoneLayout.matches || !event.isPrimary) return;
+    const handle = $("sheet-handle");
+    const panel = $("panel");
+    const layoutHeight = $("layout").clientHeight;
+    const startY = event.clientY;
+    const startHeight = panel.getBoundingClientRect().height;
+    let moved = false;
+    const heightAt = (y) => Math.min(Math.max(startHeight + startY - y, 44), layoutHeight - 48);
+    const move = (e) => {
+      if (!moved && Math.abs(e.clientY - startY) < 8) return;
+      moved = true;
+      panel.style.setProperty("--sheet-height", heightAt(e.clientY) + "px");
+    };
+    const end = (e) => {
+      handle.removeEventListener("pointermove", move);
+      handle.removeEventListener("pointerup", end);
+      handle.removeEventListener("pointercancel", end);
+      panel.style.removeProperty("--sheet-height");
+      if (!moved) return; // a tap: the click cycles
+      const height = heightAt(e.clientY);
+      const heights = {peek: 152, half: layoutHeight / 2, full: layoutHeight - 48};
+      setSheet(SHEETS.reduce((best, name) =>
+        Math.abs(heights[name] - height) < Math.abs(heights[best] - height) ? name : best));
+      sheetDragged = true;
+      setTimeout(() => { sheetDragged = false; }, 0);
+    };
+    handle.setPointerCapture(event.pointerId);
+    handle.addEventListener("pointermove", move);
+    handle.addEventListener("pointerup", end);
+    handle.addEventListener("pointercancel", end);
+  }
+
+  function filtersOpen() {
+    return $("layout").dataset.filters === "open";
+  }
+
+  function openFilters() {
+    $("layout").dataset.filters = "open";
+    $("filters-toggle").setAttribute("aria-expanded", "true");
+    $("filters-heading").focus();
+  }
+
+  // `returnFocus`: back to the toggle, unless the sheet closes for the map (near me).
+  function closeFilters(returnFocus) {
+    if (!filtersOpen()) return;
+    delete $("layout").dataset.filters;
+    $("filters-toggle").setAttribute("aria-expanded", "false");
+    if (returnFocus) $("filters-toggle").focus();
   }
 
   // ---- The vacancy card -----------------------------------------------------------------------
@@ -520,6 +604,7 @@
     const body = $("card-body");
     if (card.hidden && focus) cardReturnFocus = document.activeElement;
     card.hidden = false;
+    revealList(); // on a phone the card takes the sheet's place
     card.setAttribute("aria-busy", "true");
     body.replaceChildren(el("p", {id: "card-title", text: t("card.loading")}));
     let vacancy = null;
@@ -869,7 +954,14 @@
     buildLegend();
     $("clear-near").hidden = !state.near;
     $("lang").addEventListener("click", switchLanguage);
-    $("search").addEventListener("submit", (event) => { event.preventDefault(); filtersChanged(); });
+    $("search").addEventListener("submit", (event) => {
+      event.preventDefault();
+      if (phoneLayout.matches) {
+        $("q").blur(); // the on-screen keyboard goes, the list comes up
+        revealList();
+      }
+      filtersChanged();
+    });
     for (const id of ["occupation", "employment", "salary", "posted"]) {
       $(id).addEventListener("change", filtersChanged);
     }
@@ -879,7 +971,10 @@
       filtersChanged();
     });
     $("locate").addEventListener("click", locate);
-    $("pick").addEventListener("click", () => setPickMode(!pickMode));
+    $("pick").addEventListener("click", () => {
+      closeFilters(false);
+      setPickMode(!pickMode);
+    });
     $("clear-near").addEventListener("click", () => setNear(null));
     $("radius").addEventListener("change", () => {
       state.radius = Number($("radius").value);
@@ -890,9 +985,15 @@
     $("more").addEventListener("click", () => loadResults(true));
     $("outside-show").addEventListener("click", fitListed);
     $("card-close").addEventListener("click", closeCard);
+    $("filters-toggle").addEventListener("click", openFilters);
+    $("filters-done").addEventListener("click", () => closeFilters(true));
+    $("sheet-handle").addEventListener("pointerdown", dragSheet);
+    $("sheet-handle").addEventListener("click", cycleSheet);
+    setSheet($("layout").dataset.sheet);
     document.addEventListener("keydown", (event) => {
       if (event.key !== "Escape") return;
       if (pickMode) setPickMode(false);
+      else if (filtersOpen()) closeFilters(true);
       else if (!$("card").hidden) closeCard();
     });
     if (typeof maplibregl === "undefined") {
