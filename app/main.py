@@ -34,6 +34,7 @@ from app.placements.router import router as placements_router
 from app.plans.report_router import router as plan_report_router
 from app.plans.router import router as plans_router
 from app.search.router import router as search_router
+from app.stats.projection_router import router as projection_router
 from app.stats.router import router as stats_router
 from app.stats.vacancies_router import router as vacancy_stats_router
 from app.tiles.cache import MapConnection, MapStateReader, TileCache
@@ -179,6 +180,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         plans_router,
         stats_router,
         plan_report_router,
+        projection_router,
         vacancy_stats_router,
         audit_router,
     )

@@ -53,6 +53,7 @@ MATRIX: list[tuple[str, str, Any, tuple[int, ...]]] = [
     ),
     ("GET", "/v1/stats/indicators?year=2026", None, (401, 403, 403, 200, 200, 401)),
     ("GET", f"/v1/stats/placements?{PERIOD}", None, (401, 403, 403, 200, 200, 401)),
+    ("GET", "/v1/stats/projection-accuracy", None, (401, 403, 403, 200, 200, 401)),
     (
         "GET",
         f"/v1/stats/vacancies?{PERIOD}".replace("sex", "month"),

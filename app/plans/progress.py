@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,11 +14,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.models import Destination, Placement
 from app.plans import repository as plan_repo
 from app.plans.schemas import IndicatorFigure, IndicatorReport
-from app.stats import units
+from app.stats import forecast, units
 from app.stats.checks import invalid
 from app.stats.definitions import INDICATORS, Indicator
 from app.stats.periods import same_day_last_year
 from app.stats.placements import AreaInfo
+from app.stats.projection import NoProjection, Projection
 from app.stats.schemas import AreaRead
 
 HUNDREDTH = Decimal("0.01")
@@ -39,6 +41,10 @@ class Figure:
     same_period_last_year: Decimal | None
     change_pct: Decimal | None
     value_period: str | None  # manual indicators: the period whose value is shown
+    projection: Projection | None = None  # counted indicators only
+
+
+_NOT_COUNTED = Projection(None, None, None, (), NoProjection.not_counted)
 
 
 @dataclass(frozen=True)
@@ -48,6 +54,7 @@ class Summary:
     through: date
     area: AreaInfo | None
     figures: list[Figure]
+    projection_from: date | None = None
 
 
 def _period(
@@ -98,7 +105,7 @@ async def _people(
 
 
 async def summary_of(
-    session: AsyncSession, year: int, through: date, area: AreaInfo | None
+    session: AsyncSession, year: int, through: date, area: AreaInfo | None, today: date
 ) -> Summary:
     start = date(year, 1, 1)
     last_start, last_through = date(year - 1, 1, 1), same_day_last_year(through)
@@ -108,10 +115,14 @@ async def summary_of(
         last_unit = await units.unit_on(session, area.code, last_through)
     compare = area is None or last_unit is not None
     counted = await _people(session, year, through, area, last_unit, compare=compare)
+    ahead = await forecast.year_end(
+        session, year, through, today, area, {code: now for code, (now, _) in counted.items()}
+    )
     figures = []
     for indicator in INDICATORS.values():
         plan = await plan_repo.target(session, year, indicator.code, area.id if area else None)
         value_period = None
+        projection = ahead.projections.get(indicator.code)
         if indicator.source == "placements":
             actual_count, last_count = counted[indicator.code]
             actual: Decimal | None = Decimal(actual_count)
@@ -141,9 +152,10 @@ async def summary_of(
                 same_period_last_year=last,
                 change_pct=(percent(actual - last, last) if actual is not None and last else None),
                 value_period=value_period,
+                projection=projection,
             )
         )
-    return Summary(year, start, through, area, figures)
+    return Summary(year, start, through, area, figures, ahead.anchor)
 
 
 async def report(
@@ -161,7 +173,7 @@ async def report(
         unit = await units.unit_on(session, area, through)
         if unit is None:
             raise invalid("query.area", f"{area} is not a district or commune on {through}")
-    summary = await summary_of(session, year, through, unit)
+    summary = await summary_of(session, year, through, unit, today)
     return IndicatorReport(
         year=year,
         period_from=summary.start,
@@ -185,7 +197,25 @@ async def report(
                 same_period_last_year=f.same_period_last_year,
                 change_pct=f.change_pct,
                 value_period=f.value_period,
+                **_projected(f, summary.projection_from),
             )
             for f in summary.figures
         ],
     )
+
+
+def _projected(figure: Figure, anchor: date | None) -> dict[str, Any]:
+    """The projection's fields of the indicator report."""
+    projection = figure.projection or _NOT_COUNTED
+    projected = projection.projected
+    return {
+        "projected": projected,
+        "projected_low": projection.low,
+        "projected_high": projection.high,
+        "projected_pct_of_plan": percent(projected, figure.plan)
+        if projected is not None and figure.plan
+        else None,
+        "projection_years": list(projection.years),
+        "projection_from": anchor if figure.projection else None,
+        "projection_reason": projection.reason.value if projection.reason else None,
+    }

@@ -109,6 +109,35 @@ class IndicatorFigure(BaseModel):
         description="(actual - same period last year) / same period last year x 100."
     )
     value_period: str | None = Field(description="Manual indicators: the period of the value.")
+    projected: Number | None = Field(
+        default=None,
+        description="Counted indicators: the year's projected total, actual / the mean share "
+        "of their year that past years had reached by the same day (docs/statistics.md).",
+    )
+    projected_low: Number | None = Field(
+        default=None, description="actual / the largest past share (the range's low end)."
+    )
+    projected_high: Number | None = Field(
+        default=None,
+        description="actual / the smallest past share; null when a past year had nobody yet "
+        "by this day (no upper bound).",
+    )
+    projected_pct_of_plan: Number | None = Field(
+        default=None, description="projected / plan x 100, 2 decimals."
+    )
+    projection_years: list[int] = Field(
+        default_factory=list, description="The past years the projection rests on."
+    )
+    projection_from: date | None = Field(
+        default=None,
+        description="The day whose share was used: `through`, or today when `through` is ahead.",
+    )
+    projection_reason: str | None = Field(
+        default=None,
+        description="Why there is no projection: `not_enough_history` (fewer than 2 past "
+        "years), `none_by_this_date` (past years had nobody yet by this day), `not_counted` "
+        "(a manual indicator).",
+    )
 
 
 class IndicatorReport(BaseModel):
@@ -134,6 +163,13 @@ class IndicatorReport(BaseModel):
                             "same_period_last_year": 15020,
                             "change_pct": 4.53,
                             "value_period": None,
+                            "projected": 31120,
+                            "projected_low": 30412,
+                            "projected_high": 31890,
+                            "projected_pct_of_plan": 155.6,
+                            "projection_years": [2019, 2020, 2021, 2022, 2023],
+                            "projection_from": "2024-06-30",
+                            "projection_reason": None,
                         }
                     ],
                 }

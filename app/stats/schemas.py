@@ -98,3 +98,92 @@ class PlacementStats(BaseModel):
     total: StatsTotal
 
     model_config = ConfigDict(populate_by_name=True)
+
+
+class Backtest(BaseModel):
+    """One complete year projected from one month's end, against what the year came to."""
+
+    year: int
+    month: int
+    through: date = Field(description="The month's last day: the year to date ends here.")
+    year_to_date: int
+    projected: int
+    projected_low: int
+    projected_high: int | None = Field(
+        description="Null when a past year had nobody yet by this day (no upper bound)."
+    )
+    actual: int = Field(description="The year's total (distinct people, 1 January to 31 December).")
+    error_pct: Number = Field(description="|projected - actual| / actual x 100, 2 decimals.")
+    years_used: list[int] = Field(description="The past years the projection rested on.")
+
+
+class MonthAccuracy(BaseModel):
+    month: int = Field(description="Projected from the end of this month (1-12).")
+    years: int = Field(description="How many years were projected from it.")
+    mape: Number | None = Field(description="Mean absolute percentage error, 2 decimals.")
+    max_ape: Number | None = Field(description="The largest absolute percentage error.")
+    in_range_pct: Number | None = Field(
+        description="Percent of those years whose actual total fell within the range."
+    )
+
+
+class IndicatorAccuracy(BaseModel):
+    indicator: str
+    months: list[MonthAccuracy]
+    backtests: list[Backtest]
+
+
+class ProjectionAccuracy(BaseModel):
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "generated_at": "2026-12-05T09:00:00+07:00",
+                    "history_years": 5,
+                    "min_history_years": 2,
+                    "first_full_year": 2021,
+                    "years_in_data": [2021, 2022, 2023, 2024, 2025],
+                    "indicators": [
+                        {
+                            "indicator": "new_jobs",
+                            "months": [
+                                {
+                                    "month": 6,
+                                    "years": 3,
+                                    "mape": 1.42,
+                                    "max_ape": 2.1,
+                                    "in_range_pct": 100,
+                                }
+                            ],
+                            "backtests": [
+                                {
+                                    "year": 2024,
+                                    "month": 6,
+                                    "through": "2024-06-30",
+                                    "year_to_date": 10120,
+                                    "projected": 20390,
+                                    "projected_low": 20011,
+                                    "projected_high": 20702,
+                                    "actual": 20250,
+                                    "error_pct": 0.69,
+                                    "years_used": [2021, 2022, 2023],
+                                }
+                            ],
+                        }
+                    ],
+                }
+            ]
+        }
+    )
+
+    generated_at: datetime
+    history_years: int = Field(description="At most this many past years behind a projection.")
+    min_history_years: int = Field(description="Fewer past years than this: no projection.")
+    first_full_year: int | None = Field(
+        description="The first year the records cover from January (null: no records)."
+    )
+    years_in_data: list[int] = Field(
+        description="The complete years of the records; each is a backtest target when it "
+        "has enough past years before it."
+    )
+    indicators: list[IndicatorAccuracy]

@@ -1,0 +1,88 @@
+"""People reached by given days: for each day, the distinct people placed from 1 January of its
+year to it, for the counted indicators (new_jobs, sent_abroad). What the year-end projection
+and its backtest compare years with."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import ColumnElement, Date, Integer, cast, func, literal, select, union_all
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.functions import coalesce
+
+from app.models import Destination, Placement
+from app.stats import units
+
+
+@dataclass(frozen=True)
+class Reached:
+    new_jobs: int
+    sent_abroad: int
+
+    def of(self, indicator: str) -> int:
+        return self.new_jobs if indicator == "new_jobs" else self.sent_abroad
+
+
+async def first_record(session: AsyncSession) -> date | None:
+    """The day the active placement records begin (the partial index's first entry)."""
+    first: date | None = await session.scalar(
+        select(func.min(Placement.placed_on)).where(Placement.voided_at.is_(None))
+    )
+    return first
+
+
+async def people_reached(
+    session: AsyncSession, days: Sequence[date], unit_id: int | None = None
+) -> dict[date, Reached]:
+    """Distinct people placed from 1 January of each day's year to the day (both included),
+    living in the unit when one is given; one statement over the years the days span."""
+    if not days:
+        return {}
+    conditions: list[ColumnElement[bool]] = [
+        Placement.voided_at.is_(None),
+        Placement.placed_on.between(date(min(days).year, 1, 1), max(days)),
+    ]
+    if unit_id is not None:
+        conditions.append(units.communes_of(unit_id, Placement.residence_area_id))
+    # Each person's first placement of each year (and first abroad): a person counts from the
+    # day they were first placed that year, once, as the year-to-date figures count them.
+    abroad = Placement.destination == Destination.abroad.value
+    firsts = (
+        select(
+            func.min(Placement.placed_on).label("first_on"),
+            func.min(Placement.placed_on).filter(abroad).label("first_abroad_on"),
+        )
+        .where(*conditions)
+        .group_by(func.extract("year", Placement.placed_on), Placement.person_hash)
+        .cte("firsts")
+    )
+    # People counted on the day they first appear: a few hundred rows a year.
+    daily = union_all(
+        select(
+            firsts.c.first_on.label("day"),
+            func.count().label("new_jobs"),
+            literal(0).label("sent_abroad"),
+        ).group_by(firsts.c.first_on),
+        select(firsts.c.first_abroad_on, literal(0), func.count())
+        .where(firsts.c.first_abroad_on.is_not(None))
+        .group_by(firsts.c.first_abroad_on),
+    ).subquery("daily")
+    wanted = (
+        func.unnest(cast(literal(sorted(set(days)), ARRAY(Date)), ARRAY(Date)))
+        .table_valued("day")
+        .render_derived(name="wanted")
+    )
+    year_start = func.make_date(cast(func.extract("year", wanted.c.day), Integer), 1, 1)
+    rows = await session.execute(
+        select(
+            wanted.c.day,
+            coalesce(func.sum(daily.c.new_jobs), 0),
+            coalesce(func.sum(daily.c.sent_abroad), 0),
+        )
+        .select_from(wanted.outerjoin(daily, daily.c.day.between(year_start, wanted.c.day)))
+        .group_by(wanted.c.day)
+    )
+    return {day: Reached(int(jobs), int(abroad_count)) for day, jobs, abroad_count in rows}
