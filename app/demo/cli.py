@@ -79,7 +79,7 @@ def demo_load(
 
 
 async def _load_placements(
-    count: int, seed: int, if_empty: bool
+    count: int, seed: int, if_empty: bool, years: int
 ) -> placements.PlacementsReport | None:
     settings = get_settings()
     engine = create_engine(settings, statement_timeout_ms=0)
@@ -91,7 +91,7 @@ async def _load_placements(
             today = datetime.now(settings.tz).date()
             # One statement: a spinner while it runs, then the count.
             with stage("placements", unit="placements") as advance:
-                report = await placements.load_placements(session, count, seed, today)
+                report = await placements.load_placements(session, count, seed, today, years)
                 advance(report.placements)
         async with engine.connect() as connection:
             autocommit = await connection.execution_options(isolation_level="AUTOCOMMIT")
@@ -110,12 +110,18 @@ def demo_placements(
     if_empty: Annotated[
         bool, typer.Option("--if-empty", help="Do nothing when placements already exist.")
     ] = False,
+    years: Annotated[
+        int,
+        typer.Option(
+            min=1, max=20, help="Years of history (the projection's backtest needs 3 or more)."
+        ),
+    ] = placements.YEARS,
 ) -> None:
-    """Load placements over the last three years, and plans with survey values for the years
-    that have none, in one transaction."""
+    """Load placements over the last three years (or --years), and plans with survey values
+    for the years that have none, in one transaction."""
     started = time.perf_counter()
     with task("demo_placements") as run:
-        report = asyncio.run(_load_placements(count, seed, if_empty))
+        report = asyncio.run(_load_placements(count, seed, if_empty, years))
         run.rows(report.placements if report else 0)
     if report is None:
         typer.echo("placement table already has rows: demo placements not loaded (--if-empty)")

@@ -99,12 +99,12 @@ async def has_placements(session: AsyncSession) -> bool:
 
 
 async def load_placements(
-    session: AsyncSession, count: int, seed: int, today: date
+    session: AsyncSession, count: int, seed: int, today: date, years: int = YEARS
 ) -> PlacementsReport:
-    """`count` placements over the last three years up to yesterday, and a plan with survey
+    """`count` placements over the last `years` years up to yesterday, and a plan with survey
     values for each year that has none (so indicators show a percent of plan)."""
     last_day = today - timedelta(days=1)
-    first_day = date(last_day.year - YEARS, last_day.month, 1)
+    first_day = date(last_day.year - years, last_day.month, 1)
     days = (last_day - first_day).days + 1
     await session.execute(
         _INSERT,

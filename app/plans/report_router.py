@@ -58,13 +58,22 @@ _INDICATOR_COLUMNS = [
     export.Column("same_period_last_year", "Cùng kỳ năm trước", "number"),
     export.Column("change_pct", "% so với cùng kỳ", "number"),
     export.Column("value_period", "Kỳ số liệu (chỉ tiêu điều tra)"),
+    export.Column("projected", "Dự báo cả năm", "number"),
+    export.Column("projected_low", "Dự báo: thấp", "number"),
+    export.Column("projected_high", "Dự báo: cao", "number"),
+    export.Column("projected_pct_of_plan", "% kế hoạch (dự báo)", "number"),
+    export.Column("projection_basis", "Các năm làm căn cứ dự báo"),
 ]
 _UNITS_VI = {"people": "người", "percent": "%"}
 
 
 def _indicator_table(report: IndicatorReport) -> export.Table:
     rows = [
-        {**figure.model_dump(mode="json"), "unit": _UNITS_VI.get(figure.unit, figure.unit)}
+        {
+            **figure.model_dump(mode="json"),
+            "unit": _UNITS_VI.get(figure.unit, figure.unit),
+            "projection_basis": ", ".join(map(str, figure.projection_years)),
+        }
         for figure in report.indicators
     ]
     place = f" - {report.area.name} ({report.area.code})" if report.area else ""
@@ -79,5 +88,7 @@ def _indicator_table(report: IndicatorReport) -> export.Table:
             "% kế hoạch = thực hiện lũy kế / kế hoạch cả năm x 100, làm tròn 2 chữ số.",
             "Giải quyết việc làm: số người khác nhau được giới thiệu việc làm (trong nước và "
             "nước ngoài); lượt bị hủy không tính.",
+            "Dự báo cả năm = thực hiện lũy kế / tỷ lệ bình quân mà các năm trước đã đạt đến "
+            "cùng ngày; khoảng thấp - cao theo tỷ lệ lớn nhất và nhỏ nhất; cần ít nhất 2 năm.",
         ],
     )

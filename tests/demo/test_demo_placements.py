@@ -69,3 +69,16 @@ async def test_demo_placements_follow_the_rules(
         i for i in figures.json()["indicators"] if i["indicator"] == "trained_labour_ratio"
     )
     assert (ratio["actual"], ratio["value_period"]) == (68.6, "2025-H2")
+
+
+async def test_demo_placements_over_more_years(session: AsyncSession) -> None:
+    """--years: history long enough for the projection's backtest."""
+    report = await load_placements(session, 200, 86, TODAY, years=6)
+    assert (report.first_day, report.last_day) == (date(2020, 11, 1), date(2026, 11, 27))
+    assert report.plans == [2021, 2022, 2023, 2024, 2025, 2026]
+    first, last = (
+        await session.execute(text("SELECT min(placed_on), max(placed_on) FROM placement"))
+    ).one()
+    assert first >= report.first_day
+    assert first < date(2021, 1, 1)
+    assert last <= report.last_day

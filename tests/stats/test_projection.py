@@ -4,6 +4,8 @@ with no history, an area, and the requests that cannot be answered."""
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import date
 from itertools import count
 from typing import Any
@@ -93,6 +95,18 @@ async def test_identical_years_project_exactly_and_backtest_without_error(
     # Manual indicators are not projected.
     ratio = shown["trained_labour_ratio"]
     assert projection(ratio) == (None, None, None, [], "not_counted")
+    # The report's files carry the same figures.
+    csv_file = await client.get(
+        "/v1/stats/indicators",
+        params={"year": 2025, "through": "2025-06-30", "format": "csv"},
+        headers=actors.department,
+    )
+    rows = list(csv.DictReader(io.StringIO(csv_file.content.decode("utf-8-sig"))))
+    assert {key: rows[0][key] for key in ("indicator", "actual", "projected_pct_of_plan")} == {
+        "indicator": "new_jobs", "actual": "30", "projected_pct_of_plan": "125"
+    }  # fmt: skip
+    assert (rows[0]["projected_low"], rows[0]["projected_high"]) == ("100", "100")
+    assert rows[0]["projection_basis"] == "2020, 2021, 2022, 2023, 2024"
     # On 31 December the year is complete: the projection is the year itself.
     december = await figures(client, actors, year=2024, through="2024-12-31")
     assert projection(december["new_jobs"])[:3] == (100, 100, 100)
