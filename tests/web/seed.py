@@ -87,6 +87,11 @@ async def seed(client: httpx.AsyncClient, base: str, actors: Actors) -> Seeded:
     for index in range(last_year):
         person += 1
         await place(client, actors.department, f"{YEAR - 1}-0{index + 1}-15", person, "domestic")
+    # The year before: half its 8 people by 30 June. With last year (all 4 by then), two past
+    # years to project from: 10 / mean(1, 1/2) = 13, from 10 / 1 to 10 / (1/2).
+    for placed_on in ("01-15", "01-15", "03-15", "03-15", "09-15", "09-15", "09-15", "09-15"):
+        person += 1
+        await place(client, actors.department, f"{YEAR - 2}-{placed_on}", person, "domestic")
     response = await client.put(
         f"/v1/plans/{YEAR}",
         json=[{"indicator": code, "target": target} for code, target in PLAN.items()],

@@ -62,12 +62,17 @@ async def test_the_indicators_of_a_seeded_year_against_its_plan(
         "dash.plan": str(PLAN["new_jobs"]),
         "dash.lastYear": str(web_site.last_year_first_half),
         "dash.change": "+150%",  # 4 -> 10
+        # 10 / mean(4/4, 4/8) = 13.3, from 10 / 1 to 10 / 0.5; 13 of 40 is 32.5%.
+        "dash.projected": "13 (10\u201320) · 32,5% kế hoạch",  # an en dash
+        "dash.projectionBasis": f"2 năm trước ({YEAR - 2}, {YEAR - 1})",
     }
     assert await card(watched, "sent_abroad") == {
         "actual": f"{abroad} người",
         "pct": "25% kế hoạch",  # 2 of 8
         "dash.plan": str(PLAN["sent_abroad"]),
         "dash.lastYear": "0",  # no change: nothing to compare with
+        # Nobody was sent abroad in past years.
+        "dash.projected": "Chưa đủ số liệu các năm trước (cần ít nhất 2 năm)",
     }
     assert await page.inner_text("#period-label") == "Từ 01/01/2026 đến 30/06/2026"
 
@@ -75,6 +80,11 @@ async def test_the_indicators_of_a_seeded_year_against_its_plan(
     assert chart[0] == [d for d, _ in web_site.monthly.values()]  # domestic, Jan..Jun
     assert chart[1] == [a for _, a in web_site.monthly.values()]  # abroad
     assert chart[2] == [1, 1, 1, 1, 0, 0]  # last year's, one a month Jan..Apr
+    # The projection on the right axis: from June's year to date to December's range.
+    labels = await page.evaluate("() => Chart.getChart('monthly').data.labels")
+    assert labels == [f"{month:02d}/{YEAR}" for month in range(1, 13)]
+    june_to_december = [None] * 5 + [new_jobs] + [None] * 5
+    assert chart[3:] == [[*june_to_december, end] for end in (13, 20, 10)]
 
     people = await page.evaluate(
         "(code) => window.jobMapDashboard.querySourceFeatures('units')"

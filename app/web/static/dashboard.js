@@ -144,15 +144,33 @@
       fact("dash.change", sign + formatDecimal(item.change_pct) + "%",
         item.change_pct > 0 ? "up" : item.change_pct < 0 ? "down" : "");
     }
+    if (item.source === "placements") projectionFacts(item, fact);
     card.append(facts);
     return card;
   }
 
-  async function showIndicators(p) {
+  // The year-end projection: the figure, its range and % of plan, and the past years behind
+  // it (or why there is none).
+  function projectionFacts(item, fact) {
+    if (item.projected == null) {
+      fact("dash.projected", t("dash." + item.projection_reason));
+      return;
+    }
+    const range = item.projected_high == null
+      ? t("dash.projectedOpen", {low: formatNumber(item.projected_low)})
+      : t("dash.projectedRange", {low: formatNumber(item.projected_low),
+        high: formatNumber(item.projected_high)});
+    const pct = item.projected_pct_of_plan == null ? ""
+      : " · " + formatDecimal(item.projected_pct_of_plan) + "% " +
+        t("dash.pctOfPlan").replace("% ", "");
+    fact("dash.projected", `${formatNumber(item.projected)} (${range})${pct}`);
+    const years = item.projection_years;
+    fact("dash.projectionBasis", t("dash.projectionYears", {count: years.length,
+      years: years.join(", ")}));
+  }
+
+  async function showIndicators(report) {
     const box = $("indicators");
-    box.setAttribute("aria-busy", "true");
-    const report = await (await api(`/v1/stats/indicators?year=${p.year}&through=${p.through}`))
-      .json();
     box.replaceChildren(...report.indicators.map(indicatorCard));
     box.removeAttribute("aria-busy");
     $("period-label").textContent = t("dash.period.label", {
@@ -163,7 +181,7 @@
 
   // ---- Monthly chart --------------------------------------------------------------------------
 
-  async function showMonthly(p) {
+  async function showMonthly(p, report) {
     const lastYear = p.year - 1;
     const [current, previous] = await Promise.all([
       api(`/v1/stats/placements?from=${p.from}&to=${p.end}&group_by=month,destination`),
@@ -178,7 +196,11 @@
     const domestic = months.map((m) => count(m, "domestic"));
     const abroad = months.map((m) => count(m, "abroad"));
     const before = previous.rows.map((row) => row.people);
-    const labels = months.map((m) => m.slice(5) + "/" + m.slice(0, 4));
+    const newJobs = report.indicators.find((item) => item.indicator === "new_jobs");
+    const ahead = newJobs && newJobs.projected != null ? projectionLines(newJobs, p.year) : null;
+    // With a projection the axis runs to December, where the range ends.
+    const shown = ahead ? allMonths(p.year) : months;
+    const labels = shown.map((m) => m.slice(5) + "/" + m.slice(0, 4));
     const data = {
       labels,
       datasets: [
@@ -188,18 +210,27 @@
           stack: "people"},
         {type: "line", label: t("dash.lastYear"), data: before.slice(0, months.length),
           borderColor: "#525252", backgroundColor: "#525252", borderDash: [5, 4], tension: 0.2},
+        ...(ahead ? ahead.datasets : []),
       ],
     };
+    const scales = {x: {stacked: true}, y: {stacked: true, beginAtZero: true,
+      ticks: {precision: 0, callback: (v) => formatNumber(v)}}};
+    if (ahead) {
+      // The year's total is another scale than a month's people: its own axis on the right.
+      scales.year = {position: "right", beginAtZero: true, grid: {drawOnChartArea: false},
+        title: {display: true, text: t("dash.yearTotal")},
+        ticks: {precision: 0, callback: (v) => formatNumber(v)}};
+    }
     if (chart) {
       chart.data = data;
+      chart.options.scales = scales;
       chart.update();
     } else {
       chart = new Chart($("monthly"), {
         data,
         options: {
           responsive: true, maintainAspectRatio: false, animation: false,
-          scales: {x: {stacked: true}, y: {stacked: true, beginAtZero: true,
-            ticks: {precision: 0, callback: (v) => formatNumber(v)}}},
+          scales,
           plugins: {legend: {position: "bottom"}},
           locale: window.I18N.locale,
         },
@@ -215,10 +246,44 @@
     }
     labels.forEach((label, i) => {
       const row = table.insertRow();
-      for (const text of [label, domestic[i], abroad[i], before[i] ?? "—"]) {
+      for (const text of [label, domestic[i] ?? "—", abroad[i] ?? "—", before[i] ?? "—"]) {
         row.insertCell().textContent = String(text);
       }
     });
+    if (ahead) {
+      const row = table.insertRow();
+      row.insertCell().textContent = t("dash.projected");
+      row.insertCell().textContent = ahead.text;
+    }
+  }
+
+  function allMonths(year) {
+    return Array.from({length: 12}, (_, i) => `${year}-${String(i + 1).padStart(2, "0")}`);
+  }
+
+  // The path from the year to date to the projected year-end and its range, on the right
+  // axis: a point at the month the projection starts from, and December's low, projected and
+  // high, joined by straight lines (the months between are not projected one by one).
+  function projectionLines(item, year) {
+    const from = Number(item.projection_from.slice(5, 7)) - 1;
+    const line = (end) => allMonths(year).map((_, i) => i === from ? item.actual
+      : i === 11 ? end : null);
+    const high = item.projected_high ?? item.projected;
+    const style = {type: "line", yAxisID: "year", spanGaps: true, pointRadius: 3, tension: 0};
+    return {
+      datasets: [
+        {...style, label: t("dash.projected"), data: line(item.projected),
+          borderColor: "#08519c", backgroundColor: "#08519c", borderDash: [6, 4]},
+        {...style, label: t("dash.projectedHigh"), data: line(high),
+          borderColor: "rgba(8, 81, 156, 0.35)", backgroundColor: "rgba(8, 81, 156, 0.12)",
+          fill: "+1", pointRadius: 0},
+        {...style, label: t("dash.projectedLow"), data: line(item.projected_low),
+          borderColor: "rgba(8, 81, 156, 0.35)", backgroundColor: "rgba(8, 81, 156, 0.12)",
+          pointRadius: 0},
+      ],
+      text: `${formatNumber(item.projected)} (${formatNumber(item.projected_low)}–` +
+        `${item.projected_high == null ? "" : formatNumber(item.projected_high)})`,
+    };
   }
 
   // ---- Choropleth -----------------------------------------------------------------------------
@@ -360,7 +425,11 @@
     const p = period();
     rememberPeriod();
     try {
-      await Promise.all([showIndicators(p), showMonthly(p), showChoropleth(p)]);
+      $("indicators").setAttribute("aria-busy", "true");
+      const report = api(`/v1/stats/indicators?year=${p.year}&through=${p.through}`)
+        .then((response) => response.json());
+      await Promise.all([report.then(showIndicators), report.then((r) => showMonthly(p, r)),
+        showChoropleth(p)]);
     } catch (error) {
       if (error instanceof Rejected) signOut();
       else $("period-label").textContent = t("results.error");
