@@ -130,6 +130,15 @@ class Placement(Base):
             ],
             postgresql_where=text("voided_at IS NULL"),
         ),
+        # Each person's first placement of each year, in order (the year-end projection).
+        Index(
+            "ix_placement_active_year_person",
+            text("date_part('year', placed_on)"),
+            "person_hash",
+            "placed_on",
+            postgresql_include=["destination", "residence_area_id"],
+            postgresql_where=text("voided_at IS NULL"),
+        ),
         # Positions filled per vacancy (the over-fill check).
         Index(
             "ix_placement_active_vacancy_id",

@@ -8,7 +8,19 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import ColumnElement, Date, Integer, cast, func, literal, select, union_all
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    Integer,
+    case,
+    cast,
+    func,
+    literal,
+    literal_column,
+    or_,
+    select,
+    tuple_,
+)
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.functions import coalesce
@@ -41,9 +53,14 @@ async def people_reached(
     living in the unit when one is given; one statement over the years the days span."""
     if not days:
         return {}
+    # The expression of ix_placement_active_year_person: its order is the grouping's.
+    # 'year' is written into the statement: a bound parameter would not match the index's
+    # expression in a generic plan.
+    year = func.date_part(literal_column("'year'"), Placement.placed_on)
     conditions: list[ColumnElement[bool]] = [
         Placement.voided_at.is_(None),
-        Placement.placed_on.between(date(min(days).year, 1, 1), max(days)),
+        year.between(min(days).year, max(days).year),
+        Placement.placed_on <= max(days),
     ]
     if unit_id is not None:
         conditions.append(units.communes_of(unit_id, Placement.residence_area_id))
@@ -56,21 +73,32 @@ async def people_reached(
             func.min(Placement.placed_on).filter(abroad).label("first_abroad_on"),
         )
         .where(*conditions)
-        # The hash first, the year as a double: twice as fast to sort as (numeric year, hash).
-        .group_by(Placement.person_hash, func.date_part("year", Placement.placed_on))
-        .cte("firsts")
+        .group_by(year, Placement.person_hash)
+        .subquery("firsts")
     )
-    # People counted on the day they first appear: a few hundred rows a year.
-    daily = union_all(
+    # People counted on the day they first appear (a few hundred rows a year), in one pass
+    # over `firsts` (GROUPING SETS: by first day, and by first day abroad).
+    by_day = (
         select(
-            firsts.c.first_on.label("day"),
-            func.count().label("new_jobs"),
-            literal(0).label("sent_abroad"),
-        ).group_by(firsts.c.first_on),
-        select(firsts.c.first_abroad_on, literal(0), func.count())
-        .where(firsts.c.first_abroad_on.is_not(None))
-        .group_by(firsts.c.first_abroad_on),
-    ).subquery("daily")
+            firsts.c.first_on,
+            firsts.c.first_abroad_on,
+            func.count().label("people"),
+            func.grouping(firsts.c.first_on).label("abroad"),  # 1: the abroad set's row
+        )
+        .group_by(func.grouping_sets(tuple_(firsts.c.first_on), tuple_(firsts.c.first_abroad_on)))
+        .subquery("by_day")
+    )
+    in_set = by_day.c.abroad == 1
+    daily = (
+        select(
+            coalesce(by_day.c.first_on, by_day.c.first_abroad_on).label("day"),
+            case((in_set, 0), else_=by_day.c.people).label("new_jobs"),
+            case((in_set, by_day.c.people), else_=0).label("sent_abroad"),
+        )
+        # The abroad set's row of people never abroad has no day.
+        .where(or_(by_day.c.first_on.is_not(None), by_day.c.first_abroad_on.is_not(None)))
+        .subquery("daily")
+    )
     wanted = (
         func.unnest(cast(literal(sorted(set(days)), ARRAY(Date)), ARRAY(Date)))
         .table_valued("day")
