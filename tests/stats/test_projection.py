@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date
+from datetime import date, datetime
 from itertools import count
 from typing import Any
 
 from httpx import AsyncClient
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.config import Settings
 from app.stats.projection import PastYear, project, same_day_in
 from tests.factories import Actors
 from tests.problems import assert_problem
@@ -249,6 +250,19 @@ async def test_an_area_projects_from_its_own_residents_and_whole_years(
     # A commune of the merged province has no whole year before 2026.
     commune = await figures(client, actors, year=2026, through="2026-03-31", area="28756")
     assert projection(commune["new_jobs"]) == (None, None, None, [], "not_enough_history")
+
+
+async def test_a_through_ahead_of_today_projects_from_today(
+    client: AsyncClient, actors: Actors, session: AsyncSession, settings: Settings
+) -> None:
+    today = datetime.now(settings.tz).date()
+    history = History(session)
+    for year in (today.year - 2, today.year - 1):
+        await history.year(year, [(1, 1, 10, 0)])
+    shown = await figures(client, actors, year=today.year, through=f"{today.year}-12-31")
+    # The share of 31 December would be 1, and the year to date taken for the whole year.
+    assert shown["new_jobs"]["projection_from"] == today.isoformat()
+    assert shown["new_jobs"]["projection_years"] == [today.year - 2, today.year - 1]
 
 
 async def test_requests_that_cannot_be_answered(client: AsyncClient, actors: Actors) -> None:
