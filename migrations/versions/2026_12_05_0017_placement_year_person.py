@@ -4,8 +4,8 @@ placement of each year. Read in this order it streams: on 1,000,000 placements o
 hash aggregate it replaces took 3.6 s (spilling to disk), the index-ordered scan about 0.8 s
 (docs/statistics.md, "Performance and exactness").
 
-Revision ID: 0016
-Revises: 0015
+Revision ID: 0017
+Revises: 0016
 Create Date: 2026-12-05
 """
 
@@ -14,8 +14,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0016"
-down_revision: str | None = "0015"
+revision: str = "0017"
+down_revision: str | None = "0016"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
