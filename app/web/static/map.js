@@ -26,6 +26,7 @@
   // Whether the link named a view; the map writes its own into the URL once it moves.
   const linkHasView = Boolean(window.location.hash);
   let map = null;
+  let dataBounds = null; // [west, south, east, north] of every site, from the TileJSON
   let pickMode = false;
   let nextCursor = null;
   let listRequest = null;
@@ -277,11 +278,15 @@
       return {mode: "near", params: p};
     }
     if (state.q) return {mode: "search", params: p};
+    // The view, clipped to where sites can be (every site lies in a commune: the TileJSON's
+    // bounds): a phone's tall view of the whole province then stays within the 2° box.
     const bounds = map.getBounds();
-    const west = Math.max(bounds.getWest(), -180);
-    const east = Math.min(bounds.getEast(), 180);
-    const south = Math.max(bounds.getSouth(), -90);
-    const north = Math.min(bounds.getNorth(), 90);
+    const [minLon, minLat, maxLon, maxLat] = dataBounds || [-180, -90, 180, 90];
+    const west = Math.max(bounds.getWest(), minLon);
+    const east = Math.min(bounds.getEast(), maxLon);
+    const south = Math.max(bounds.getSouth(), minLat);
+    const north = Math.min(bounds.getNorth(), maxLat);
+    if (east <= west || north <= south) return {mode: "nothing"};
     if (east - west > MAX_LIST_BOX_DEG || north - south > MAX_LIST_BOX_DEG) return {mode: "zoom"};
     p.set("bbox", [west, south, east, north].map((c) => c.toFixed(6)).join(","));
     return {mode: "view", params: p};
@@ -303,11 +308,11 @@
     if (!map) return;
     const query = listQuery();
     if (listRequest) listRequest.abort();
-    if (query.mode === "zoom") {
+    if (query.mode === "zoom" || query.mode === "nothing") {
       listedItems = [];
       listMode = query.mode;
       renderList(false);
-      setStatus(t("results.zoomIn"));
+      setStatus(t(query.mode === "zoom" ? "results.zoomIn" : "results.empty"));
       updateOutside();
       return;
     }
@@ -447,7 +452,7 @@
 
   // Listed matches the view does not show. Listing the view, there are none by definition.
   function listedOutside() {
-    if (!map || listMode === "view" || listMode === "zoom") return [];
+    if (!map || !["near", "search"].includes(listMode)) return [];
     const bounds = map.getBounds();
     return listedItems.filter((item) => !bounds.contains(sitePoint(item)));
   }
@@ -861,6 +866,7 @@
     try {
       const response = await fetch(tileJsonUrl());
       if (response.ok) bounds = (await response.json()).bounds;
+      dataBounds = bounds;
     } catch (_) { /* the map starts on the whole world */ }
     maplibregl.setWorkerUrl("/static/vendor/maplibre-gl-5.24.1/maplibre-gl-csp-worker.js");
     map = new maplibregl.Map({
