@@ -25,6 +25,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.types import Text
 
 from app import geo
+from app.errors import FieldError, InvalidInputError
 from app.models import Vacancy, VacancySite
 from app.search import repository, reuse
 from app.search.aliases import employer, site
@@ -67,6 +68,9 @@ async def feature_collection(
     session: AsyncSession, params: SearchParams, today: date, *, limit: int
 ) -> bytes:
     """Matching sites as a GeoJSON FeatureCollection, built by PostgreSQL."""
+    if params.travel_mode is not None:
+        # Not a radius in disguise: travel times come from the JSON search only.
+        raise _invalid_travel()
     values = repository.bind_values(params, today) | {"limit": limit}
     if _is_viewport(params) and params.bbox is not None:
         values |= {"centre_lon": params.bbox.centre.lon, "centre_lat": params.bbox.centre.lat}
@@ -151,3 +155,11 @@ def _statement(
             "features", returned.c.fs,
         ).cast(Text)
     ).select_from(source)  # fmt: skip
+
+
+def _invalid_travel() -> InvalidInputError:
+    message = "use the JSON search (Accept: application/json) for travel_mode"
+    return InvalidInputError(
+        f"Invalid travel_mode: {message}.",
+        errors=[FieldError(field="query.travel_mode", message=message, type="invalid")],
+    )

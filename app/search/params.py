@@ -14,6 +14,7 @@ from fastapi import Query
 
 from app.errors import FieldError, InvalidInputError
 from app.models import EmploymentType
+from app.models.travel_speed import TravelMode
 from app.text import clean_line
 
 MAX_RADIUS_M = 100_000
@@ -23,6 +24,7 @@ MAX_BBOX_SPAN_DEG = 2.0
 MAX_Q_LENGTH = 200
 # Each word is a prefix search; a dozen one-letter words would match everything many times.
 MAX_Q_WORDS = 8
+MAX_TRAVEL_MINUTES = 120
 
 
 class Sort(StrEnum):
@@ -30,6 +32,7 @@ class Sort(StrEnum):
     newest = "newest"
     salary = "salary"
     relevance = "relevance"
+    travel_time = "travel_time"
 
 
 @dataclass(frozen=True)
@@ -65,6 +68,9 @@ class SearchParams:
     posted_within_days: int | None = None
     employer_id: uuid.UUID | None = None
     sort: Sort = Sort.newest
+    # Travel-time search (with near): sites reachable within max_minutes by travel_mode.
+    travel_mode: TravelMode | None = None
+    max_minutes: int | None = None
 
     def fingerprint(self) -> str:
         """Identifies the query (not the page): a cursor is only valid for the same query."""
@@ -73,6 +79,8 @@ class SearchParams:
              self.industry, self.employment_type, self.salary_min, self.include_unspecified,
              self.posted_within_days, self.employer_id, self.sort)
         )  # fmt: skip
+        if self.travel_mode is not None:
+            basis += repr((self.travel_mode.value, self.max_minutes))
         return hashlib.blake2b(basis.encode(), digest_size=6).hexdigest()
 
 
@@ -173,7 +181,21 @@ async def search_params(
     employer_id: Annotated[uuid.UUID | None, Query()] = None,
     sort: Annotated[
         Sort | None,
-        Query(description="Default: distance with `near`, relevance with `q`, else newest."),
+        Query(
+            description="Default: travel_time with `travel_mode`, distance with `near`, "
+            "relevance with `q`, else newest."
+        ),
+    ] = None,
+    travel_mode: Annotated[
+        TravelMode | None,
+        Query(
+            description="With `near` and `max_minutes`: only sites reachable within that time "
+            "along the street network (`jobmap osm load`), each with `travel_s` and `travel_m`."
+        ),
+    ] = None,
+    max_minutes: Annotated[
+        int | None,
+        Query(ge=1, le=MAX_TRAVEL_MINUTES, description="With `travel_mode`: minutes, 1 to 120."),
     ] = None,
 ) -> SearchParams:
     """Validate and combine the query parameters shared by every search route."""
@@ -200,7 +222,17 @@ async def search_params(
     for code in industry or []:
         if not _INDUSTRY.fullmatch(code):
             raise _invalid("industry", f"{code!r} is not a VSIC section or division")
-    chosen = sort or (Sort.distance if point else Sort.relevance if text else Sort.newest)
+    _check_travel(point, travel_mode, max_minutes, sort)
+    travel = travel_mode is not None
+    chosen = sort or (
+        Sort.travel_time
+        if travel
+        else Sort.distance
+        if point
+        else Sort.relevance
+        if text
+        else Sort.newest
+    )
     if chosen is Sort.distance and point is None:
         raise _invalid("sort", "distance needs near")
     if chosen is Sort.relevance and not text:
@@ -219,4 +251,21 @@ async def search_params(
         posted_within_days=posted_within_days,
         employer_id=employer_id,
         sort=chosen,
+        travel_mode=travel_mode,
+        max_minutes=max_minutes,
     )
+
+
+def _check_travel(
+    point: Point | None, mode: TravelMode | None, minutes: int | None, sort: Sort | None
+) -> None:
+    if (mode is None) != (minutes is None):
+        raise _invalid("travel_mode", "travel_mode and max_minutes go together")
+    if mode is None:
+        if sort is Sort.travel_time:
+            raise _invalid("sort", "travel_time needs travel_mode and max_minutes")
+        return
+    if point is None:
+        raise _invalid("near", "travel_mode needs near (the starting point)")
+    if sort is not None and sort is not Sort.travel_time:
+        raise _invalid("sort", "with travel_mode the order is travel_time")

@@ -72,7 +72,7 @@ def _within_radius(near: Point, radius_m: float, *, by_distance: bool) -> Column
     radius = bindparam("radius_m", radius_m, type_=Float)
     if by_distance:
         return func.ST_DWithin(_site_geog(), point, radius)
-    lon_deg, lat_deg = _radius_degrees(near, radius_m)
+    lon_deg, lat_deg = radius_degrees(near, radius_m)
     box = func.ST_Expand(
         geo.named_point("near", near.lon, near.lat),
         bindparam("radius_lon_deg", lon_deg, type_=Float),
@@ -81,7 +81,7 @@ def _within_radius(near: Point, radius_m: float, *, by_distance: bool) -> Column
     return and_(site.geom.op("&&")(box), func.ST_Distance(_site_geog(), point) <= radius)
 
 
-def _radius_degrees(near: Point, radius_m: float) -> tuple[float, float]:
+def radius_degrees(near: Point, radius_m: float) -> tuple[float, float]:
     """Degrees of longitude and latitude that surely hold the radius: a degree of latitude is
     at least 110,574 m, one of longitude at least 111,319 m * cos(latitude) (the WGS84
     equatorial radius)."""
@@ -243,7 +243,7 @@ def bind_values(params: SearchParams, today: date) -> dict[str, Any]:
         values |= {"near_lon": params.near.lon, "near_lat": params.near.lat}
         values["radius_m"] = float(params.radius_m)
         if params.sort is not Sort.distance:
-            lon_deg, lat_deg = _radius_degrees(params.near, params.radius_m)
+            lon_deg, lat_deg = radius_degrees(params.near, params.radius_m)
             values |= {"radius_lon_deg": lon_deg, "radius_lat_deg": lat_deg}
     if params.bbox is not None:
         box = params.bbox

@@ -25,7 +25,14 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 @router.get(
     "/vacancies",
     response_model=SearchPage,
-    responses={**ERRORS, 200: {"content": {GEOJSON: {}}}},
+    responses={
+        **ERRORS,
+        200: {"content": {GEOJSON: {}}},
+        409: {
+            "model": Problem,
+            "description": "`travel_mode` while no street network is loaded (`jobmap osm load`).",
+        },
+    },
     summary="Search open vacancies (JSON, or GeoJSON with Accept: application/geo+json)",
 )
 async def search_vacancies(

@@ -48,6 +48,17 @@ class SearchResult(BaseModel):
     distance_m: float | None = Field(
         default=None, description="With `near`: metres from the point on the WGS84 spheroid."
     )
+    travel_s: float | None = Field(
+        default=None,
+        description="With `travel_mode`: seconds from `near` along the street network, the "
+        "walks between the points and their nearest roads included.",
+        examples=[734.5],
+    )
+    travel_m: float | None = Field(
+        default=None,
+        description="With `travel_mode`: metres of that route (walks included).",
+        examples=[5120.3],
+    )
     url: str
 
 

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app import cursors
 from app.search import cursor as search_cursor
 from app.search import facets as facet_counts
-from app.search import pages, repository, text
+from app.search import pages, repository, text, travel
 from app.search.params import SearchParams
 from app.search.schemas import ResultSalary, ResultSite, SearchPage, SearchResult
 from app.vacancies.schemas import CodeName
@@ -29,6 +29,11 @@ async def search(
 ) -> SearchPage:
     """The page after `cursor` (the first without). The total only on the first page, when
     asked: near a point, counting costs more than the page itself."""
+    if params.travel_mode is not None:
+        return await _travel_search(
+            session, params, today, limit=limit, cursor=cursor, count_exact=count_exact,
+            facets=facets,
+        )  # fmt: skip
     after, choice = search_cursor.decode(cursor, params) if cursor else (None, None)
     built = await repository.build(session, params, today, text_choice=choice)
 
@@ -52,6 +57,28 @@ async def search(
         corrected_q=choice.query if choice and choice.match is text.TextMatch.corrected else None,
         facets=counted.counts if counted else None,
         facets_exact=counted.exact if counted else None,
+    )
+
+
+async def _travel_search(
+    session: AsyncSession,
+    params: SearchParams,
+    today: date,
+    *,
+    limit: int,
+    cursor: str | None,
+    count_exact: bool,
+    facets: bool,
+) -> SearchPage:
+    rows, next_cursor, counted = await travel.search(
+        session, params, today, limit=limit, cursor=cursor, count_exact=count_exact,
+        facets=facets,
+    )  # fmt: skip
+    return SearchPage(
+        items=[_result(row) for row in rows],
+        next_cursor=next_cursor,
+        total=counted[0] if counted else None,
+        total_exact=counted[1] if counted else None,
     )
 
 
@@ -83,5 +110,7 @@ def _result(row: dict[str, Any]) -> SearchResult:
             commune=CodeName(code=row["commune_code"], name=row["commune_name"]),
         ),
         distance_m=round(row["distance_m"], 1) if row["distance_m"] is not None else None,
+        travel_s=round(row["travel_s"], 1) if row.get("travel_s") is not None else None,
+        travel_m=round(row["travel_m"], 1) if row.get("travel_m") is not None else None,
         url=f"/v1/vacancies/{row['vacancy_id']}",
     )
