@@ -128,6 +128,19 @@ def parse_bbox(text: str) -> BBox:
     return BBox(min_lon, min_lat, max_lon, max_lat)
 
 
+def parse_minutes(text: str, most: int = 6) -> list[int]:
+    """Isochrone times: comma-separated whole minutes, 1 to MAX_TRAVEL_MINUTES."""
+    try:
+        values = [int(part) for part in text.split(",")]
+    except ValueError as exc:
+        raise _invalid("minutes", "whole minutes separated by commas") from exc
+    if not 1 <= len(values) <= most:
+        raise _invalid("minutes", f"1 to {most} times")
+    if not all(1 <= value <= MAX_TRAVEL_MINUTES for value in values):
+        raise _invalid("minutes", f"each from 1 to {MAX_TRAVEL_MINUTES}")
+    return values
+
+
 _OCCUPATION = re.compile(r"^[0-9]{1,4}$")
 _INDUSTRY = re.compile(r"^([A-U]|[0-9]{2})$")
 # The same rules in the OpenAPI document (checked below, with messages naming the code).

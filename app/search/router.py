@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
@@ -11,8 +12,9 @@ from app.areas.router import GEOJSON
 from app.db import SessionDep
 from app.dependencies import TodayDep
 from app.errors import Problem
-from app.search import geojson, service
-from app.search.params import SearchParams, search_params
+from app.models.travel_speed import TravelMode
+from app.search import geojson, isochrones, service
+from app.search.params import SearchParams, parse_minutes, parse_near, search_params
 from app.search.schemas import SearchPage
 
 router = APIRouter(tags=["search"])
@@ -86,3 +88,31 @@ async def search_vacancies_geojson(
     `sort`, the sites nearest its centre come first."""
     body = await geojson.feature_collection(session, params, today, limit=limit)
     return Response(body, media_type=GEOJSON)
+
+
+@router.get(
+    "/isochrones",
+    responses={
+        200: {"content": {GEOJSON: {}}, "description": "FeatureCollection"},
+        409: {"model": Problem, "description": "No street network is loaded."},
+        422: {"model": Problem, "description": "Invalid parameter; `errors` names it."},
+    },
+    summary="Areas reachable from a point within each time, as GeoJSON polygons",
+)
+async def isochrones_geojson(
+    session: SessionDep,
+    near: Annotated[str, Query(description="`lon,lat`: the start.", examples=["105.9723,10.2537"])],
+    travel_mode: Annotated[TravelMode, Query()],
+    minutes: Annotated[
+        str,
+        Query(description="Comma-separated minutes, 1 to 120, at most 6.", examples=["10,20,30"]),
+    ],
+) -> Response:
+    """One polygon per time: a 50 m buffer of the roads wholly reached within it (it follows
+    the streets and does not bridge rivers). `geometry` is null when `near` is farther than
+    500 m from every road the mode may use. 409 without a street network."""
+    point = parse_near(near)
+    body = await isochrones.isochrones(
+        session, travel_mode, point.lon, point.lat, parse_minutes(minutes)
+    )
+    return Response(json.dumps(body).encode(), media_type=GEOJSON)

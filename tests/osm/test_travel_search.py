@@ -4,12 +4,14 @@ geometry (Vincenty, not PostGIS) and the default speeds of migration 0015."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 from httpx import AsyncClient
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from app.config import Settings
 from app.osm import service
@@ -276,3 +278,65 @@ async def test_river_bridge_and_ferry(client: AsyncClient, actors: Actors) -> No
     assert by_ferry < by_bridge + river_m(4, 6) / bike
     assert by_title["Bến phà"]["travel_s"] == pytest.approx(by_ferry, abs=1)
     assert by_title["Bến phà"]["travel_m"] == pytest.approx(river_m(1, 5) + river_m(5, 6), abs=1)
+
+
+async def contains(
+    session: AsyncSession, geometry: dict[str, Any], point: tuple[float, float]
+) -> bool:
+    return bool(
+        await session.scalar(
+            text(
+                "SELECT ST_Contains(ST_GeomFromGeoJSON(:g), ST_SetSRID(ST_MakePoint(:x, :y), 4326))"
+            ),
+            {"g": json.dumps(geometry), "x": point[0], "y": point[1]},
+        )
+    )
+
+
+@pytest.mark.usefixtures("grid")
+async def test_isochrones_follow_the_streets(client: AsyncClient, session: AsyncSession) -> None:
+    lon, lat = grid_point(0, 0)
+    response = await client.get(
+        "/v1/isochrones", params={"near": f"{lon},{lat}", "travel_mode": "walk", "minutes": "10,5"}
+    )
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("application/geo+json")
+    five, ten = response.json()["features"]
+    assert (five["properties"]["minutes"], ten["properties"]["minutes"]) == (5, 10)
+    # Walking 5 minutes is 417 m: one block (219 m) but not two (440 m).
+    assert await contains(session, five["geometry"], grid_point(1, 0))
+    assert not await contains(session, five["geometry"], grid_point(1, 1))
+    # 10 minutes, 833 m: three blocks (659 m), not four (880 m), nor the island.
+    assert await contains(session, ten["geometry"], grid_point(2, 1))
+    assert not await contains(session, ten["geometry"], grid_point(2, 2))
+    assert not await contains(session, ten["geometry"], (LON0 + 0.0305, LAT0 + 0.01))
+
+
+async def test_isochrones_without_network_are_409(
+    no_network: AsyncEngine, client: AsyncClient
+) -> None:
+    del no_network
+    response = await client.get(
+        "/v1/isochrones", params={"near": "105.97,10.25", "travel_mode": "walk", "minutes": "5"}
+    )
+    assert_problem(response, 409)
+    assert "jobmap osm load" in response.json()["detail"]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"near": "105.97,10.25", "travel_mode": "car", "minutes": "5"},
+        {"near": "105.97,10.25", "travel_mode": "walk", "minutes": "0"},
+        {"near": "105.97,10.25", "travel_mode": "walk", "minutes": "5,121"},
+        {"near": "105.97,10.25", "travel_mode": "walk", "minutes": "a"},
+        {"near": "105.97,10.25", "travel_mode": "walk", "minutes": "1,2,3,4,5,6,7"},
+        {"near": "200,10.25", "travel_mode": "walk", "minutes": "5"},
+        {"travel_mode": "walk", "minutes": "5"},
+    ],
+)
+@pytest.mark.usefixtures("grid")
+async def test_isochrones_bad_parameters_are_422(
+    client: AsyncClient, params: dict[str, Any]
+) -> None:
+    assert_problem(await client.get("/v1/isochrones", params=params), 422)
