@@ -33,6 +33,7 @@ from app.osm.router import router as osm_router
 from app.placements.router import router as placements_router
 from app.plans.report_router import router as plan_report_router
 from app.plans.router import router as plans_router
+from app.query_params import only_declared_params
 from app.search.router import router as search_router
 from app.stats.projection_router import router as projection_router
 from app.stats.router import router as stats_router
@@ -169,6 +170,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # A key sent to any endpoint is checked, public ones included: a client with a revoked or
     # mistyped key learns it at once instead of silently getting the anonymous view.
     authenticated = [Depends(optional_principal), Depends(enforce_rate_limit)]
+    # A misspelt parameter is a 400, not silently ignored (app/query_params.py).
+    strict = [*authenticated, Depends(only_declared_params)]
     routers = (
         areas_router,
         employers_router,
@@ -185,7 +188,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         audit_router,
     )
     for router in routers:
-        app.include_router(router, prefix="/v1", dependencies=authenticated)
+        app.include_router(router, prefix="/v1", dependencies=strict)
     app.include_router(ogc_router, dependencies=authenticated)
     app.include_router(web_router)
     app.mount("/static", static_files(), name="static")

@@ -6,6 +6,7 @@ hold it to its word:
 - a key is optional on public operations (`security: [{}, {apiKey: []}]`) and required where a
   role is; any key sent is checked, so every operation that reads keys may answer 401, and
   those that need a role 403;
+- 400 on /v1 and /ogc for a query parameter the operation does not take (app.query_params);
 - what an operation may answer whatever its parameters: 503 when it needs the database and
   the database is away, the transaction must be retried or the statement ran out of time,
   413 for a body over the limit, 429 when its request class is rate-limited.
@@ -31,6 +32,7 @@ SCHEME = "apiKey"
 _READS_KEYS = "_jobmap_reads_keys"
 _REQUIRES_KEY = "_jobmap_requires_key"
 _RATE_LIMITED = "_jobmap_rate_limited"
+_STRICT_PARAMS = "_jobmap_strict_params"
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -52,6 +54,12 @@ def requires_key(dependency: F) -> F:
 def rate_limited(dependency: F) -> F:
     """Mark the dependency that enforces the rate limits (429 for limited classes)."""
     setattr(dependency, _RATE_LIMITED, True)
+    return dependency
+
+
+def strict_params(dependency: F) -> F:
+    """Mark the dependency that refuses query parameters the operation does not take (400)."""
+    setattr(dependency, _STRICT_PARAMS, True)
     return dependency
 
 
@@ -77,9 +85,13 @@ def _document_operation(
         if status[0] in "45":
             response["content"] = {PROBLEM_MEDIA_TYPE: {"schema": PROBLEM_REF}}
     # Checked before routing (app.middleware), whatever the operation's parameters.
-    responses.setdefault(
-        "400", _error("A query parameter that is not UTF-8 once percent-decoded, or has no name.")
-    )
+    malformed = "a query parameter that is not UTF-8 once percent-decoded, or has no name"
+    if _marked(route.dependant, _STRICT_PARAMS):
+        malformed = (
+            "A query parameter this operation does not take (`errors` names it, `accepted` "
+            f"lists those it takes), or {malformed}"
+        )
+    responses.setdefault("400", _error(malformed[0].upper() + malformed[1:] + "."))
     needs_key = _marked(route.dependant, _REQUIRES_KEY)
     if _marked(route.dependant, _READS_KEYS) or needs_key:
         operation["security"] = [{SCHEME: []}] if needs_key else [{}, {SCHEME: []}]

@@ -37,7 +37,7 @@ from app.ogc.params import (
     parse_bbox,
     parse_datetime,
 )
-from app.ogc.routing import OgcRoute, only_declared_params
+from app.ogc.routing import OgcRoute
 from app.ogc.schemas import (
     Collection,
     Collections,
@@ -45,6 +45,7 @@ from app.ogc.schemas import (
     LandingPage,
 )
 from app.ogc.service import GEOJSON, JSON, ItemsQuery, link
+from app.query_params import only_standard_params
 
 OPENAPI = "application/vnd.oai.openapi+json;version=3.1"
 CONFORMANCE = [
@@ -59,7 +60,7 @@ router = APIRouter(
     prefix="/ogc",
     tags=["ogc"],
     route_class=OgcRoute,
-    dependencies=[Depends(only_declared_params)],
+    dependencies=[Depends(only_standard_params)],
 )
 PROBLEMS: dict[int | str, dict[str, Any]] = {
     400: {"model": Problem, "description": "An invalid or unknown parameter; `errors` names it."},

@@ -8,19 +8,15 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from fastapi import Request, Response
-from fastapi.dependencies.models import Dependant
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 
-from app.errors import BadRequestError, FieldError, InvalidInputError, validation_errors
+from app.errors import BadRequestError, InvalidInputError, validation_errors
 
 
 class OgcRoute(APIRoute):
-    """A route whose 422s (framework validation, cursors) leave as 400s."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.query_names = frozenset(_query_names(self.dependant))
+    """A route whose 422s (framework validation, cursors) leave as 400s. Unknown parameters
+    are refused by app.query_params.only_standard_params, as on /v1."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
@@ -36,30 +32,3 @@ class OgcRoute(APIRoute):
                 raise BadRequestError(exc.detail, errors=exc.errors) from exc
 
         return handle
-
-
-def _query_names(dependant: Dependant) -> set[str]:
-    names = {param.alias for param in dependant.query_params}
-    for sub in dependant.dependencies:
-        names |= _query_names(sub)
-    return names
-
-
-async def only_declared_params(request: Request) -> None:
-    """400 for a query parameter the operation does not define: a misspelt filter would
-    otherwise be ignored and return everything."""
-    route = request.scope.get("route")
-    if not isinstance(route, OgcRoute):
-        return
-    declared = route.query_names
-    unknown = sorted(set(request.query_params) - declared)
-    if unknown:
-        raise BadRequestError(
-            f"Unknown parameter: {', '.join(name[:50] for name in unknown[:20])}. "
-            f"This operation takes: "
-            f"{', '.join(sorted(declared))}.",
-            errors=[
-                FieldError(field=f"query.{name[:50]}", message="not a parameter", type="unknown")
-                for name in unknown[:20]
-            ],
-        )

@@ -23,6 +23,10 @@ What is proven, for every operation and every input it takes:
   order mark, which Python's json reads) is taken literally: no 5xx, a filter with a
   SQL fragment matches nothing, text written reads back as sent, a personal reference never
   comes back, and no stored row other than the one the request addresses changes;
+- on every /v1 and /ogc operation, a query parameter it does not take (a near miss of each one
+  it takes, a SQL fragment, a NUL, a 1 MB name; a tracking parameter on a write or on /ogc) is
+  a 400 naming it, and one a GET of /v1 lets pass (`utm_source`, `fbclid`) changes no answer's
+  status;
 - on every operation that reads keys, a revoked key and every malformed `Authorization` are
   401; on those that need a role, no key is 401 and a key of another role 403; another
   employer's key on an employer's resources is refused;
@@ -573,6 +577,7 @@ class Probe:
     hidden: str | None = None  # a personal reference a 2xx must not show
     matches_nothing: bool = False  # a filter: a 2xx list must be empty
     fresh_request_id: bool = False  # a hostile X-Request-ID must not be echoed
+    unknown: str | None = None  # a query parameter a 400 must name (as sent, 50 characters)
 
 
 def _encode(value: str) -> str:
@@ -741,6 +746,30 @@ def geo_probes(world: World) -> Iterator[Probe]:
                 yield request.probe(
                     f"bbox={box}", drop_query="bbox", query=[("bbox", box)], invalid=False
                 )
+
+
+def strict(operation: Operation) -> bool:
+    return operation.path.startswith(("/v1/", "/ogc"))
+
+
+def unknown_parameter_probes(world: World) -> Iterator[Probe]:
+    """A parameter the operation does not take, on top of a valid request: 400 naming it."""
+    for operation in filter(strict, OPERATIONS):
+        request = valid_request(world, operation)
+        declared = {param.name for param in operation.located("query")}
+        # A near miss of each parameter it takes (`radius_` for `radius_m`), and names no
+        # client would send.
+        names = {name[:-1] if len(name) > 1 else name + "_" for name in declared} - declared
+        names |= {"radius", SQL_FRAGMENTS[0], "a\x00b", "n" * MEGABYTE}
+        if operation.method != "GET" or operation.path.startswith("/ogc"):
+            names |= {"utm_source", "fbclid"}
+        for name in sorted(names - declared):
+            yield request.probe(
+                f"unknown query {_short(name)}",
+                query=[(name, "1")],
+                expect=frozenset({400}),
+                unknown=name,
+            )
 
 
 def leaves(
@@ -1270,6 +1299,10 @@ class Run:
             wrong += problem_format(response)
         elif 200 <= status < 300:
             wrong += self.taken_literally(probe, response)
+        if probe.unknown is not None and status == 400:
+            named = {error["field"] for error in response.json().get("errors") or []}
+            if f"query.{probe.unknown[:50]}" not in named:
+                wrong.append(f"does not name {_short(probe.unknown)}")
         if probe.fresh_request_id and not re.fullmatch(
             r"[0-9a-f]{32}", response.headers.get("x-request-id", "")
         ):
@@ -1545,6 +1578,28 @@ async def test_hostile_bodies(run: Run) -> None:
     for probe in body_probes(run.world):
         if probe.invalid:
             await run.send(probe)
+    await run.finish()
+
+
+async def test_unknown_query_parameters(run: Run) -> None:
+    """Refused before the operation runs: nothing stored changes (`finish`)."""
+    for probe in unknown_parameter_probes(run.world):
+        await run.send(probe)
+    # Tracking parameters on a GET of /v1 are ignored: the answer's status is the same.
+    for operation in OPERATIONS:
+        if operation.method != "GET" or not operation.path.startswith("/v1/"):
+            continue
+        request = valid_request(run.world, operation)
+        plain = await run.send(request.probe("without tracking", invalid=False))
+        tracked = await run.send(
+            request.probe(
+                "with tracking",
+                query=[("utm_source", "zalo"), ("fbclid", "IwAR0x"), ("zarsrc", "30")],
+                expect=frozenset({plain.status_code}),
+                invalid=False,
+            )
+        )
+        assert tracked.status_code == plain.status_code
     await run.finish()
 
 
