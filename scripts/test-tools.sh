@@ -7,6 +7,7 @@
 #   (pgRouting comes with the database: scripts/db.sh);
 # - Prometheus (prometheus) scrapes the service's metrics in tests/metrics (started by the
 #   test on a port of its own; the package's own service is not used).
+# - curl and uuidgen (uuid-runtime) run the README's and docs' examples as printed (tests/docs).
 # As root the missing ones are installed with apt-get; otherwise say how.
 set -euo pipefail
 
@@ -18,6 +19,8 @@ command -v ogrinfo >/dev/null 2>&1 || missing+=(gdal-bin)
 command -v osm2pgsql >/dev/null 2>&1 || missing+=(osm2pgsql)
 command -v osmium >/dev/null 2>&1 || missing+=(osmium-tool)
 command -v prometheus >/dev/null 2>&1 || missing+=(prometheus)
+command -v curl >/dev/null 2>&1 || missing+=(curl)
+command -v uuidgen >/dev/null 2>&1 || missing+=(uuid-runtime)
 if [ ${#missing[@]} -eq 0 ]; then
     exit 0
 fi
