@@ -14,7 +14,9 @@ export APP_DATABASE_URL ?= postgresql+asyncpg://jobmap:jobmap@127.0.0.1:$(PG_POR
 export JOBMAP_PG_PORT := $(PG_PORT)
 DB_PROVIDED := $(filter environment,$(origin APP_DATABASE_URL))
 
-.PHONY: run test lint format db db-stop migrate data demo clean help test-tools
+.PHONY: run test lint format db db-stop migrate setup data demo clean help test-tools venv
+# Each stage says when it starts and how long it took (scripts/stage.sh).
+STAGE := scripts/stage.sh
 
 help:
 	@echo "make run      set up everything and serve on http://$(HOST):$(PORT)"
@@ -22,15 +24,21 @@ help:
 	@echo "make db-stop  stop the project's PostgreSQL server"
 
 $(BIN)/.installed: pyproject.toml constraints.txt
+	@$(STAGE) "venv: .venv with the pinned packages (first run: a few minutes)" \
+		$(MAKE) --no-print-directory venv
+	@touch $@
+
+# The venv's steps, run as one stage by the rule above.
+venv:
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info[:2] != (3, 11))' \
 		|| { echo "Python 3.11 is required (set PYTHON=python3.11)"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
-	@touch $@
 
 db:
-	@APP_DATABASE_URL=$(if $(DB_PROVIDED),$(APP_DATABASE_URL),) scripts/db.sh start jobmap
+	@APP_DATABASE_URL=$(if $(DB_PROVIDED),$(APP_DATABASE_URL),) \
+		$(STAGE) "database server (apt packages when missing, cluster)" scripts/db.sh start jobmap
 
 db-stop:
 	@scripts/db.sh stop
@@ -38,14 +46,15 @@ db-stop:
 migrate: $(BIN)/.installed db
 	$(BIN)/jobmap db upgrade
 
-data: migrate
-	$(BIN)/jobmap areas load
-	$(BIN)/jobmap classifications load
+# Migrations, areas and codes: the one set-up, which compose.yaml's migrate step runs too.
+setup data: $(BIN)/.installed db
+	@$(STAGE) "setup: migrations, areas, codes" $(BIN)/jobmap setup
 
-# A few thousand demo vacancies and placements (with plans), only into a database that has none.
-demo: data
-	$(BIN)/jobmap demo load --if-empty --vacancies $(DEMO_VACANCIES)
-	$(BIN)/jobmap demo placements --if-empty --count $(DEMO_PLACEMENTS)
+# The same, plus a few thousand demo vacancies and placements (with plans), only into a
+# database that has none (DEMO_VACANCIES=0 or DEMO_PLACEMENTS=0: none).
+demo: $(BIN)/.installed db
+	@$(STAGE) "setup: migrations, areas, codes, demo data" $(BIN)/jobmap setup \
+		--demo-vacancies $(or $(DEMO_VACANCIES),0) --demo-placements $(or $(DEMO_PLACEMENTS),0)
 
 run: demo
 	$(BIN)/jobmap serve --host $(HOST) --port $(PORT)

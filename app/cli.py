@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import asyncio
+import os
+import shutil
+import sys
+import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Annotated, TypeVar
@@ -19,6 +23,7 @@ from app.auth import service as key_service
 from app.classifications.service import ClassificationDataError, load_classifications
 from app.config import get_settings
 from app.db import create_engine, create_sessionmaker
+from app.demo import cli as demo_commands
 from app.demo.cli import demo_cli
 from app.employers import service as employer_service
 from app.employers.schemas import EmployerCreate
@@ -200,6 +205,69 @@ def vacancies_sweep() -> None:
     )
 
 
+DEMO_SEED = 86
+
+
+@cli.command("setup")
+def setup(
+    demo_vacancies: Annotated[
+        int, typer.Option(min=0, help="Demo vacancies, loaded only into a database with none.")
+    ] = 0,
+    demo_placements: Annotated[
+        int,
+        typer.Option(min=0, help="Demo placements and plans, only into a database with none."),
+    ] = 0,
+) -> None:
+    """Everything a database needs to serve, each step idempotent: migrations, administrative
+    areas, occupation and industry codes, and demo data when asked. `make run` and the
+    container set-up (compose.yaml) both run it."""
+    stages: list[tuple[str, Callable[[], None]]] = [
+        ("migrations", lambda: db_upgrade("head")),
+        ("areas", lambda: areas_load(None)),
+        ("classifications", lambda: classifications_load(None)),
+    ]
+    if demo_vacancies:
+        stages.append(
+            ("demo vacancies", lambda: demo_commands.demo_load(demo_vacancies, DEMO_SEED, True))
+        )
+    if demo_placements:
+        stages.append(
+            (
+                "demo placements",
+                lambda: demo_commands.demo_placements(demo_placements, DEMO_SEED, True),
+            )
+        )
+    began = time.perf_counter()
+    for name, step in stages:
+        typer.echo(f"setup: {name} ...")
+        started = time.perf_counter()
+        step()
+        typer.echo(f"setup: {name} done in {time.perf_counter() - started:.1f} s")
+    typer.echo(f"setup: ready in {time.perf_counter() - began:.1f} s")
+
+
+def invoked_as() -> str:
+    """This program as the user can type it again: `.venv/bin/jobmap` when it was run so from
+    here, `jobmap` when that is the one on PATH, else its full path."""
+    program = os.path.abspath(sys.argv[0])
+    on_path = shutil.which("jobmap")
+    if on_path and os.path.abspath(on_path) == program:
+        return "jobmap"
+    relative = os.path.relpath(program)
+    return relative if not relative.startswith("..") else program
+
+
+def banner(host: str, port: int, program: str) -> list[str]:
+    """What `serve` prints first: the pages, and the command that makes a department key."""
+    base = f"http://{host}:{port}"
+    return [
+        f"Job map:   {base}/",
+        f"Dashboard: {base}/dashboard, with a department key from:",
+        f'           {program} keys create --role department --label "dashboard"',
+        f"API docs:  {base}/docs",
+    ]
+
+
 @cli.command("serve")
 def serve(
     host: Annotated[str, typer.Option(help="Interface to bind.")] = "127.0.0.1",
@@ -208,9 +276,8 @@ def serve(
     reload: Annotated[bool, typer.Option(help="Restart on code changes (development).")] = False,
 ) -> None:
     """Serve the API with uvicorn (metrics: docs/operations.md, "Metrics")."""
-    typer.echo(f"Job map:   http://{host}:{port}/")
-    typer.echo(f"Dashboard: http://{host}:{port}/dashboard (jobmap keys create --role department)")
-    typer.echo(f"API docs:  http://{host}:{port}/docs")
+    for line in banner(host, port, invoked_as()):
+        typer.echo(line)
     with workers_metrics_dir(workers, port):
         uvicorn.run(
             "app.main:create_app",

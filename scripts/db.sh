@@ -19,6 +19,9 @@ PASSWORD=jobmap
 LOCAL_DATA="$ROOT/.pgdata"
 
 say() { printf 'db: %s\n' "$*" >&2; }
+STARTED=$EPOCHREALTIME
+# Seconds since the script started, for the stages a first run spends minutes on.
+elapsed() { awk -v a="$STARTED" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f s", b - a }'; }
 die() { say "$*"; exit 1; }
 
 newest_major() {
@@ -80,6 +83,7 @@ psql_admin() {  # run SQL as a superuser of the project server
 
 start_as_root() {
     install_packages
+    say "packages ready at $(elapsed)"
     local major
     major=$(pg_lsclusters -h 2>/dev/null | awk -v c="$CLUSTER" '$2 == c {print $1}' | head -n 1)
     if [ -z "$major" ]; then
@@ -92,6 +96,7 @@ start_as_root() {
         pg_ctlcluster --skip-systemctl-redirect "$major" "$CLUSTER" start
     fi
     wait_ready "/usr/lib/postgresql/$major/bin"
+    say "cluster $major/$CLUSTER up at $(elapsed)"
     # A superuser: the first migration creates extensions (PostGIS is not a trusted extension)
     # and the tests create their own databases. This server is the project's alone.
     psql_admin -tAc "SELECT 1 FROM pg_roles WHERE rolname = '$ROLE'" | grep -q 1 \
@@ -114,6 +119,7 @@ start_as_user() {
             -o "-p $PORT -k $LOCAL_DATA -c listen_addresses=127.0.0.1" >/dev/null
     fi
     wait_ready "$bin"
+    say "server in $LOCAL_DATA up at $(elapsed)"
 }
 
 create_databases() {
