@@ -46,8 +46,9 @@ def interpolate(text: str, variables: Mapping[str, str]) -> str:
     return _VARIABLE.sub(value, text)
 
 
-def image_environment() -> dict[str, str]:
-    """The runtime stage's ENV of the Dockerfile, with /app (its WORKDIR) as the project."""
+def image_environment(tmp: Path) -> dict[str, str]:
+    """The runtime stage's ENV of the Dockerfile, with /app (its WORKDIR) as the project and
+    /tmp as `tmp` (a fresh container's own, empty)."""
     text = (PROJECT_ROOT / "Dockerfile").read_text(encoding="utf-8")
     runtime = text[text.index("AS runtime") :]
     found = {}
@@ -55,17 +56,20 @@ def image_environment() -> dict[str, str]:
         for pair in shlex.split(instruction.replace("\\\n", " ")):
             name, _, value = pair.partition("=")
             if name != "PATH":
-                found[name] = value.replace("/app", str(PROJECT_ROOT))
+                value = re.sub(r"^/app\b", str(PROJECT_ROOT), value)
+                found[name] = re.sub(r"^/tmp\b", str(tmp), value)
     return found
 
 
-def service_environment(name: str, database: str, variables: Mapping[str, str]) -> dict[str, str]:
+def service_environment(
+    name: str, database: str, variables: Mapping[str, str], tmp: Path
+) -> dict[str, str]:
     declared: dict[str, Any] = COMPOSE["services"][name].get("environment", {})
     environment = {key: interpolate(str(value), variables) for key, value in declared.items()}
     environment["APP_DATABASE_URL"] = database  # the test's, for compose's `db` service
     return {
         **os.environ,
-        **image_environment(),
+        **image_environment(tmp),
         **environment,
         "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}",  # the image's venv is on PATH
     }
@@ -99,11 +103,11 @@ async def empty_database() -> AsyncIterator[str]:
 
 
 async def test_the_compose_set_up_leaves_a_database_that_takes_vacancies(
-    empty_database: str,
+    empty_database: str, tmp_path: Path
 ) -> None:
     secret = secrets.token_urlsafe(36)
     variables = {"APP_PERSON_REF_SECRET": secret, "DEMO_VACANCIES": "40", "DEMO_PLACEMENTS": "200"}
-    env = service_environment("migrate", empty_database, variables)
+    env = service_environment("migrate", empty_database, variables, tmp_path / "migrate")
     assert env["APP_ENVIRONMENT"] == "production"
     migrate = command("migrate", variables)
     assert migrate[0] == "jobmap"
@@ -124,7 +128,7 @@ async def test_the_compose_set_up_leaves_a_database_that_takes_vacancies(
     )  # fmt: skip
     key = re.search(r"key:\s+(\S+)", made)
     assert key, made
-    api = service_environment("api", empty_database, variables)
+    api = service_environment("api", empty_database, variables, tmp_path / "api")
     async with (
         running_server(
             empty_database, environment=api["APP_ENVIRONMENT"], person_ref_secret=secret
@@ -140,9 +144,9 @@ async def test_the_compose_set_up_leaves_a_database_that_takes_vacancies(
         assert response.status_code == 201, response.text
 
 
-def test_compose_refuses_to_start_without_a_secret() -> None:
+def test_compose_refuses_to_start_without_a_secret(tmp_path: Path) -> None:
     with pytest.raises(AssertionError, match="APP_PERSON_REF_SECRET"):
-        service_environment("migrate", "postgresql://x", {})
+        service_environment("migrate", "postgresql://x", {}, tmp_path)
 
 
 async def test_the_banner_of_serve_prints_commands_that_work(empty_database: str) -> None:

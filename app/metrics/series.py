@@ -7,7 +7,15 @@ alive now, `max` keeps the largest value any process ever wrote."""
 
 from __future__ import annotations
 
+import os
+
 from prometheus_client import Counter, Gauge, Histogram
+
+# In multiprocess mode the first series below opens a file in that folder: one named but not
+# made yet (a fresh container's /tmp, where the image points it) failed every `jobmap` command
+# and the service's start, at import.
+if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    os.makedirs(os.environ["PROMETHEUS_MULTIPROC_DIR"], exist_ok=True)
 
 # Latency buckets for requests: most answers take milliseconds, statement timeouts are 5-120 s.
 _LATENCY_S = (0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 120)
