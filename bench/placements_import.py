@@ -3,6 +3,11 @@ side by side with its peer, PostgreSQL's own COPY of the same CSV into a table o
 (the floor for getting those bytes into the database, with no checking at all).
 
     PYTHONPATH=. .venv/bin/python bench/placements_import.py [rows] [database URL]
+    BENCH_MEMORY=1 PYTHONPATH=. .venv/bin/python bench/placements_import.py ...
+
+With BENCH_MEMORY=1 each request also reports the peak of Python's allocations while it ran
+(tracemalloc, which slows Python down: its timings are not comparable with a run without it),
+and the file's own size beside it.
 
 The database is created, migrated and dropped. The service runs in-process (ASGI), so the
 timings are the work of one request, without HTTP parsing.
@@ -13,8 +18,10 @@ from __future__ import annotations
 import asyncio
 import csv
 import io
+import os
 import sys
 import time
+import tracemalloc
 from collections.abc import Iterator
 from typing import Any
 
@@ -46,6 +53,11 @@ COLUMNS = [
 ]  # fmt: skip
 COMMUNES = ["28756", "29551", "29557", "29590"]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+MEMORY = os.environ.get("BENCH_MEMORY") == "1"
+# The requests, in order (BENCH_FORMATS="csv" for a quick memory run).
+FORMATS = os.environ.get("BENCH_FORMATS", "csv xlsx csv").split()
 
 
 def rows(count: int) -> Iterator[list[Any]]:
@@ -114,15 +126,23 @@ async def main() -> None:
         await load_classifications(session, CLASSIFICATIONS_DATA)
         key = await make_key(session, Role.department)
     await engine.dispose()
-    bodies = {"csv": (csv_body(count), "text/csv"), "xlsx": (xlsx_body(count), XLSX)}
+    if MEMORY:
+        tracemalloc.start()
+    bodies = {"csv": (csv_body(count), "text/csv")}
+    if "xlsx" in FORMATS:
+        bodies["xlsx"] = (xlsx_body(count), XLSX)
     app = create_app(Settings(environment="test", database_url=url, expiry_sweep_interval_s=0))
     sys.stdout.write(f"rows: {count:,}; database {make_url(url).database}\n")
     try:
         async with app.router.lifespan_context(app):
             transport = ASGITransport(app=app)
             async with AsyncClient(transport=transport, base_url="http://b", timeout=600) as client:
-                for name, (body, media_type) in [*bodies.items(), ("csv", bodies["csv"])]:
+                for name in FORMATS:
+                    body, media_type = bodies[name]
                     peer = await copy_peer(url, bodies["csv"][0])
+                    if MEMORY:
+                        tracemalloc.reset_peak()
+                        held = tracemalloc.get_traced_memory()[0]
                     started = time.perf_counter()
                     response = await client.post(
                         "/v1/placements/import",
@@ -130,6 +150,12 @@ async def main() -> None:
                         headers={**bearer(key), "Content-Type": media_type},
                     )
                     took = time.perf_counter() - started
+                    if MEMORY:
+                        peak = tracemalloc.get_traced_memory()[1] - held
+                        sys.stdout.write(
+                            f"{name}: peak Python memory during the request {peak / 1e6:.0f} MB "
+                            f"above what was held before it (file {len(body) / 1e6:.1f} MB)\n"
+                        )
                     imported = response.json().get("imported")
                     sys.stdout.write(
                         f"{name}: HTTP {response.status_code}, {imported} rows, "
