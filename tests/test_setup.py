@@ -56,8 +56,12 @@ def image_environment(tmp: Path) -> dict[str, str]:
         for pair in shlex.split(instruction.replace("\\\n", " ")):
             name, _, value = pair.partition("=")
             if name != "PATH":
-                value = re.sub(r"^/app\b", str(PROJECT_ROOT), value)
-                found[name] = re.sub(r"^/tmp\b", str(tmp), value)
+                # One or the other: a project checked out under /tmp (a CI clone) must not
+                # have its own path taken for the container's /tmp.
+                if re.match(r"/app\b", value):
+                    found[name] = re.sub(r"^/app\b", str(PROJECT_ROOT), value)
+                else:
+                    found[name] = re.sub(r"^/tmp\b", str(tmp), value)
     return found
 
 

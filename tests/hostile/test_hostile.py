@@ -365,6 +365,8 @@ QUERY_VALUES: dict[str, str] = {
     "type": "Phường",
     "code": "29551",
     "parent_code": "86",
+    "travel_mode": "motorbike",
+    "minutes": "10,20",
 }
 KEEP_SMALL = {"geometry": "none", "limit": "1"}
 PERSON_REF = "086201004321"
