@@ -161,6 +161,13 @@ async def test_the_phone_layout_sheets_search_and_card(
     await check_layout(page, "peek")
     label = await page.get_attribute("#sheet-handle", "aria-label")
     assert label == "Danh sách kết quả: thu gọn. Bấm hoặc kéo để đổi chiều cao"
+    # The sheet moves as the finger lifts; the browser's click after it opens nothing under it.
+    assert await page.is_hidden("#card")
+    # The keyboard cycles too.
+    await page.focus("#sheet-handle")
+    for sheet in ("half", "full", "peek"):
+        await page.keyboard.press("Enter")
+        await check_layout(page, sheet)
 
     # The filters open in their own sheet and close with "Xong".
     await page.tap("#filters-toggle")

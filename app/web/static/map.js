@@ -519,7 +519,18 @@
 
   const phoneLayout = window.matchMedia("(max-width: 700px)");
   const SHEETS = ["peek", "half", "full"];
-  let sheetDragged = false;
+  // A finger or mouse on the handle acts when it lifts (see dragSheet). The click the browser
+  // may send after it is swallowed wherever it lands: the sheet has moved by then, and it would
+  // open whatever card is now under the finger. Clicks with no pointer before them (Enter,
+  // Space, assistive technology) reach the handle and cycle.
+  let swallowClickUntil = 0;
+
+  function swallowStrayClick(event) {
+    if (performance.now() >= swallowClickUntil) return;
+    swallowClickUntil = 0;
+    event.preventDefault();
+    event.stopPropagation();
+  }
 
   function setSheet(name) {
     $("layout").dataset.sheet = name;
@@ -529,7 +540,6 @@
 
   // A tap (or Enter) on the handle: peek, half, full, and round again.
   function cycleSheet() {
-    if (sheetDragged) return; // the click that ends a mouse drag
     const current = SHEETS.indexOf($("layout").dataset.sheet);
     setSheet(SHEETS[(current + 1) % SHEETS.length]);
   }
@@ -540,7 +550,8 @@
   }
 
   // The sheet follows the finger (only the sheet: the map is resized once, when it snaps to
-  // the nearest of the three heights).
+  // the nearest of the three heights). A tap is read from the pointer too, not from the click:
+  // Chromium drops the click of a tap that comes a moment after a flick of the sheet.
   function dragSheet(event) {
     if (!phoneLayout.matches || !event.isPrimary) return;
     const handle = $("sheet-handle");
@@ -560,13 +571,16 @@
       handle.removeEventListener("pointerup", end);
       handle.removeEventListener("pointercancel", end);
       panel.style.removeProperty("--sheet-height");
-      if (!moved) return; // a tap: the click cycles
+      if (e.type === "pointercancel") return;
+      swallowClickUntil = performance.now() + 1000;
+      if (!moved) {
+        cycleSheet();
+        return;
+      }
       const height = heightAt(e.clientY);
       const heights = {peek: 152, half: layoutHeight / 2, full: layoutHeight - 48};
       setSheet(SHEETS.reduce((best, name) =>
         Math.abs(heights[name] - height) < Math.abs(heights[best] - height) ? name : best));
-      sheetDragged = true;
-      setTimeout(() => { sheetDragged = false; }, 0);
     };
     handle.setPointerCapture(event.pointerId);
     handle.addEventListener("pointermove", move);
@@ -995,6 +1009,9 @@
     $("filters-done").addEventListener("click", () => closeFilters(true));
     $("sheet-handle").addEventListener("pointerdown", dragSheet);
     $("sheet-handle").addEventListener("click", cycleSheet);
+    // A new touch or press means any click after it is its own.
+    document.addEventListener("pointerdown", () => { swallowClickUntil = 0; }, true);
+    document.addEventListener("click", swallowStrayClick, true);
     setSheet($("layout").dataset.sheet);
     document.addEventListener("keydown", (event) => {
       if (event.key !== "Escape") return;
