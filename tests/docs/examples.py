@@ -10,16 +10,22 @@ A command holding `…` is an illustration (`curl -H "Authorization: Bearer $KEY
 that does not call the service (`curl -LO https://download.geofabrik.de/…`) is not ours: neither
 is run.
 A block whose info string names a file (```json file=vacancy.json) is that file, which a
-command may send (`--data @vacancy.json`)."""
+command may send (`--data @vacancy.json`).
+A `valid_through` date in a body is read as written on DOCS_DATED and moved by the days since
+(`dated`): the service refuses a past one and one more than 90 days ahead, and the examples
+must keep answering as documented after their dates have passed."""
 
 from __future__ import annotations
 
 import re
 import shlex
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 DOCUMENTED_BASE = "http://127.0.0.1:8000"
+DOCS_DATED = date(2026, 12, 5)  # the day the examples' valid_through dates were written for
+_VALID_THROUGH = re.compile(r'("valid_through":\s*")(\d{4}-\d{2}-\d{2})')
 SHELLS = frozenset({"sh", "bash", "shell"})
 _FENCE = re.compile(r"^(\s*)```(\S*)\s*(.*)$")
 _STATUS_COMMENT = re.compile(r"\s#\s*([2-5][0-9]{2})\b[^'\"]*$")
@@ -150,3 +156,12 @@ def runnable(command: str, base: str) -> str:
     """The command against `base`, printing the status last (`-w` after the body)."""
     command = command.replace(DOCUMENTED_BASE, base)
     return re.sub(r"^(\s*)curl ", r"\1curl --max-time 60 -w '\\n%{http_code}' ", command, count=1)
+
+
+def dated(text: str, today: date) -> str:
+    """`text` with each valid_through date as far from `today` as it was from DOCS_DATED."""
+    shift = today - DOCS_DATED
+    return _VALID_THROUGH.sub(
+        lambda match: match.group(1) + (date.fromisoformat(match.group(2)) + shift).isoformat(),
+        text,
+    )

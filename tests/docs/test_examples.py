@@ -16,6 +16,7 @@ import os
 import shutil
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +24,7 @@ import httpx
 import pytest
 
 from app.config import PROJECT_ROOT
-from tests.docs.examples import Example, examples, files, runnable
+from tests.docs.examples import DOCS_DATED, Example, dated, examples, files, runnable
 from tests.factories import Actors, vacancy_payload
 from tests.servers import running_server, seeded_database
 
@@ -31,6 +32,7 @@ from tests.servers import running_server, seeded_database
 # extract this harness does not have): their 409 saying so is taken as not run. The OSM tests
 # (tests/osm) cover those answers on a network of their own.
 NO_NETWORK = '"no_street_network"'
+TODAY = datetime.now(UTC).date()
 DOCUMENTS = [PROJECT_ROOT / "README.md", *sorted((PROJECT_ROOT / "docs").glob("*.md"))]
 
 
@@ -120,7 +122,7 @@ async def _run(example: Example, service: Service, folder: Path) -> str | None:
     if missing:
         return f"uses {sorted(missing)}, which the harness does not provide"
     process = await asyncio.create_subprocess_exec(
-        "bash", "-c", "set -o pipefail; " + runnable(example.command, service.base),
+        "bash", "-c", "set -o pipefail; " + dated(runnable(example.command, service.base), TODAY),
         cwd=folder, env={**os.environ, **variables},
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )  # fmt: skip
@@ -149,7 +151,7 @@ async def test_every_curl_example_answers_as_documented(service: Service, tmp_pa
         for name, content in files(document.read_text(encoding="utf-8")).items():
             assert name not in named or named[name] == content, f"two different {name}"
             named[name] = content
-            (tmp_path / name).write_text(content, encoding="utf-8")
+            (tmp_path / name).write_text(dated(content, TODAY), encoding="utf-8")
     failures = []
     ran: dict[str, int] = {}
     for document in DOCUMENTS:
@@ -214,3 +216,14 @@ def test_the_extraction_reads_what_a_reader_sees(tmp_path: Path) -> None:
     assert not found[0].accepts(200)
     assert all(found[1].accepts(status) for status in (200, 201, 304))
     assert not found[1].accepts(404)
+
+
+def test_valid_through_dates_move_with_the_calendar() -> None:
+    body = '{"valid_through": "2026-12-31T17:00:00+07:00", "published_at": "2026-12-01T00:00:00Z"}'
+    later = dated(body, date(2027, 3, 5))  # 90 days after DOCS_DATED
+    assert later == (
+        '{"valid_through": "2027-03-31T17:00:00+07:00", "published_at": "2026-12-01T00:00:00Z"}'
+    )
+    assert dated(body, DOCS_DATED) == body
+    assert dated('-d \'{"status": "open", "valid_through": "2027-01-31T17:00:00+07:00"}\'',
+                 date(2026, 12, 6)).endswith('"2027-02-01T17:00:00+07:00"}\'')  # fmt: skip
