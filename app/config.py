@@ -72,6 +72,9 @@ class Settings(BaseSettings):
     tile_sites_from_zoom: int = Field(default=16, ge=1, le=22)
     # Memory each worker may keep tiles in (0: none); see app/tiles/cache.py.
     tile_cache_mb: float = Field(default=64, ge=0)
+    # Past years' people counts the year-end projection keeps per worker (0: none, recount on
+    # every request); see app/stats/reached_cache.py.
+    projection_cache_entries: int = Field(default=256, ge=0)
     # Metrics (docs/operations.md, "Metrics"): on a port of their own, bound by every worker;
     # unset, no metrics port. On the service's port only when metrics_public says so.
     metrics_port: int | None = Field(default=None, ge=1, le=65535)

@@ -39,6 +39,12 @@ TILE_CACHE = Counter(
     "Vector tiles looked up in a worker's memory: result hit or miss (drawn), by zoom band.",
     ["zoom_band", "result"],
 )
+PROJECTION_CACHE = Counter(
+    "jobmap_projection_cache_lookups",
+    "Past years' people counts of the year-end projection looked up in a worker's memory: "
+    "result hit or miss (counted).",
+    ["result"],
+)
 DB_POOL_IN_USE = Gauge(
     "jobmap_db_pool_connections_in_use",
     "Connections of the request pools checked out now (all live workers).",

@@ -6,6 +6,7 @@ from app.models.classification import Industry, Occupation
 from app.models.employer import ApiKey, Employer, Role
 from app.models.map_version import MapVersion
 from app.models.placement import Channel, Destination, Placement, Sex
+from app.models.placement_year_version import PlacementYearVersion
 from app.models.plan import IndicatorValue, PlanRevision, PlanTarget
 from app.models.search_word import SearchWord
 from app.models.site_cell import SiteCell
@@ -41,6 +42,7 @@ __all__ = [
     "MapVersion",
     "Occupation",
     "Placement",
+    "PlacementYearVersion",
     "PlanRevision",
     "PlanTarget",
     "Role",

@@ -28,6 +28,7 @@ from app.stats.projection import (
     project,
     same_day_in,
 )
+from app.stats.reached_cache import cache
 from app.stats.schemas import Backtest, IndicatorAccuracy, MonthAccuracy, ProjectionAccuracy
 
 COUNTED = ("new_jobs", "sent_abroad")
@@ -63,7 +64,7 @@ async def year_end(
     first = first_full_year(await reached.first_record(session))
     years = _whole_years(unit, candidate_years(year, first, today))
     days = [same_day_in(past, anchor) for past in years] + [date(past, 12, 31) for past in years]
-    counts = await reached.people_reached(session, days, unit.id if unit else None)
+    counts = await cache().people_reached(session, days, unit.id if unit else None)
     projections = {
         indicator: project(
             year_to_date[indicator],
@@ -162,7 +163,7 @@ async def accuracy(session: AsyncSession, now: datetime) -> ProjectionAccuracy:
     days = [_month_end(year, month) for year in years for month in range(1, 13)]
     # A common year's 28 February meets a leap year's 28 February, not its month end.
     days += [date(year, 2, 28) for year in years if calendar.isleap(year)]
-    counts = await reached.people_reached(session, days)
+    counts = await cache().people_reached(session, days)
     indicators = []
     for indicator in COUNTED:
         rows = [] if first is None else _backtests(indicator, years, first, today, counts)

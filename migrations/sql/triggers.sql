@@ -5,7 +5,8 @@
 --
 -- History: 0003 (search read model), 0004 (vacancy_before_write re-created with its function),
 -- 0008 (words), 0010 (site cells), 0011 (map version) created them; 0013 moved them here
--- unchanged; 0016 made vacancy_sync_sites a statement trigger.
+-- unchanged; 0016 made vacancy_sync_sites a statement trigger; 0018 added the placement years'
+-- versions.
 
 -- The search read model (jobmap_vacancy_before_write, jobmap_site_fill,
 -- jobmap_vacancy_sync_sites, jobmap_employer_sync).
@@ -98,3 +99,23 @@ CREATE OR REPLACE TRIGGER employer_map_version_update AFTER UPDATE ON employer
 CREATE OR REPLACE TRIGGER employer_map_version_delete AFTER DELETE ON employer
     REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT
     EXECUTE FUNCTION jobmap_bump_map_version();
+
+-- Versions of each year's placements, for the projection's kept counts
+-- (jobmap_bump_placement_years).
+CREATE OR REPLACE TRIGGER placement_years_insert AFTER INSERT ON placement
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT
+    EXECUTE FUNCTION jobmap_bump_placement_years();
+
+CREATE OR REPLACE TRIGGER placement_years_update AFTER UPDATE ON placement
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT
+    EXECUTE FUNCTION jobmap_bump_placement_years();
+
+CREATE OR REPLACE TRIGGER placement_years_delete AFTER DELETE ON placement
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT
+    EXECUTE FUNCTION jobmap_bump_placement_years();
+
+CREATE OR REPLACE TRIGGER placement_years_truncate AFTER TRUNCATE ON placement
+    FOR EACH STATEMENT EXECUTE FUNCTION jobmap_bump_placement_years();
+
+CREATE OR REPLACE TRIGGER area_placement_years AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
+    ON area FOR EACH STATEMENT EXECUTE FUNCTION jobmap_bump_placement_years();
