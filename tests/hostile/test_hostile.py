@@ -102,8 +102,9 @@ CLIENT_LOGGERS = ("httpx", "httpcore")
 # Reference data: digested once per test (the boundaries are megabytes).
 REFERENCE_TABLES = ("area", "occupation", "industry")
 MUTABLE_TABLES = tuple(sorted(set(Base.metadata.tables) - set(REFERENCE_TABLES)))
-# Tables derived from the vacancies by triggers: a write changes their rows wholesale.
-DERIVED_TABLES = frozenset({"map_version", "site_cell", "search_word"})
+# Tables derived by triggers from the vacancies (and the placements' years' versions): a write
+# changes their rows wholesale.
+DERIVED_TABLES = frozenset({"map_version", "site_cell", "search_word", "placement_year_version"})
 # Columns a valid read changes (a key's last use).
 ROW_TEXT = {"api_key": "(to_jsonb(t) - 'last_used_at')::text"}
 # The rows a write may change, by the path parameter naming them (values bound by name).
