@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import uuid
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response
@@ -13,7 +14,7 @@ from app.db import SessionDep
 from app.dependencies import TodayDep
 from app.errors import Problem
 from app.models.travel_speed import TravelMode
-from app.search import geojson, isochrones, service
+from app.search import geojson, isochrones, route, service
 from app.search.params import SearchParams, parse_minutes, parse_near, search_params
 from app.search.schemas import SearchPage
 
@@ -116,3 +117,72 @@ async def isochrones_geojson(
         session, travel_mode, point.lon, point.lat, parse_minutes(minutes)
     )
     return Response(json.dumps(body).encode(), media_type=GEOJSON)
+
+
+@router.get(
+    "/vacancies/{vacancy_id}/route",
+    responses={
+        200: {
+            "content": {
+                GEOJSON: {
+                    "example": {
+                        "type": "Feature",
+                        "geometry": {
+                            "type": "LineString",
+                            "coordinates": [[105.9723, 10.2537], [105.9751, 10.2544]],
+                        },
+                        "properties": {
+                            "vacancy_id": "0b7f2c4e-8d1a-4a5e-9c1e-3f4b5a6c7d8e",
+                            "site_id": 42,
+                            "travel_mode": "motorbike",
+                            "travel_s": 61.5,
+                            "travel_m": 318.2,
+                            "reason": None,
+                        },
+                    }
+                }
+            },
+            "description": "A GeoJSON Feature: the route's line, or null geometry and a reason.",
+        },
+        404: {"model": Problem, "description": "No listed vacancy, or no such site of it."},
+        409: {"model": Problem, "description": "No street network is loaded."},
+        422: {"model": Problem, "description": "Invalid parameter; `errors` names it."},
+    },
+    summary="The route from a point to a vacancy's work site, with its time and length",
+)
+async def vacancy_route(
+    session: SessionDep,
+    vacancy_id: uuid.UUID,
+    near: Annotated[str, Query(description="`lon,lat`: the start.", examples=["105.9723,10.2537"])],
+    travel_mode: Annotated[TravelMode, Query()] = TravelMode.motorbike,
+    site: Annotated[
+        int | None,
+        Query(
+            ge=1,
+            description="The site's id (`site.id` of a search result); default: the "
+            "vacancy's listed site nearest `near` in a straight line.",
+        ),
+    ] = None,
+) -> Response:
+    """The fastest route along the street network by `travel_mode`, as the travel-time search
+    counts it: the walk from `near` to its nearest usable road and from the site's road to the
+    site included (at 5 km/h), one-way streets and ferries' waits respected. `travel_s` is the
+    same the search gives that site. `geometry` is null when there is no route, with `reason`:
+    `start_off_network` or `site_off_network` (more than 500 m from every road the mode may
+    use), or `no_route`. 409 without a street network."""
+    point = parse_near(near)
+    to = await route.target(session, vacancy_id, site, point)
+    found = await route.route(session, travel_mode, point, to)
+    feature = {
+        "type": "Feature",
+        "geometry": found["geometry"],
+        "properties": {
+            "vacancy_id": str(vacancy_id),
+            "site_id": to.site_id,
+            "travel_mode": travel_mode.value,
+            "travel_s": found["travel_s"],
+            "travel_m": found["travel_m"],
+            "reason": found["reason"],
+        },
+    }
+    return Response(json.dumps(feature).encode(), media_type=GEOJSON)

@@ -99,23 +99,41 @@ class Origin:
     max_s: float
 
 
-async def origin(
-    session: AsyncSession, mode: TravelMode, lon: float, lat: float, minutes: int
-) -> tuple[Origin | None, float]:
-    """The origin on the network (None: no usable road within ACCESS_MAX_M), and the radius
-    in metres that bounds the search (top speed x time)."""
+@dataclasses.dataclass(frozen=True)
+class Joint:
+    """Where a point joins the network: its nearest road the mode may use (`forward` and
+    `backward` are that road's costs, negative where closed), how far along it, and the walk."""
+
+    edge_id: int
+    source: int
+    target: int
+    forward: float
+    backward: float
+    length_m: float
+    fraction: float
+    access_m: float
+
+    @property
+    def walk_s(self) -> float:
+        return self.access_m / ACCESS_MPS
+
+
+async def check_network(session: AsyncSession) -> None:
+    """409 when no street network is loaded."""
     if not await session.scalar(text("SELECT to_regclass('osm.info') IS NOT NULL")):
         raise no_network()
-    top_kmh = await session.scalar(
-        select(func.max(TravelSpeed.kmh)).where(TravelSpeed.mode == mode)
-    )
-    radius_m = float(top_kmh or network.ACCESS_KMH) / 3.6 * minutes * 60
+
+
+async def join(session: AsyncSession, mode: TravelMode, lon: float, lat: float) -> Joint | None:
+    """The point's joint with the network; None when every road the mode may use is farther
+    than ACCESS_MAX_M."""
     cost, reverse_cost = network.cost_columns(mode)
     point = func.ST_SetSRID(func.ST_MakePoint(lon, lat), 4326)
     edge = network.edge
     row = (
         await session.execute(
             select(
+                edge.c.id,
                 edge.c.source,
                 edge.c.target,
                 cost,
@@ -129,23 +147,37 @@ async def origin(
             .limit(1)
         )
     ).first()
-    if row is None or row[6] > network.ACCESS_MAX_M:
+    if row is None or row[7] > network.ACCESS_MAX_M:
+        return None
+    return Joint(*(int(value) for value in row[:3]), *(float(value) for value in row[3:]))
+
+
+async def origin(
+    session: AsyncSession, mode: TravelMode, lon: float, lat: float, minutes: int
+) -> tuple[Origin | None, float]:
+    """The origin on the network (None: no usable road within ACCESS_MAX_M), and the radius
+    in metres that bounds the search (top speed x time)."""
+    await check_network(session)
+    top_kmh = await session.scalar(
+        select(func.max(TravelSpeed.kmh)).where(TravelSpeed.mode == mode)
+    )
+    radius_m = float(top_kmh or network.ACCESS_KMH) / 3.6 * minutes * 60
+    joint = await join(session, mode, lon, lat)
+    if joint is None:
         return None, radius_m
-    source, target, forward, backward, length_m, fraction, access_m = row
-    walk_s = access_m / ACCESS_MPS
     # Into the road's part to each end, in a direction the mode may take.
-    to_source = walk_s + fraction * backward if backward >= 0 else -1
-    to_target = walk_s + (1 - fraction) * forward if forward >= 0 else -1
+    to_source = joint.walk_s + joint.fraction * joint.backward if joint.backward >= 0 else -1
+    to_target = joint.walk_s + (1 - joint.fraction) * joint.forward if joint.forward >= 0 else -1
     lon_deg, _ = repository.radius_degrees(Point(lon, lat), radius_m)
     virtual = (
-        f" UNION ALL SELECT {TO_SOURCE}, {ORIGIN}, {int(source)}, {float(to_source)!r}, -1"
-        f" UNION ALL SELECT {TO_TARGET}, {ORIGIN}, {int(target)}, {float(to_target)!r}, -1"
+        f" UNION ALL SELECT {TO_SOURCE}, {ORIGIN}, {joint.source}, {float(to_source)!r}, -1"
+        f" UNION ALL SELECT {TO_TARGET}, {ORIGIN}, {joint.target}, {float(to_target)!r}, -1"
     )
     return (
         Origin(
             edges_sql=network.bounded_edges_sql(mode, lon, lat, lon_deg) + virtual,
-            to_source_m=access_m + fraction * length_m,
-            to_target_m=access_m + (1 - fraction) * length_m,
+            to_source_m=joint.access_m + joint.fraction * joint.length_m,
+            to_target_m=joint.access_m + (1 - joint.fraction) * joint.length_m,
             max_s=minutes * 60.0,
         ),
         radius_m,
@@ -307,4 +339,4 @@ async def search(
     return rows, next_cursor, total
 
 
-__all__ = ["no_network", "origin", "search"]
+__all__ = ["Joint", "check_network", "join", "no_network", "origin", "search"]
