@@ -96,6 +96,16 @@ async def check_layout(page: Page, sheet: str) -> None:
         for cover in COVERS:
             covering = await box(page, cover)
             assert covering is None or not overlap(shown, covering), (control, cover)
+    # The legend's button (and the legend, when open) sit on the map, clear of its controls.
+    for own in ("#legend-toggle", "#legend"):
+        shown_own = await box(page, own)
+        if shown_own is None:
+            continue
+        assert sheet != "full", own
+        assert map_box["top"] <= shown_own["top"]
+        assert shown_own["bottom"] <= map_box["bottom"], (own, map_box, shown_own)
+        for control in CONTROLS:
+            assert not overlap(shown_own, await must_box(page, control)), (own, control)
     assert await page.evaluate(SMALL_TARGETS) == []
     assert await page.evaluate("() => document.documentElement.scrollWidth <= innerWidth")
 
@@ -122,17 +132,21 @@ async def drag_handle_to(page: Page, cdp: CDPSession, fraction: float) -> None:
     await drag(cdp, x, y, target)
 
 
-@pytest.mark.parametrize(("width", "height"), [(360, 640), (390, 844)])
-async def test_the_phone_layout_sheets_search_and_card(
-    open_page: OpenPage, web_site: Seeded, width: int, height: int
-) -> None:
-    phone: dict[str, Any] = {
+def phone(width: int, height: int) -> dict[str, Any]:
+    """A phone's screen, with touch."""
+    return {
         "viewport": {"width": width, "height": height},
         "is_mobile": True,
         "has_touch": True,
         "device_scale_factor": 2,
     }
-    page = (await open_page("/", **phone)).page
+
+
+@pytest.mark.parametrize(("width", "height"), [(360, 640), (390, 844)])
+async def test_the_phone_layout_sheets_search_and_card(
+    open_page: OpenPage, web_site: Seeded, width: int, height: int
+) -> None:
+    page = (await open_page("/", **phone(width, height))).page
     await map_ready(page)
     # The view of the whole province is taller than the search's 2° box: listed all the same,
     # clipped to where sites can be.
@@ -212,3 +226,25 @@ async def test_the_phone_layout_sheets_search_and_card(
     # The credits unfold with a tap.
     await credits.locator(".maplibregl-ctrl-attrib-button").tap()
     assert "vietnamese-provinces-database" in await credits.inner_text()
+
+
+@pytest.mark.parametrize(("width", "height"), [(360, 640), (390, 844)])
+async def test_the_legend_opens_on_request(open_page: OpenPage, width: int, height: int) -> None:
+    page = (await open_page("/", **phone(width, height))).page
+    await map_ready(page)
+    assert await box(page, "#legend") is None, "folded on a phone"
+    toggle = page.locator("#legend-toggle")
+    assert await toggle.inner_text() == "Chú giải"
+    await toggle.tap()
+    assert await toggle.get_attribute("aria-expanded") == "true"
+    entries = await page.locator("#legend div").all_inner_texts()
+    assert len(entries) == 9
+    assert "Nhân viên văn phòng" in entries
+    for sheet in ("peek", "half"):
+        if sheet == "half":
+            await page.locator("#sheet-handle").press("Enter")
+        await check_layout(page, sheet)
+        assert await box(page, "#legend") is not None
+    await toggle.tap()
+    assert await toggle.get_attribute("aria-expanded") == "false"
+    assert await box(page, "#legend") is None

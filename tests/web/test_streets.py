@@ -1,11 +1,14 @@
 """Streets on the job map (issue 16): drawn under the sites once an OpenStreetMap extract is
-loaded, credited to OpenStreetMap's contributors; before that, the commune basemap alone."""
+loaded, credited to OpenStreetMap's contributors; before that, the commune basemap alone. With
+streets, "Gần tôi" searches by minutes on a motorbike, draws the area reachable, lists travel
+times, and a card shows the route (issue 17)."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import httpx
 import pytest
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
@@ -14,10 +17,11 @@ from sqlalchemy.pool import NullPool
 from app.config import Settings
 from app.osm import service
 from tests.conftest import database_url
+from tests.factories import vacancy_payload
 from tests.osm.osm_files import osm_xml, write
 from tests.web.conftest import OpenPage
-from tests.web.pages import map_ready, rendered, wait_until
-from tests.web.seed import Seeded
+from tests.web.pages import map_ready, rendered, result_titles, results_ready, wait_until
+from tests.web.seed import Seeded, site
 
 pytestmark = pytest.mark.browser
 
@@ -61,3 +65,71 @@ async def test_loaded_streets_are_drawn_and_credited(open_page: OpenPage) -> Non
     assert await rendered(page, "street-waterways")
     await wait_until(page, "() => document.querySelector('.maplibregl-ctrl-attrib')")
     assert "© OpenStreetMap contributors" in await page.evaluate(ATTRIBUTION)
+
+
+@pytest.fixture
+async def town_vacancy(web_site: Seeded, streets_loaded: None) -> AsyncIterator[str]:
+    """A vacancy at the town's bridge end (node 3), closed again after the test so that the
+    other page tests count the seeded sites only."""
+    del streets_loaded
+    async with httpx.AsyncClient(base_url=web_site.base) as client:
+        posted = await client.post(
+            "/v1/vacancies",
+            json=vacancy_payload(title="Thợ hàn ở đầu cầu", sites=[site(106.002, 10.0)]),
+            headers=web_site.employer,
+        )
+        assert posted.status_code == 201, posted.text
+        vacancy_id = posted.json()["id"]
+        yield vacancy_id
+        closed = await client.post(
+            f"/v1/vacancies/{vacancy_id}/close",
+            json={"reason": "withdrawn"},
+            headers=web_site.employer,
+        )
+        assert closed.status_code == 200, closed.text
+
+
+async def test_near_me_by_motorbike_time_with_its_area_and_route(
+    open_page: OpenPage, town_vacancy: str
+) -> None:
+    del town_vacancy
+    watched = await open_page("/?near=106.000,10.000&minutes=15" + TOWN_VIEW.removeprefix("/"))
+    page = watched.page
+    await map_ready(page)
+    # The time choices come with the streets; the link's 15 minutes is chosen.
+    await wait_until(page, "() => document.getElementById('radius').value === 'min15'")
+    options = await page.locator("#radius optgroup option").all_inner_texts()
+    assert options == ["15 phút đi xe máy", "30 phút đi xe máy", "45 phút đi xe máy"]
+    status = await results_ready(page)
+    assert "trong 15 phút đi xe máy" in status
+    assert "Thợ hàn ở đầu cầu" in await result_titles(page)
+    # Its travel time and route length: 219 m of Đường Một at 20 km/h, about 39 s: 1 minute.
+    meta = await page.locator("#results-list li", has_text="Thợ hàn ở đầu cầu").inner_text()
+    assert "1 phút · 219 m" in meta
+    # The area reachable in 15 minutes, drawn from the isochrone.
+    await map_ready(page)
+    assert await rendered(page, "near-area")
+    await page.locator("#results-list button", has_text="Thợ hàn ở đầu cầu").click()
+    route = await wait_until(
+        page,
+        "() => { const r = document.getElementById('card-route'); "
+        "return r && /phút/.test(r.textContent) && r.textContent; }",
+    )
+    assert route == "1 phút · 219 m"
+    await map_ready(page)
+    assert await rendered(page, "route-line")
+    # Back to kilometres: the list is by distance again, the URL keeps the radius.
+    await page.select_option("#radius", "5000")
+    status = await results_ready(page)
+    assert "bán kính 5 km" in status
+    assert "radius=5000" in page.url
+    assert "minutes=" not in page.url
+
+
+async def test_without_streets_there_are_no_time_choices(open_page: OpenPage) -> None:
+    page = (await open_page("/?near=106.000,10.000&minutes=15" + TOWN_VIEW.removeprefix("/"))).page
+    await map_ready(page)
+    status = await results_ready(page)
+    # No network to travel on: the radius is used, and nothing offers minutes.
+    assert "bán kính" in status
+    assert await page.locator("#radius optgroup").count() == 0

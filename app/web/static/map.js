@@ -19,6 +19,7 @@
   const SALARY_MILLIONS = [3, 5, 7, 10, 15, 20];
   const POSTED_DAYS = [1, 3, 7, 30];
   const PAGE_SIZE = 20;
+  const TRAVEL_MINUTES = [15, 30, 45];
   const MAX_LIST_BOX_DEG = 2; // the search's viewport limit (a side)
   const CLICKABLE = ["clusters", "sites", "result-points"];
 
@@ -27,6 +28,8 @@
   const linkHasView = Boolean(window.location.hash);
   let map = null;
   let dataBounds = null; // [west, south, east, north] of every site, from the TileJSON
+  let streetsLoaded = false; // a street network: basemap streets, travel times, routes
+  let routeRequest = null;
   let pickMode = false;
   let nextCursor = null;
   let listRequest = null;
@@ -41,6 +44,7 @@
     const p = new URLSearchParams(window.location.search);
     const near = (p.get("near") || "").split(",").map(Number);
     const radius = Number(p.get("radius"));
+    const minutes = Number(p.get("minutes"));
     return {
       q: (p.get("q") || "").slice(0, 200),
       occupation: /^[0-9]$/.test(p.get("occupation") || "") ? p.get("occupation") : "",
@@ -50,6 +54,8 @@
       near: near.length === 2 && near.every(Number.isFinite) &&
         Math.abs(near[0]) <= 180 && Math.abs(near[1]) <= 90 ? near : null,
       radius: radius >= 100 && radius <= 100000 ? radius : 5000,
+      // Travel time by motorbike instead of a radius (when a street network is loaded).
+      minutes: TRAVEL_MINUTES.includes(minutes) ? minutes : 0,
       vacancy: /^[0-9a-f-]{36}$/.test(p.get("vacancy") || "") ? p.get("vacancy") : null,
     };
   }
@@ -63,7 +69,8 @@
     }
     if (state.near) {
       p.set("near", state.near.map((c) => c.toFixed(5)).join(","));
-      p.set("radius", String(state.radius));
+      if (state.minutes) p.set("minutes", String(state.minutes));
+      else p.set("radius", String(state.radius));
     }
     if (state.vacancy) p.set("vacancy", state.vacancy);
     const query = p.toString();
@@ -124,6 +131,10 @@
     return metres < 1000
       ? formatNumber(Math.round(metres)) + " m"
       : window.I18N.formatDecimal(Math.round(metres / 100) / 10) + " km";
+  }
+
+  function durationText(seconds) {
+    return t("duration.minutes", {m: formatNumber(Math.max(1, Math.round(seconds / 60)))});
   }
 
   // Great-circle distance: enough for "how far" on a card (the list uses the server's).
@@ -195,6 +206,13 @@
     }
   }
 
+  // On a phone the legend is shown on request (it would cover the map otherwise).
+  function toggleLegend() {
+    const open = !$("legend").classList.contains("open");
+    $("legend").classList.toggle("open", open);
+    $("legend-toggle").setAttribute("aria-expanded", open ? "true" : "false");
+  }
+
   function filtersChanged() {
     state.q = $("q").value.trim().slice(0, 200);
     state.occupation = $("occupation").value;
@@ -220,24 +238,60 @@
     if (map) map.getCanvas().style.cursor = on ? "crosshair" : "";
   }
 
-  function drawNear() {
+  // The minutes of a travel-time search, or 0: only with a street network to travel on.
+  function travelMinutes() {
+    return streetsLoaded ? state.minutes : 0;
+  }
+
+  // The area around the point: a circle of the radius, or the area reachable in the time
+  // (an isochrone, fetched; `fit` moves the view onto it once it has come).
+  let nearShape = null;
+  let isochroneRequest = null;
+
+  async function drawNear({fit = false} = {}) {
     const source = map && map.getSource("near");
     if (!source) return;
-    source.setData({
-      type: "FeatureCollection",
-      features: state.near ? [
-        circlePolygon(state.near, state.radius),
-        {type: "Feature", geometry: {type: "Point", coordinates: state.near}, properties: {}},
-      ] : [],
-    });
+    if (isochroneRequest) isochroneRequest.abort();
+    isochroneRequest = null;
+    const point = state.near
+      ? {type: "Feature", geometry: {type: "Point", coordinates: state.near}, properties: {}}
+      : null;
+    nearShape = state.near && !travelMinutes() ? circlePolygon(state.near, state.radius) : null;
+    source.setData({type: "FeatureCollection", features: [nearShape, point].filter(Boolean)});
+    if (!state.near || !travelMinutes()) {
+      if (fit && nearShape) fitShape(nearShape);
+      return;
+    }
+    const request = new AbortController();
+    isochroneRequest = request;
+    const params = new URLSearchParams({near: state.near.join(","), travel_mode: "motorbike",
+      minutes: String(travelMinutes())});
+    try {
+      const response = await fetch("/v1/isochrones?" + params, {signal: request.signal});
+      if (!response.ok) return;
+      const shape = (await response.json()).features[0];
+      if (request !== isochroneRequest || !shape || !shape.geometry) return;
+      nearShape = shape;
+      source.setData({type: "FeatureCollection", features: [shape, point]});
+      if (fit) fitShape(shape);
+    } catch (_) { /* the list still says what is reachable */ }
+  }
+
+  function shapeBounds(geometry) {
+    const points = geometry.type === "Polygon" ? geometry.coordinates.flat()
+      : geometry.coordinates.flat(2);
+    const lons = points.map((c) => c[0]);
+    const lats = points.map((c) => c[1]);
+    return [[Math.min(...lons), Math.min(...lats)], [Math.max(...lons), Math.max(...lats)]];
+  }
+
+  function fitShape(shape) {
+    map.fitBounds(shapeBounds(shape.geometry), {padding: 30, maxZoom: 16, duration: 600});
   }
 
   function fitNear() {
-    const ring = circlePolygon(state.near, state.radius).geometry.coordinates[0];
-    const lons = ring.map((c) => c[0]);
-    const lats = ring.map((c) => c[1]);
-    map.fitBounds([[Math.min(...lons), Math.min(...lats)], [Math.max(...lons), Math.max(...lats)]],
-      {padding: 30, maxZoom: 16, duration: 600});
+    if (nearShape) fitShape(nearShape);
+    else drawNear({fit: true});
   }
 
   function setNear(point) {
@@ -246,8 +300,7 @@
     $("clear-near").hidden = !point;
     $("near-status").textContent = point ? t("near.point") : "";
     writeUrl();
-    drawNear();
-    if (point) fitNear();
+    drawNear({fit: Boolean(point)});
     loadResults(false);
   }
 
@@ -273,8 +326,13 @@
     p.set("limit", String(PAGE_SIZE));
     if (state.near) {
       p.set("near", state.near.join(","));
-      p.set("radius_m", String(state.radius));
-      p.set("sort", "distance");
+      if (travelMinutes()) {
+        p.set("travel_mode", "motorbike");
+        p.set("max_minutes", String(travelMinutes()));
+      } else {
+        p.set("radius_m", String(state.radius));
+        p.set("sort", "distance");
+      }
       return {mode: "near", params: p};
     }
     if (state.q) return {mode: "search", params: p};
@@ -353,7 +411,11 @@
     } else if (page.text_match === "similar") {
       parts.push(t("results.similar") + " ");
     }
-    if (mode === "near") parts.push(t("results.countNear", {n, r: distanceText(state.radius)}));
+    if (mode === "near" && travelMinutes()) {
+      parts.push(t("results.countNearTime", {n, m: travelMinutes()}));
+    } else if (mode === "near") {
+      parts.push(t("results.countNear", {n, r: distanceText(state.radius)}));
+    }
     else if (mode === "search") parts.push(t("results.countSearch", {n}));
     else parts.push(t("results.countView", {n}));
     return parts.join("");
@@ -374,7 +436,11 @@
       const money = item.salary ? monthlyText(item.salary.monthly_min, item.salary.monthly_max)
         : t("salary.unspecified");
       const extra = [money];
-      if (item.distance_m != null) extra.unshift(distanceText(item.distance_m));
+      if (item.travel_s != null) {
+        extra.unshift(durationText(item.travel_s) + " · " + distanceText(item.travel_m));
+      } else if (item.distance_m != null) {
+        extra.unshift(distanceText(item.distance_m));
+      }
       const button = el("button", {type: "button", "data-key": itemKey(item)},
         el("span", {class: "title", text: item.title}),
         el("span", {class: "meta", text: meta}),
@@ -608,7 +674,42 @@
 
   // ---- The vacancy card -----------------------------------------------------------------------
 
+  // The way from the chosen point to the site by motorbike, along the streets: its time and
+  // length on the card, its line on the map.
+  async function showRoute(vacancyId, site, text) {
+    if (routeRequest) routeRequest.abort();
+    const request = new AbortController();
+    routeRequest = request;
+    const params = new URLSearchParams({near: state.near.join(","), travel_mode: "motorbike",
+      site: String(site.id)});
+    try {
+      const response = await fetch(
+        "/v1/vacancies/" + encodeURIComponent(vacancyId) + "/route?" + params,
+        {signal: request.signal});
+      if (!response.ok) throw new Error(String(response.status));
+      const route = await response.json();
+      if (request !== routeRequest) return;
+      const found = route.properties;
+      if (!route.geometry) {
+        text.textContent = t("card.route." + found.reason);
+        return;
+      }
+      text.textContent = durationText(found.travel_s) + " · " + distanceText(found.travel_m);
+      map.getSource("route").setData(route);
+    } catch (error) {
+      if (error.name !== "AbortError") text.textContent = t("card.route.failed");
+    }
+  }
+
+  function clearRoute() {
+    if (routeRequest) routeRequest.abort();
+    routeRequest = null;
+    const source = map && map.getSource("route");
+    if (source) source.setData({type: "FeatureCollection", features: []});
+  }
+
   function closeCard() {
+    clearRoute();
     $("card").hidden = true;
     state.vacancy = null;
     writeUrl();
@@ -617,6 +718,7 @@
   }
 
   async function openCard(vacancyId, at, {focus = true} = {}) {
+    clearRoute();
     state.vacancy = vacancyId;
     writeUrl();
     const card = $("card");
@@ -662,6 +764,11 @@
     row("card.distance", state.near && site
       ? distanceText(metresBetween(state.near, [site.lon, site.lat]))
       : el("span", {class: "hint", text: t("card.noDistance")}));
+    if (state.near && site && streetsLoaded) {
+      const routeText = el("span", {id: "card-route", text: t("card.routeLoading")});
+      row("card.route", routeText);
+      showRoute(vacancy.id, site, routeText);
+    }
     const contact = [vacancy.contact.name];
     if (vacancy.contact.phone) {
       contact.push(el("br"), el("a", {href: "tel:" + vacancy.contact.phone.replace(/[^0-9+]/g, ""),
@@ -787,6 +894,7 @@
         vacancies: {type: "vector", url: tileJsonUrl()},
         near: {type: "geojson", data: {type: "FeatureCollection", features: []}},
         results: {type: "geojson", data: {type: "FeatureCollection", features: []}},
+        route: {type: "geojson", data: {type: "FeatureCollection", features: []}},
       },
       layers: [
         {id: "water", type: "background", paint: {"background-color": "#cfe3f0"}},
@@ -798,7 +906,8 @@
           layout: {"text-field": ["get", "name"], "text-font": ["sans-serif"],
             "text-size": ["interpolate", ["linear"], ["zoom"], 10, 11, 14, 14]},
           paint: {"text-color": "#6f6550", "text-halo-color": "#ffffff", "text-halo-width": 1.2}},
-        {id: "near-area", type: "fill", source: "near", filter: ["==", ["geometry-type"], "Polygon"],
+        {id: "near-area", type: "fill", source: "near",
+          filter: ["match", ["geometry-type"], ["Polygon", "MultiPolygon"], true, false],
           paint: {"fill-color": "#1d6fb8", "fill-opacity": 0.08,
             "fill-outline-color": "#1d6fb8"}},
         {id: "clusters", type: "circle", source: "vacancies", "source-layer": "vacancies",
@@ -817,6 +926,9 @@
           filter: ["!", ["has", "count"]],
           paint: {"circle-color": groupColour(), "circle-radius": 7,
             "circle-stroke-color": "#ffffff", "circle-stroke-width": 2}},
+        {id: "route-line", type: "line", source: "route",
+          layout: {"line-cap": "round", "line-join": "round"},
+          paint: {"line-color": "#6a3d9a", "line-width": 5, "line-opacity": 0.85}},
         {id: "result-points", type: "circle", source: "results",
           paint: {"circle-color": "#ffffff", "circle-radius":
             ["case", ["boolean", ["feature-state", "active"], false], 9, 6],
@@ -873,6 +985,25 @@
     }
     map.addSource("streets", {type: "vector", url: STREETS_URL});
     for (const layer of STREET_LAYERS) map.addLayer({...layer, source: "streets"}, "commune-borders");
+    offerTravelTimes();
+  }
+
+  // With streets to travel on, "Gần tôi" offers minutes by motorbike as well as kilometres;
+  // a link that asked for minutes gets them now.
+  function offerTravelTimes() {
+    streetsLoaded = true;
+    const group = el("optgroup", {label: t("near.byTime")});
+    for (const minutes of TRAVEL_MINUTES) {
+      group.append(el("option", {value: "min" + minutes, text: t("near.minutes", {m: minutes})}));
+    }
+    $("radius").append(group);
+    if (state.minutes) {
+      $("radius").value = "min" + state.minutes;
+      if (state.near) {
+        drawNear({fit: !linkHasView});
+        loadResults(false);
+      }
+    }
   }
 
   async function startMap() {
@@ -905,8 +1036,7 @@
       $("map-status").textContent = "";
       addStreets();
       collapseAttributionOnPhones();
-      drawNear();
-      if (state.near && !linkHasView) fitNear();
+      drawNear({fit: Boolean(state.near) && !linkHasView});
       // A link with a search but no view shows its matches, as a search does.
       loadResults(false, {show: Boolean(state.q) && !linkHasView && !state.vacancy});
       if (state.vacancy) openCard(state.vacancy, null).then(centreOnCard);
@@ -997,13 +1127,20 @@
     });
     $("clear-near").addEventListener("click", () => setNear(null));
     $("radius").addEventListener("change", () => {
-      state.radius = Number($("radius").value);
+      const value = $("radius").value;
+      if (value.startsWith("min")) {
+        state.minutes = Number(value.slice(3));
+      } else {
+        state.minutes = 0;
+        state.radius = Number(value);
+      }
       writeUrl();
-      drawNear();
-      if (state.near) { fitNear(); loadResults(false); }
+      drawNear({fit: Boolean(state.near)});
+      if (state.near) loadResults(false);
     });
     $("more").addEventListener("click", () => loadResults(true));
     $("outside-show").addEventListener("click", fitListed);
+    $("legend-toggle").addEventListener("click", toggleLegend);
     $("card-close").addEventListener("click", closeCard);
     $("filters-toggle").addEventListener("click", openFilters);
     $("filters-done").addEventListener("click", () => closeFilters(true));
