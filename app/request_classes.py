@@ -9,14 +9,19 @@ from enum import StrEnum
 
 class RequestClass(StrEnum):
     read = "read"  # a record, areas, plans, docs: cheap and cached
-    search = "search"  # the search, GeoJSON, clusters, OGC items: index scans
+    search = "search"  # the search, GeoJSON, clusters, OGC items, routing: index scans, pgRouting
     map = "map"  # vector tiles (mostly kept in memory; a map view asks for dozens)
     report = "report"  # statistics and exports: aggregates over years
     write = "write"  # creating or changing a record
     bulk = "bulk"  # bulk posting and file imports: many rows in one request
 
 
-_SEARCH = re.compile(r"^/v1/vacancies(\.geojson|/clusters)?$|^/ogc/collections/[^/]+/items$")
+# Routing (isochrones, a vacancy's route) costs what a search does: it counts against the
+# search limit, not the cheap reads'.
+_SEARCH = re.compile(
+    r"^/v1/vacancies(\.geojson|/clusters)?$|^/ogc/collections/[^/]+/items$"
+    r"|^/v1/isochrones$|^/v1/vacancies/[^/]+/route$"
+)
 _REPORT = re.compile(r"^/v1/(public/)?stats/")
 _BULK = re.compile(r"/(bulk|import)$")
 _WRITES = {"POST", "PUT", "PATCH", "DELETE"}

@@ -19,6 +19,31 @@ die() { say "$*"; exit 1; }
 
 libpq_url() { printf '%s' "${1/+asyncpg/}"; }
 
+seconds_since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }'; }
+
+# pg_dump / pg_restore --verbose on stdin: progress by table on stderr. On a terminal one line
+# that follows the tables; otherwise (cron, CI, logs) one line when the stage ends. Their
+# warnings and errors pass through as they come.
+progress() {
+    local verb=$1 total=$2 done=0 start=$EPOCHREALTIME line table
+    while IFS= read -r line; do
+        case "$line" in
+            *"dumping contents of table "* | *"processing data for table "*)
+                done=$((done + 1))
+                table=${line##*table }
+                table=${table//\"/}
+                if [ -t 2 ]; then
+                    printf '\rbackup: %s: %d%s tables, %s s: %s\033[K' "$verb" "$done" \
+                        "${total:+ of $total}" "$(seconds_since "$start")" "$table" >&2
+                fi
+                ;;
+            *error:* | *warning:* | *ERROR* | *WARNING* | *FATAL*) printf '%s\n' "$line" >&2 ;;
+        esac
+    done
+    if [ -t 2 ]; then printf '\n' >&2; fi
+    say "$verb: $done${total:+ of $total} tables in $(seconds_since "$start") s"
+}
+
 # URL with its database replaced by `postgres` (to create the target database).
 server_url() {
     local url=$1
@@ -36,7 +61,8 @@ dump() {
     url=$(libpq_url "${2:-${APP_DATABASE_URL:-}}")
     [ -n "$url" ] || die "no database: give a URL or set APP_DATABASE_URL"
     local partial="$file.partial"
-    pg_dump --format=custom --compress=6 --no-owner --no-privileges --file="$partial" "$url"
+    pg_dump --verbose --format=custom --compress=6 --no-owner --no-privileges \
+        --file="$partial" "$url" 2>&1 | progress dump ""
     mv "$partial" "$file"  # a dump that failed half-way never looks like a backup
     say "dumped $(database_of "$url") to $file ($(du -h "$file" | cut -f1))"
 }
@@ -55,8 +81,10 @@ restore() {
     fi
     tables=$(psql "$url" -tAc "SELECT count(*) FROM pg_tables WHERE schemaname = 'public'")
     [ "$tables" = 0 ] || die "$name already has $tables tables: restore into a new database"
-    pg_restore --no-owner --no-privileges --exit-on-error --single-transaction \
-        --dbname="$url" "$file"
+    local total
+    total=$(pg_restore --list "$file" | grep -c "TABLE DATA" || true)
+    pg_restore --verbose --no-owner --no-privileges --exit-on-error --single-transaction \
+        --dbname="$url" "$file" 2>&1 | progress restore "$total"
     psql "$url" -qc "ANALYZE" >/dev/null
     say "restored $file into $name"
 }

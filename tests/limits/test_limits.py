@@ -35,6 +35,8 @@ SEARCH = "/v1/vacancies?q=ke%20toan"
         ("GET", "/v1/vacancies.geojson", RequestClass.search),
         ("GET", "/v1/vacancies/clusters", RequestClass.search),
         ("GET", "/ogc/collections/vacancies/items", RequestClass.search),
+        ("GET", "/v1/isochrones", RequestClass.search),
+        ("GET", "/v1/vacancies/0b7f3c1e-2a4d-4f6b-9c8e-1d2f3a4b5c6d/route", RequestClass.search),
         ("GET", "/v1/vacancies/0b7f3c1e-2a4d-4f6b-9c8e-1d2f3a4b5c6d", RequestClass.read),
         ("GET", "/v1/tiles/vacancies/10/812/482.mvt", RequestClass.map),
         ("GET", "/v1/stats/placements", RequestClass.report),

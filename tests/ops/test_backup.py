@@ -4,6 +4,7 @@ same rows in every table, and the service runs on it (keys, search, migrations).
 from __future__ import annotations
 
 import asyncio
+import re
 from pathlib import Path
 
 from httpx import ASGITransport, AsyncClient
@@ -110,6 +111,10 @@ async def test_a_backup_restores_into_a_fresh_database_with_the_same_data(
         placement_id = await use(source, actors)
         code, output = await backup_sh("dump", str(dump), source)
         assert code == 0, output
+        # Not on a terminal: one line for the stage, with its count and time, and no bar.
+        dumped = re.search(r"^backup: dump: (\d+) tables in \d+\.\d s$", output, re.M)
+        assert dumped, output
+        assert "\r" not in output
         assert dump.stat().st_size > 0
         assert not (tmp_path / "jobmap.dump.partial").exists()
         code, listing = await backup_sh("check", str(dump))
@@ -118,6 +123,11 @@ async def test_a_backup_restores_into_a_fresh_database_with_the_same_data(
         try:
             code, output = await backup_sh("restore", str(dump), target)
             assert code == 0, output
+            # Every table the dump holds data of was restored, and the line says so.
+            restored = re.search(r"^backup: restore: (\d+) of (\d+) tables in ", output, re.M)
+            assert restored, output
+            assert restored[1] == restored[2] == str(listing.count("TABLE DATA"))
+            assert int(dumped[1]) >= int(restored[1]) > 20
             before, after = await fingerprints(source), await fingerprints(target)
             assert after == before
             assert before["vacancy"][0] == 3
