@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.areas import queries as area_queries
@@ -113,7 +114,16 @@ async def tile(session: AsyncSession, tile: Tile, if_none_match: str | None) -> 
     etag = _etag(loaded_at, tile)
     if etag_matches(if_none_match, etag):
         return BasemapTile(etag, None)
-    drawn_at, body = await repository.basemap_tile(session, tile.z, tile.x, tile.y, content(tile.z))
+    try:
+        # In a savepoint: a network dropped since the check answers 204, not an error.
+        async with session.begin_nested():
+            drawn_at, body = await repository.basemap_tile(
+                session, tile.z, tile.x, tile.y, content(tile.z)
+            )
+    except DBAPIError as error:
+        if repository.network_gone(error):
+            return BasemapTile(None, None)
+        raise
     # A reload between the two statements: the tile is of the new network, and says so.
     return BasemapTile(_etag(drawn_at, tile), body)
 

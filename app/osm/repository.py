@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 LIVE = "osm"
@@ -324,11 +325,29 @@ SELECT (SELECT loaded_at FROM osm.info),
 """
 
 
+# The network's tables are missing (42P01) or its schema is (3F000).
+_GONE = frozenset({"42P01", "3F000"})
+
+
+def network_gone(error: DBAPIError) -> bool:
+    """The error says the network was dropped under the statement (`DROP SCHEMA osm`)."""
+    return getattr(error.orig, "sqlstate", None) in _GONE
+
+
 async def network_loaded_at(connection: AsyncSession) -> datetime | None:
-    """When the live network was loaded; None when there is none."""
+    """When the live network was loaded; None when there is none, or it was dropped between
+    the check and the read (in a savepoint, so the request's transaction goes on)."""
     if not await connection.scalar(text("SELECT to_regclass('osm.info') IS NOT NULL")):
         return None
-    loaded: datetime | None = await connection.scalar(text("SELECT loaded_at FROM osm.info"))
+    try:
+        async with connection.begin_nested():
+            loaded: datetime | None = await connection.scalar(
+                text("SELECT loaded_at FROM osm.info")
+            )
+    except DBAPIError as error:
+        if network_gone(error):
+            return None
+        raise
     return loaded
 
 

@@ -10,6 +10,8 @@ from typing import Any
 import mapbox_vector_tile
 import pytest
 from httpx import AsyncClient
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.config import Settings
 from app.osm import service
@@ -142,3 +144,18 @@ async def test_a_tile_outside_the_grid_is_422(client: AsyncClient, path: str, fi
     response = await client.get(path)
     assert_problem(response, 422)
     assert field in response.text
+
+
+@pytest.mark.usefixtures("no_network")
+async def test_a_network_dropped_under_a_tile_is_204(
+    client: AsyncClient, session: AsyncSession
+) -> None:
+    # What a tile sees when the network is dropped between its statements: the load record
+    # is there, the tables it draws from are gone.
+    await session.execute(text("CREATE SCHEMA osm"))
+    await session.execute(text("CREATE TABLE osm.info (loaded_at timestamptz)"))
+    await session.execute(text("INSERT INTO osm.info VALUES (now())"))
+    assert (await client.get(url(14))).status_code == 204
+    # The request's transaction went on: the next request in it answers.
+    assert (await client.get("/v1/tiles/basemap.json")).json()["x-loaded"] is True
+    assert (await client.get("/v1/areas", params={"level": "commune"})).status_code == 200
