@@ -16,11 +16,11 @@ from app.models.travel_speed import TravelMode
 _EDGES = {
     TravelMode.motorbike: (
         "SELECT id, source, target, cost_motorbike AS cost, reverse_cost_motorbike AS reverse_cost"
-        " FROM osm.edge WHERE cost_motorbike >= 0 OR reverse_cost_motorbike >= 0"
+        " FROM osm.edge WHERE (cost_motorbike >= 0 OR reverse_cost_motorbike >= 0)"
     ),
     TravelMode.bicycle: (
         "SELECT id, source, target, cost_bicycle AS cost, reverse_cost_bicycle AS reverse_cost"
-        " FROM osm.edge WHERE cost_bicycle >= 0 OR reverse_cost_bicycle >= 0"
+        " FROM osm.edge WHERE (cost_bicycle >= 0 OR reverse_cost_bicycle >= 0)"
     ),
     TravelMode.walk: (
         "SELECT id, source, target, cost_walk AS cost, cost_walk AS reverse_cost"
@@ -75,9 +75,11 @@ def bounded_edges_sql(mode: TravelMode, lon: float, lat: float, radius_deg: floa
     for value in (lon, lat, radius_deg):
         if not math.isfinite(value):
             raise ValueError("not a finite number")
-    # Constant text and checked floats.
+    # Constant text and checked floats. One scan of osm.edge by its GiST index: a join of
+    # the table to itself here was planned, under pgRouting's cursor, as a nested loop over
+    # every edge for each edge in reach (17 s for a 15-minute search on a 28,560-edge grid,
+    # against 45 ms for the same graph unbounded; bench/README.md, "Travel time").
     return (
-        f"SELECT b.* FROM ({_EDGES[mode]}) AS b JOIN osm.edge AS g ON g.id = b.id"  # noqa: S608
-        f" WHERE ST_DWithin(g.geom, ST_SetSRID(ST_MakePoint({lon!r}, {lat!r}), 4326),"
-        f" {radius_deg!r})"
+        f"{_EDGES[mode]} AND ST_DWithin(geom,"
+        f" ST_SetSRID(ST_MakePoint({lon!r}, {lat!r}), 4326), {radius_deg!r})"
     )
