@@ -5,6 +5,7 @@ times, and a card shows the route (issue 17)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -118,6 +119,22 @@ async def test_near_me_by_motorbike_time_with_its_area_and_route(open_page: Open
     assert route == "1 phút · 219 m"
     await map_ready(page)
     assert await rendered(page, "route-line")
+    # A search by time that runs out of time says what to do about it, and can be tried again.
+    watched.allowed_statuses.add(503)
+    slow = re.compile(r"/v1/vacancies\?.*travel_mode=")
+    await page.route(
+        slow,
+        lambda route: route.fulfill(
+            status=503,
+            content_type="application/problem+json",
+            body='{"type": "about:blank", "title": "Service Unavailable", "status": 503}',
+        ),
+    )
+    await page.select_option("#radius", "min30")
+    assert await results_ready(page) == (
+        "Tìm theo thời gian đi mất quá lâu. Hãy chọn thời gian ngắn hơn hoặc một bán kính. Thử lại"
+    )
+    await page.unroute(slow)
     # Back to kilometres: the list is by distance again, the URL keeps the radius.
     await page.select_option("#radius", "5000")
     status = await results_ready(page)

@@ -395,7 +395,10 @@
       else updateOutside();
     } catch (error) {
       if (error.name === "AbortError") return;
-      setStatus(t("results.error"), {error: true, retry: true});
+      // A search by travel time that ran out of time: a shorter time (or a radius) is what
+      // the user can do about it.
+      const slow = error.message === "503" && query.params.has("travel_mode");
+      setStatus(t(slow ? "results.travelTooSlow" : "results.error"), {error: true, retry: true});
     } finally {
       if (request === listRequest) $("results").removeAttribute("aria-busy");
     }
