@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.areas import queries as area_queries
@@ -107,31 +106,35 @@ class BasemapTile:
 
 
 async def tile(session: AsyncSession, tile: Tile, if_none_match: str | None) -> BasemapTile:
-    """The tile, or only its ETag when the client has it (nothing is drawn then)."""
+    """The tile, or only its ETag when the client has it (nothing is drawn then). A network
+    dropped between the statements is no network: 204, not an error."""
+    try:
+        async with repository.network_reads(session):
+            return await _tile(session, tile, if_none_match)
+    except repository.NetworkGoneError:
+        return BasemapTile(None, None)
+
+
+async def _tile(session: AsyncSession, tile: Tile, if_none_match: str | None) -> BasemapTile:
     loaded_at = await repository.network_loaded_at(session)
     if loaded_at is None:
         return BasemapTile(None, None)
     etag = _etag(loaded_at, tile)
     if etag_matches(if_none_match, etag):
         return BasemapTile(etag, None)
-    try:
-        # In a savepoint: a network dropped since the check answers 204, not an error.
-        async with session.begin_nested():
-            drawn_at, body = await repository.basemap_tile(
-                session, tile.z, tile.x, tile.y, content(tile.z)
-            )
-    except DBAPIError as error:
-        if repository.network_gone(error):
-            return BasemapTile(None, None)
-        raise
+    drawn_at, body = await repository.basemap_tile(session, tile.z, tile.x, tile.y, content(tile.z))
     # A reload between the two statements: the tile is of the new network, and says so.
     return BasemapTile(_etag(drawn_at, tile), body)
 
 
 async def tilejson(session: AsyncSession, tiles_url: str, today: date) -> dict[str, Any]:
     """TileJSON 3.0 of the basemap; `x-loaded` false (and no tiles worth asking) without a
-    network."""
-    loaded_at = await repository.network_loaded_at(session)
+    network (or one dropped while it is read)."""
+    try:
+        async with repository.network_reads(session):
+            loaded_at = await repository.network_loaded_at(session)
+    except repository.NetworkGoneError:
+        loaded_at = None
     current_communes = (Area.level == "commune", area_queries.valid_at(today))
     bounds = await area_queries.bounds(session, *current_communes) or WORLD
     document: dict[str, Any] = {

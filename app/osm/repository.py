@@ -7,6 +7,8 @@ SCHEMA_NAME before being put into SQL."""
 from __future__ import annotations
 
 import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -329,25 +331,28 @@ SELECT (SELECT loaded_at FROM osm.info),
 _GONE = frozenset({"42P01", "3F000"})
 
 
-def network_gone(error: DBAPIError) -> bool:
-    """The error says the network was dropped under the statement (`DROP SCHEMA osm`)."""
-    return getattr(error.orig, "sqlstate", None) in _GONE
+class NetworkGoneError(Exception):
+    """The network was dropped under a statement (`DROP SCHEMA osm` between two of them)."""
+
+
+@asynccontextmanager
+async def network_reads(session: AsyncSession) -> AsyncIterator[None]:
+    """Statements that read the live network, in one savepoint: a network dropped under them
+    raises NetworkGoneError, and the request's transaction goes on."""
+    try:
+        async with session.begin_nested():
+            yield
+    except DBAPIError as error:
+        if getattr(error.orig, "sqlstate", None) in _GONE:
+            raise NetworkGoneError from error
+        raise
 
 
 async def network_loaded_at(connection: AsyncSession) -> datetime | None:
-    """When the live network was loaded; None when there is none, or it was dropped between
-    the check and the read (in a savepoint, so the request's transaction goes on)."""
+    """When the live network was loaded; None when there is none."""
     if not await connection.scalar(text("SELECT to_regclass('osm.info') IS NOT NULL")):
         return None
-    try:
-        async with connection.begin_nested():
-            loaded: datetime | None = await connection.scalar(
-                text("SELECT loaded_at FROM osm.info")
-            )
-    except DBAPIError as error:
-        if network_gone(error):
-            return None
-        raise
+    loaded: datetime | None = await connection.scalar(text("SELECT loaded_at FROM osm.info"))
     return loaded
 
 

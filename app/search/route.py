@@ -26,7 +26,16 @@ from app.models.travel_speed import TravelMode
 from app.search import repository
 from app.search.aliases import site
 from app.search.params import Point
-from app.search.travel import ORIGIN, TO_SOURCE, TO_TARGET, Joint, check_network, join
+from app.search.travel import (
+    ORIGIN,
+    TO_SOURCE,
+    TO_TARGET,
+    Joint,
+    check_network,
+    edges_from_origin,
+    join,
+    virtual_edge,
+)
 
 DESTINATION = -4  # the site's vertex id
 FROM_SOURCE, FROM_TARGET, ALONG = -5, -6, -7  # virtual edges into the site, and along one road
@@ -64,10 +73,12 @@ WITH path AS (
     LEFT JOIN osm.edge AS e ON e.id = p.edge
     WHERE p.edge <> -1
 )
-SELECT (SELECT agg_cost FROM path WHERE edge = -1) AS travel_s,
-       ST_AsGeoJSON(ST_MakeLine(array_agg(geom ORDER BY seq)), 6) AS line,
-       ST_Length(CAST(ST_MakeLine(array_agg(geom ORDER BY seq)) AS geography)) AS travel_m
-FROM piece
+SELECT travel_s, ST_AsGeoJSON(line, 6) AS line, ST_Length(CAST(line AS geography)) AS travel_m
+FROM (
+    SELECT (SELECT agg_cost FROM path WHERE edge = -1) AS travel_s,
+           ST_MakeLine(array_agg(geom ORDER BY seq)) AS line
+    FROM piece
+) AS whole
 """
 
 
@@ -102,29 +113,22 @@ async def target(
     return Target(int(row[0]), float(row[1]), float(row[2]))
 
 
-def _edge(edge_id: int, source: int, target: int, cost: float) -> str:
-    return f" UNION ALL SELECT {edge_id}, {source}, {target}, {float(cost)!r}, -1"
-
-
 def _virtual_edges(start: Joint, end: Joint) -> str:
     """The edges from the start into its road's ends, from the site's road's ends into the
     site, and straight along the road when both lie on the same one; -1: closed."""
-    into_source = start.walk_s + start.fraction * start.backward if start.backward >= 0 else -1
-    into_target = start.walk_s + (1 - start.fraction) * start.forward if start.forward >= 0 else -1
     from_source = end.walk_s + end.fraction * end.forward if end.forward >= 0 else -1
     from_target = end.walk_s + (1 - end.fraction) * end.backward if end.backward >= 0 else -1
     edges = (
-        _edge(TO_SOURCE, ORIGIN, start.source, into_source)
-        + _edge(TO_TARGET, ORIGIN, start.target, into_target)
-        + _edge(FROM_SOURCE, end.source, DESTINATION, from_source)
-        + _edge(FROM_TARGET, end.target, DESTINATION, from_target)
+        edges_from_origin(start)
+        + virtual_edge(FROM_SOURCE, end.source, DESTINATION, from_source)
+        + virtual_edge(FROM_TARGET, end.target, DESTINATION, from_target)
     )
     if start.edge_id == end.edge_id:
         ahead = end.fraction >= start.fraction
         cost = start.forward if ahead else start.backward
         if cost >= 0:
             ride = abs(end.fraction - start.fraction) * cost
-            edges += _edge(ALONG, ORIGIN, DESTINATION, start.walk_s + ride + end.walk_s)
+            edges += virtual_edge(ALONG, ORIGIN, DESTINATION, start.walk_s + ride + end.walk_s)
     return edges
 
 

@@ -152,6 +152,21 @@ async def join(session: AsyncSession, mode: TravelMode, lon: float, lat: float) 
     return Joint(*(int(value) for value in row[:3]), *(float(value) for value in row[3:]))
 
 
+def virtual_edge(edge_id: int, source: int, target: int, cost: float) -> str:
+    """One more edge for pgRouting's edges query (one way; a negative cost closes it)."""
+    return f" UNION ALL SELECT {edge_id}, {source}, {target}, {float(cost)!r}, -1"
+
+
+def edges_from_origin(joint: Joint) -> str:
+    """The edges from the origin (vertex ORIGIN) into its road's ends: the walk, then the
+    road's part to each end in a direction the mode may take."""
+    to_source = joint.walk_s + joint.fraction * joint.backward if joint.backward >= 0 else -1
+    to_target = joint.walk_s + (1 - joint.fraction) * joint.forward if joint.forward >= 0 else -1
+    return virtual_edge(TO_SOURCE, ORIGIN, joint.source, to_source) + virtual_edge(
+        TO_TARGET, ORIGIN, joint.target, to_target
+    )
+
+
 async def origin(
     session: AsyncSession, mode: TravelMode, lon: float, lat: float, minutes: int
 ) -> tuple[Origin | None, float]:
@@ -165,17 +180,10 @@ async def origin(
     joint = await join(session, mode, lon, lat)
     if joint is None:
         return None, radius_m
-    # Into the road's part to each end, in a direction the mode may take.
-    to_source = joint.walk_s + joint.fraction * joint.backward if joint.backward >= 0 else -1
-    to_target = joint.walk_s + (1 - joint.fraction) * joint.forward if joint.forward >= 0 else -1
     lon_deg, _ = repository.radius_degrees(Point(lon, lat), radius_m)
-    virtual = (
-        f" UNION ALL SELECT {TO_SOURCE}, {ORIGIN}, {joint.source}, {float(to_source)!r}, -1"
-        f" UNION ALL SELECT {TO_TARGET}, {ORIGIN}, {joint.target}, {float(to_target)!r}, -1"
-    )
     return (
         Origin(
-            edges_sql=network.bounded_edges_sql(mode, lon, lat, lon_deg) + virtual,
+            edges_sql=network.bounded_edges_sql(mode, lon, lat, lon_deg) + edges_from_origin(joint),
             to_source_m=joint.access_m + joint.fraction * joint.length_m,
             to_target_m=joint.access_m + (1 - joint.fraction) * joint.length_m,
             max_s=minutes * 60.0,
@@ -339,4 +347,13 @@ async def search(
     return rows, next_cursor, total
 
 
-__all__ = ["Joint", "check_network", "join", "no_network", "origin", "search"]
+__all__ = [
+    "Joint",
+    "check_network",
+    "edges_from_origin",
+    "join",
+    "no_network",
+    "origin",
+    "search",
+    "virtual_edge",
+]

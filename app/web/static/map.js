@@ -245,7 +245,6 @@
 
   // The area around the point: a circle of the radius, or the area reachable in the time
   // (an isochrone, fetched; `fit` moves the view onto it once it has come).
-  let nearShape = null;
   let isochroneRequest = null;
 
   async function drawNear({fit = false} = {}) {
@@ -256,12 +255,13 @@
     const point = state.near
       ? {type: "Feature", geometry: {type: "Point", coordinates: state.near}, properties: {}}
       : null;
-    nearShape = state.near && !travelMinutes() ? circlePolygon(state.near, state.radius) : null;
-    source.setData({type: "FeatureCollection", features: [nearShape, point].filter(Boolean)});
     if (!state.near || !travelMinutes()) {
-      if (fit && nearShape) fitShape(nearShape);
+      const circle = state.near ? circlePolygon(state.near, state.radius) : null;
+      source.setData({type: "FeatureCollection", features: [circle, point].filter(Boolean)});
+      if (fit && circle) fitShape(circle);
       return;
     }
+    source.setData({type: "FeatureCollection", features: [point]});
     const request = new AbortController();
     isochroneRequest = request;
     const params = new URLSearchParams({near: state.near.join(","), travel_mode: "motorbike",
@@ -271,27 +271,16 @@
       if (!response.ok) return;
       const shape = (await response.json()).features[0];
       if (request !== isochroneRequest || !shape || !shape.geometry) return;
-      nearShape = shape;
       source.setData({type: "FeatureCollection", features: [shape, point]});
       if (fit) fitShape(shape);
     } catch (_) { /* the list still says what is reachable */ }
   }
 
-  function shapeBounds(geometry) {
-    const points = geometry.type === "Polygon" ? geometry.coordinates.flat()
-      : geometry.coordinates.flat(2);
-    const lons = points.map((c) => c[0]);
-    const lats = points.map((c) => c[1]);
-    return [[Math.min(...lons), Math.min(...lats)], [Math.max(...lons), Math.max(...lats)]];
-  }
-
+  // A (multi)polygon's outline points fitted in view.
   function fitShape(shape) {
-    map.fitBounds(shapeBounds(shape.geometry), {padding: 30, maxZoom: 16, duration: 600});
-  }
-
-  function fitNear() {
-    if (nearShape) fitShape(nearShape);
-    else drawNear({fit: true});
+    const {type, coordinates} = shape.geometry;
+    const points = type === "Polygon" ? coordinates.flat() : coordinates.flat(2);
+    map.fitBounds(pointsBounds(points), {padding: 30, maxZoom: 16, duration: 600});
   }
 
   function setNear(point) {
@@ -418,9 +407,11 @@
       parts.push(t("results.countNearTime", {n, m: travelMinutes()}));
     } else if (mode === "near") {
       parts.push(t("results.countNear", {n, r: distanceText(state.radius)}));
+    } else if (mode === "search") {
+      parts.push(t("results.countSearch", {n}));
+    } else {
+      parts.push(t("results.countView", {n}));
     }
-    else if (mode === "search") parts.push(t("results.countSearch", {n}));
-    else parts.push(t("results.countView", {n}));
     return parts.join("");
   }
 
@@ -526,12 +517,15 @@
     return listedItems.filter((item) => !bounds.contains(sitePoint(item)));
   }
 
-  function fitPoints(points) {
-    if (!points.length) return;
+  function pointsBounds(points) {
     const lons = points.map((c) => c[0]);
     const lats = points.map((c) => c[1]);
-    map.fitBounds([[Math.min(...lons), Math.min(...lats)], [Math.max(...lons), Math.max(...lats)]],
-      {padding: 48, maxZoom: 15, duration: 600});
+    return [[Math.min(...lons), Math.min(...lats)], [Math.max(...lons), Math.max(...lats)]];
+  }
+
+  function fitPoints(points) {
+    if (!points.length) return;
+    map.fitBounds(pointsBounds(points), {padding: 48, maxZoom: 15, duration: 600});
   }
 
   function fitListed() {
