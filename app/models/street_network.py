@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 
 from geoalchemy2 import Geometry
-from sqlalchemy import BigInteger, Column, ColumnElement, Float, MetaData, Table
+from sqlalchemy import BigInteger, Column, ColumnElement, Float, MetaData, Table, Text
 
 from app.models.travel_speed import TravelMode
 
@@ -49,15 +49,31 @@ _COST_COLUMNS = {
 }
 
 # Its own MetaData: the schema is made by the import, not by migrations.
+_NETWORK = MetaData()
 edge = Table(
     "edge",
-    MetaData(),
+    _NETWORK,
     Column("id", BigInteger, primary_key=True),
     Column("source", BigInteger),
     Column("target", BigInteger),
     Column("length_m", Float),
     Column("geom", Geometry("LINESTRING", srid=4326)),
     *(Column(name, Float) for name in sorted({c for pair in _COST_COLUMNS.values() for c in pair})),
+    schema="osm",
+)
+
+
+# Each work site's nearest road per mode (NULL edge: the mode has no road), written by
+# jobmap_join_sites (migrations/sql) at each load and recost and by the site triggers. How far
+# a site may be from it (ACCESS_MAX_M) is applied by the reader.
+site_joint = Table(
+    "site_joint",
+    _NETWORK,
+    Column("site_id", BigInteger, primary_key=True),
+    Column("mode", Text, primary_key=True),
+    Column("edge_id", BigInteger),
+    Column("fraction", Float),
+    Column("access_m", Float),
     schema="osm",
 )
 

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 from app.config import Settings
 from app.db import create_engine
+from app.models.travel_speed import TravelMode
 from app.osm import repository, tools
 from app.osm.errors import OsmLoadError
 from app.osm.repository import NetworkCounts
@@ -108,6 +109,7 @@ async def _build(engine: AsyncEngine, schema: str, source: str) -> NetworkCounts
         ("costing edges from travel_speed", repository.apply_speeds),
         ("indexing edges", repository.index_edges),
         ("finding vertices and connected parts", repository.build_vertices),
+        ("joining work sites to the network", repository.join_sites),
     )
     for label, step in steps:
         logger.info(label)
@@ -143,6 +145,10 @@ async def _swap(engine: AsyncEngine, schema: str) -> bool:
         logger.info(
             "swapped in: %s", "replaced the previous network" if replaced else "first network"
         )
+        async with engine.begin() as connection:
+            missed = await repository.join_missed_sites(connection)
+        if missed:
+            logger.info("joined %d sites written during the load", missed // len(TravelMode))
         return replaced
     raise OsmLoadError("readers held the old network too long to swap it: nothing was replaced")
 
@@ -171,7 +177,11 @@ async def recost(settings: Settings) -> int:
         async with engine.begin() as connection:
             if await repository.counts(connection) is None:
                 raise OsmLoadError("no street network is loaded: run `jobmap osm load FILE`")
-            return await repository.apply_speeds(connection)
+            edges = await repository.apply_speeds(connection)
+            # Costs decide which roads a mode may use, so which road each site joins.
+            logger.info("joining work sites to the network again")
+            await repository.rejoin_sites(connection)
+            return edges
     finally:
         await engine.dispose()
 

@@ -3,8 +3,9 @@
 
 Both ends join the network as in the travel-time search (app/search/travel.py): the nearest
 road the mode may use within ACCESS_MAX_M, the walk to it counted at ACCESS_KMH, and the
-road's part ridden in a direction the mode may take. So a route's time is the time that search
-gives the same site. The graph is first bounded to a circle around both ends with room for a
+road's part ridden in a direction the mode may take; the site's road is the one stored for it
+(osm.site_joint), which the search reads too. So a route's time is the time that search gives
+the same site. The graph is first bounded to a circle around both ends with room for a
 detour (a bridge or a ferry upstream); when no route lies inside it, the whole network is
 searched."""
 
@@ -34,6 +35,7 @@ from app.search.travel import (
     check_network,
     edges_from_origin,
     join,
+    site_joint,
     virtual_edge,
 )
 
@@ -143,7 +145,7 @@ async def route(session: AsyncSession, mode: TravelMode, near: Point, to: Target
     start = await join(session, mode, near.lon, near.lat)
     if start is None:
         return _unreachable("start_off_network")
-    end = await join(session, mode, to.lon, to.lat)
+    end = await site_joint(session, mode, to.site_id, to.lon, to.lat)
     if end is None:
         return _unreachable("site_off_network")
     virtual = _virtual_edges(start, end)

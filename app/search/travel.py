@@ -6,13 +6,16 @@ not touched.
    (at most ACCESS_MAX_M away, walked at ACCESS_KMH); two virtual edges lead from it to that
    road's ends, costing the walk plus the ride along the road's part.
 2. The graph is bounded before routing: only edges within top speed x time of the origin
-   (ST_DWithin on the edge geometry, GiST), then pgr_drivingDistance from the origin.
-   The route length of each reached node is summed down the tree pgRouting returns (each
-   node's edge comes from its parent).
+   (ST_DWithin on the edge geometry, GiST), then pgr_drivingDistance from the origin: the
+   seconds to every node reached. Metres are counted for the page only: pgr_dijkstra to the
+   road ends its sites are reached from.
 3. Each candidate site (every other filter, within top speed x time + ACCESS_MAX_M) joins
    the network like the origin: nearest usable road, the walk to it counted; reached from
-   whichever end of that road is sooner (in a direction the mode may ride it). A site farther
-   than ACCESS_MAX_M from every road the mode may use is not reachable.
+   whichever end of that road is sooner (in a direction the mode may ride it), or straight
+   along it when the origin lies on the same road. The sites' roads are stored
+   (osm.site_joint, written by the load and by triggers on vacancy_site), not found per
+   search. A site farther than ACCESS_MAX_M from every road the mode may use is not
+   reachable.
 Never a straight-line fallback: without a network the search is refused (409)."""
 
 from __future__ import annotations
@@ -26,9 +29,13 @@ from sqlalchemy import (
     Float,
     Integer,
     Select,
+    Text,
+    and_,
     bindparam,
     case,
+    cast,
     column,
+    distinct,
     func,
     literal,
     or_,
@@ -55,28 +62,11 @@ ACCESS_MPS = network.ACCESS_KMH / 3.6
 ORIGIN = -1  # the origin's vertex id (OSM node ids are positive)
 TO_SOURCE, TO_TARGET = -2, -3  # the virtual edges from the origin to its road's ends
 
-# pgRouting's driving distance from the origin, and each reached node's route length summed
-# down its tree: a node's edge (the one it was reached by) leads from its parent.
+# pgRouting's driving distance from the origin: every node reached in time, with its seconds.
 _REACHED = """
-WITH RECURSIVE dd AS (
-    SELECT node, edge, agg_cost
-    FROM pgr_drivingDistance(CAST(:travel_edges AS text), CAST(-1 AS bigint),
-                             CAST(:travel_max_s AS float8), true)
-), link AS (
-    SELECT d.node, CASE WHEN e.target = d.node THEN e.source ELSE e.target END AS parent,
-           e.length_m
-    FROM dd AS d JOIN osm.edge AS e ON e.id = d.edge
-    UNION ALL
-    SELECT d.node, CAST(-1 AS bigint),
-           CASE d.edge WHEN -2 THEN CAST(:to_source_m AS float8)
-                       ELSE CAST(:to_target_m AS float8) END
-    FROM dd AS d WHERE d.edge IN (-2, -3)
-), tree AS (
-    SELECT CAST(-1 AS bigint) AS node, CAST(0 AS float8) AS length_m
-    UNION ALL
-    SELECT l.node, t.length_m + l.length_m FROM tree AS t JOIN link AS l ON l.parent = t.node
-)
-SELECT d.node, d.agg_cost, t.length_m FROM dd AS d JOIN tree AS t USING (node)
+SELECT node, agg_cost
+FROM pgr_drivingDistance(CAST(:travel_edges AS text), CAST(-1 AS bigint),
+                         CAST(:travel_max_s AS float8), true)
 """
 
 
@@ -94,6 +84,7 @@ class Origin:
     """Where the origin joins the network, and the graph bounded around it."""
 
     edges_sql: str
+    joint: Joint
     to_source_m: float
     to_target_m: float
     max_s: float
@@ -120,8 +111,22 @@ class Joint:
 
 async def check_network(session: AsyncSession) -> None:
     """409 when no street network is loaded."""
-    if not await session.scalar(text("SELECT to_regclass('osm.info') IS NOT NULL")):
+    if not await session.scalar(text("SELECT to_regclass('osm.site_joint') IS NOT NULL")):
         raise no_network()
+
+
+def _road_columns(mode: TravelMode) -> list[Any]:
+    """The columns of a Joint that come from its road (osm.edge), in the Joint's order."""
+    cost, reverse_cost = network.cost_columns(mode)
+    edge = network.edge
+    return [edge.c.id, edge.c.source, edge.c.target, cost, reverse_cost, edge.c.length_m]
+
+
+def _joint(row: Any) -> Joint | None:
+    """A Joint from its road's columns, fraction and walk; None without a road in reach."""
+    if row[0] is None or row[7] > network.ACCESS_MAX_M:
+        return None
+    return Joint(*(int(value) for value in row[:3]), *(float(value) for value in row[3:]))
 
 
 async def join(session: AsyncSession, mode: TravelMode, lon: float, lat: float) -> Joint | None:
@@ -133,12 +138,7 @@ async def join(session: AsyncSession, mode: TravelMode, lon: float, lat: float) 
     row = (
         await session.execute(
             select(
-                edge.c.id,
-                edge.c.source,
-                edge.c.target,
-                cost,
-                reverse_cost,
-                edge.c.length_m,
+                *_road_columns(mode),
                 func.ST_LineLocatePoint(edge.c.geom, point),
                 func.ST_Distance(geo.geography(edge.c.geom), geo.geography(point)),
             )
@@ -147,9 +147,26 @@ async def join(session: AsyncSession, mode: TravelMode, lon: float, lat: float) 
             .limit(1)
         )
     ).first()
-    if row is None or row[7] > network.ACCESS_MAX_M:
-        return None
-    return Joint(*(int(value) for value in row[:3]), *(float(value) for value in row[3:]))
+    return None if row is None else _joint(row)
+
+
+async def site_joint(
+    session: AsyncSession, mode: TravelMode, site_id: int, lon: float, lat: float
+) -> Joint | None:
+    """A work site's joint as the travel-time search reads it: stored (osm.site_joint), or
+    found like any point's when the site has none stored."""
+    stored, edge = network.site_joint, network.edge
+    row = (
+        await session.execute(
+            select(*_road_columns(mode), stored.c.fraction, stored.c.access_m)
+            .select_from(stored)
+            .outerjoin(edge, edge.c.id == stored.c.edge_id)
+            .where(stored.c.site_id == site_id, stored.c.mode == mode.value)
+        )
+    ).first()
+    if row is None:
+        return await join(session, mode, lon, lat)
+    return _joint(row)
 
 
 def virtual_edge(edge_id: int, source: int, target: int, cost: float) -> str:
@@ -184,6 +201,7 @@ async def origin(
     return (
         Origin(
             edges_sql=network.bounded_edges_sql(mode, lon, lat, lon_deg) + edges_from_origin(joint),
+            joint=joint,
             to_source_m=joint.access_m + joint.fraction * joint.length_m,
             to_target_m=joint.access_m + (1 - joint.fraction) * joint.length_m,
             max_s=minutes * 60.0,
@@ -195,65 +213,109 @@ async def origin(
 def _reached(start: Origin) -> Any:
     return (
         text(_REACHED)
-        .bindparams(
-            travel_edges=start.edges_sql,
-            travel_max_s=start.max_s,
-            to_source_m=start.to_source_m,
-            to_target_m=start.to_target_m,
-        )
-        .columns(column("node", BigInteger), column("agg_cost", Float), column("length_m", Float))
+        .bindparams(travel_edges=start.edges_sql, travel_max_s=start.max_s)
+        .columns(column("node", BigInteger), column("agg_cost", Float))
         .cte("reached")
     )
 
 
 def _reach(built: Built, mode: TravelMode, start: Origin) -> Any:
-    """Every candidate site with its travel_s and travel_m (NULL: not reached)."""
+    """Every candidate site with its travel_s (NULL: not reached), the road end it is reached
+    from and the metres beyond that end."""
     reached = _reached(start)
     src, tgt = reached.alias("src"), reached.alias("tgt")
+    stored = network.site_joint.alias("stored")
+    # A site the stored joints lack (none should: the load and the site triggers write them)
+    # is joined here, as the origin is: the lateral runs only for such a site.
     edge = network.edge
     cost, reverse_cost = network.cost_columns(mode)
-    road = (
+    probe = (
         select(
-            edge.c.source,
-            edge.c.target,
-            cost.label("cost"),
-            reverse_cost.label("reverse_cost"),
-            edge.c.length_m,
+            edge.c.id.label("edge_id"),
             func.ST_LineLocatePoint(edge.c.geom, site.geom).label("fraction"),
             func.ST_Distance(geo.geography(edge.c.geom), geo.geography(site.geom)).label(
                 "access_m"
             ),
         )
-        .where(or_(cost >= 0, reverse_cost >= 0))
+        .where(stored.c.site_id.is_(None), or_(cost >= 0, reverse_cost >= 0))
         .order_by(edge.c.geom.op("<->")(site.geom))
         .limit(1)
-        .lateral("road")
+        .lateral("probe")
     )
-    via_source = case(
-        (road.c.cost >= 0, src.c.agg_cost + road.c.fraction * road.c.cost), else_=None
-    )
-    via_target = case(
-        (road.c.reverse_cost >= 0, tgt.c.agg_cost + (1 - road.c.fraction) * road.c.reverse_cost),
+    edge_id = func.coalesce(stored.c.edge_id, probe.c.edge_id)
+    fraction = func.coalesce(stored.c.fraction, probe.c.fraction)
+    access_m = func.coalesce(stored.c.access_m, probe.c.access_m)
+    road = edge.alias("road")
+    forward, backward = (road.c[column.name] for column in (cost, reverse_cost))
+    via_source = case((forward >= 0, src.c.agg_cost + fraction * forward), else_=None)
+    via_target = case((backward >= 0, tgt.c.agg_cost + (1 - fraction) * backward), else_=None)
+    # On the origin's own road: straight along it, in a direction the mode may ride.
+    here = start.joint
+    ahead = fraction >= here.fraction
+    along = case(
+        (
+            and_(edge_id == here.edge_id, ahead, forward >= 0),
+            here.walk_s + (fraction - here.fraction) * forward,
+        ),
+        (
+            and_(edge_id == here.edge_id, ~ahead, backward >= 0),
+            here.walk_s + (here.fraction - fraction) * backward,
+        ),
         else_=None,
     )
+    ride_s = func.least(via_source, via_target, along)
+    # The road end the site is reached from (NULL: straight along the origin's road), and the
+    # metres from there to the site; the metres to that end come with the page (_LENGTHS).
     from_source = or_(via_target.is_(None), via_source <= via_target)
-    travel_m = (
+    node = case((along == ride_s, None), (from_source, road.c.source), else_=road.c.target)
+    beyond_m = (
         case(
-            (from_source, src.c.length_m + road.c.fraction * road.c.length_m),
-            else_=tgt.c.length_m + (1 - road.c.fraction) * road.c.length_m,
+            (along == ride_s, here.access_m + func.abs(fraction - here.fraction) * road.c.length_m),
+            (from_source, fraction * road.c.length_m),
+            else_=(1 - fraction) * road.c.length_m,
         )
-        + road.c.access_m
+        + access_m
     )
-    travel_s = func.least(via_source, via_target) + road.c.access_m / ACCESS_MPS
+    travel_s = ride_s + access_m / ACCESS_MPS
     return (
         matching_sites(
-            built, site.id.label("id"), travel_s.label("travel_s"), travel_m.label("travel_m")
+            built,
+            site.id.label("id"),
+            travel_s.label("travel_s"),
+            node.label("node"),
+            beyond_m.label("beyond_m"),
         )
-        .join(road, true())
+        .outerjoin(stored, and_(stored.c.site_id == site.id, stored.c.mode == mode.value))
+        .outerjoin(probe, true())
+        .join(road, road.c.id == edge_id)
         .outerjoin(src, src.c.node == road.c.source)
         .outerjoin(tgt, tgt.c.node == road.c.target)
-        .where(road.c.access_m <= network.ACCESS_MAX_M)
+        .where(access_m <= network.ACCESS_MAX_M)
         .subquery("reach")
+    )
+
+
+def _lengths(start: Origin, nodes: Any) -> Any:
+    """Metres from the origin to each of `nodes` (an array; NULL: none) along the fastest
+    route: pgr_dijkstra to those nodes only, the page's sites' road ends. Summing the driving
+    distance's tree for every node reached took 210 ms of a 30-minute search's 400 ms (a
+    recursive CTE, one pass per level of the tree)."""
+    path = func.pgr_dijkstra(
+        cast(literal(start.edges_sql), Text), cast(literal(ORIGIN), BigInteger), nodes, true()
+    ).table_valued(column("end_vid", BigInteger), column("edge", BigInteger), name="path")
+    edge = network.edge
+    length = case(
+        (path.c.edge == TO_SOURCE, start.to_source_m),
+        (path.c.edge == TO_TARGET, start.to_target_m),
+        else_=edge.c.length_m,
+    )
+    return (
+        select(path.c.end_vid.label("node"), func.sum(length).label("length_m"))
+        .select_from(path)
+        .outerjoin(edge, edge.c.id == path.c.edge)
+        .where(path.c.edge != -1)
+        .group_by(path.c.end_vid)
+        .subquery("lengths")
     )
 
 
@@ -275,14 +337,20 @@ def _page_statement(
     chosen = (
         hits.order_by(reach.c.travel_s, reach.c.id)
         .limit(bindparam("fetch", fetch, type_=Integer))
-        .subquery("chosen")
+        .cte("chosen")
+    )
+    lengths = _lengths(
+        start,
+        select(func.array_agg(distinct(chosen.c.node)))
+        .where(chosen.c.node.is_not(None))
+        .scalar_subquery(),
     )
     return (
         select(
             chosen.c.travel_s.label("sort_key"),
             literal(0).label("tier"),
             chosen.c.travel_s,
-            chosen.c.travel_m,
+            (func.coalesce(lengths.c.length_m, 0) + chosen.c.beyond_m).label("travel_m"),
             distance_m(params).label("distance_m"),
             *_PAGE_COLUMNS,
         )
@@ -291,6 +359,7 @@ def _page_statement(
         .join(Vacancy, Vacancy.id == VacancySite.vacancy_id)
         .join(employer, employer.id == Vacancy.employer_id)
         .join(commune, commune.id == VacancySite.area_id)
+        .outerjoin(lengths, lengths.c.node == chosen.c.node)
         .order_by(chosen.c.travel_s, chosen.c.id)
     )
 
@@ -355,5 +424,6 @@ __all__ = [
     "no_network",
     "origin",
     "search",
+    "site_joint",
     "virtual_edge",
 ]

@@ -6,7 +6,7 @@
 -- History: 0003 (search read model), 0004 (vacancy_before_write re-created with its function),
 -- 0008 (words), 0010 (site cells), 0011 (map version) created them; 0013 moved them here
 -- unchanged; 0016 made vacancy_sync_sites a statement trigger; 0018 added the placement years'
--- versions.
+-- versions; 0019 the sites' joints with the street network.
 
 -- The search read model (jobmap_vacancy_before_write, jobmap_site_fill,
 -- jobmap_vacancy_sync_sites, jobmap_employer_sync).
@@ -119,3 +119,16 @@ CREATE OR REPLACE TRIGGER placement_years_truncate AFTER TRUNCATE ON placement
 
 CREATE OR REPLACE TRIGGER area_placement_years AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
     ON area FOR EACH STATEMENT EXECUTE FUNCTION jobmap_bump_placement_years();
+
+-- The sites' joints with the live street network (jobmap_site_joints).
+CREATE OR REPLACE TRIGGER vacancy_site_joints_insert AFTER INSERT ON vacancy_site
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT
+    EXECUTE FUNCTION jobmap_site_joints();
+
+CREATE OR REPLACE TRIGGER vacancy_site_joints_move AFTER UPDATE OF geom ON vacancy_site
+    FOR EACH ROW WHEN (OLD.geom IS DISTINCT FROM NEW.geom)
+    EXECUTE FUNCTION jobmap_site_joints();
+
+CREATE OR REPLACE TRIGGER vacancy_site_joints_delete AFTER DELETE ON vacancy_site
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT
+    EXECUTE FUNCTION jobmap_site_joints();

@@ -91,6 +91,7 @@ async def test_the_route_takes_the_searchs_time_along_the_streets(
     # The search gives the same site the same time.
     searched = await travel(client, "motorbike", 10)
     assert searched["items"][0]["travel_s"] == pytest.approx(properties["travel_s"], abs=0.5)
+    assert searched["items"][0]["travel_m"] == pytest.approx(properties["travel_m"], abs=1)
     assert properties["site_id"] == searched["items"][0]["site"]["id"]
     line = found["geometry"]
     assert line["type"] == "LineString"
@@ -134,6 +135,11 @@ async def test_start_and_site_on_the_same_street(client: AsyncClient, actors: Ac
     assert found["properties"]["travel_m"] == pytest.approx(half, abs=2)
     assert not passes(found["geometry"], a)
     assert not passes(found["geometry"], b)
+    # The search rides straight along the street too, rather than round by a corner.
+    searched = (await travel(client, "motorbike", 5, near=start))["items"][0]
+    assert searched["title"] == "Cùng phố"
+    assert searched["travel_s"] == pytest.approx(found["properties"]["travel_s"], abs=0.5)
+    assert searched["travel_m"] == pytest.approx(found["properties"]["travel_m"], abs=1)
 
 
 @pytest.mark.usefixtures("grid")

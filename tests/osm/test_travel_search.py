@@ -310,6 +310,15 @@ async def test_isochrones_follow_the_streets(client: AsyncClient, session: Async
     assert await contains(session, ten["geometry"], grid_point(2, 1))
     assert not await contains(session, ten["geometry"], grid_point(2, 2))
     assert not await contains(session, ten["geometry"], (LON0 + 0.0305, LAT0 + 0.01))
+    # The block between (0,0) and (1,1) is walled by streets reached in 10 minutes: its middle,
+    # 110 m from them, is no hole in the area (holes under 0.1 km² are left out).
+    middle = (LON0 + STEP / 2, LAT0 + STEP / 2)
+    assert not await contains(session, five["geometry"], middle)
+    assert await contains(session, ten["geometry"], middle)
+    polygons = ten["geometry"]["coordinates"]
+    if ten["geometry"]["type"] == "Polygon":
+        polygons = [polygons]
+    assert [len(rings) for rings in polygons] == [1] * len(polygons)
 
 
 async def test_isochrones_without_network_are_409(
