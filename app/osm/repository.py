@@ -165,6 +165,8 @@ _SITE_JOINTS = (
         for mode in TravelMode
     ),
     "SELECT jobmap_join_sites('{s}')",
+    # The sites on given roads: a travel-time search's first look (app/search/travel.py).
+    "CREATE INDEX ON {s}.site_joint (edge_id)",
     "ANALYZE {s}.site_joint",
 )
 

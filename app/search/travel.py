@@ -25,12 +25,15 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import (
+    ARRAY,
     BigInteger,
+    ColumnElement,
     Float,
     Integer,
     Select,
     Text,
     and_,
+    any_,
     bindparam,
     case,
     cast,
@@ -43,6 +46,8 @@ from sqlalchemy import (
     text,
     true,
     tuple_,
+    union,
+    union_all,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -59,6 +64,11 @@ from app.search.params import Point, SearchParams
 from app.search.repository import Built, distance_m, matching_sites
 
 ACCESS_MPS = network.ACCESS_KMH / 3.6
+# A page is first looked for on the roads around the nodes reached soonest, in rings of these
+# many nodes: dense data fills it in the first, sparse data or a narrow filter in the second.
+# Only then is every site of the circle the time bounds counted (300,000 and more on 1,000,000
+# vacancies at 20 minutes: 2.4 s, against 0.15 s for the first ring).
+RINGS = (250, 4_000)
 ORIGIN = -1  # the origin's vertex id (OSM node ids are positive)
 TO_SOURCE, TO_TARGET = -2, -3  # the virtual edges from the origin to its road's ends
 
@@ -219,11 +229,18 @@ def _reached(start: Origin) -> Any:
     )
 
 
-def _reach(built: Built, mode: TravelMode, start: Origin) -> Any:
+def _reach(
+    built: Built,
+    mode: TravelMode,
+    start: Origin,
+    reached: Any,
+    ring: Any | None = None,
+    name: str = "reach",
+) -> Any:
     """Every candidate site with its travel_s (NULL: not reached), the road end it is reached
-    from and the metres beyond that end."""
-    reached = _reached(start)
-    src, tgt = reached.alias("src"), reached.alias("tgt")
+    from and the metres beyond that end. With `ring` (edge ids), only the sites stored on
+    those roads (the planner then starts from them, not from the candidates' circle)."""
+    src, tgt = reached.alias(f"{name}_src"), reached.alias(f"{name}_tgt")
     stored = network.site_joint.alias("stored")
     # A site the stored joints lack (none should: the load and the site triggers write them)
     # is joined here, as the origin is: the lateral runs only for such a site.
@@ -291,8 +308,34 @@ def _reach(built: Built, mode: TravelMode, start: Origin) -> Any:
         .outerjoin(src, src.c.node == road.c.source)
         .outerjoin(tgt, tgt.c.node == road.c.target)
         .where(access_m <= network.ACCESS_MAX_M)
-        .subquery("reach")
+        .where(true() if ring is None else stored.c.edge_id == any_(ring))
+        .subquery(name)
     )
+
+
+def _ring(reached: Any, start: Origin, size: int) -> tuple[Any, Any]:
+    """(the ring's edge ids as an array, its bound in seconds): the roads touching the
+    `size` nodes reached soonest (all nodes when fewer were reached: the bound is then the
+    search's time), and the origin's road. Every site reached within the bound lies on one of
+    them: a site is reached through an end of its road, no later than that end."""
+    soonest = select(reached.c.agg_cost).order_by(reached.c.agg_cost).limit(size).subquery()
+    bound = select(
+        case(
+            (func.count() < size, start.max_s),
+            else_=func.least(func.max(soonest.c.agg_cost), start.max_s),
+        )
+    ).scalar_subquery()
+    nodes = select(reached.c.node).where(reached.c.agg_cost <= bound)
+    edge = network.edge
+    roads = union(
+        select(edge.c.id).where(edge.c.source.in_(nodes)),
+        select(edge.c.id).where(edge.c.target.in_(nodes)),
+        select(literal(start.joint.edge_id, BigInteger)),
+    ).subquery()
+    # An array, so that its sites are looked up by the edge index (`= ANY`): joined as a
+    # set, it was estimated at 1,300 roads and the planner read every stored row instead.
+    ring = cast(select(func.array_agg(roads.c.id)).scalar_subquery(), ARRAY(BigInteger))
+    return ring, bound
 
 
 def _lengths(start: Origin, nodes: Any) -> Any:
@@ -327,18 +370,34 @@ def _page_statement(
     after: After | None,
     fetch: int,
 ) -> Select[Any]:
-    reach = _reach(built, mode, start)
-    hits = select(reach).where(reach.c.travel_s <= start.max_s)
-    if after is not None:
-        hits = hits.where(
-            tuple_(reach.c.travel_s, reach.c.id)
-            > tuple_(bindparam("after_key", after.key), bindparam("after_id", after.site_id))
+    reached = _reached(start)
+    fetch_count = bindparam("fetch", fetch, type_=Integer)
+
+    def hits(reach: Any, most_s: Any) -> Any:
+        chosen = select(reach).where(reach.c.travel_s <= most_s)
+        if after is not None:
+            chosen = chosen.where(
+                tuple_(reach.c.travel_s, reach.c.id)
+                > tuple_(bindparam("after_key", after.key), bindparam("after_id", after.site_id))
+            )
+        return chosen.order_by(reach.c.travel_s, reach.c.id).limit(fetch_count)
+
+    # The sites on a ring's roads, within its bound: when they fill the page, they are the
+    # page (every other site is reached later). Otherwise the next ring, then every candidate.
+    # PostgreSQL runs a branch only when the rings before it fell short (one-time filters on
+    # their counts, which are evaluated only when reached).
+    branches = []
+    short: ColumnElement[bool] = true()
+    for number, size in enumerate(RINGS):
+        ring, bound = _ring(reached, start, size)
+        found = hits(_reach(built, mode, start, reached, ring, f"ring{number}"), bound).cte(
+            f"in_ring{number}"
         )
-    chosen = (
-        hits.order_by(reach.c.travel_s, reach.c.id)
-        .limit(bindparam("fetch", fetch, type_=Integer))
-        .cte("chosen")
-    )
+        full = select(func.count()).select_from(found).scalar_subquery() >= fetch_count
+        branches.append(select(found).where(and_(short, full)))
+        short = and_(short, ~full)
+    everywhere = hits(_reach(built, mode, start, reached), start.max_s).subquery("everywhere")
+    chosen = union_all(*branches, select(everywhere).where(short)).cte("chosen")
     lengths = _lengths(
         start,
         select(func.array_agg(distinct(chosen.c.node)))
@@ -405,7 +464,7 @@ async def search(
     )
     total = None
     if count_exact and cursor is None:
-        reach = _reach(built, mode, start)
+        reach = _reach(built, mode, start, _reached(start))
         counted = (
             select(reach.c.id)
             .where(reach.c.travel_s <= start.max_s)

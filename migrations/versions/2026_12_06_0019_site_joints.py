@@ -49,6 +49,7 @@ def upgrade() -> None:
                 )
             )
         op.execute(sa.text("SELECT jobmap_join_sites('osm')"))
+        op.execute(sa.text("CREATE INDEX ON osm.site_joint (edge_id)"))
         op.execute(sa.text("ANALYZE osm.site_joint"))
 
 

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from app.config import Settings
 from app.osm import service
+from app.search import travel as travel_search
 from tests.factories import CITY_CENTRE, Actors
 from tests.factories import post_vacancy as post
 from tests.osm.osm_files import Tags, osm_xml, write
@@ -184,6 +185,50 @@ async def test_filters_and_cursor_keep_working(client: AsyncClient, actors: Acto
     assert [item["title"] for item in tailors["items"]] == ["Thợ may"]
     counted = await travel(client, "walk", 30, count="exact")
     assert counted["total"] == 10
+
+
+@pytest.mark.usefixtures("grid")
+@pytest.mark.parametrize("rings", [(1,), (2, 5), (3, 6)])
+async def test_rings_give_the_pages_that_counting_everything_gives(
+    client: AsyncClient, actors: Actors, monkeypatch: pytest.MonkeyPatch, rings: tuple[int, ...]
+) -> None:
+    # Two sites at each node of the grid: the first rings hold some of them, never all.
+    for i in range(3):
+        for j in range(3):
+            sites = at(grid_point(i, j)) + at(grid_point(i, j))
+            await post(client, actors.a, title=f"Nút {i}{j}", sites=sites)
+    await post(client, actors.a, title="Thợ may", occupation_code="51", sites=at(grid_point(2, 2)))
+
+    async def pages(**extra: Any) -> list[list[tuple[str, float]]]:
+        found, cursor = [], None
+        while True:
+            more = {"limit": 4, **extra} | ({"cursor": cursor} if cursor else {})
+            page = await travel(client, "walk", 30, **more)
+            found.append([(item["title"], item["travel_s"]) for item in page["items"]])
+            cursor = page["next_cursor"]
+            if cursor is None:
+                return found
+
+    everything = {"everywhere": await pages(), "tailors": await pages(occupation="51")}
+    monkeypatch.setattr(travel_search, "RINGS", rings)
+    assert await pages() == everything["everywhere"]
+    assert await pages(occupation="51") == everything["tailors"]
+    assert sum(len(page) for page in everything["everywhere"]) == 19
+
+
+@pytest.mark.usefixtures("grid")
+async def test_a_ring_never_hides_a_sooner_site(
+    client: AsyncClient, actors: Actors, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # From (2,0), the long way round runs 660 m south: six sites near its far end lie on a
+    # road of the first ring (it touches (2,0)); a site at (1,1), 440 m away, does not.
+    far = (LON0 + 2 * STEP, LAT0 - 3 * STEP + 0.0002)
+    await post(client, actors.a, title="Cuối đường", sites=at(far) * 6)
+    await post(client, actors.a, title="Hai khối", sites=at(grid_point(1, 1)))
+    monkeypatch.setattr(travel_search, "RINGS", (2,))
+    page = await travel(client, "walk", 30, near=grid_point(2, 0), limit=4)
+    titles = [item["title"] for item in page["items"]]
+    assert titles == ["Hai khối"] + ["Cuối đường"] * 3
 
 
 async def test_no_network_is_a_409_naming_the_command(
