@@ -16,8 +16,6 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from app.models.travel_speed import TravelMode
-
 LIVE = "osm"
 SCHEMA_NAME = re.compile(r"^osm(_(load|old)_[0-9a-f]{8})?$")
 # Held for a whole load: one load at a time (a second one is refused, not queued).
@@ -145,39 +143,6 @@ FROM t WHERE t.id = e.id
     walk=_SECONDS.format(allowed="foot", speed="f.kmh", sp="f"),
 )
 
-# Each work site's nearest usable road per mode (jobmap_join_sites, migrations/sql): travel-time
-# search reads it instead of probing every candidate site's road at query time.
-_SITE_JOINTS = (
-    # One partition per mode: a search reads one mode's rows (a hash of them, or lookups).
-    """
-    CREATE TABLE {s}.site_joint (
-        site_id bigint NOT NULL,
-        mode text NOT NULL,
-        edge_id bigint,
-        fraction float8,
-        access_m float8,
-        PRIMARY KEY (site_id, mode)
-    ) PARTITION BY LIST (mode)
-    """,
-    *(
-        f"CREATE TABLE {{s}}.site_joint_{mode} PARTITION OF {{s}}.site_joint"
-        f" FOR VALUES IN ('{mode}')"
-        for mode in TravelMode
-    ),
-    "SELECT jobmap_join_sites('{s}')",
-    # The sites on given roads: a travel-time search's first look (app/search/travel.py).
-    "CREATE INDEX ON {s}.site_joint (edge_id)",
-    "ANALYZE {s}.site_joint",
-)
-
-# Sites written while a load built its schema joined the network it replaced: joined again,
-# once that schema is live (every site written after the swap is joined by its trigger).
-_JOIN_MISSED_SITES = """
-SELECT jobmap_join_sites('osm', ARRAY(
-    SELECT s.id FROM vacancy_site AS s
-    WHERE NOT EXISTS (SELECT FROM osm.site_joint AS j WHERE j.site_id = s.id)))
-"""
-
 _INFO = (
     """
     CREATE TABLE {s}.info AS
@@ -224,17 +189,18 @@ class NetworkCounts:
         return max(self.components - 1, 0)
 
 
-async def _run(connection: AsyncConnection, schema: str, *statements: str) -> None:
+async def run_in_schema(connection: AsyncConnection, schema: str, *statements: str) -> None:
+    """Statements whose `{s}` is `schema` (checked against SCHEMA_NAME)."""
     for statement in statements:
         await connection.execute(text(statement.format(s=_schema(schema))))
 
 
 async def create_schema(connection: AsyncConnection, schema: str) -> None:
-    await _run(connection, schema, "CREATE SCHEMA {s}")
+    await run_in_schema(connection, schema, "CREATE SCHEMA {s}")
 
 
 async def drop_schema(connection: AsyncConnection, schema: str) -> None:
-    await _run(connection, schema, "DROP SCHEMA IF EXISTS {s} CASCADE")
+    await run_in_schema(connection, schema, "DROP SCHEMA IF EXISTS {s} CASCADE")
 
 
 async def leftover_schemas(connection: AsyncConnection) -> list[str]:
@@ -250,30 +216,15 @@ async def leftover_schemas(connection: AsyncConnection) -> list[str]:
 
 async def build_edges(connection: AsyncConnection, schema: str) -> None:
     """The edges, without indexes yet (costing them first is cheaper)."""
-    await _run(connection, schema, _EDGES)
+    await run_in_schema(connection, schema, _EDGES)
 
 
 async def index_edges(connection: AsyncConnection, schema: str) -> None:
-    await _run(connection, schema, *_EDGE_INDEXES)
+    await run_in_schema(connection, schema, *_EDGE_INDEXES)
 
 
 async def build_vertices(connection: AsyncConnection, schema: str) -> None:
-    await _run(connection, schema, *_VERTICES)
-
-
-async def join_sites(connection: AsyncConnection, schema: str) -> None:
-    """Every work site's joint with the schema's network (its table, built here)."""
-    await _run(connection, schema, *_SITE_JOINTS)
-
-
-async def join_missed_sites(connection: AsyncConnection) -> int:
-    """Join the sites the live network has no joint for; rows written."""
-    return int(await connection.scalar(text(_JOIN_MISSED_SITES)) or 0)
-
-
-async def rejoin_sites(connection: AsyncConnection) -> int:
-    """Join every site again to the live network (its usable roads changed); rows written."""
-    return int(await connection.scalar(text("SELECT jobmap_join_sites('osm')")) or 0)
+    await run_in_schema(connection, schema, *_VERTICES)
 
 
 async def apply_speeds(connection: AsyncConnection, schema: str = LIVE) -> int:
@@ -285,7 +236,7 @@ async def apply_speeds(connection: AsyncConnection, schema: str = LIVE) -> int:
 async def record_info(connection: AsyncConnection, schema: str, source: str) -> None:
     for statement in _INFO:
         await connection.execute(text(statement.format(s=_schema(schema))), {"source": source})
-    await _run(connection, schema, "ANALYZE {s}.edge", "ANALYZE {s}.vertex")
+    await run_in_schema(connection, schema, "ANALYZE {s}.edge", "ANALYZE {s}.vertex")
 
 
 async def counts(connection: AsyncConnection, schema: str = LIVE) -> NetworkCounts | None:
@@ -324,8 +275,8 @@ async def swap_in(connection: AsyncConnection, schema: str, retired: str) -> boo
         )
     )
     if replaced:
-        await _run(connection, retired, f"ALTER SCHEMA {LIVE} RENAME TO {{s}}")
-    await _run(connection, schema, f"ALTER SCHEMA {{s}} RENAME TO {LIVE}")
+        await run_in_schema(connection, retired, f"ALTER SCHEMA {LIVE} RENAME TO {{s}}")
+    await run_in_schema(connection, schema, f"ALTER SCHEMA {{s}} RENAME TO {LIVE}")
     if replaced:
         await drop_schema(connection, retired)
     return replaced

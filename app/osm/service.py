@@ -21,7 +21,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from app.config import Settings
 from app.db import create_engine
 from app.models.travel_speed import TravelMode
-from app.osm import repository, tools
+from app.osm import joints, repository, tools
 from app.osm.errors import OsmLoadError
 from app.osm.repository import NetworkCounts
 
@@ -109,7 +109,7 @@ async def _build(engine: AsyncEngine, schema: str, source: str) -> NetworkCounts
         ("costing edges from travel_speed", repository.apply_speeds),
         ("indexing edges", repository.index_edges),
         ("finding vertices and connected parts", repository.build_vertices),
-        ("joining work sites to the network", repository.join_sites),
+        ("joining work sites to the network", joints.join_sites),
     )
     for label, step in steps:
         logger.info(label)
@@ -146,7 +146,7 @@ async def _swap(engine: AsyncEngine, schema: str) -> bool:
             "swapped in: %s", "replaced the previous network" if replaced else "first network"
         )
         async with engine.begin() as connection:
-            missed = await repository.join_missed_sites(connection)
+            missed = await joints.join_missed_sites(connection)
         if missed:
             logger.info("joined %d sites written during the load", missed // len(TravelMode))
         return replaced
@@ -180,7 +180,7 @@ async def recost(settings: Settings) -> int:
             edges = await repository.apply_speeds(connection)
             # Costs decide which roads a mode may use, so which road each site joins.
             logger.info("joining work sites to the network again")
-            await repository.rejoin_sites(connection)
+            await joints.rejoin_sites(connection)
             return edges
     finally:
         await engine.dispose()

@@ -26,8 +26,7 @@ from app.models import street_network as network
 from app.models.travel_speed import TravelMode
 from app.search import repository
 from app.search.aliases import site
-from app.search.params import Point
-from app.search.travel import (
+from app.search.joints import (
     ORIGIN,
     TO_SOURCE,
     TO_TARGET,
@@ -38,6 +37,7 @@ from app.search.travel import (
     site_joint,
     virtual_edge,
 )
+from app.search.params import Point
 
 DESTINATION = -4  # the site's vertex id
 FROM_SOURCE, FROM_TARGET, ALONG = -5, -6, -7  # virtual edges into the site, and along one road

@@ -31,14 +31,12 @@ from sqlalchemy import (
     Float,
     Integer,
     Select,
-    Text,
     and_,
     any_,
     bindparam,
     case,
     cast,
     column,
-    distinct,
     func,
     literal,
     or_,
@@ -52,25 +50,30 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import cursors, geo
-from app.errors import ConflictError, FieldError, InvalidInputError
+from app.errors import FieldError, InvalidInputError
 from app.models import Vacancy, VacancySite
 from app.models import street_network as network
 from app.models.travel_speed import TravelMode, TravelSpeed
 from app.search import cursor as search_cursor
 from app.search import repository
 from app.search.aliases import commune, employer, site
+from app.search.joints import (
+    ACCESS_MPS,
+    Joint,
+    check_network,
+    edges_from_origin,
+    join,
+)
 from app.search.pages import _PAGE_COLUMNS, After
 from app.search.params import Point, SearchParams
 from app.search.repository import Built, distance_m, matching_sites
+from app.search.travel_metres import with_metres
 
-ACCESS_MPS = network.ACCESS_KMH / 3.6
 # A page is first looked for on the roads around the nodes reached soonest, in rings of these
 # many nodes: dense data fills it in the first, sparse data or a narrow filter in the second.
 # Only then is every site of the circle the time bounds counted (300,000 and more on 1,000,000
 # vacancies at 20 minutes: 2.4 s, against 0.15 s for the first ring).
 RINGS = (250, 4_000)
-ORIGIN = -1  # the origin's vertex id (OSM node ids are positive)
-TO_SOURCE, TO_TARGET = -2, -3  # the virtual edges from the origin to its road's ends
 
 # pgRouting's driving distance from the origin: every node reached in time, with its seconds.
 _REACHED = """
@@ -78,15 +81,6 @@ SELECT node, agg_cost
 FROM pgr_drivingDistance(CAST(:travel_edges AS text), CAST(-1 AS bigint),
                          CAST(:travel_max_s AS float8), true)
 """
-
-
-def no_network() -> ConflictError:
-    return ConflictError(
-        "No street network is loaded, so travel times cannot be computed: an operator loads "
-        "one with `jobmap osm load FILE` (an OpenStreetMap extract).",
-        reason="no_street_network",
-        field="query.travel_mode",
-    )
 
 
 @dataclasses.dataclass(frozen=True)
@@ -98,100 +92,16 @@ class Origin:
     to_source_m: float
     to_target_m: float
     max_s: float
+    mode: TravelMode
+    point: Point
+    top_mps: float  # the mode's fastest class: nothing farther is reached in a given time
 
-
-@dataclasses.dataclass(frozen=True)
-class Joint:
-    """Where a point joins the network: its nearest road the mode may use (`forward` and
-    `backward` are that road's costs, negative where closed), how far along it, and the walk."""
-
-    edge_id: int
-    source: int
-    target: int
-    forward: float
-    backward: float
-    length_m: float
-    fraction: float
-    access_m: float
-
-    @property
-    def walk_s(self) -> float:
-        return self.access_m / ACCESS_MPS
-
-
-async def check_network(session: AsyncSession) -> None:
-    """409 when no street network is loaded."""
-    if not await session.scalar(text("SELECT to_regclass('osm.site_joint') IS NOT NULL")):
-        raise no_network()
-
-
-def _road_columns(mode: TravelMode) -> list[Any]:
-    """The columns of a Joint that come from its road (osm.edge), in the Joint's order."""
-    cost, reverse_cost = network.cost_columns(mode)
-    edge = network.edge
-    return [edge.c.id, edge.c.source, edge.c.target, cost, reverse_cost, edge.c.length_m]
-
-
-def _joint(row: Any) -> Joint | None:
-    """A Joint from its road's columns, fraction and walk; None without a road in reach."""
-    if row[0] is None or row[7] > network.ACCESS_MAX_M:
-        return None
-    return Joint(*(int(value) for value in row[:3]), *(float(value) for value in row[3:]))
-
-
-async def join(session: AsyncSession, mode: TravelMode, lon: float, lat: float) -> Joint | None:
-    """The point's joint with the network; None when every road the mode may use is farther
-    than ACCESS_MAX_M."""
-    cost, reverse_cost = network.cost_columns(mode)
-    point = func.ST_SetSRID(func.ST_MakePoint(lon, lat), 4326)
-    edge = network.edge
-    row = (
-        await session.execute(
-            select(
-                *_road_columns(mode),
-                func.ST_LineLocatePoint(edge.c.geom, point),
-                func.ST_Distance(geo.geography(edge.c.geom), geo.geography(point)),
-            )
-            .where(or_(cost >= 0, reverse_cost >= 0))
-            .order_by(edge.c.geom.op("<->")(point))
-            .limit(1)
-        )
-    ).first()
-    return None if row is None else _joint(row)
-
-
-async def site_joint(
-    session: AsyncSession, mode: TravelMode, site_id: int, lon: float, lat: float
-) -> Joint | None:
-    """A work site's joint as the travel-time search reads it: stored (osm.site_joint), or
-    found like any point's when the site has none stored."""
-    stored, edge = network.site_joint, network.edge
-    row = (
-        await session.execute(
-            select(*_road_columns(mode), stored.c.fraction, stored.c.access_m)
-            .select_from(stored)
-            .outerjoin(edge, edge.c.id == stored.c.edge_id)
-            .where(stored.c.site_id == site_id, stored.c.mode == mode.value)
-        )
-    ).first()
-    if row is None:
-        return await join(session, mode, lon, lat)
-    return _joint(row)
-
-
-def virtual_edge(edge_id: int, source: int, target: int, cost: float) -> str:
-    """One more edge for pgRouting's edges query (one way; a negative cost closes it)."""
-    return f" UNION ALL SELECT {edge_id}, {source}, {target}, {float(cost)!r}, -1"
-
-
-def edges_from_origin(joint: Joint) -> str:
-    """The edges from the origin (vertex ORIGIN) into its road's ends: the walk, then the
-    road's part to each end in a direction the mode may take."""
-    to_source = joint.walk_s + joint.fraction * joint.backward if joint.backward >= 0 else -1
-    to_target = joint.walk_s + (1 - joint.fraction) * joint.forward if joint.forward >= 0 else -1
-    return virtual_edge(TO_SOURCE, ORIGIN, joint.source, to_source) + virtual_edge(
-        TO_TARGET, ORIGIN, joint.target, to_target
-    )
+    def edges_within(self, seconds: float) -> str:
+        """The edges query of the graph within what `seconds` reach from the origin."""
+        lon_deg, _ = repository.radius_degrees(self.point, self.top_mps * seconds)
+        return network.bounded_edges_sql(
+            self.mode, self.point.lon, self.point.lat, lon_deg
+        ) + edges_from_origin(self.joint)
 
 
 async def origin(
@@ -207,6 +117,7 @@ async def origin(
     joint = await join(session, mode, lon, lat)
     if joint is None:
         return None, radius_m
+    top_mps = float(top_kmh or network.ACCESS_KMH) / 3.6
     lon_deg, _ = repository.radius_degrees(Point(lon, lat), radius_m)
     return (
         Origin(
@@ -215,6 +126,9 @@ async def origin(
             to_source_m=joint.access_m + joint.fraction * joint.length_m,
             to_target_m=joint.access_m + (1 - joint.fraction) * joint.length_m,
             max_s=minutes * 60.0,
+            mode=mode,
+            point=Point(lon, lat),
+            top_mps=top_mps,
         ),
         radius_m,
     )
@@ -338,30 +252,6 @@ def _ring(reached: Any, start: Origin, size: int) -> tuple[Any, Any]:
     return ring, bound
 
 
-def _lengths(start: Origin, nodes: Any) -> Any:
-    """Metres from the origin to each of `nodes` (an array; NULL: none) along the fastest
-    route: pgr_dijkstra to those nodes only, the page's sites' road ends. Summing the driving
-    distance's tree for every node reached took 210 ms of a 30-minute search's 400 ms (a
-    recursive CTE, one pass per level of the tree)."""
-    path = func.pgr_dijkstra(
-        cast(literal(start.edges_sql), Text), cast(literal(ORIGIN), BigInteger), nodes, true()
-    ).table_valued(column("end_vid", BigInteger), column("edge", BigInteger), name="path")
-    edge = network.edge
-    length = case(
-        (path.c.edge == TO_SOURCE, start.to_source_m),
-        (path.c.edge == TO_TARGET, start.to_target_m),
-        else_=edge.c.length_m,
-    )
-    return (
-        select(path.c.end_vid.label("node"), func.sum(length).label("length_m"))
-        .select_from(path)
-        .outerjoin(edge, edge.c.id == path.c.edge)
-        .where(path.c.edge != -1)
-        .group_by(path.c.end_vid)
-        .subquery("lengths")
-    )
-
-
 def _page_statement(
     params: SearchParams,
     built: Built,
@@ -397,19 +287,14 @@ def _page_statement(
         branches.append(select(found).where(and_(short, full)))
         short = and_(short, ~full)
     everywhere = hits(_reach(built, mode, start, reached), start.max_s).subquery("everywhere")
-    chosen = union_all(*branches, select(everywhere).where(short)).cte("chosen")
-    lengths = _lengths(
-        start,
-        select(func.array_agg(distinct(chosen.c.node)))
-        .where(chosen.c.node.is_not(None))
-        .scalar_subquery(),
-    )
+    chosen = union_all(*branches, select(everywhere).where(short)).subquery("chosen")
     return (
         select(
             chosen.c.travel_s.label("sort_key"),
             literal(0).label("tier"),
             chosen.c.travel_s,
-            (func.coalesce(lengths.c.length_m, 0) + chosen.c.beyond_m).label("travel_m"),
+            chosen.c.node,
+            chosen.c.beyond_m,
             distance_m(params).label("distance_m"),
             *_PAGE_COLUMNS,
         )
@@ -418,7 +303,6 @@ def _page_statement(
         .join(Vacancy, Vacancy.id == VacancySite.vacancy_id)
         .join(employer, employer.id == Vacancy.employer_id)
         .join(commune, commune.id == VacancySite.area_id)
-        .outerjoin(lengths, lengths.c.node == chosen.c.node)
         .order_by(chosen.c.travel_s, chosen.c.id)
     )
 
@@ -461,7 +345,8 @@ async def search(
         values: dict[str, Any] = {}
         if after is not None:
             values = {"after_key": after.key, "after_id": after.site_id}
-        return [dict(row._mapping) for row in await session.execute(statement, values)]
+        rows = [dict(row._mapping) for row in await session.execute(statement, values)]
+        return await with_metres(session, start, rows)
 
     rows, next_cursor = await cursors.page(
         fetch, limit, lambda row: search_cursor.position(params, built, row)
@@ -479,14 +364,4 @@ async def search(
     return rows, next_cursor, total
 
 
-__all__ = [
-    "Joint",
-    "check_network",
-    "edges_from_origin",
-    "join",
-    "no_network",
-    "origin",
-    "search",
-    "site_joint",
-    "virtual_edge",
-]
+__all__ = ["Origin", "origin", "search"]

@@ -125,9 +125,10 @@ CREATE OR REPLACE TRIGGER vacancy_site_joints_insert AFTER INSERT ON vacancy_sit
     REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT
     EXECUTE FUNCTION jobmap_site_joints();
 
+-- No WHEN (OLD.geom IS DISTINCT FROM NEW.geom): pg_restore recreates triggers with an empty
+-- search_path, where geometry's `=` is not found; the function compares instead.
 CREATE OR REPLACE TRIGGER vacancy_site_joints_move AFTER UPDATE OF geom ON vacancy_site
-    FOR EACH ROW WHEN (OLD.geom IS DISTINCT FROM NEW.geom)
-    EXECUTE FUNCTION jobmap_site_joints();
+    FOR EACH ROW EXECUTE FUNCTION jobmap_site_joints();
 
 CREATE OR REPLACE TRIGGER vacancy_site_joints_delete AFTER DELETE ON vacancy_site
     REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT

@@ -26,8 +26,8 @@ depends_on: str | Sequence[str] | None = None
 
 SQL_FILES = {
     "jobmap_join_sites": "958f70864705",
-    "jobmap_site_joints": "986ebe2ddc54",
-    "triggers": "7adde4ba4fb7",
+    "jobmap_site_joints": "4d363f54bb67",
+    "triggers": "f5c8494c5008",
 }
 
 

@@ -14,8 +14,9 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from app.config import Settings
 from app.models.travel_speed import TravelMode
-from app.osm import repository, service
-from app.search import travel as travel_search
+from app.osm import joints as osm_joints
+from app.osm import service
+from app.search import joints as search_joints
 from tests.conftest import Live
 from tests.factories import Actors
 from tests.factories import post_vacancy as post
@@ -72,7 +73,7 @@ async def test_the_load_joins_the_sites_already_there_as_the_search_would(
         assert set(stored) == {(site_id, mode.value) for mode in TravelMode}
         async with AsyncSession(connection) as session:
             for mode in TravelMode:
-                probed = await travel_search.join(session, mode, *BESIDE)
+                probed = await search_joints.join(session, mode, *BESIDE)
                 assert probed is not None
                 edge_id, fraction, access_m = stored[(site_id, mode.value)]
                 assert (edge_id, fraction, access_m) == pytest.approx(
@@ -131,7 +132,7 @@ async def test_a_site_without_a_stored_joint_is_found_all_the_same(
     assert await joints(session, vacancy["id"]) == {}
     assert times(await travel(client, "motorbike", 10)) == pytest.approx(before)
     connection = await session.connection()
-    assert await repository.join_missed_sites(connection) == len(TravelMode)
+    assert await osm_joints.join_missed_sites(connection) == len(TravelMode)
     assert len(await joints(session, vacancy["id"])) == len(TravelMode)
     assert times(await travel(client, "motorbike", 10)) == pytest.approx(before)
 
