@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from sqlalchemy import func, or_, select, text
+from sqlalchemy import Select, func, or_, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import geo
@@ -70,24 +70,29 @@ def _joint(row: Any) -> Joint | None:
     return Joint(*(int(value) for value in row[:3]), *(float(value) for value in row[3:]))
 
 
+def nearest_road(mode: TravelMode, point: Any, *columns: Any) -> Select[Any]:
+    """The road nearest `point` (a geometry expression) that `mode` may use, by a KNN walk of
+    the edges' GiST index: `columns`, then how far along it the point lies (`fraction`) and
+    the walk to it in metres on the spheroid (`access_m`)."""
+    cost, reverse_cost = network.cost_columns(mode)
+    edge = network.edge
+    return (
+        select(
+            *columns,
+            func.ST_LineLocatePoint(edge.c.geom, point).label("fraction"),
+            func.ST_Distance(geo.geography(edge.c.geom), geo.geography(point)).label("access_m"),
+        )
+        .where(or_(cost >= 0, reverse_cost >= 0))
+        .order_by(edge.c.geom.op("<->")(point))
+        .limit(1)
+    )
+
+
 async def join(session: AsyncSession, mode: TravelMode, lon: float, lat: float) -> Joint | None:
     """The point's joint with the network; None when every road the mode may use is farther
     than ACCESS_MAX_M."""
-    cost, reverse_cost = network.cost_columns(mode)
     point = func.ST_SetSRID(func.ST_MakePoint(lon, lat), 4326)
-    edge = network.edge
-    row = (
-        await session.execute(
-            select(
-                *_road_columns(mode),
-                func.ST_LineLocatePoint(edge.c.geom, point),
-                func.ST_Distance(geo.geography(edge.c.geom), geo.geography(point)),
-            )
-            .where(or_(cost >= 0, reverse_cost >= 0))
-            .order_by(edge.c.geom.op("<->")(point))
-            .limit(1)
-        )
-    ).first()
+    row = (await session.execute(nearest_road(mode, point, *_road_columns(mode)))).first()
     return None if row is None else _joint(row)
 
 
@@ -134,6 +139,7 @@ __all__ = [
     "check_network",
     "edges_from_origin",
     "join",
+    "nearest_road",
     "no_network",
     "site_joint",
     "virtual_edge",

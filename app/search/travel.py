@@ -49,7 +49,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import cursors, geo
+from app import cursors
 from app.errors import FieldError, InvalidInputError
 from app.models import Vacancy, VacancySite
 from app.models import street_network as network
@@ -63,6 +63,7 @@ from app.search.joints import (
     check_network,
     edges_from_origin,
     join,
+    nearest_road,
 )
 from app.search.pages import _PAGE_COLUMNS, After
 from app.search.params import Point, SearchParams
@@ -87,7 +88,6 @@ FROM pgr_drivingDistance(CAST(:travel_edges AS text), CAST(-1 AS bigint),
 class Origin:
     """Where the origin joins the network, and the graph bounded around it."""
 
-    edges_sql: str
     joint: Joint
     to_source_m: float
     to_target_m: float
@@ -95,6 +95,11 @@ class Origin:
     mode: TravelMode
     point: Point
     top_mps: float  # the mode's fastest class: nothing farther is reached in a given time
+
+    @property
+    def edges_sql(self) -> str:
+        """The edges query of the graph the search routes on: within its whole time."""
+        return self.edges_within(self.max_s)
 
     def edges_within(self, seconds: float) -> str:
         """The edges query of the graph within what `seconds` reach from the origin."""
@@ -113,15 +118,13 @@ async def origin(
     top_kmh = await session.scalar(
         select(func.max(TravelSpeed.kmh)).where(TravelSpeed.mode == mode)
     )
-    radius_m = float(top_kmh or network.ACCESS_KMH) / 3.6 * minutes * 60
+    top_mps = float(top_kmh or network.ACCESS_KMH) / 3.6
+    radius_m = top_mps * minutes * 60
     joint = await join(session, mode, lon, lat)
     if joint is None:
         return None, radius_m
-    top_mps = float(top_kmh or network.ACCESS_KMH) / 3.6
-    lon_deg, _ = repository.radius_degrees(Point(lon, lat), radius_m)
     return (
         Origin(
-            edges_sql=network.bounded_edges_sql(mode, lon, lat, lon_deg) + edges_from_origin(joint),
             joint=joint,
             to_source_m=joint.access_m + joint.fraction * joint.length_m,
             to_target_m=joint.access_m + (1 - joint.fraction) * joint.length_m,
@@ -159,25 +162,16 @@ def _reach(
     # A site the stored joints lack (none should: the load and the site triggers write them)
     # is joined here, as the origin is: the lateral runs only for such a site.
     edge = network.edge
-    cost, reverse_cost = network.cost_columns(mode)
     probe = (
-        select(
-            edge.c.id.label("edge_id"),
-            func.ST_LineLocatePoint(edge.c.geom, site.geom).label("fraction"),
-            func.ST_Distance(geo.geography(edge.c.geom), geo.geography(site.geom)).label(
-                "access_m"
-            ),
-        )
-        .where(stored.c.site_id.is_(None), or_(cost >= 0, reverse_cost >= 0))
-        .order_by(edge.c.geom.op("<->")(site.geom))
-        .limit(1)
+        nearest_road(mode, site.geom, edge.c.id.label("edge_id"))
+        .where(stored.c.site_id.is_(None))
         .lateral("probe")
     )
     edge_id = func.coalesce(stored.c.edge_id, probe.c.edge_id)
     fraction = func.coalesce(stored.c.fraction, probe.c.fraction)
     access_m = func.coalesce(stored.c.access_m, probe.c.access_m)
     road = edge.alias("road")
-    forward, backward = (road.c[column.name] for column in (cost, reverse_cost))
+    forward, backward = (road.c[column.name] for column in network.cost_columns(mode))
     via_source = case((forward >= 0, src.c.agg_cost + fraction * forward), else_=None)
     via_target = case((backward >= 0, tgt.c.agg_cost + (1 - fraction) * backward), else_=None)
     # On the origin's own road: straight along it, in a direction the mode may ride.
@@ -196,7 +190,8 @@ def _reach(
     )
     ride_s = func.least(via_source, via_target, along)
     # The road end the site is reached from (NULL: straight along the origin's road), and the
-    # metres from there to the site; the metres to that end come with the page (_LENGTHS).
+    # metres from there to the site; the metres to that end come with the page
+    # (travel_metres.with_metres).
     from_source = or_(via_target.is_(None), via_source <= via_target)
     node = case((along == ride_s, None), (from_source, road.c.source), else_=road.c.target)
     beyond_m = (
@@ -330,12 +325,12 @@ async def search(
         )
     after, choice = search_cursor.decode(cursor, params) if cursor else (None, None)
     start, radius_m = await origin(session, mode, near.lon, near.lat, minutes)
+    if start is None:
+        return [], None, ((0, True) if count_exact and cursor is None else None)
     # Plans for this request's values: the statement text is always the same, so after five
     # runs PostgreSQL would try one generic plan for every origin, time and ring (on the
     # 120x120 grid that made 30-minute searches 4x slower than their EXPLAIN ANALYZE).
     await session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
-    if start is None:
-        return [], None, ((0, True) if count_exact and cursor is None else None)
     # Candidates: the other filters, within the distance the top speed covers in that time.
     bounded = dataclasses.replace(params, radius_m=radius_m + network.ACCESS_MAX_M)
     built = await repository.build(session, bounded, today, text_choice=choice)
