@@ -25,3 +25,6 @@ class SiteCell(Base):
     sum_y: Mapped[float] = mapped_column(Double)
     sum_xx: Mapped[float] = mapped_column(Double)
     sum_yy: Mapped[float] = mapped_column(Double)
+    # The sum of ascii(occupation_code) (its first character's code point, 0 for none): in a
+    # cell of one site, that site's occupation group, which colours its pin (migration 0020).
+    group_sum: Mapped[int] = mapped_column(BigInteger, server_default=text("0"))

@@ -18,6 +18,7 @@ from sqlalchemy import (
     Float,
     Integer,
     Text,
+    and_,
     bindparam,
     case,
     cast,
@@ -79,12 +80,19 @@ def matching(built: search.Matches, window: CellWindow) -> Any:
         site.positions.label("positions"),
         mx.label("mx"),
         my.label("my"),
+        group_key(site.occupation_code).label("group_key"),
         where=where,
     ).subquery("located")
     c = located.c
-    return _per_cell(c, func.count(), c.positions, c.mx, c.my, c.mx * c.mx, c.my * c.my).subquery(
-        "cells"
-    )
+    sums = (c.mx, c.my, c.mx * c.mx, c.my * c.my, c.group_key)
+    return _per_cell(c, func.count(), c.positions, *sums).subquery("cells")
+
+
+def group_key(occupation_code: Any) -> ColumnElement[int]:
+    """What a site adds to its cell's `group_sum`: the code point of its occupation code's
+    first character (its ISCO major group), 0 without one. Sums add and subtract exactly, as
+    site_cell's triggers keep them (jobmap_site_cells.sql); a cell of one site holds its own."""
+    return func.coalesce(func.ascii(occupation_code), 0)
 
 
 def _int(name: str) -> Any:
@@ -92,8 +100,9 @@ def _int(name: str) -> Any:
 
 
 def _per_cell(c: Any, sites: Any, positions: Any, *sums: Any) -> Any:
-    """Per cell (`c.cx`, `c.cy`): sites, positions, and the sums of x, y, x² and y²."""
-    names = ("sum_x", "sum_y", "sum_xx", "sum_yy")
+    """Per cell (`c.cx`, `c.cy`): sites, positions, the sums of x, y, x² and y², and of the
+    sites' group keys."""
+    names = ("sum_x", "sum_y", "sum_xx", "sum_yy", "group_sum")
     return select(
         c.cx,
         c.cy,
@@ -119,6 +128,7 @@ def kept() -> Any:
         SiteCell.sum_y,
         SiteCell.sum_xx,
         SiteCell.sum_yy,
+        SiteCell.group_sum,
     ).where(
         SiteCell.zoom == zoom,
         # The blocks the window spans, for ix_site_cell_block (the shift a constant in the
@@ -147,6 +157,7 @@ def kept() -> Any:
         -my,
         -(mx * mx),
         -(my * my),
+        -group_key(site.occupation_code),
     ).where(
         site.public,
         site.valid_through <= func.now(),
@@ -155,7 +166,8 @@ def kept() -> Any:
     )
     c = union_all(stored, expired).subquery("both").c
     sites = func.sum(c.sites)
-    per_cell = _per_cell(c, sites, c.positions, c.sum_x, c.sum_y, c.sum_xx, c.sum_yy)
+    sums = (c.sum_x, c.sum_y, c.sum_xx, c.sum_yy, c.group_sum)
+    per_cell = _per_cell(c, sites, c.positions, *sums)
     return per_cell.having(sites > 0).subquery("cells")
 
 
@@ -211,7 +223,8 @@ def count_label(count: Any) -> ColumnElement[str]:
 def clusters(cells: Any) -> Any:
     """One row per cell: where its symbol goes (Web Mercator `mx`, `my`: the mean of its
     sites, moved into the cell by the symbol's radius), `count`, `positions`, `radius` and
-    `label` as drawn, and `expansion_zoom`, the zoom at which its sites part. Parameters:
+    `label` as drawn, `expansion_zoom`, the zoom at which its sites part, and for a single site
+    its `occupation_group` (null otherwise), which colours its pin. Parameters:
     cluster_values()."""
     zoom, sites_from_zoom = _int("cluster_zoom"), _int("sites_from_zoom")
     # In double precision: dividing by a whole number would otherwise be numeric, and ln() and
@@ -236,7 +249,14 @@ def clusters(cells: Any) -> Any:
         radius.label("radius"),
         count_label(count).label("label"),
         _expansion_zoom(2 * func.sqrt(variance), zoom, sites_from_zoom).label("expansion_zoom"),
+        _single_group(count, cells.c.group_sum).label("occupation_group"),
     ).subquery("clusters")
+
+
+def _single_group(count: Any, group_sum: Any) -> ColumnElement[str]:
+    """A single site's occupation group (the first character of its code, as the sites layer
+    gives it), back from its group key; null for clusters and sites without one."""
+    return case((and_(count == 1, group_sum > 0), func.chr(cast(group_sum, Integer))))
 
 
 def _within(value: Any, low: Any, high: Any) -> ColumnElement[float]:

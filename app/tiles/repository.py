@@ -144,6 +144,7 @@ def _clusters(clusters: Any) -> Any:
         clusters.c.radius,
         clusters.c.label,
         clusters.c.expansion_zoom,
+        clusters.c.occupation_group,
     )
 
 
@@ -185,6 +186,7 @@ async def clusters_geojson(
             "radius", found.c.radius,
             "label", found.c.label,
             "expansion_zoom", found.c.expansion_zoom,
+            "occupation_group", found.c.occupation_group,
         ),
     )  # fmt: skip
     collection = func.json_build_object(

@@ -97,7 +97,8 @@ async def vacancy_tile(
     matching work site: `id`, `vacancy_id`, `title`, `employer`, `positions` (at the site),
     `salary_min`/`salary_max` (monthly VND), `occupation_group`. Below it, clusters:
     `count` (matching sites, each one vacancy at one place), `positions`, `expansion_zoom`
-    (zoom in to there to see them apart), placed at the mean of their sites. Every matching
+    (zoom in to there to see them apart), placed at the mean of their sites; a cluster of one
+    site also has its `occupation_group`. Every matching
     site in the tile is counted: nothing is cut off. Each worker keeps tiles in memory
     (`APP_TILE_CACHE_MB`) while nothing they show can have changed (`X-Tile-Cache`)."""
     tiles: TileCache = request.app.state.tile_cache
@@ -134,8 +135,9 @@ async def vacancy_clusters(
     zoom: Annotated[int, Query(ge=0, le=grid.MAX_ZOOM, description="The map's zoom.")],
 ) -> Response:
     """The clusters the vector tiles of `zoom` hold for the cells the box touches (same
-    cells, counts and places): Point features with `count`, `positions` and
-    `expansion_zoom`; `sites` is the sum of the counts. From `APP_TILE_SITES_FROM_ZOOM`
+    cells, counts and places): Point features with `count`, `positions`,
+    `expansion_zoom` and `occupation_group` (a single site's, else null); `sites` is the sum
+    of the counts. From `APP_TILE_SITES_FROM_ZOOM`
     (16) on there are no clusters: ask `/v1/vacancies.geojson` for the sites."""
     body = await service.clusters(
         session,

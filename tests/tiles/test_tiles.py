@@ -429,14 +429,16 @@ async def assert_cells_are_exact(session: AsyncSession) -> None:
             WITH fresh AS (
                 SELECT z AS zoom, jobmap_cell_x(geom, z) AS cx, jobmap_cell_y(geom, z) AS cy,
                        count(*) AS sites, sum(positions) AS positions,
-                       sum(jobmap_mercator_x(geom)) AS sum_x
+                       sum(jobmap_mercator_x(geom)) AS sum_x,
+                       sum(coalesce(ascii(occupation_code), 0)) AS group_sum
                 FROM vacancy_site CROSS JOIN generate_series(8, 15) AS z WHERE public
                 GROUP BY 1, 2, 3
-            ), kept AS (SELECT zoom, cx, cy, sites, positions, sum_x FROM site_cell
+            ), kept AS (SELECT zoom, cx, cy, sites, positions, sum_x, group_sum FROM site_cell
                         WHERE sites <> 0)
             SELECT count(*) FROM fresh FULL JOIN kept USING (zoom, cx, cy)
             WHERE fresh.sites IS DISTINCT FROM kept.sites
                OR fresh.positions IS DISTINCT FROM kept.positions
+               OR fresh.group_sum IS DISTINCT FROM kept.group_sum
                OR abs(fresh.sum_x - kept.sum_x) > 1e-6 * abs(fresh.sum_x)
             """
         )
@@ -508,6 +510,65 @@ async def test_expired_sites_leave_the_kept_cells_before_the_sweep(
     assert clusters_of(await get_tile(client, 10, x, y)) == clusters_of(
         await get_tile(client, 10, x, y, **EVERYTHING)
     )
+
+
+async def test_single_sites_carry_their_occupation_group_below_the_sites_zoom(
+    client: AsyncClient, actors: Actors, session: AsyncSession
+) -> None:
+    """A cluster of one site says its occupation group, so its pin is coloured at every zoom;
+    kept and counted tiles agree, through an occupation change and an expiry."""
+    z = 12
+    x, y = tile_of(LON, LAT, z)
+
+    async def groups(**params: Any) -> list[tuple[int, str | None]]:
+        response = await get_tile(client, z, x, y, **params)
+        found = sorted(
+            (f["properties"]["count"], f["properties"].get("occupation_group"))
+            for f in features(response)
+        )
+        return found
+
+    alone = await post(client, actors.a, title="Kế toán", occupation_code="24")
+    far = LON + 0.02  # another cell of the same z12 tile
+    pair = [
+        await post(
+            client,
+            actors.a,
+            title=f"Thợ hàn {i}",
+            occupation_code="72",
+            sites=[{"positions": 1, "coordinates": {"lon": far + 0.0001 * i, "lat": LAT}}],
+        )
+        for i in range(2)
+    ]
+    assert await groups() == [(1, "2"), (2, None)]
+    assert await groups(**EVERYTHING) == await groups()
+    await assert_cells_are_exact(session)
+    # Its occupation changes: the pin's colour follows, though the site did not move.
+    changed = await client.patch(
+        f"/v1/vacancies/{alone['id']}",
+        json={"occupation_code": "51"},
+        headers={**actors.a, "If-Match": "*"},
+    )
+    assert changed.status_code == 200, changed.text
+    assert await groups() == [(1, "5"), (2, None)]
+    await assert_cells_are_exact(session)
+    # One of the pair expires, unswept: the other is alone, and a pin of its group.
+    await session.execute(
+        text(
+            "UPDATE vacancy_site SET valid_through = now() - interval '1 minute' "
+            "WHERE vacancy_id = :id"
+        ),
+        {"id": pair[0]["id"]},
+    )
+    assert await groups() == [(1, "5"), (1, "7")]
+    assert await groups(**EVERYTHING) == await groups()
+    box = ",".join(str(v) for v in Tile(z, x, y).lonlat_bounds)
+    as_json = await client.get("/v1/vacancies/clusters", params={"bbox": box, "zoom": z})
+    assert as_json.status_code == 200, as_json.text
+    assert sorted(f["properties"]["occupation_group"] for f in as_json.json()["features"]) == [
+        "5",
+        "7",
+    ]
 
 
 def at_city(offset: float) -> list[dict[str, Any]]:

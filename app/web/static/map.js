@@ -911,7 +911,9 @@
           filter: ["has", "count"],
           // The tile says how large each symbol is drawn (border included) and places it
           // so that none overlaps another; the count is written in Vietnamese ("1,2 N").
-          paint: {"circle-color": "#1d6fb8", "circle-opacity": 0.85,
+          // A single site is a pin in its occupation group's colour, as from zoom 16.
+          paint: {"circle-color": ["case", ["==", ["get", "count"], 1], groupColour(), "#1d6fb8"],
+            "circle-opacity": 0.85,
             "circle-stroke-color": "#ffffff", "circle-stroke-width": CLUSTER_BORDER,
             "circle-radius": ["-", ["get", "radius"], CLUSTER_BORDER]}},
         {id: "cluster-counts", type: "symbol", source: "vacancies", "source-layer": "vacancies",
