@@ -50,6 +50,10 @@ class Settings(BaseSettings):
     db_connect_timeout_s: float = Field(default=5.0, gt=0)
     db_pool_size: int = Field(default=10, ge=1)
     db_max_overflow: int = Field(default=5, ge=0)
+    # The database URL is a transaction pooler (PgBouncer, pool_mode = transaction): each
+    # transaction may run on another server connection, so no statement is kept prepared and
+    # the session settings are set in every transaction (app/db.py; docs/operations.md).
+    db_transaction_pooler: bool = False
     # The calendar "today" of the service's users (default date of area queries and so on).
     timezone: str = "Asia/Ho_Chi_Minh"
     max_body_bytes: int = Field(default=1_048_576, ge=1024)

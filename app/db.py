@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, Request
-from sqlalchemy import MetaData, func, select, text
+from sqlalchemy import Connection, MetaData, event, func, select, text
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -35,34 +35,73 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+def session_settings(statement_timeout_ms: int) -> dict[str, str]:
+    """The settings every session of ours runs with."""
+    return {
+        "statement_timeout": str(statement_timeout_ms),
+        # JIT and parallel workers cost more than they save on millisecond queries.
+        "jit": "off",
+        "max_parallel_workers_per_gather": "0",
+        # A session left idle inside a transaction would hold back the changes feed (and
+        # vacuum) for the whole cluster.
+        "idle_in_transaction_session_timeout": "60000",
+    }
+
+
+# Startup parameters a transaction pooler passes on (PgBouncer refuses any other).
+POOLER_STARTUP = {"application_name": "jobmap", "timezone": "UTC"}
+
+
 def create_engine(settings: Settings, *, statement_timeout_ms: int | None = None) -> AsyncEngine:
     """An asyncpg engine tuned for short interactive queries. Operators' commands pass their
     own statement timeout (0: none)."""
     timeout_ms = (
         settings.db_statement_timeout_ms if statement_timeout_ms is None else statement_timeout_ms
     )
-    return create_async_engine(
+    per_session = session_settings(timeout_ms)
+    connect_args: dict[str, object] = {"timeout": settings.db_connect_timeout_s}
+    if settings.db_transaction_pooler:
+        connect_args |= {
+            "server_settings": POOLER_STARTUP,
+            # Statements another transaction prepared may be on another server connection,
+            # and two clients' numbered names would collide on one: every statement unnamed,
+            # prepared and run in one exchange (asyncpg flushes, it does not sync, between).
+            "statement_cache_size": 0,
+            "prepared_statement_cache_size": 0,
+            "prepared_statement_name_func": lambda: "",
+        }
+    else:
+        connect_args["server_settings"] = POOLER_STARTUP | per_session
+    engine = create_async_engine(
         settings.database_url,
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
         poolclass=MeteredPool,  # counts requests waiting for a connection (app/metrics)
         # A connection killed by a database restart is noticed and replaced, not handed out.
         pool_pre_ping=True,
-        connect_args={
-            "timeout": settings.db_connect_timeout_s,
-            "server_settings": {
-                "application_name": "jobmap",
-                "statement_timeout": str(timeout_ms),
-                # JIT and parallel workers cost more than they save on millisecond queries.
-                "jit": "off",
-                "max_parallel_workers_per_gather": "0",
-                # A session left idle inside a transaction would hold back the changes feed
-                # (and vacuum) for the whole cluster.
-                "idle_in_transaction_session_timeout": "60000",
-                "timezone": "UTC",
-            },
-        },
+        connect_args=connect_args,
     )
+    if settings.db_transaction_pooler:
+        _set_in_every_transaction(engine, per_session)
+    return engine
+
+
+def set_locally(values: dict[str, str]) -> str:
+    """One statement that sets `values` for the current transaction only (they come from our
+    settings: numbers and fixed words)."""
+    calls = ", ".join(f"set_config('{name}', '{value}', true)" for name, value in values.items())
+    return f"SELECT {calls}"
+
+
+def _set_in_every_transaction(engine: AsyncEngine, values: dict[str, str]) -> None:
+    """Behind a transaction pooler a session setting would leak to other clients' transactions
+    and be missing from ours: each transaction sets them for itself, in one statement (one
+    more round trip per transaction)."""
+    statement = set_locally(values)
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def set_locals(connection: Connection) -> None:
+        connection.exec_driver_sql(statement)
 
 
 def create_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -7,6 +7,9 @@
 #   (pgRouting comes with the database: scripts/db.sh);
 # - Prometheus (prometheus) scrapes the service's metrics in tests/metrics (started by the
 #   test on a port of its own; the package's own service is not used).
+# - PgBouncer (pgbouncer): tests/ops/test_pgbouncer.py runs the service behind it in
+#   transaction pooling mode (started by the test on a port of its own; the package's own
+#   service is not used).
 # - curl and uuidgen (uuid-runtime) run the README's and docs' examples as printed (tests/docs).
 # As root the missing ones are installed with apt-get; otherwise say how.
 set -euo pipefail
@@ -19,6 +22,7 @@ command -v ogrinfo >/dev/null 2>&1 || missing+=(gdal-bin)
 command -v osm2pgsql >/dev/null 2>&1 || missing+=(osm2pgsql)
 command -v osmium >/dev/null 2>&1 || missing+=(osmium-tool)
 command -v prometheus >/dev/null 2>&1 || missing+=(prometheus)
+[ -x /usr/sbin/pgbouncer ] || command -v pgbouncer >/dev/null 2>&1 || missing+=(pgbouncer)
 command -v curl >/dev/null 2>&1 || missing+=(curl)
 command -v uuidgen >/dev/null 2>&1 || missing+=(uuid-runtime)
 if [ ${#missing[@]} -eq 0 ]; then
@@ -37,3 +41,4 @@ command -v ogrinfo >/dev/null || { say "gdal-bin installed but ogrinfo is not on
 command -v osm2pgsql >/dev/null || { say "osm2pgsql installed but not on PATH" >&2; exit 1; }
 command -v osmium >/dev/null || { say "osmium-tool installed but osmium is not on PATH" >&2; exit 1; }
 command -v prometheus >/dev/null || { say "prometheus installed but not on PATH" >&2; exit 1; }
+[ -x /usr/sbin/pgbouncer ] || command -v pgbouncer >/dev/null || { say "pgbouncer installed but not found" >&2; exit 1; }

@@ -26,6 +26,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.compiler import SQLCompiler
 
 from app.config import Settings
+from app.db import POOLER_STARTUP, session_settings, set_locally
 from app.errors import ServiceUnavailableError
 from app.http_cache import etag_for
 from app.metrics.series import STATEMENT_TIMEOUTS, TILE_CACHE
@@ -97,13 +98,14 @@ class MapConnection:
         url = make_url(settings.database_url).set(drivername="postgresql")
         self._dsn = url.render_as_string(hide_password=False)
         self._connect_timeout = settings.db_connect_timeout_s
-        self._server_settings = {
-            "application_name": "jobmap-map",
-            "statement_timeout": str(settings.db_statement_timeout_ms),
-            "jit": "off",
-            "max_parallel_workers_per_gather": "0",
-            "timezone": "UTC",
-        }
+        per_session = session_settings(settings.db_statement_timeout_ms)
+        # Behind a transaction pooler each statement runs in a transaction of its own that
+        # sets them (app/db.py): two more round trips, and nothing kept prepared.
+        self._pooled = settings.db_transaction_pooler
+        self._set_locally = set_locally(per_session)
+        self._server_settings = POOLER_STARTUP | {"application_name": "jobmap-map"}
+        if not self._pooled:
+            self._server_settings |= per_session
         self._dialect = PGDialect_asyncpg()  # type: ignore[no-untyped-call]
         # By the statement's id; the statement is kept too, so its id is never reused.
         self._compiled: dict[int, tuple[Any, str, tuple[str, ...], SQLCompiler]] = {}
@@ -126,8 +128,14 @@ class MapConnection:
                         self._dsn,
                         timeout=self._connect_timeout,
                         server_settings=self._server_settings,
+                        statement_cache_size=0 if self._pooled else 100,
                     )
-                return await self._connection.fetchrow(sql, *(arguments[n] for n in names))
+                connection = self._connection
+                if not self._pooled:
+                    return await connection.fetchrow(sql, *(arguments[n] for n in names))
+                async with connection.transaction():
+                    await connection.execute(self._set_locally)
+                    return await connection.fetchrow(sql, *(arguments[n] for n in names))
             except (
                 asyncpg.PostgresError,
                 asyncpg.InterfaceError,

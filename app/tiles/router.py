@@ -19,7 +19,7 @@ from app.search.params import (
     search_params,
 )
 from app.tiles import grid, service
-from app.tiles.cache import MapState, MapStateReader, TileCache
+from app.tiles.cache import MapState, MapStateReader, TileCache, map_state
 from app.tiles.responses import MVT, kept_response
 
 router = APIRouter(tags=["tiles"])
@@ -62,8 +62,13 @@ async def tile_filters(
 Filters = Annotated[SearchParams, Depends(tile_filters)]
 
 
-async def current_map_state(request: Request) -> MapState:
-    """Read before the tile is drawn (see app/tiles/cache.py); shared by concurrent requests."""
+async def current_map_state(request: Request, session: SessionDep) -> MapState:
+    """Read before the tile is drawn (see app/tiles/cache.py); shared by concurrent requests.
+    Behind a transaction pooler, read in the request's own transaction instead: the key check
+    may already hold a server connection, and waiting for a second one from a pool that such
+    requests fill would never end."""
+    if request.app.state.settings.db_transaction_pooler:
+        return await map_state(session)
     reader: MapStateReader = request.app.state.map_states
     return await reader.current()
 
