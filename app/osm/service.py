@@ -54,6 +54,12 @@ async def _autocommit(engine: AsyncEngine) -> AsyncConnection:
 async def load(settings: Settings, path: Path, *, clip_to_province: bool = False) -> LoadReport:
     """Import `path` and make it the live network; raises OsmLoadError (nothing changed)."""
     _check_file(path)
+    if settings.db_transaction_pooler:
+        # Its lock is held by a session, and a pooler hands sessions' statements to any
+        # server connection (docs/operations.md, "Behind PgBouncer").
+        raise OsmLoadError(
+            "`jobmap osm load` needs PostgreSQL's own address: APP_DB_TRANSACTION_POOLER is set"
+        )
     started = time.perf_counter()
     engine = create_engine(settings, statement_timeout_ms=0)
     try:

@@ -217,6 +217,14 @@ async def test_a_missing_file_is_a_clear_error(osm_settings: Settings, tmp_path:
         await service.load(osm_settings, tmp_path / "nowhere.osm.pbf")
 
 
+async def test_a_load_through_a_transaction_pooler_is_refused(
+    osm_settings: Settings, tmp_path: Path
+) -> None:
+    pooled = osm_settings.model_copy(update={"db_transaction_pooler": True})
+    with pytest.raises(OsmLoadError, match="needs PostgreSQL's own address"):
+        await service.load(pooled, write(tmp_path, "town.osm", osm_xml()))
+
+
 async def test_reload_replaces_the_network(
     town: LoadReport, engine: AsyncEngine, osm_settings: Settings, tmp_path: Path
 ) -> None:
