@@ -83,6 +83,31 @@ async def test_cluster_symbols_never_overlap_and_read_in_vietnamese(
     assert paint == [["-", ["get", "radius"], 2], 2]
 
 
+# Each single site drawn as a cluster: its occupation group and the colour it is drawn in.
+SINGLE_PINS = """() => window.jobMap.queryRenderedFeatures({layers: ["clusters"]})
+  .filter((f) => f.properties.count === 1)
+  .map((f) => [f.properties.occupation_group, f.layer.paint["circle-color"]])"""
+# MapLibre gives evaluated colours as {r, g, b, a} in 0..1.
+GROUP_8_COLOUR = {"r": 0x8C / 255, "g": 0x51 / 255, "b": 0x0A / 255, "a": 1}
+CLUSTER_COLOUR = {"r": 0x1D / 255, "g": 0x6F / 255, "b": 0xB8 / 255, "a": 1}
+
+
+async def test_a_single_site_below_zoom_16_is_a_pin_in_its_occupation_groups_colour(
+    open_page: OpenPage,
+) -> None:
+    lon, lat = DRIVER_SITE
+    page = (await open_page(f"/#13/{lat}/{lon}")).page
+    await map_ready(page)
+    pins = await page.evaluate(SINGLE_PINS)
+    assert ["8", pytest.approx(GROUP_8_COLOUR)] in pins, pins  # the lorry driver (ISCO 83)
+    assert all(group is not None for group, _ in pins), pins
+    drawn = await page.evaluate(
+        """() => window.jobMap.queryRenderedFeatures({layers: ["clusters"]})
+          .filter((f) => f.properties.count > 1).map((f) => f.layer.paint["circle-color"])"""
+    )
+    assert all(colour == pytest.approx(CLUSTER_COLOUR) for colour in drawn), drawn
+
+
 async def test_clicking_a_cluster_zooms_to_where_its_sites_part(open_page: OpenPage) -> None:
     page = (await open_page("/#10/10.2636/106.0765")).page
     await map_ready(page)
