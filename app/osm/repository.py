@@ -329,7 +329,7 @@ SELECT (SELECT loaded_at FROM osm.info),
 
 
 # The network's tables are missing (42P01) or its schema is (3F000).
-_GONE = frozenset({"42P01", "3F000"})
+NETWORK_GONE = frozenset({"42P01", "3F000"})
 
 
 class NetworkGoneError(Exception):
@@ -344,7 +344,7 @@ async def network_reads(session: AsyncSession) -> AsyncIterator[None]:
         async with session.begin_nested():
             yield
     except DBAPIError as error:
-        if getattr(error.orig, "sqlstate", None) in _GONE:
+        if getattr(error.orig, "sqlstate", None) in NETWORK_GONE:
             raise NetworkGoneError from error
         raise
 

@@ -7,15 +7,19 @@ A point farther than ACCESS_MAX_M from every road the mode may use is not on the
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from sqlalchemy import Select, func, or_, select, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import geo
 from app.errors import ConflictError
 from app.models import street_network as network
 from app.models.travel_speed import TravelMode
+from app.osm.repository import NETWORK_GONE
 
 ACCESS_MPS = network.ACCESS_KMH / 3.6
 ORIGIN = -1  # the origin's vertex id (OSM node ids are positive)
@@ -54,6 +58,19 @@ async def check_network(session: AsyncSession) -> None:
     """409 when no street network is loaded."""
     if not await session.scalar(text("SELECT to_regclass('osm.site_joint') IS NOT NULL")):
         raise no_network()
+
+
+@contextmanager
+def network_required() -> Iterator[None]:
+    """409 as well when the network is dropped after check_network found it (an operator's
+    `DROP SCHEMA osm` between two statements; a reload swaps it under locks): the request
+    ends, so its aborted transaction needs no savepoint."""
+    try:
+        yield
+    except DBAPIError as error:
+        if getattr(error.orig, "sqlstate", None) in NETWORK_GONE:
+            raise no_network() from error
+        raise
 
 
 def _road_columns(mode: TravelMode) -> list[Any]:

@@ -15,6 +15,7 @@ from app.dependencies import TodayDep
 from app.errors import Problem
 from app.models.travel_speed import TravelMode
 from app.search import geojson, isochrones, route, service
+from app.search.joints import network_required
 from app.search.params import SearchParams, parse_minutes, parse_near, search_params
 from app.search.schemas import SearchPage
 
@@ -114,9 +115,10 @@ async def isochrones_geojson(
     outline simplified to 10 m. `geometry` is null when `near` is farther than 500 m from
     every road the mode may use. 409 without a street network."""
     point = parse_near(near)
-    body = await isochrones.isochrones(
-        session, travel_mode, point.lon, point.lat, parse_minutes(minutes)
-    )
+    with network_required():
+        body = await isochrones.isochrones(
+            session, travel_mode, point.lon, point.lat, parse_minutes(minutes)
+        )
     return Response(json.dumps(body).encode(), media_type=GEOJSON)
 
 
@@ -172,8 +174,9 @@ async def vacancy_route(
     `start_off_network` or `site_off_network` (more than 500 m from every road the mode may
     use), or `no_route`. 409 without a street network."""
     point = parse_near(near)
-    to = await route.target(session, vacancy_id, site, point)
-    found = await route.route(session, travel_mode, point, to)
+    with network_required():
+        to = await route.target(session, vacancy_id, site, point)
+        found = await route.route(session, travel_mode, point, to)
     feature = {
         "type": "Feature",
         "geometry": found["geometry"],

@@ -12,6 +12,7 @@ from app import cursors
 from app.search import cursor as search_cursor
 from app.search import facets as facet_counts
 from app.search import pages, repository, text, travel
+from app.search.joints import network_required
 from app.search.params import SearchParams
 from app.search.schemas import ResultSalary, ResultSite, SearchPage, SearchResult
 from app.vacancies.schemas import CodeName
@@ -70,10 +71,11 @@ async def _travel_search(
     count_exact: bool,
     facets: bool,
 ) -> SearchPage:
-    rows, next_cursor, counted = await travel.search(
-        session, params, today, limit=limit, cursor=cursor, count_exact=count_exact,
-        facets=facets,
-    )  # fmt: skip
+    with network_required():
+        rows, next_cursor, counted = await travel.search(
+            session, params, today, limit=limit, cursor=cursor, count_exact=count_exact,
+            facets=facets,
+        )  # fmt: skip
     return SearchPage(
         items=[_result(row) for row in rows],
         next_cursor=next_cursor,

@@ -15,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from app.config import Settings
 from app.osm import service
+from app.search import route as route_module
 from app.search import travel as travel_search
 from tests.factories import CITY_CENTRE, Actors
 from tests.factories import post_vacancy as post
@@ -229,6 +230,37 @@ async def test_a_ring_never_hides_a_sooner_site(
     page = await travel(client, "walk", 30, near=grid_point(2, 0), limit=4)
     titles = [item["title"] for item in page["items"]]
     assert titles == ["Hai khối"] + ["Cuối đường"] * 3
+
+
+@pytest.mark.parametrize("endpoint", ["search", "isochrones", "route"])
+async def test_a_network_dropped_after_the_check_is_a_409_not_a_500(
+    no_network: AsyncEngine,
+    client: AsyncClient,
+    actors: Actors,
+    monkeypatch: pytest.MonkeyPatch,
+    endpoint: str,
+) -> None:
+    """The check finds a network, then `DROP SCHEMA osm` removes it before the reads: the
+    reads fail on the missing tables, which is the same answer as no network at all."""
+    del no_network
+
+    async def found_one(session: AsyncSession) -> None:
+        del session
+
+    monkeypatch.setattr(travel_search, "check_network", found_one)
+    monkeypatch.setattr(route_module, "check_network", found_one)
+    near = "105.97,10.25"
+    if endpoint == "search":
+        params = {"near": near, "travel_mode": "walk", "max_minutes": "5"}
+        response = await client.get("/v1/vacancies", params=params)
+    elif endpoint == "isochrones":
+        params = {"near": near, "travel_mode": "walk", "minutes": "5"}
+        response = await client.get("/v1/isochrones", params=params)
+    else:
+        vacancy = await post(client, actors.a, title="Thợ điện")
+        response = await client.get(f"/v1/vacancies/{vacancy['id']}/route", params={"near": near})
+    assert_problem(response, 409)
+    assert response.json()["errors"][0]["type"] == "no_street_network"
 
 
 async def test_no_network_is_a_409_naming_the_command(
