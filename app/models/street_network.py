@@ -13,6 +13,10 @@ from sqlalchemy import BigInteger, Column, ColumnElement, Float, MetaData, Table
 
 from app.models.travel_speed import TravelMode
 
+# What PostgreSQL says when the network was dropped under a statement (`DROP SCHEMA osm`
+# between two of them): its tables are missing (42P01) or its schema is (3F000).
+NETWORK_GONE = frozenset({"42P01", "3F000"})
+
 _EDGES = {
     TravelMode.motorbike: (
         "SELECT id, source, target, cost_motorbike AS cost, reverse_cost_motorbike AS reverse_cost"

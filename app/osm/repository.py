@@ -16,6 +16,8 @@ from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
+from app.models.street_network import NETWORK_GONE
+
 LIVE = "osm"
 SCHEMA_NAME = re.compile(r"^osm(_(load|old)_[0-9a-f]{8})?$")
 # Held for a whole load: one load at a time (a second one is refused, not queued).
@@ -326,10 +328,6 @@ SELECT (SELECT loaded_at FROM osm.info),
     || coalesce((SELECT ST_AsMVT(t, 'places', 4096, 'geom') FROM places AS t
                  WHERE t.geom IS NOT NULL), '')
 """
-
-
-# The network's tables are missing (42P01) or its schema is (3F000).
-NETWORK_GONE = frozenset({"42P01", "3F000"})
 
 
 class NetworkGoneError(Exception):

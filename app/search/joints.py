@@ -19,7 +19,6 @@ from app import geo
 from app.errors import ConflictError
 from app.models import street_network as network
 from app.models.travel_speed import TravelMode
-from app.osm.repository import NETWORK_GONE
 
 ACCESS_MPS = network.ACCESS_KMH / 3.6
 ORIGIN = -1  # the origin's vertex id (OSM node ids are positive)
@@ -68,7 +67,7 @@ def network_required() -> Iterator[None]:
     try:
         yield
     except DBAPIError as error:
-        if getattr(error.orig, "sqlstate", None) in NETWORK_GONE:
+        if getattr(error.orig, "sqlstate", None) in network.NETWORK_GONE:
             raise no_network() from error
         raise
 
