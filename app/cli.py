@@ -108,7 +108,7 @@ def areas_load(
         raise typer.Exit(1) from exc
     typer.echo(
         f"areas from {directory}: {report.inserted} inserted, {report.updated} updated, "
-        f"{report.unchanged} unchanged"
+        f"{report.unchanged} unchanged; {report.successions} communes follow an ended unit"
     )
 
 

@@ -33,6 +33,8 @@ from app.osm.router import router as osm_router
 from app.placements.router import router as placements_router
 from app.plans.report_router import router as plan_report_router
 from app.plans.router import router as plans_router
+from app.programmes.report_router import router as programme_report_router
+from app.programmes.router import router as programmes_router
 from app.query_params import only_declared_params
 from app.search.router import router as search_router
 from app.stats.projection_router import router as projection_router
@@ -115,7 +117,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             {"name": "vacancies", "description": "Posting, reading and closing vacancies."},
             {"name": "employers", "description": "Employer accounts and their API keys."},
             {"name": "placements", "description": "People placed into jobs (not public)."},
-            {"name": "plans", "description": "Indicators, annual plans, values from surveys."},
+            {
+                "name": "plans",
+                "description": "Indicators, annual plans, programmes, values from surveys.",
+            },
             {"name": "statistics", "description": "Placement totals and indicators vs plan."},
             {"name": "audit", "description": "Who changed placements, plans and values."},
             {"name": "areas", "description": "Administrative units with validity dates."},
@@ -181,8 +186,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         vacancies_router,
         placements_router,
         plans_router,
+        programmes_router,
         stats_router,
         plan_report_router,
+        programme_report_router,
         projection_router,
         vacancy_stats_router,
         audit_router,

@@ -4,6 +4,7 @@ code alone across 2025-07-01."""
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date
 from typing import Any
 
@@ -11,7 +12,7 @@ from sqlalchemy import ColumnElement, func, literal, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import geo
-from app.models.area import Area
+from app.models.area import Area, AreaSuccession
 
 
 def valid_at(at: date) -> ColumnElement[bool]:
@@ -52,3 +53,22 @@ async def bounds(session: AsyncSession, *where: ColumnElement[bool]) -> list[flo
     if corners[0] is None:
         return None
     return [round(float(value), geo.GEOJSON_DECIMALS) for value in corners]
+
+
+async def successors(
+    session: AsyncSession, unit_ids: Collection[int]
+) -> dict[int, list[tuple[Area, float]]]:
+    """The communes that followed each unit (area_succession: begun the day it ended, mostly
+    inside it), with the share of each lying inside it; largest share first."""
+    if not unit_ids:
+        return {}
+    rows = await session.execute(
+        select(AreaSuccession.predecessor_id, Area, AreaSuccession.share)
+        .join(Area, Area.id == AreaSuccession.successor_id)
+        .where(AreaSuccession.predecessor_id.in_(sorted(unit_ids)))
+        .order_by(AreaSuccession.predecessor_id, AreaSuccession.share.desc(), Area.code)
+    )
+    found: dict[int, list[tuple[Area, float]]] = {}
+    for predecessor_id, area, share in rows:
+        found.setdefault(predecessor_id, []).append((area, float(share)))
+    return found

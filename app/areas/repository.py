@@ -183,6 +183,7 @@ class LoadReport:
     inserted: int = 0
     updated: int = 0
     unchanged: int = 0
+    successions: int = 0  # rows of area_succession after the load
 
     def count(self, outcome: bool | None) -> None:
         if outcome is None:
@@ -265,3 +266,10 @@ async def invalid_geometries(session: AsyncSession) -> list[str]:
     """Codes of stored units whose geometry PostGIS considers invalid."""
     query = select(Area.code).where(Area.geom.is_not(None), ~func.ST_IsValid(Area.geom))
     return list((await session.scalars(query)).all())
+
+
+async def refresh_succession(session: AsyncSession) -> int:
+    """Rewrite area_succession from the boundaries now in the table (PostGIS overlay,
+    migrations/sql/jobmap_area_succession.sql); the number of rows written."""
+    written = await session.scalar(select(func.jobmap_area_succession()))
+    return int(written or 0)

@@ -68,4 +68,6 @@ async def load_areas(session: AsyncSession, directory: Path) -> LoadReport:
     invalid = await repository.invalid_geometries(session)
     if invalid:
         raise AreaDataError(f"invalid geometries for codes: {', '.join(sorted(invalid))}")
+    # Which new communes follow which ended unit, from the boundaries as loaded.
+    report.successions = await repository.refresh_succession(session)
     return report

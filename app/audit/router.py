@@ -16,7 +16,7 @@ from app.errors import Problem
 
 router = APIRouter(tags=["audit"])
 
-EntityType = Literal["placement", "placement_import", "plan", "indicator_value"]
+EntityType = Literal["placement", "placement_import", "plan", "indicator_value", "programme"]
 
 
 @router.get(
@@ -45,8 +45,8 @@ async def list_audit_events(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     cursor: Annotated[str | None, Query(max_length=cursors.MAX_CURSOR_LENGTH)] = None,
 ) -> AuditPage:
-    """Every change to placements, plans and indicator values: who (key prefix, role,
-    employer), when, the record before and after, and the reason given. Newest first."""
+    """Every change to placements, plans, programmes and indicator values: who (key prefix,
+    role, employer), when, the record before and after, and the reason given. Newest first."""
     where = AuditFilter(entity_type, entity_id, since, until)
     rows, next_cursor = await audit.events(session, where, limit=limit, cursor=cursor)
     return AuditPage(

@@ -1,6 +1,6 @@
 """ORM tables, one module per aggregate. Importing this package registers them all."""
 
-from app.models.area import Area, AreaLevel
+from app.models.area import Area, AreaLevel, AreaSuccession
 from app.models.audit import AuditEvent
 from app.models.classification import Industry, Occupation
 from app.models.employer import ApiKey, Employer, Role
@@ -8,6 +8,7 @@ from app.models.map_version import MapVersion
 from app.models.placement import Channel, Destination, Placement, Sex
 from app.models.placement_year_version import PlacementYearVersion
 from app.models.plan import IndicatorValue, PlanRevision, PlanTarget
+from app.models.programme import Programme, ProgrammeArea, ProgrammeTarget
 from app.models.search_word import SearchWord
 from app.models.site_cell import SiteCell
 from app.models.travel_speed import TravelMode, TravelSpeed
@@ -28,6 +29,7 @@ __all__ = [
     "ApiKey",
     "Area",
     "AreaLevel",
+    "AreaSuccession",
     "AuditEvent",
     "Channel",
     "CloseReason",
@@ -45,6 +47,9 @@ __all__ = [
     "PlacementYearVersion",
     "PlanRevision",
     "PlanTarget",
+    "Programme",
+    "ProgrammeArea",
+    "ProgrammeTarget",
     "Role",
     "SalaryPeriod",
     "SearchWord",

@@ -14,6 +14,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     Double,
+    ForeignKey,
     Identity,
     Index,
     String,
@@ -85,4 +86,26 @@ class Area(Base):
         ),
         Index("ix_area_geom", "geom", postgresql_using="gist"),
         Index("ix_area_parent_code", "parent_code"),
+    )
+
+
+class AreaSuccession(Base):
+    """A commune that began on the day a unit ended and lies mostly inside it: the unit's
+    territory after it (the 124 communes of 2025 after the 8 old districts). Derived from the
+    boundaries by migrations/sql/jobmap_area_succession.sql, rewritten at every areas load."""
+
+    __tablename__ = "area_succession"
+
+    predecessor_id: Mapped[int] = mapped_column(
+        ForeignKey("area.id", ondelete="CASCADE"), primary_key=True
+    )
+    successor_id: Mapped[int] = mapped_column(
+        ForeignKey("area.id", ondelete="CASCADE"), primary_key=True
+    )
+    # Of the successor's area (on the spheroid), the share inside the predecessor: over 0.5.
+    share: Mapped[float] = mapped_column(Double)
+
+    __table_args__ = (
+        CheckConstraint("share > 0.5 AND share <= 1.000001", name="share"),
+        Index("ix_area_succession_successor_id", "successor_id"),
     )

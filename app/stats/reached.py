@@ -4,9 +4,10 @@ and its backtest compare years with."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import (
     ColumnElement,
@@ -46,11 +47,25 @@ async def first_record(session: AsyncSession) -> date | None:
     return first
 
 
+def _window_start(year: ColumnElement[Any], since: tuple[int, int]) -> ColumnElement[date]:
+    """(month, day) of `year`: 29 February is 1 March in a common year (the day after 28)."""
+    month, day = since
+    start: ColumnElement[date] = func.make_date(year, month, 1, type_=Date) + (day - 1)
+    return start
+
+
 async def people_reached(
-    session: AsyncSession, days: Sequence[date], unit_id: int | None = None
+    session: AsyncSession,
+    days: Sequence[date],
+    unit_id: int | None = None,
+    *,
+    area_ids: Collection[int] | None = None,
+    since: tuple[int, int] = (1, 1),
 ) -> dict[date, Reached]:
     """Distinct people placed from 1 January of each day's year to the day (both included),
-    living in the unit when one is given; one statement over the years the days span."""
+    living in the unit when one is given, or in one of the communes `area_ids`; one statement
+    over the years the days span. `since` (month, day) starts each year's count on that day
+    instead (a programme whose period starts in the year)."""
     if not days:
         return {}
     # The expression of ix_placement_active_year_person: its order is the grouping's.
@@ -64,6 +79,10 @@ async def people_reached(
     ]
     if unit_id is not None:
         conditions.append(units.communes_of(unit_id, Placement.residence_area_id))
+    if area_ids is not None:
+        conditions.append(Placement.residence_area_id.in_(sorted(area_ids)))
+    if since != (1, 1):
+        conditions.append(Placement.placed_on >= _window_start(cast(year, Integer), since))
     # Each person's first placement of each year (and first abroad): a person counts from the
     # day they were first placed that year, once, as the year-to-date figures count them.
     abroad = Placement.destination == Destination.abroad.value
@@ -104,7 +123,7 @@ async def people_reached(
         .table_valued("day")
         .render_derived(name="wanted")
     )
-    year_start = func.make_date(cast(func.extract("year", wanted.c.day), Integer), 1, 1)
+    year_start = _window_start(cast(func.extract("year", wanted.c.day), Integer), since)
     rows = await session.execute(
         select(
             wanted.c.day,

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import uuid
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import date
 
 from sqlalchemy import select
@@ -27,7 +27,7 @@ from app.models import PlacementYearVersion
 from app.stats import reached
 
 Versions = tuple[tuple[int, uuid.UUID | None], ...]
-_Key = tuple[tuple[date, ...], int | None]
+_Key = tuple[tuple[date, ...], int | None, tuple[int, ...] | None, tuple[int, int]]
 
 
 async def year_versions(session: AsyncSession, years: Sequence[int]) -> Versions:
@@ -42,19 +42,29 @@ async def year_versions(session: AsyncSession, years: Sequence[int]) -> Versions
 
 
 class ReachedCache:
-    """The last counts of each (days, unit), with the versions they were counted under; the
-    least recently used go first beyond `entries` (0 keeps none)."""
+    """The last counts of each (days, unit or communes, start of the count), with the
+    versions they were counted under; the least recently used go first beyond `entries` (0
+    keeps none)."""
 
     def __init__(self, entries: int) -> None:
         self.entries = entries
         self._kept: OrderedDict[_Key, tuple[Versions, dict[date, reached.Reached]]] = OrderedDict()
 
     async def people_reached(
-        self, session: AsyncSession, days: Sequence[date], unit_id: int | None = None
+        self,
+        session: AsyncSession,
+        days: Sequence[date],
+        unit_id: int | None = None,
+        *,
+        area_ids: Collection[int] | None = None,
+        since: tuple[int, int] = (1, 1),
     ) -> dict[date, reached.Reached]:
         if not days or self.entries == 0:
-            return await reached.people_reached(session, days, unit_id)
-        key = (tuple(sorted(set(days))), unit_id)
+            return await reached.people_reached(
+                session, days, unit_id, area_ids=area_ids, since=since
+            )
+        members = None if area_ids is None else tuple(sorted(set(area_ids)))
+        key = (tuple(sorted(set(days))), unit_id, members, since)
         versions = await year_versions(session, [day.year for day in key[0]])
         kept = self._kept.get(key)
         if kept is not None and kept[0] == versions:
@@ -62,7 +72,9 @@ class ReachedCache:
             PROJECTION_CACHE.labels(result="hit").inc()
             return dict(kept[1])
         PROJECTION_CACHE.labels(result="miss").inc()
-        counts = await reached.people_reached(session, days, unit_id)
+        counts = await reached.people_reached(
+            session, days, unit_id, area_ids=area_ids, since=since
+        )
         self._kept[key] = (versions, dict(counts))
         self._kept.move_to_end(key)
         while len(self._kept) > self.entries:

@@ -124,6 +124,12 @@ TARGET_ROWS: dict[str, dict[str, str]] = {
         "plan_target": "t.revision_id IN (SELECT id FROM plan_revision WHERE year::text = :year)",
     },
     "indicator": {"indicator_value": "t.indicator = :indicator"},
+    # Areas' {code} too: reads only, so no rows of theirs are named.
+    "code": {
+        "programme": "t.code = :code",
+        "programme_area": "t.programme_id IN (SELECT id FROM programme WHERE code = :code)",
+        "programme_target": "t.programme_id IN (SELECT id FROM programme WHERE code = :code)",
+    },
     "prefix": {"api_key": "t.prefix = :prefix"},
 }
 
@@ -552,6 +558,20 @@ class World:
                         {"indicator": "new_jobs", "target": 20000},
                         {"indicator": "new_jobs", "target": 1500, "area_code": NEW_COMMUNE},
                     ],
+                },
+            ),
+            "PUT /v1/programmes/{code}": Body(
+                JSON,
+                {
+                    "name": "Đề án thử nghiệm",
+                    "period_from": "2024-01-01",
+                    "period_to": "2026-12-31",
+                    "areas": ["859"],
+                    "targets": [
+                        {"indicator": "new_jobs", "target": 6000},
+                        {"indicator": "new_jobs", "year": 2025, "target": 2000},
+                    ],
+                    "note": "Quyết định phê duyệt",
                 },
             ),
             "PUT /v1/indicators/{indicator}/values/{period}": Body(
@@ -1481,7 +1501,12 @@ async def world(
         key_prefix=extra_key.split("_")[1],
         person_refs=[*refs, PERSON_REF],
     )
-    for key in ("PUT /v1/plans/{year}", "PUT /v1/indicators/{indicator}/values/{period}"):
+    writes = (
+        "PUT /v1/plans/{year}",
+        "PUT /v1/indicators/{indicator}/values/{period}",
+        "PUT /v1/programmes/{code}",
+    )
+    for key in writes:
         operation = next(op for op in OPERATIONS if op.key == key)
         request = valid_request(world, operation)
         response = await client.request(
@@ -1491,6 +1516,17 @@ async def world(
             content=request.body.encode() if request.body else None,
         )
         assert response.status_code in (200, 201), response.text
+    # A second programme: their list has a next page to take a cursor from.
+    term = {
+        "name": "Nhiệm kỳ 2021-2025",
+        "period_from": "2021-01-01",
+        "period_to": "2025-12-31",
+        "targets": [{"indicator": "new_jobs", "target": 100000}],
+    }
+    response = await client.put(
+        "/v1/programmes/term-2021-2025", json=term, headers=actors.department
+    )
+    assert response.status_code == 201, response.text
     return world
 
 

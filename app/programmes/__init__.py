@@ -1,0 +1,1 @@
+"""Programmes: a period of any length, its units and targets, and progress against them."""
