@@ -60,12 +60,12 @@ run: demo
 	$(BIN)/jobmap serve --host $(HOST) --port $(PORT)
 
 lint: $(BIN)/.installed
-	$(BIN)/ruff check app tests migrations
-	$(BIN)/ruff format --check app tests migrations
+	$(BIN)/ruff check app tests migrations bench
+	$(BIN)/ruff format --check app tests migrations bench
 	$(BIN)/mypy
 
 format: $(BIN)/.installed
-	$(BIN)/ruff format app tests migrations
+	$(BIN)/ruff format app tests migrations bench
 	$(BIN)/ruff check --fix app tests migrations
 
 # Programs the tests run besides PostgreSQL (ogrinfo, Chromium, osm2pgsql, osmium), installed when missing.

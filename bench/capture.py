@@ -3,8 +3,8 @@
   bench/pgbench/<scenario>.sql   the same statements as a pgbench script (point/box as variables)
 
 The statements are captured from the calls the search service makes (app/search/service.py:
-`page` for /v1/vacancies without count=exact, `geojson` for /v1/vacancies.geojson), so they are exactly
-what SQLAlchemy sends through asyncpg, with the session settings of app/db.py.
+`page` for /v1/vacancies without count=exact, `geojson` for /v1/vacancies.geojson), so they
+are exactly what SQLAlchemy sends through asyncpg, with the session settings of app/db.py.
 
 Usage: APP_DATABASE_URL=postgresql+asyncpg://.../jobmap_bench .venv/bin/python bench/capture.py
 """
@@ -12,8 +12,8 @@ Usage: APP_DATABASE_URL=postgresql+asyncpg://.../jobmap_bench .venv/bin/python b
 from __future__ import annotations
 
 import asyncio
-import os
 import datetime as dt
+import os
 import pathlib
 import re
 import sys
@@ -22,12 +22,12 @@ from typing import Any
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import event  # noqa: E402
+from sqlalchemy import event
 
-from app.config import get_settings  # noqa: E402
-from app.db import create_engine, create_sessionmaker  # noqa: E402
-from app.search import geojson, pages, repository  # noqa: E402
-from app.search.params import search_params  # noqa: E402
+from app.config import get_settings
+from app.db import create_engine, create_sessionmaker
+from app.search import geojson, pages, repository
+from app.search.params import search_params
 
 HERE = pathlib.Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -35,13 +35,13 @@ from make_points import A1, A2, SETS  # noqa: E402
 
 # BENCH_POINTS_SET=points_dense.txt: the centres of issue 22 (scripts get the suffix _dense).
 POINTS_SET = os.environ.get("BENCH_POINTS_SET", "points.txt")
-SET_SUFFIX = "" if POINTS_SET == "points.txt" else "_" + POINTS_SET.removesuffix(".txt").split("_")[-1]
+SET_SUFFIX = (
+    "" if POINTS_SET == "points.txt" else "_" + POINTS_SET.removesuffix(".txt").split("_")[-1]
+)
 WEST, SOUTH, WIDTH, HEIGHT = SETS[POINTS_SET]
 # One example centre for the plans (point 1 of the set is used by pgbench's formula too).
 POINTS = [
-    tuple(map(float, line.split()))
-    for line in (HERE / POINTS_SET).read_text().split("\n")
-    if line
+    tuple(map(float, line.split())) for line in (HERE / POINTS_SET).read_text().split("\n") if line
 ]
 EXAMPLE = POINTS[0]
 HEADER = (
@@ -65,23 +65,26 @@ MINIMAL = {
         f"ORDER BY geom::geography <-> {_NEAR} LIMIT 20;\n"
     ),
 }
-BOX_HEADER = "\\set minlon :lon - {h}\n\\set minlat :lat - {h}\n\\set maxlon :lon + {h}\n\\set maxlat :lat + {h}\n"
-
-DEFAULTS: dict[str, Any] = dict(
-    near=None,
-    radius_m=10000,
-    bbox=None,
-    area=None,
-    q=None,
-    occupation=None,
-    industry=None,
-    employment_type=None,
-    salary_min=None,
-    include_unspecified=False,
-    posted_within_days=None,
-    employer_id=None,
-    sort=None,
+BOX_HEADER = (
+    "\\set minlon :lon - {h}\n\\set minlat :lat - {h}\n"
+    "\\set maxlon :lon + {h}\n\\set maxlat :lat + {h}\n"
 )
+
+DEFAULTS: dict[str, Any] = {
+    "near": None,
+    "radius_m": 10000,
+    "bbox": None,
+    "area": None,
+    "q": None,
+    "occupation": None,
+    "industry": None,
+    "employment_type": None,
+    "salary_min": None,
+    "include_unspecified": False,
+    "posted_within_days": None,
+    "employer_id": None,
+    "sort": None,
+}
 
 
 def box(lon: float, lat: float, half: float) -> str:
@@ -134,11 +137,13 @@ async def main() -> None:
     captured: list[tuple[str, tuple[Any, ...]]] = []
 
     @event.listens_for(engine.sync_engine, "before_cursor_execute")
-    def capture(conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001
+    def capture(
+        _conn: Any, _cursor: Any, statement: str, parameters: Any, _context: Any, _many: bool
+    ) -> None:
         captured.append((statement, tuple(parameters or ())))
 
     sessions = create_sessionmaker(engine)
-    today = dt.date.today()
+    today = dt.datetime.now(dt.UTC).date()
     # BENCH_CENTRE="lon,lat" plans another centre (a dense one); its plans get BENCH_SUFFIX and
     # the pgbench scripts are only written for the default centre.
     centre = os.environ.get("BENCH_CENTRE")
@@ -160,6 +165,7 @@ async def main() -> None:
                 summary = f"bytes={len(body)} head={body[:120]!r}"
             statements = list(captured)
             raw = (await (await session.connection()).get_raw_connection()).driver_connection
+            assert raw is not None
             plans = [f"-- scenario {name}: {kind} {kwargs} limit={limit}\n-- result: {summary}\n"]
             for sql, args in statements:
                 if sql.lstrip().upper().startswith("SET"):  # a setting for the transaction
@@ -193,7 +199,9 @@ async def main() -> None:
         )
         (HERE / "pgbench" / f"{name}{SET_SUFFIX}.sql").write_text(script)
         if name in MINIMAL:
-            (HERE / "pgbench" / f"minimal_{name}{SET_SUFFIX}.sql").write_text(HEADER + MINIMAL[name])
+            (HERE / "pgbench" / f"minimal_{name}{SET_SUFFIX}.sql").write_text(
+                HEADER + MINIMAL[name]
+            )
         print(name, summary, f"{len(statements)} statements")
     await engine.dispose()
 

@@ -19,7 +19,7 @@ HEADERS = [
 ]
 
 
-async def app(scope: dict[str, Any], receive: Any, send: Any) -> None:
+async def app(scope: dict[str, Any], _receive: Any, send: Any) -> None:
     if scope["type"] != "http":
         return
     await send({"type": "http.response.start", "status": 200, "headers": HEADERS})

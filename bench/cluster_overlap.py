@@ -17,6 +17,7 @@ import math
 import os
 import sys
 from dataclasses import dataclass, field
+from typing import Any
 
 import httpx
 import mapbox_vector_tile
@@ -48,7 +49,7 @@ class Zoom:
     per_tile: list[int] = field(default_factory=list)
 
 
-def overlapping_pairs(features: list[dict]) -> int:
+def overlapping_pairs(features: list[dict[str, Any]]) -> int:
     drawn = []
     for feature in features:
         properties = feature["properties"]
@@ -93,8 +94,10 @@ def main() -> None:
     first, last = (int(z) for z in os.environ.get("ZOOMS", "8-15").split("-"))
     zooms = list(range(first, last + 1))
     print(f"points: {path} ({len(points)} centres), zooms {first}-{last}, one tile per centre")
-    print("server\tzoom\ttiles\tfeatures/tile\tsites\toverlapping pairs\tper tile\tworst tile"
-          "\ttiles with any")
+    print(
+        "server\tzoom\ttiles\tfeatures/tile\tsites\toverlapping pairs\tper tile\tworst tile"
+        "\ttiles with any"
+    )
     for name, base in servers.items():
         for z, row in measure(base, points, zooms).items():
             print(

@@ -12,7 +12,7 @@ import sys
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
 
-from tests.plans.fingerprint import hot_statements_fingerprint  # noqa: E402
+from tests.plans.fingerprint import hot_statements_fingerprint
 
 if __name__ == "__main__":
     logging.disable(logging.WARNING)

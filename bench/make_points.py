@@ -25,8 +25,9 @@ def frac(x: float) -> float:
     return 0.5 + x - round(x)
 
 
-def point(i: int, west: float = 105.85, south: float = 10.05, width: float = 0.3,
-          height: float = 0.3) -> tuple[float, float]:
+def point(
+    i: int, west: float = 105.85, south: float = 10.05, width: float = 0.3, height: float = 0.3
+) -> tuple[float, float]:
     return west + width * frac(i * A1), south + height * frac(i * A2)
 
 
@@ -35,6 +36,8 @@ if __name__ == "__main__":
 
     for name, area in SETS.items():
         out = pathlib.Path(__file__).with_name(name)
-        lines = (f"{lon:.6f} {lat:.6f}\n" for lon, lat in (point(i, *area) for i in range(1, N + 1)))
+        lines = (
+            f"{lon:.6f} {lat:.6f}\n" for lon, lat in (point(i, *area) for i in range(1, N + 1))
+        )
         out.write_text("".join(lines))
         print(f"{N} points -> {out}")

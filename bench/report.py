@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 
 TARGET_P99_MS = 100.0
@@ -19,17 +20,17 @@ LABELS = {
 
 def parse(path: str) -> dict[tuple[str, str], dict[str, float]]:
     out: dict[tuple[str, str], dict[str, float]] = {}
-    for line in open(path, encoding="utf-8"):
+    with open(path, encoding="utf-8") as results:
+        lines = results.readlines()
+    for line in lines:
         parts = line.split()
         if len(parts) < 3 or parts[2] != "RESULT":
             continue
         values = {}
         for item in parts[3:]:
             key, _, value = item.partition("=")
-            try:
+            with contextlib.suppress(ValueError):
                 values[key] = float(value)
-            except ValueError:
-                pass
         out[(parts[0], parts[1])] = values
     return out
 
@@ -52,10 +53,16 @@ def main(path: str) -> None:
     second = any(key[0] == "ours2" for key in r)
     extra = " ours2 ok req/s | ours ÷ ours2 | ours2 / tipg |" if second else ""
     print(
-        "| scenario | ours ok req/s | p50 ms | p99 ms | non-2xx | pgbench tps | p50/p99 ms (pgbench) "
-        "| ours / ceiling | tipg req/s | tipg p50/p99 ms | ours / tipg |" + extra + " targets |"
+        "| scenario | ours ok req/s | p50 ms | p99 ms | non-2xx | pgbench tps "
+        "| p50/p99 ms (pgbench) | ours / ceiling | tipg req/s | tipg p50/p99 ms | ours / tipg |"
+        + extra
+        + " targets |"
     )
-    print("|---|---:|---:|---:|---:|---:|---|---:|---:|---|---:|" + ("---:|" * 3 if second else "") + "---|")
+    print(
+        "|---|---:|---:|---:|---:|---:|---|---:|---:|---|---:|"
+        + ("---:|" * 3 if second else "")
+        + "---|"
+    )
     for n in names:
         o = r[("ours", n)]
         pg = r.get(("pgbench", n))

@@ -27,8 +27,8 @@ from __future__ import annotations
 
 import asyncio
 import gzip
-import json
 import itertools
+import json
 import math
 import statistics
 import sys
@@ -122,6 +122,12 @@ def summary(name: str, times: list[float]) -> dict[str, float]:
     row = {"p50_ms": statistics.median(ordered) * 1000, "p95_ms": p95 * 1000}
     print(f"{name:10s} p50 {row['p50_ms']:8.1f} ms   p95 {row['p95_ms']:8.1f} ms   n={len(times)}")
     return row
+
+
+def _centres(count: int) -> list[tuple[float, ...]]:
+    """The first `count` of issue 22's centres."""
+    lines = Path("bench/points_dense.txt").read_text().splitlines()[:count]
+    return [tuple(float(v) for v in line.split()) for line in lines]
 
 
 async def load_grid(settings: Settings, size: int, rivers: bool) -> None:
@@ -242,10 +248,7 @@ async def main(url: str, grid: str, minutes: list[int], count: int) -> None:
     )
     await load_grid(settings, size, rivers)
     engine = create_engine(settings, statement_timeout_ms=0)
-    centres = [
-        tuple(float(v) for v in line.split())
-        for line in Path("bench/points_dense.txt").read_text().splitlines()[:count]
-    ]
+    centres = _centres(count)
     app = create_app(settings)
     async with (
         app.router.lifespan_context(app),
