@@ -37,6 +37,7 @@ from app.programmes.report_router import router as programme_report_router
 from app.programmes.router import router as programmes_router
 from app.query_params import only_declared_params
 from app.search.router import router as search_router
+from app.stats.attention_router import router as attention_router
 from app.stats.projection_router import router as projection_router
 from app.stats.router import router as stats_router
 from app.stats.vacancies_router import router as vacancy_stats_router
@@ -191,6 +192,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         plan_report_router,
         programme_report_router,
         projection_router,
+        attention_router,
         vacancy_stats_router,
         audit_router,
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, select
@@ -17,19 +17,11 @@ from app.plans.schemas import IndicatorFigure, IndicatorReport
 from app.stats import forecast, units
 from app.stats.checks import invalid
 from app.stats.definitions import INDICATORS, Indicator
+from app.stats.numbers import percent
 from app.stats.periods import same_day_last_year
 from app.stats.placements import AreaInfo
 from app.stats.projection import NoProjection, Projection
 from app.stats.schemas import AreaRead
-
-HUNDREDTH = Decimal("0.01")
-
-
-def percent(part: Decimal | int, whole: Decimal | int) -> Decimal | None:
-    """part / whole x 100 to 2 decimals, halves rounded up (as reports are: 78.505 -> 78.51)."""
-    if not whole:
-        return None
-    return (Decimal(part) * 100 / Decimal(whole)).quantize(HUNDREDTH, rounding=ROUND_HALF_UP)
 
 
 @dataclass(frozen=True)

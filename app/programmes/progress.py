@@ -13,13 +13,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.areas import queries as area_queries
 from app.models import Area, ProgrammeTarget
-from app.plans.progress import percent
 from app.programmes import repository, service
 from app.programmes.repository import YearCount
 from app.programmes.schemas import ProgrammeProgress, TargetProgress, YearActual
 from app.stats import reached
 from app.stats.checks import invalid
 from app.stats.definitions import INDICATORS
+from app.stats.numbers import percent
 from app.stats.projection import (
     PastYear,
     Projection,

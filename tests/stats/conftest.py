@@ -33,6 +33,7 @@ async def add_people(
     residence: int | None = None,
     sex: str = "female",
     birth_year: int = 1995,
+    channel: str = "job_fair",
 ) -> None:
     """People `first`..`first+count-1`, one placement each, spread over `days` days from
     `start`; person n is abroad (Japan) when n < abroad_below."""
@@ -47,7 +48,7 @@ async def add_people(
                    :sex, :birth_year, n % 3 <> 0,
                    CASE WHEN n < :abroad_below THEN 'abroad' ELSE 'domestic' END,
                    CASE WHEN n < :abroad_below THEN 'JP' END,
-                   'job_fair', :residence,
+                   :channel, :residence,
                    CASE WHEN :voided THEN now() END,
                    CASE WHEN :voided THEN 'test' END
             FROM generate_series(CAST(:first AS int), :first + :count - 1) AS n
@@ -63,5 +64,6 @@ async def add_people(
             "residence": residence,
             "sex": sex,
             "birth_year": birth_year,
+            "channel": channel,
         },
     )

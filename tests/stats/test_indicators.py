@@ -11,7 +11,7 @@ from httpx import AsyncClient
 from openpyxl import load_workbook
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.plans.progress import percent
+from app.stats.numbers import percent
 from tests.factories import Actors
 from tests.placements.conftest import placement_payload
 from tests.problems import assert_problem
