@@ -20,6 +20,7 @@ ACCOUNTANT_SITES = ((LON + 0.001, LAT + 0.0005), (LON - 0.002, LAT + 0.001),
 YEAR = 2026
 PLAN = {"new_jobs": 40, "sent_abroad": 8}
 RESIDENCE = "29551"  # Phường Long Châu
+RESIDENCE_PLAN = 100
 
 
 @dataclass(frozen=True)
@@ -94,7 +95,11 @@ async def seed(client: httpx.AsyncClient, base: str, actors: Actors) -> Seeded:
         await place(client, actors.department, f"{YEAR - 2}-{placed_on}", person, "domestic")
     response = await client.put(
         f"/v1/plans/{YEAR}",
-        json=[{"indicator": code, "target": target} for code, target in PLAN.items()],
+        json=[
+            *({"indicator": code, "target": target} for code, target in PLAN.items()),
+            # Long Châu's own plan: its 10 people by 30 June are 10% of it, behind pace.
+            {"indicator": "new_jobs", "target": RESIDENCE_PLAN, "area_code": RESIDENCE},
+        ],
         headers=actors.department,
     )
     assert response.status_code in (200, 201), response.text

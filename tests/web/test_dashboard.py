@@ -171,3 +171,41 @@ async def test_a_wrong_key_or_another_role_s_key_is_refused(
 
 def _rows(csv: bytes) -> list[str]:
     return [line for line in csv.decode("utf-8-sig").splitlines() if "generated" not in line]
+
+
+ATTENTION_READY = """() => {
+  const list = document.getElementById("attention-list");
+  return !list.hasAttribute("aria-busy") && list.children.length > 0;
+}"""
+
+
+async def test_places_that_need_attention_are_listed_and_coloured(
+    open_page: OpenPage, web_site: Seeded
+) -> None:
+    """Long Châu has a plan of its own and reached 10% of it by 30 June (10 people): it is listed with
+    why, and colouring the map by attention paints it as behind its plan."""
+    watched = await open_page(DASHBOARD)
+    page = watched.page
+    await sign_in(watched, key_of(web_site.department))
+    await wait_until(page, BOARD_READY)
+    await wait_until(page, ATTENTION_READY)
+    items = page.locator("#attention-list li")
+    assert await items.count() == 1
+    assert await items.first.get_attribute("data-code") == RESIDENCE
+    text = await items.first.inner_text()
+    assert "Long Châu" in text
+    assert "Chậm so với kế hoạch" in text
+    assert "Đạt 10.00% kế hoạch năm" in text
+    await page.select_option("#choropleth-by", "attention")
+    await wait_until(
+        page,
+        """() => JSON.stringify(window.jobMapDashboard.getPaintProperty("units", "fill-color"))
+          .includes("attention")""",
+    )
+    reasons = await page.evaluate(
+        """() => Object.fromEntries(window.jobMapDashboard.querySourceFeatures("units")
+          .map((f) => [f.properties.code, f.properties.attention]))"""
+    )
+    assert reasons[RESIDENCE] == "behind_plan"
+    assert {reason for code, reason in reasons.items() if code != RESIDENCE} == {"none"}
+    assert "Chậm so với kế hoạch" in await page.inner_text("#choropleth-legend")

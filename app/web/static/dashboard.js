@@ -17,10 +17,14 @@
   // Sequential blues for the choropleth (light = few people).
   const CLASS_COLOURS = ["#eff3ff", "#c6dbef", "#9ecae1", "#6baed6", "#3182bd", "#08519c"];
   const REORGANISED_ON = "2025-07-01";
+  // The choropleth by attention: a unit's first reason (app/stats/attention.py's order).
+  const ATTENTION_COLOURS = {behind_plan: "#d7301f", fewer_than_last_year: "#fc8d59",
+    few_via_job_map: "#fdd49e", none: "#edf3e8"};
 
   let key = null;
   let chart = null;
   let choropleth = null;
+  let shown = null; // the period and the attention report the choropleth was drawn for
 
   // ---- Talking to the API ---------------------------------------------------------------------
 
@@ -298,7 +302,58 @@
     return [...new Set(breaks)];
   }
 
-  async function showChoropleth(p) {
+  // ---- Places that need attention -------------------------------------------------------------
+
+  async function showAttention(p) {
+    const list = $("attention-list");
+    list.setAttribute("aria-busy", "true");
+    const report = await api(`/v1/stats/areas/attention?year=${p.year}&through=${p.through}`)
+      .then((response) => response.json());
+    list.replaceChildren();
+    for (const unit of report.units.filter((u) => u.flags.length)) {
+      const item = document.createElement("li");
+      item.dataset.code = unit.code;
+      const name = document.createElement("strong");
+      name.textContent = unit.name;
+      const reasons = unit.flags.map((flag) => t("attention." + flag.reason)).join("; ");
+      const detail = document.createElement("div");
+      detail.className = "hint";
+      detail.textContent = unit.flags.map((flag) => flag.detail).join(" · ");
+      item.append(name, ": " + reasons, detail);
+      list.append(item);
+    }
+    if (!list.children.length) {
+      const none = document.createElement("li");
+      none.textContent = t("dash.noAttention");
+      list.append(none);
+    }
+    list.removeAttribute("aria-busy");
+    return report;
+  }
+
+  function attentionColour() {
+    const match = ["match", ["get", "attention"]];
+    for (const [reason, colour] of Object.entries(ATTENTION_COLOURS)) {
+      if (reason !== "none") match.push(reason, colour);
+    }
+    match.push(ATTENTION_COLOURS.none);
+    return match;
+  }
+
+  function drawAttentionLegend() {
+    const legend = $("choropleth-legend");
+    legend.replaceChildren();
+    for (const [reason, colour] of Object.entries(ATTENTION_COLOURS)) {
+      const item = document.createElement("span");
+      const swatch = document.createElement("i");
+      swatch.style.background = colour;
+      item.append(swatch, t("attention." + reason));
+      legend.append(item);
+    }
+  }
+
+  async function showChoropleth(p, attention) {
+    shown = {p, attention};
     // Before the reorganisation the districts have boundaries (old communes have none).
     const level = p.end < REORGANISED_ON ? "district" : "commune";
     const [areas, totals] = await Promise.all([
@@ -315,16 +370,24 @@
         people.set(row.area_code, row.people);
       }
     }
+    const reasons = new Map(attention.units.map((unit) =>
+      [unit.code, unit.flags.length ? unit.flags[0].reason : "none"]));
     for (const feature of areas.features) {
       feature.properties.people = people.get(feature.properties.code) ?? 0;
+      feature.properties.attention = reasons.get(feature.properties.code) ?? "none";
     }
     const breaks = classBreaks([...people.values()]);
     // One colour when nobody was placed ("step" needs at least one break).
-    const colour = breaks.length ? ["step", ["get", "people"], CLASS_COLOURS[0]] : CLASS_COLOURS[0];
+    let colour = breaks.length ? ["step", ["get", "people"], CLASS_COLOURS[0]] : CLASS_COLOURS[0];
     breaks.forEach((limit, i) => colour.push(limit, CLASS_COLOURS[i + 1]));
     $("choropleth-heading").textContent = t("dash.choropleth") +
       (level === "district" ? " – " + t("dash.choroplethDistricts") : "");
-    drawLegend(breaks);
+    if ($("choropleth-by").value === "attention") {
+      colour = attentionColour();
+      drawAttentionLegend();
+    } else {
+      drawLegend(breaks);
+    }
     if (!choropleth) {
       maplibregl.setWorkerUrl("/static/vendor/maplibre-gl-5.24.1/maplibre-gl-csp-worker.js");
       choropleth = new maplibregl.Map({
@@ -343,8 +406,9 @@
       const popup = new maplibregl.Popup({closeButton: true});
       choropleth.on("click", "units", (event) => {
         const unit = event.features[0].properties;
+        const why = unit.attention === "none" ? "" : ` (${t("attention." + unit.attention)})`;
         popup.setLngLat(event.lngLat)
-          .setText(`${unit.full_name}: ${formatNumber(unit.people)} ${t("dash.people")}`)
+          .setText(`${unit.full_name}: ${formatNumber(unit.people)} ${t("dash.people")}${why}`)
           .addTo(choropleth);
       });
     } else {
@@ -429,7 +493,7 @@
       const report = api(`/v1/stats/indicators?year=${p.year}&through=${p.through}`)
         .then((response) => response.json());
       await Promise.all([report.then(showIndicators), report.then((r) => showMonthly(p, r)),
-        showChoropleth(p)]);
+        showAttention(p).then((attention) => showChoropleth(p, attention))]);
     } catch (error) {
       if (error instanceof Rejected) signOut();
       else $("period-label").textContent = t("results.error");
@@ -449,6 +513,9 @@
       signIn($("key").value.trim());
     });
     $("period").addEventListener("submit", (event) => { event.preventDefault(); show(); });
+    $("choropleth-by").addEventListener("change", () => {
+      if (shown) showChoropleth(shown.p, shown.attention);
+    });
     let stored = null;
     try { stored = window.sessionStorage.getItem(KEY_STORAGE); } catch (_) { /* private mode */ }
     if (stored) signIn(stored);
