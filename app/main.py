@@ -38,6 +38,7 @@ from app.programmes.router import router as programmes_router
 from app.query_params import only_declared_params
 from app.search.router import router as search_router
 from app.stats.attention_router import router as attention_router
+from app.stats.demand_router import router as demand_router
 from app.stats.projection_router import router as projection_router
 from app.stats.router import router as stats_router
 from app.stats.vacancies_router import router as vacancy_stats_router
@@ -193,6 +194,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         programme_report_router,
         projection_router,
         attention_router,
+        demand_router,
         vacancy_stats_router,
         audit_router,
     )

@@ -34,6 +34,7 @@ async def add_people(
     sex: str = "female",
     birth_year: int = 1995,
     channel: str = "job_fair",
+    occupation_code: str | None = None,
 ) -> None:
     """People `first`..`first+count-1`, one placement each, spread over `days` days from
     `start`; person n is abroad (Japan) when n < abroad_below."""
@@ -42,7 +43,7 @@ async def add_people(
             """
             INSERT INTO placement (placed_on, person_hash, sex, birth_year, trained,
                 destination, destination_country, channel, residence_area_id,
-                voided_at, void_reason)
+                voided_at, void_reason, occupation_code)
             SELECT CAST(:start AS date) + (n % CAST(:days AS int)),
                    sha256(convert_to('person ' || n, 'UTF8')),
                    :sex, :birth_year, n % 3 <> 0,
@@ -50,7 +51,8 @@ async def add_people(
                    CASE WHEN n < :abroad_below THEN 'JP' END,
                    :channel, :residence,
                    CASE WHEN :voided THEN now() END,
-                   CASE WHEN :voided THEN 'test' END
+                   CASE WHEN :voided THEN 'test' END,
+                   :occupation_code
             FROM generate_series(CAST(:first AS int), :first + :count - 1) AS n
             """
         ),
@@ -65,5 +67,6 @@ async def add_people(
             "sex": sex,
             "birth_year": birth_year,
             "channel": channel,
+            "occupation_code": occupation_code,
         },
     )

@@ -136,7 +136,7 @@ async def test_the_report_as_csv_and_xlsx(
     client: AsyncClient, actors: Actors, session: AsyncSession
 ) -> None:
     await _districts_2024(session, client, actors)
-    params = {"year": 2024, "through": "2024-06-30"}
+    params: dict[str, Any] = {"year": 2024, "through": "2024-06-30"}
     as_csv = await client.get(
         "/v1/stats/areas/attention", params={**params, "format": "csv"}, headers=actors.department
     )
