@@ -182,8 +182,8 @@ ATTENTION_READY = """() => {
 async def test_places_that_need_attention_are_listed_and_coloured(
     open_page: OpenPage, web_site: Seeded
 ) -> None:
-    """Long Châu has a plan of its own and reached 10% of it by 30 June (10 people): it is listed with
-    why, and colouring the map by attention paints it as behind its plan."""
+    """Long Châu has a plan of its own and reached 10% of it by 30 June (10 people): it is
+    listed with why, and colouring the map by attention paints it as behind its plan."""
     watched = await open_page(DASHBOARD)
     page = watched.page
     await sign_in(watched, key_of(web_site.department))
@@ -209,3 +209,30 @@ async def test_places_that_need_attention_are_listed_and_coloured(
     assert reasons[RESIDENCE] == "behind_plan"
     assert {reason for code, reason in reasons.items() if code != RESIDENCE} == {"none"}
     assert "Chậm so với kế hoạch" in await page.inner_text("#choropleth-legend")
+
+
+DEMAND_READY = """() => document.querySelectorAll("#demand-table tr").length > 1"""
+
+
+async def test_demand_against_supply_is_charted_with_its_figures(
+    open_page: OpenPage, web_site: Seeded
+) -> None:
+    """The seeded year's ten people were placed as welders (ISCO 72); no vacancy was
+    published in the first half: group 7 has 10 placed against 0 posted."""
+    watched = await open_page(DASHBOARD)
+    page = watched.page
+    await sign_in(watched, key_of(web_site.department))
+    await wait_until(page, BOARD_READY)
+    await wait_until(page, DEMAND_READY)
+    row = await page.evaluate(
+        """() => [...document.querySelector('#demand-table tr[data-code="7"]').cells]
+          .map((cell) => cell.textContent)"""
+    )
+    assert row[1:4] == ["0", "10", "0"]
+    datasets = await page.evaluate(
+        """() => Chart.getChart("demand").data.datasets.map((d) => [d.label, d.data])"""
+    )
+    assert [label for label, _ in datasets] == [
+        "Chỗ làm việc đăng tuyển", "Người được giải quyết việc làm", "Dự kiến đăng tuyển quý sau",
+    ]  # fmt: skip
+    assert 10 in datasets[1][1]

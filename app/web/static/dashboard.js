@@ -23,6 +23,7 @@
 
   let key = null;
   let chart = null;
+  let demandChart = null;
   let choropleth = null;
   let shown = null; // the period and the attention report the choropleth was drawn for
 
@@ -302,6 +303,56 @@
     return [...new Set(breaks)];
   }
 
+  // ---- Demand against supply ------------------------------------------------------------------
+
+  async function showDemand(p) {
+    const report = await api(`/v1/stats/demand?from=${p.from}&to=${p.end}` +
+      "&group_by=occupation_group").then((response) => response.json());
+    const rows = [...report.rows].filter((row) => row.code)
+      .sort((a, b) => a.code.localeCompare(b.code));
+    const ahead = new Map(report.outlook.map((item) => [item.code, item]));
+    const labels = rows.map((row) => t("isco." + row.code));
+    const data = {
+      labels,
+      datasets: [
+        {label: t("dash.positionsPosted"), data: rows.map((r) => r.positions_posted),
+          backgroundColor: "#fd8d3c"},
+        {label: t("dash.placements"), data: rows.map((r) => r.placements),
+          backgroundColor: "#6baed6"},
+        {label: t("dash.expectedNext"), data: rows.map((r) =>
+          ahead.get(r.code)?.expected_positions ?? null), backgroundColor: "#fdd0a2"},
+      ],
+    };
+    const options = {responsive: true, maintainAspectRatio: false, animation: false,
+      indexAxis: "y", plugins: {legend: {position: "bottom"}}, locale: window.I18N.locale,
+      scales: {x: {beginAtZero: true, ticks: {precision: 0, callback: (v) => formatNumber(v)}}}};
+    if (demandChart) {
+      demandChart.data = data;
+      demandChart.update();
+    } else {
+      demandChart = new Chart($("demand"), {type: "bar", data, options});
+    }
+    $("demand").setAttribute("aria-label", t("dash.demand"));
+    // The figures, with the ratio and the outlook's error, as a table.
+    const table = $("demand-table");
+    table.replaceChildren();
+    const head = table.insertRow();
+    for (const text of ["", t("dash.positionsPosted"), t("dash.placements"), t("dash.ratio"),
+      t("dash.expectedNext"), t("dash.backtest")]) {
+      head.insertCell().textContent = text;
+    }
+    rows.forEach((row, i) => {
+      const item = ahead.get(row.code);
+      const cells = [labels[i], formatNumber(row.positions_posted), formatNumber(row.placements),
+        row.demand_supply_ratio == null ? "—" : formatDecimal(row.demand_supply_ratio),
+        item && item.expected_positions != null ? formatNumber(item.expected_positions) : "—",
+        item && item.backtest_mape != null ? formatDecimal(item.backtest_mape) + " %" : "—"];
+      const line = table.insertRow();
+      line.dataset.code = row.code;
+      for (const text of cells) line.insertCell().textContent = String(text);
+    });
+  }
+
   // ---- Places that need attention -------------------------------------------------------------
 
   async function showAttention(p) {
@@ -493,7 +544,7 @@
       const report = api(`/v1/stats/indicators?year=${p.year}&through=${p.through}`)
         .then((response) => response.json());
       await Promise.all([report.then(showIndicators), report.then((r) => showMonthly(p, r)),
-        showAttention(p).then((attention) => showChoropleth(p, attention))]);
+        showAttention(p).then((attention) => showChoropleth(p, attention)), showDemand(p)]);
     } catch (error) {
       if (error instanceof Rejected) signOut();
       else $("period-label").textContent = t("results.error");
