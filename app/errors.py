@@ -179,6 +179,9 @@ def problem_response(
         errors=list(errors) if errors else None,
     )
     headers = dict(headers or {})
+    # No cache keeps an error, a 429 included: the next request may well succeed. (Also set by
+    # app/cache_headers.py, but the catch-all 500 is sent outside every middleware.)
+    headers["Cache-Control"] = "no-store"
     if body.request_id:
         # The catch-all 500 is sent outside the request-id middleware: set it here too.
         headers["X-Request-ID"] = body.request_id

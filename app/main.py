@@ -14,6 +14,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from app.areas.router import router as areas_router
 from app.audit.router import router as audit_router
 from app.auth.dependencies import optional_principal
+from app.cache_headers import CacheHeadersMiddleware, ConditionalGetMiddleware
 from app.config import Settings, get_settings
 from app.db import create_engine, create_sessionmaker
 from app.employers.router import router as employers_router
@@ -143,6 +144,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         tiles=app.state.tile_cache,
         sites_from_zoom=settings.tile_sites_from_zoom,
     )
+    # ETags of the bytes before compression (app/cache_headers.py).
+    app.add_middleware(ConditionalGetMiddleware)
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     app.add_middleware(
         BodySizeLimitMiddleware,
@@ -170,6 +173,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 "X-Request-ID",
             ],
         )
+    # Outside CORS and GZip: it sees every Vary they add, and the early 400s and 413s.
+    app.add_middleware(CacheHeadersMiddleware, vary_origin=bool(settings.cors_origins))
     app.add_middleware(RequestIdMiddleware)
     app.add_middleware(MetricsMiddleware)  # outermost: it times and counts every answer
 

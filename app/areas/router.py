@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Request, Response
 
-from app import geo
+from app import geo, http_cache
 from app.areas import service
 from app.areas.dependencies import AREA_CODE_PATTERN, AreaCode, AtDateDep, AtQuery
 from app.areas.schemas import AreaFeature, AreaFeatureCollection, AreaLookup, GeometryMode
@@ -17,8 +17,6 @@ from app.http_cache import cached_response
 from app.models.area import AreaLevel
 
 GEOJSON = "application/geo+json"
-# Boundaries change a few times a decade; five minutes keeps a reload quick to show.
-AREA_MAX_AGE_S = 300
 
 router = APIRouter(prefix="/areas", tags=["areas"])
 
@@ -74,9 +72,9 @@ async def list_areas(
         geometry=geometry,
         with_vacancies=with_ == "vacancies",
     )
-    # Counts change with every posting: let caches revalidate instead of keeping them.
-    max_age = 0 if with_ else AREA_MAX_AGE_S
-    return cached_response(request, body, media_type=GEOJSON, max_age_s=max_age)
+    if with_:  # counts change with every posting: kept as briefly as the map's tiles
+        http_cache.use_policy(request, http_cache.MAP)
+    return cached_response(request, body, media_type=GEOJSON)
 
 
 @router.get(
@@ -112,4 +110,4 @@ async def get_area(
     """The version of the unit valid on `at`; without `at`, today's version or, for a unit
     that no longer exists, its last one."""
     body = await service.unit(session, code, at=at, today=today, geometry=geometry)
-    return cached_response(request, body, media_type=GEOJSON, max_age_s=AREA_MAX_AGE_S)
+    return cached_response(request, body, media_type=GEOJSON)

@@ -4,6 +4,7 @@ areas for GIS clients (QGIS, GDAL's OAPIF driver, ArcGIS, OpenLayers)."""
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from typing import Annotated, Any, Literal
 
@@ -15,7 +16,7 @@ from app import cursors
 from app.db import SessionDep
 from app.dependencies import SettingsDep
 from app.errors import Problem
-from app.http_cache import cached_response
+from app.http_cache import cached_response, etag_for
 from app.models import EmploymentType
 from app.models.area import AreaLevel
 from app.ogc import service
@@ -52,9 +53,8 @@ CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
 ]
-# Documents that change only with a deployment, and lists that change with every posting.
-STATIC_MAX_AGE_S = 3600
-DATA_MAX_AGE_S = 0
+# The member service.items writes into each page.
+_TIMESTAMP = re.compile(rb'"timeStamp":"[^"]*",')
 
 router = APIRouter(
     prefix="/ogc",
@@ -110,14 +110,16 @@ def _base(request: Request) -> str:
     return str(request.base_url).rstrip("/") + "/ogc"
 
 
-def _json(request: Request, document: Any, max_age_s: int, media_type: str = JSON) -> Response:
+# Cache-Control: app/http_cache.py (documents that change with a deployment, lists with the
+# data).
+def _json(request: Request, document: Any, media_type: str = JSON) -> Response:
     body = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
-    return cached_response(request, body, media_type=media_type, max_age_s=max_age_s)
+    return cached_response(request, body, media_type=media_type)
 
 
-def _model(request: Request, model: Any, max_age_s: int) -> Response:
+def _model(request: Request, model: Any) -> Response:
     body = model.model_dump_json(exclude_none=True).encode()
-    return cached_response(request, body, media_type=JSON, max_age_s=max_age_s)
+    return cached_response(request, body, media_type=JSON)
 
 
 @router.get("", response_model=LandingPage, responses=PROBLEMS, summary="OGC API landing page")
@@ -137,7 +139,7 @@ async def landing_page(request: Request, f: Format = None) -> Response:
             link(f"{base}/collections", "data", JSON, "The collections"),
         ],
     )
-    return _model(request, page, STATIC_MAX_AGE_S)
+    return _model(request, page)
 
 
 @router.get(
@@ -146,7 +148,7 @@ async def landing_page(request: Request, f: Format = None) -> Response:
 async def conformance(request: Request, f: Format = None) -> Response:
     """OGC API - Features Part 1: Core and GeoJSON."""
     check_format(f)
-    return _model(request, Conformance(conformsTo=CONFORMANCE), STATIC_MAX_AGE_S)
+    return _model(request, Conformance(conformsTo=CONFORMANCE))
 
 
 @router.get(
@@ -179,7 +181,7 @@ async def api_definition(request: Request, f: Format = None) -> Response:
     # (GDAL 3.6 accepts only the 3.0 type or application/json).
     accept = request.headers.get("accept", "").replace(" ", "")
     media_type = OPENAPI if OPENAPI in accept else JSON
-    return _json(request, document, STATIC_MAX_AGE_S, media_type=media_type)
+    return _json(request, document, media_type=media_type)
 
 
 CollectionId = Annotated[str, Path(examples=["vacancies"], max_length=100)]
@@ -197,7 +199,7 @@ async def list_collections(request: Request, session: SessionDep, f: Format = No
             await service.collection(session, info, _base(request)) for info in COLLECTIONS.values()
         ],
     )
-    return _model(request, collections, DATA_MAX_AGE_S)
+    return _model(request, collections)
 
 
 @router.get(
@@ -212,7 +214,7 @@ async def get_collection(
     """The collection's extent (space and time) and links."""
     check_format(f)
     collection = await service.collection(session, service.known(collection_id), _base(request))
-    return _model(request, collection, DATA_MAX_AGE_S)
+    return _model(request, collection)
 
 
 @router.get(
@@ -233,7 +235,7 @@ async def queryables(request: Request, collection_id: CollectionId, f: Format = 
         "properties": {"geometry": {"$ref": info.geometry}, **info.queryables},
         "additionalProperties": False,
     }
-    return _json(request, schema, STATIC_MAX_AGE_S, media_type="application/schema+json")
+    return _json(request, schema, media_type="application/schema+json")
 
 
 async def items_query(
@@ -275,7 +277,11 @@ async def _items(
         url=str(request.url),
         next_url=lambda cursor: str(request.url.include_query_params(cursor=cursor)),
     )
-    return cached_response(request, text.encode(), media_type=GEOJSON, max_age_s=DATA_MAX_AGE_S)
+    body = text.encode()
+    # The ETag leaves out `timeStamp` (the time of the answer): it changes with the features,
+    # not with every request, so that a revalidation can be a 304.
+    unstamped = _TIMESTAMP.sub(b"", body, count=1)
+    return cached_response(request, body, media_type=GEOJSON, etag=etag_for(unstamped))
 
 
 ITEMS_DOC: dict[int | str, dict[str, Any]] = {
@@ -370,7 +376,7 @@ async def get_feature(
     info = service.known(collection_id)
     text = await service.feature(session, info, feature_id, _base(request))
     body = text.encode()
-    return cached_response(request, body, media_type=GEOJSON, max_age_s=DATA_MAX_AGE_S)
+    return cached_response(request, body, media_type=GEOJSON)
 
 
 @router.get(

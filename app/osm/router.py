@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request, Response
 
+from app import http_cache
 from app.db import SessionDep
 from app.dependencies import TodayDep
 from app.errors import Problem
@@ -13,10 +14,9 @@ from app.osm import basemap
 from app.tiles.grid import Tile
 from app.tiles.responses import MVT
 
+# Cache-Control: app/http_cache.py. The tiles change only when a network is loaded; a 304 is
+# answered without drawing the tile.
 router = APIRouter(tags=["tiles"])
-# The tiles change only when a network is loaded: clients keep them and ask again (a 304 is
-# answered without drawing the tile).
-CACHE_CONTROL = "public, no-cache"
 
 
 @router.get(
@@ -44,10 +44,10 @@ async def basemap_tile(
     hamlets from z13). Names as tagged, in Vietnamese. Data © OpenStreetMap contributors
     (ODbL): a map that draws it must say so. 204 while no network is loaded."""
     drawn = await basemap.tile(session, Tile.checked(z, x, y), request.headers.get("if-none-match"))
-    headers = {"Cache-Control": CACHE_CONTROL}
-    if drawn.etag is None:
-        return Response(status_code=204, headers=headers)
-    headers["ETag"] = drawn.etag
+    if drawn.etag is None:  # no network yet: not kept for long, one may be loaded soon
+        http_cache.use_policy(request, http_cache.MAP)
+        return Response(status_code=204)
+    headers = {"ETag": drawn.etag}
     if drawn.body is None:
         return Response(status_code=304, headers=headers)
     if not drawn.body:
@@ -66,4 +66,7 @@ async def basemap_tilejson(
     and the map keeps its administrative basemap). `attribution` is the credit the
     OpenStreetMap licence asks for."""
     url = f"{str(request.base_url).rstrip('/')}/v1/tiles/basemap/{{z}}/{{x}}/{{y}}.mvt"
-    return await basemap.tilejson(session, url, today)
+    document = await basemap.tilejson(session, url, today)
+    if not document["x-loaded"]:  # as the tiles: a network loaded soon shows soon
+        http_cache.use_policy(request, http_cache.MAP)
+    return document

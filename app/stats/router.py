@@ -14,6 +14,7 @@ from pydantic import StringConstraints
 from app.auth.dependencies import StaffPrincipal
 from app.db import SessionDep
 from app.dependencies import IsoDate, SettingsDep
+from app.http_cache import etag_for
 from app.models import Channel, Destination, Sex
 from app.stats import export, service
 from app.stats.checks import check_period, parse_dimensions
@@ -166,7 +167,14 @@ def _respond(
         )
 
     stem = f"placements_{params.start:%Y%m%d}_{params.end:%Y%m%d}"
-    return export.respond(params.format, body, table, stem)
+    response = export.respond(params.format, body, table, stem)
+    if public:
+        # Of the figures as published (suppressed), not of the body, whose `generated_at`
+        # moves every second: a revalidation of unchanged figures is a 304, a correction
+        # changes the ETag. Cache-Control: app/http_cache.py (a CDN keeps it for minutes).
+        figures = (params, [sorted(row.items()) for row in rows], sorted(total.items()))
+        response.headers["ETag"] = etag_for(repr(figures).encode())
+    return response
 
 
 async def _report(
@@ -219,7 +227,4 @@ async def public_placement_stats(
     the total would reveal a single hidden cell."""
     result = await _report(session, params, None)
     response = _respond(params, result, datetime.now(settings.tz), public=True)
-    # Figures change with every write, and nothing here knows when: a shared cache must ask
-    # again each time rather than show yesterday's count after a correction.
-    response.headers["Cache-Control"] = "no-cache"
     return response

@@ -8,13 +8,12 @@ from app.http_cache import etag_matches
 from app.tiles.cache import KeptTile
 
 MVT = "application/vnd.mapbox-vector-tile"
-# Tiles change whenever a vacancy does: clients keep them but ask again (a 304 is cheap).
-CACHE_CONTROL = "public, no-cache"
 
 
 def kept_response(kept: KeptTile, if_none_match: str | None, *, hit: bool) -> Response:
-    """200 with the tile, 204 for an empty one, 304 when the client has it (ETag)."""
-    headers = {"Cache-Control": CACHE_CONTROL, "X-Tile-Cache": "hit" if hit else "miss"}
+    """200 with the tile, 204 for an empty one, 304 when the client has it (ETag).
+    Cache-Control: app/http_cache.py (a CDN keeps tiles for a minute)."""
+    headers = {"X-Tile-Cache": "hit" if hit else "miss"}
     if not kept.body:
         return Response(status_code=204, headers=headers)
     headers["ETag"] = kept.etag

@@ -13,6 +13,7 @@ from httpx import AsyncClient
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import http_cache
 from app.config import Settings
 from app.osm import service
 from tests.conftest import Live
@@ -76,7 +77,7 @@ async def test_etag_and_304_without_drawing_again(client: AsyncClient) -> None:
     first = await client.get(url(14))
     assert first.status_code == 200
     etag = first.headers["etag"]
-    assert first.headers["cache-control"] == "public, no-cache"
+    assert first.headers["cache-control"] == http_cache.REFERENCE.cache_control
     again = await client.get(url(14), headers={"If-None-Match": etag})
     assert again.status_code == 304
     assert again.headers["etag"] == etag

@@ -12,6 +12,7 @@ from httpx import AsyncClient
 from openpyxl import load_workbook
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import http_cache
 from app.stats.definitions import AGE_GROUPS
 from app.stats.router import AgeGroup
 from app.stats.suppression import suppress
@@ -172,7 +173,7 @@ async def test_public_statistics_hide_small_cells(
     }  # fmt: skip
     assert cells[("2023-02", "male")]["people"] == 0
     assert response.json()["total"] == {"people": 20, "placements": 20, "suppressed": False}
-    assert response.headers["cache-control"] == "no-cache"
+    assert response.headers["cache-control"] == http_cache.STATS.cache_control
     shown = sum(r["placements"] or 0 for r in rows)
     assert response.json()["total"]["placements"] - shown == 3 + 7  # two cells, not one
 

@@ -16,6 +16,7 @@ from httpx import AsyncClient, Response
 from sqlalchemy import Integer, literal_column, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app import http_cache
 from app.tiles import cells
 from app.tiles.cache import KeptTile, MapState, TileCache
 from app.tiles.grid import Tile
@@ -319,7 +320,7 @@ async def test_etag_follows_the_data(client: AsyncClient, actors: Actors) -> Non
     x, y = tile_of(LON, LAT, 10)
     first = await get_tile(client, 10, x, y)
     etag = first.headers["etag"]
-    assert first.headers["cache-control"] == "public, no-cache"
+    assert first.headers["cache-control"] == http_cache.MAP.cache_control
     again = await client.get(f"/v1/tiles/vacancies/10/{x}/{y}.mvt", headers={"If-None-Match": etag})
     assert again.status_code == 304
     assert again.content == b""
