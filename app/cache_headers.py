@@ -74,24 +74,19 @@ class CacheHeadersMiddleware:
         if message["status"] >= 400:
             headers["Cache-Control"] = NO_STORE.cache_control
             return
+        read = arrived.get("method") in _READS
+        policy = response_policy(scope, arrived) if read else None
         if keyed:
             given = headers.get("cache-control", "").lower()
             shared = "public" in given or "s-maxage" in given
             if shared or not ("private" in given or "no-store" in given):
                 headers["Cache-Control"] = PRIVATE.cache_control
-            return
-        if arrived.get("method") not in _READS:
-            return
-        policy = response_policy(scope, arrived)
-        if policy is None:  # a page or a file: its own rules, else none kept
-            if "cache-control" not in headers:
-                headers["Cache-Control"] = NO_STORE.cache_control
-            return
-        headers["Cache-Control"] = policy.cache_control
-        if policy.shared:
+        elif policy is not None:
+            headers["Cache-Control"] = policy.cache_control
+        elif read and "cache-control" not in headers:  # a page or a file sets its own
+            headers["Cache-Control"] = NO_STORE.cache_control
+        if policy is not None:  # the same Vary on the 200 and the 304, keyed or not
             _vary(headers, *self.extra_vary, *policy.vary)
-        elif policy.vary:
-            _vary(headers, *policy.vary)
 
 
 class ConditionalGetMiddleware:

@@ -25,6 +25,7 @@ from fastapi.routing import APIRoute, RouteContext, iter_route_contexts
 from app.config import Settings
 from app.db import get_session
 from app.errors import PROBLEM_MEDIA_TYPE
+from app.http_cache import ROUTE_POLICIES
 from app.request_classes import classify
 
 PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
@@ -119,6 +120,52 @@ def _document_operation(
         )
 
 
+def _string_header(description: str) -> dict[str, Any]:
+    return {"description": description, "schema": {"type": "string"}}
+
+
+def _ref(name: str) -> dict[str, str]:
+    return {"$ref": f"#/components/headers/{name}"}
+
+
+ETAG = _string_header(
+    "Changes whenever the data shown does. Weak (`W/`, the same for the gzip and identity "
+    "answers), but strong for a vacancy (for If-Match). Send it in `If-None-Match`: a 304 "
+    "with the same ETag, Cache-Control and Vary while nothing changed."
+)
+
+
+def _document_caching(path: str, operation: dict[str, Any], headers: dict[str, Any]) -> None:
+    """The caching headers of a GET operation's answers (app/http_cache.py), as references
+    to `components.headers` (collected in `headers`); a 304 wherever a CDN may revalidate."""
+    policy = ROUTE_POLICIES.get(path)
+    if policy is None:
+        return
+    control = f"CacheControl-{policy.name}"
+    headers[control] = _string_header(
+        f"`{policy.cache_control}` without a key; `private, no-store` with one. Errors: `no-store`."
+        if policy.shared
+        else f"`{policy.cache_control}`."
+    )
+    named = {"Cache-Control": _ref(control)}
+    responses: dict[str, Any] = operation.setdefault("responses", {})
+    if policy.shared:
+        vary = ("Accept-Encoding", *policy.vary)
+        vary_name = "-".join(("Vary", *vary))
+        headers[vary_name] = _string_header(
+            f"`{', '.join(vary)}`, and `Origin` when CORS is on: a shared cache keeps one "
+            "answer per value."
+        )
+        headers["ETag"] = ETAG
+        named |= {"ETag": _ref("ETag"), "Vary": _ref(vary_name)}
+        responses.setdefault("304", {"description": "Not modified: If-None-Match named the ETag."})
+    for status in ("200", "204", "304"):
+        if status in responses:
+            # An empty tile (204) has no ETag: there is nothing to revalidate.
+            given = {k: v for k, v in named.items() if status != "204" or k != "ETag"}
+            responses[status].setdefault("headers", {}).update(given)
+
+
 def document(app: FastAPI) -> dict[str, Any]:
     if app.openapi_schema:
         return app.openapi_schema
@@ -129,6 +176,7 @@ def document(app: FastAPI) -> dict[str, Any]:
         routes=app.routes,
         tags=app.openapi_tags,
     )
+    headers: dict[str, Any] = {}
     # Routers are included lazily: their routes, with the prefix and the router's dependencies,
     # are known only through their contexts.
     for route in iter_route_contexts(app.routes):
@@ -138,6 +186,9 @@ def document(app: FastAPI) -> dict[str, Any]:
             operation = schema["paths"].get(route.path_format, {}).get(method.lower())
             if operation is not None:
                 _document_operation(route, method, operation, app.state.settings)
+                if method == "GET":
+                    _document_caching(route.path_format or "", operation, headers)
+    schema.setdefault("components", {})["headers"] = dict(sorted(headers.items()))
     components = schema.setdefault("components", {}).setdefault("schemas", {})
     # FastAPI's own validation error is never sent: ours is a Problem.
     for unused in ("HTTPValidationError", "ValidationError"):

@@ -327,3 +327,37 @@ async def test_without_a_network_the_basemap_is_kept_briefly(client: AsyncClient
     assert tilejson.json()["x-loaded"] is False
     for response in (tile, tilejson):
         assert response.headers["cache-control"] == http_cache.MAP.cache_control
+
+
+def test_the_openapi_document_names_each_policy(app: FastAPI) -> None:
+    document = app.openapi()
+    headers = document["components"]["headers"]
+    for path, policy in http_cache.ROUTE_POLICIES.items():
+        responses = document["paths"][path]["get"]["responses"]
+        named = responses["200"]["headers"]["Cache-Control"]["$ref"].rsplit("/", 1)[1]
+        assert policy.cache_control in headers[named]["description"], path
+        if policy.shared:
+            assert responses["304"]["headers"]["ETag"] == {"$ref": "#/components/headers/ETag"}
+            assert (
+                responses["304"]["headers"]["Cache-Control"]
+                == responses["200"]["headers"]["Cache-Control"]
+            )
+        else:
+            assert "ETag" not in responses["200"]["headers"], path
+
+
+async def test_an_owners_304_says_what_its_200_says(client: AsyncClient, actors: Actors) -> None:
+    posted = await client.post(
+        "/v1/vacancies", json=vacancy_payload(status="open"), headers=actors.a
+    )
+    url = f"/v1/vacancies/{posted.json()['id']}"
+    for accept in ("application/json", "application/ld+json"):
+        first = await client.get(url, headers={**actors.a, "Accept": accept})
+        assert first.status_code == 200
+        again = await client.get(
+            url, headers={**actors.a, "Accept": accept, "If-None-Match": first.headers["etag"]}
+        )
+        assert again.status_code == 304
+        for name in ("etag", "cache-control", "vary"):
+            assert again.headers.get(name) == first.headers.get(name), (accept, name)
+        assert "private" in first.headers["cache-control"]

@@ -210,9 +210,11 @@ async def get_vacancy(
         response = _json(answer, located=False)
     response.headers["Vary"] = "Accept, Authorization"
     if etag_matches(request.headers.get("if-none-match"), response.headers["etag"]):
+        # The 200's caching headers (Cache-Control without a key: app/http_cache.py).
+        kept = ("ETag", "Vary", "Cache-Control")
         return Response(
             status_code=304,
-            headers={"ETag": response.headers["etag"], "Vary": response.headers["Vary"]},
+            headers={name: response.headers[name] for name in kept if name in response.headers},
         )
     return response
 
