@@ -361,3 +361,33 @@ async def test_an_owners_304_says_what_its_200_says(client: AsyncClient, actors:
         for name in ("etag", "cache-control", "vary"):
             assert again.headers.get(name) == first.headers.get(name), (accept, name)
         assert "private" in first.headers["cache-control"]
+
+
+async def test_etags_change_with_the_data_and_only_with_it(
+    client: AsyncClient, actors: Actors
+) -> None:
+    """Same data, same ETag (whatever time the body states); new data, a new ETag."""
+    urls = (
+        "/v1/public/stats/placements?from=2026-01-01&to=2026-12-31&group_by=sex",
+        "/v1/areas?level=province&geometry=none&with=vacancies",
+        "/ogc/collections/vacancies/items",
+        "/v1/vacancies.geojson?bbox=105.9,10.2,106.0,10.3",
+    )
+
+    async def etags() -> list[str]:
+        return [(await client.get(url)).headers["etag"] for url in urls]
+
+    before = await etags()
+    assert await etags() == before  # generated_at and timeStamp moved meanwhile
+    posted = await client.post(
+        "/v1/vacancies", json=vacancy_payload(status="open"), headers=actors.a
+    )
+    placement = await client.post(
+        "/v1/placements",
+        json=placement_payload(vacancy_id=posted.json()["id"], channel="job_map"),
+        headers=actors.a,
+    )
+    assert placement.status_code == 201, placement.text
+    after = await etags()
+    changed = [url for url, old, new in zip(urls, before, after, strict=True) if old != new]
+    assert changed == list(urls)
