@@ -132,6 +132,9 @@ ROUTE_POLICIES: dict[str, CachePolicy] = {
     "/v1/stats/projection-accuracy": PRIVATE,
     "/v1/stats/vacancies": PRIVATE,
     "/v1/audit": PRIVATE,
+    "/v1/programmes": PRIVATE,
+    "/v1/programmes/{code}": PRIVATE,
+    "/v1/stats/programmes/{code}": PRIVATE,
     "/ogc": STATIC,
     "/ogc/conformance": STATIC,
     "/ogc/api": STATIC.varying("Accept"),  # OpenAPI 3.1's media type to clients that ask

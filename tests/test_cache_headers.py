@@ -21,6 +21,7 @@ from app.main import create_app
 from tests.factories import CITY_CENTRE, Actors, vacancy_payload
 from tests.osm.conftest import no_network, osm_settings, town
 from tests.placements.conftest import placement_payload
+from tests.programmes.test_programmes import pilot
 from tests.tiles.test_tiles import tile_of
 
 # The street-network fixtures of tests/osm, for isochrones, routes and basemap tiles.
@@ -59,6 +60,8 @@ async def world(client: AsyncClient, actors: Actors) -> World:
         headers=actors.department,
     )
     assert plan.status_code in (200, 201), plan.text
+    programme = await client.put("/v1/programmes/cdn", json=pilot(), headers=actors.department)
+    assert programme.status_code == 201, programme.text
     areas = await client.get("/ogc/collections/areas/items", params={"limit": 1})
     return World(actors, vacancy_id, placement.json()["id"], str(areas.json()["features"][0]["id"]))
 
@@ -99,6 +102,9 @@ def calls(w: World) -> dict[str, str]:
         "/v1/stats/projection-accuracy": "/v1/stats/projection-accuracy",
         "/v1/stats/vacancies": f"/v1/stats/vacancies?{period}",
         "/v1/audit": "/v1/audit",
+        "/v1/programmes": "/v1/programmes",
+        "/v1/programmes/{code}": "/v1/programmes/cdn",
+        "/v1/stats/programmes/{code}": "/v1/stats/programmes/cdn?through=2026-06-30",
         "/ogc": "/ogc",
         "/ogc/conformance": "/ogc/conformance",
         "/ogc/api": "/ogc/api",
