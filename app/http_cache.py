@@ -135,6 +135,8 @@ ROUTE_POLICIES: dict[str, CachePolicy] = {
     "/v1/programmes": PRIVATE,
     "/v1/programmes/{code}": PRIVATE,
     "/v1/stats/programmes/{code}": PRIVATE,
+    "/v1/stats/areas/attention": PRIVATE,
+    "/v1/stats/demand": PRIVATE,
     "/ogc": STATIC,
     "/ogc/conformance": STATIC,
     "/ogc/api": STATIC.varying("Accept"),  # OpenAPI 3.1's media type to clients that ask

@@ -105,6 +105,8 @@ def calls(w: World) -> dict[str, str]:
         "/v1/programmes": "/v1/programmes",
         "/v1/programmes/{code}": "/v1/programmes/cdn",
         "/v1/stats/programmes/{code}": "/v1/stats/programmes/cdn?through=2026-06-30",
+        "/v1/stats/areas/attention": "/v1/stats/areas/attention?year=2026",
+        "/v1/stats/demand": f"/v1/stats/demand?{period}",
         "/ogc": "/ogc",
         "/ogc/conformance": "/ogc/conformance",
         "/ogc/api": "/ogc/api",
