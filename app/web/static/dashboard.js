@@ -16,7 +16,6 @@
   };
   // Sequential blues for the choropleth (light = few people).
   const CLASS_COLOURS = ["#eff3ff", "#c6dbef", "#9ecae1", "#6baed6", "#3182bd", "#08519c"];
-  const REORGANISED_ON = "2025-07-01";
   // The choropleth by attention: a unit's first reason (app/stats/attention.py's order).
   const ATTENTION_COLOURS = {behind_plan: "#d7301f", fewer_than_last_year: "#fc8d59",
     few_via_job_map: "#fdd49e", none: "#edf3e8"};
@@ -403,10 +402,17 @@
     }
   }
 
+  // Districts while there are any on `day` (before the 2025 reorganisation: the old communes
+  // have no boundaries), otherwise communes: the areas' validity says, not a date written here.
+  async function unitLevel(day) {
+    const response = await fetch(`/v1/areas?level=district&at=${day}&geometry=none`);
+    if (!response.ok) throw new Error("areas " + response.status);
+    return (await response.json()).features.length ? "district" : "commune";
+  }
+
   async function showChoropleth(p, attention) {
     shown = {p, attention};
-    // Before the reorganisation the districts have boundaries (old communes have none).
-    const level = p.end < REORGANISED_ON ? "district" : "commune";
+    const level = await unitLevel(p.end);
     const [areas, totals] = await Promise.all([
       fetch(`/v1/areas?level=${level}&at=${p.end}`).then((r) => {
         if (!r.ok) throw new Error("areas " + r.status);
@@ -512,7 +518,7 @@
   async function download(format) {
     const p = period();
     const groupBy = TABLES[$("table").value];
-    const level = p.end < REORGANISED_ON ? "district" : "commune";
+    const level = await unitLevel(p.end);
     const status = $("download-status");
     status.textContent = t("results.loading");
     try {
