@@ -162,20 +162,23 @@ async def attention(session: AsyncSession, year: int, through: date) -> Attentio
     province = (await session.execute(_PROVINCE, values)).one()
     province_share = percent(province.via_map, province.people)
     elapsed = year_elapsed(through)
-    units = [_standing(row, elapsed, province_share) for row in rows]
+    elapsed_pct = (elapsed * 100).quantize(Decimal("0.01"))
+    units = [_standing(row, elapsed, elapsed_pct, province_share) for row in rows]
     units.sort(key=_rank)
     return Attention(
         year=year,
         through=through,
         level=level.value,
-        year_elapsed_pct=(elapsed * 100).quantize(Decimal("0.01")),
+        year_elapsed_pct=elapsed_pct,
         province_people=province.people,
         province_job_map_share_pct=province_share,
         units=units,
     )
 
 
-def _standing(row: Any, elapsed: Decimal, province_share: Decimal | None) -> UnitStanding:
+def _standing(
+    row: Any, elapsed: Decimal, elapsed_pct: Decimal, province_share: Decimal | None
+) -> UnitStanding:
     plan = Decimal(row.plan) if row.plan is not None else None
     pct_of_plan = percent(row.people, plan) if plan else None
     pace = None
@@ -197,7 +200,6 @@ def _standing(row: Any, elapsed: Decimal, province_share: Decimal | None) -> Uni
         via_job_map=row.via_map,
         job_map_share_pct=share,
     )
-    elapsed_pct = (elapsed * 100).quantize(Decimal("0.01"))
     if pace is not None and pace < PACE_FLOOR:
         detail = f"Đạt {pct_of_plan}% kế hoạch năm khi đã qua {elapsed_pct}% thời gian của năm"
         unit.flags.append(Flag("behind_plan", detail))

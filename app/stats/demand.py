@@ -19,13 +19,12 @@ from sqlalchemy import func, select, text, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.functions import coalesce
 
-from app.models import Area, Industry, Occupation, Placement, Vacancy
+from app.models import Area, Industry, Occupation, Placement
 from app.stats import vacancy_counts
 from app.stats.definitions import Dimension
 from app.stats.placements import INDUSTRY
+from app.stats.projection import HISTORY_YEARS, MIN_HISTORY_YEARS
 from app.stats.vacancy_counts import VacancyQuery
-
-MIN_HISTORY_YEARS = 2  # as the year-end projection
 
 
 class GroupBy(StrEnum):
@@ -203,8 +202,8 @@ async def _outlook(
     the seasonal method of the year-end projection. A past year counts when it had postings
     by that day and its next quarter is over. The backtest leaves each past year out in turn
     and projects it from the others."""
-    first = await session.scalar(select(func.min(func.timezone(timezone, Vacancy.published_at))))
-    first_year = min(first.year, end.year) if first is not None else end.year
+    # As the year-end projection: the last HISTORY_YEARS years; one without postings adds no
+    # row, so no scan for the first posting is needed.
     windows = [
         {
             "back": back,
@@ -213,7 +212,7 @@ async def _outlook(
             "next_start": _shifted(quarter[0], back).isoformat(),
             "next_end": _shifted(quarter[1], back).isoformat(),
         }
-        for back in range(end.year - first_year + 1)
+        for back in range(HISTORY_YEARS + 1)
     ]
     rows = await session.execute(_POSTINGS, {"tz": timezone, "windows": json.dumps(windows)})
     history: dict[str, dict[int, tuple[int, int]]] = {}
