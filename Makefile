@@ -14,7 +14,7 @@ export APP_DATABASE_URL ?= postgresql+asyncpg://jobmap:jobmap@127.0.0.1:$(PG_POR
 export JOBMAP_PG_PORT := $(PG_PORT)
 DB_PROVIDED := $(filter environment,$(origin APP_DATABASE_URL))
 
-.PHONY: run test lint format db db-stop migrate setup data demo clean help test-tools venv
+.PHONY: run test lint format db db-stop replica migrate setup data demo clean help test-tools venv
 # Each stage says when it starts and how long it took (scripts/stage.sh).
 STAGE := scripts/stage.sh
 
@@ -42,6 +42,11 @@ db:
 
 db-stop:
 	@scripts/db.sh stop
+
+# A streaming replica of the project's server on port 5440, for the replica tests.
+replica: db
+	@APP_DATABASE_URL=$(if $(DB_PROVIDED),$(APP_DATABASE_URL),) \
+		$(STAGE) "read replica (pg_basebackup -R, streaming)" scripts/db.sh replica-start
 
 migrate: $(BIN)/.installed db
 	$(BIN)/jobmap db upgrade
@@ -73,7 +78,7 @@ test-tools:
 	@scripts/test-tools.sh
 
 # Tests create (and drop) their own databases on the same server: jobmap_test*.
-test: $(BIN)/.installed db test-tools lint
+test: $(BIN)/.installed db replica test-tools lint
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 clean:

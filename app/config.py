@@ -2,18 +2,27 @@
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
 from pydantic import Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_DATABASE_URL = "postgresql+asyncpg://jobmap:jobmap@127.0.0.1:5439/jobmap"
 # Development only: production refuses to start with it (see _real_secrets).
 DEV_PERSON_REF_SECRET = "development-only-person-ref-secret-change-me"  # noqa: S105
+
+
+def _asyncpg_url(value: str) -> str:
+    # Accept the plain libpq form users copy from elsewhere; the service speaks asyncpg.
+    for prefix in ("postgresql://", "postgres://"):
+        if value.startswith(prefix):
+            return "postgresql+asyncpg://" + value[len(prefix) :]
+    return value
 
 
 class Settings(BaseSettings):
@@ -23,6 +32,13 @@ class Settings(BaseSettings):
 
     environment: Literal["development", "test", "production"] = "development"
     database_url: str = DEFAULT_DATABASE_URL
+    # Streaming replicas of database_url that reads may use (docs/scaling.md): comma-separated
+    # or a JSON list. Empty: the primary answers everything.
+    database_replica_urls: Annotated[list[str], NoDecode] = Field(default_factory=list)
+    # Replicas further behind than this are skipped; anonymous readers may see data this old.
+    replica_max_lag_s: float = Field(default=30, gt=0, le=3600)
+    # How often each worker checks every replica's position and lag.
+    replica_check_interval_s: float = Field(default=1.0, gt=0, le=60)
     # Short, interactive queries only: a runaway statement must not hold a pooled connection.
     # This is the connection's default (reads, search, map); the classes below differ from it.
     db_statement_timeout_ms: int = Field(default=5_000, ge=100)
@@ -98,10 +114,15 @@ class Settings(BaseSettings):
     @field_validator("database_url")
     @classmethod
     def _async_driver(cls, value: str) -> str:
-        # Accept the plain libpq form users copy from elsewhere; the service speaks asyncpg.
-        for prefix in ("postgresql://", "postgres://"):
-            if value.startswith(prefix):
-                return "postgresql+asyncpg://" + value[len(prefix) :]
+        return _asyncpg_url(value)
+
+    @field_validator("database_replica_urls", mode="before")
+    @classmethod
+    def _replica_list(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = json.loads(value) if value.strip().startswith("[") else value.split(",")
+        if isinstance(value, list):
+            return [_asyncpg_url(str(url).strip()) for url in value if str(url).strip()]
         return value
 
     @model_validator(mode="after")

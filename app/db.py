@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any, Protocol
 
 from fastapi import Depends, Request
 from sqlalchemy import Connection, MetaData, event, func, select, text
@@ -52,9 +52,11 @@ def session_settings(statement_timeout_ms: int) -> dict[str, str]:
 POOLER_STARTUP = {"application_name": "jobmap", "timezone": "UTC"}
 
 
-def create_engine(settings: Settings, *, statement_timeout_ms: int | None = None) -> AsyncEngine:
-    """An asyncpg engine tuned for short interactive queries. Operators' commands pass their
-    own statement timeout (0: none)."""
+def create_engine(
+    settings: Settings, *, url: str | None = None, statement_timeout_ms: int | None = None
+) -> AsyncEngine:
+    """An asyncpg engine tuned for short interactive queries, to the primary or to `url` (a
+    replica). Operators' commands pass their own statement timeout (0: none)."""
     timeout_ms = (
         settings.db_statement_timeout_ms if statement_timeout_ms is None else statement_timeout_ms
     )
@@ -73,7 +75,7 @@ def create_engine(settings: Settings, *, statement_timeout_ms: int | None = None
     else:
         connect_args["server_settings"] = POOLER_STARTUP | per_session
     engine = create_async_engine(
-        settings.database_url,
+        url or settings.database_url,
         pool_size=settings.db_pool_size,
         max_overflow=settings.db_max_overflow,
         poolclass=MeteredPool,  # counts requests waiting for a connection (app/metrics)
@@ -125,19 +127,54 @@ async def committing(session: AsyncSession) -> AsyncIterator[AsyncSession]:
         raise
 
 
+class Router(Protocol):
+    """Picks the server of each request (app/replicas/routing.Database)."""
+
+    async def server_for(self, request: Request) -> Any: ...
+
+    def answered(self, request: Request, server: Any) -> None: ...
+
+    async def committed(self, request: Request, session: AsyncSession) -> None: ...
+
+    def failed(self, request: Request, server: Any, exc: BaseException) -> None: ...
+
+
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    """One session and transaction per request: committed when the handler returns. Requests
+    """One session and transaction per request, on the server the request's class reads from
+    (the primary, or a replica: app/replicas), committed when the handler returns. Requests
     of a class with its own statement timeout (reports, writes, imports) set it for their
     transaction; the rest keep the connection's."""
-    sessionmaker: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
+    database: Router = request.app.state.database
+    server = await database.server_for(request)
     kind = classify(request.method, request.url.path)
     timeout_ms = request.app.state.settings.statement_timeouts_ms.get(kind.value)
-    async with sessionmaker() as session, committing(session):
-        if timeout_ms is not None:
-            await session.execute(
-                text("SELECT set_config('statement_timeout', :ms, true)"), {"ms": str(timeout_ms)}
-            )
-        yield session
+    async with server.sessions() as session:
+        session.info["server"] = server.name
+        try:
+            async with committing(session):
+                if timeout_ms is not None:
+                    await session.execute(
+                        text("SELECT set_config('statement_timeout', :ms, true)"),
+                        {"ms": str(timeout_ms)},
+                    )
+                yield session
+        except BaseException as exc:
+            database.answered(request, server)
+            database.failed(request, server, exc)
+            raise
+        database.answered(request, server)
+        await database.committed(request, session)
+
+
+def primary_sessions(request: Request) -> async_sessionmaker[AsyncSession]:
+    """Sessions on the primary, for the rare write a read request makes of its own."""
+    sessions: async_sessionmaker[AsyncSession] = request.app.state.sessionmaker
+    return sessions
+
+
+def on_replica(session: AsyncSession) -> bool:
+    """Is this request's session on a replica (read only, possibly behind)?"""
+    return str(session.info.get("server", "primary")) != "primary"
 
 
 # scope="function": the commit runs before the response is sent, so a failed commit is an

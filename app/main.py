@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Coroutine
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
@@ -16,7 +17,6 @@ from app.audit.router import router as audit_router
 from app.auth.dependencies import optional_principal
 from app.cache_headers import CacheHeadersMiddleware, ConditionalGetMiddleware
 from app.config import Settings, get_settings
-from app.db import create_engine, create_sessionmaker
 from app.employers.router import router as employers_router
 from app.errors import install_error_handlers
 from app.health.router import router as health_router
@@ -37,6 +37,9 @@ from app.plans.router import router as plans_router
 from app.programmes.report_router import router as programme_report_router
 from app.programmes.router import router as programmes_router
 from app.query_params import only_declared_params
+from app.replicas.lsn import LSN_HEADER
+from app.replicas.middleware import ReplicaRoutingMiddleware
+from app.replicas.routing import Database
 from app.search.router import router as search_router
 from app.stats.attention_router import router as attention_router
 from app.stats.demand_router import router as demand_router
@@ -61,6 +64,38 @@ Coordinates are WGS84 longitude, latitude. Every error is RFC 9457
 """
 
 
+def _open_database(app: FastAPI, settings: Settings) -> tuple[Database, list[MapConnection]]:
+    """The servers (the primary, any replicas) and the map's own connection to each."""
+    database = Database(settings)
+    app.state.database = database
+    app.state.engine = database.primary.engine
+    app.state.sessionmaker = database.primary.sessions
+    for server in (database.primary, *database.replicas):
+        track_in_use(server.engine)
+    map_connection = MapConnection(settings)
+    app.state.map_queries = map_connection
+    app.state.map_states = MapStateReader(map_connection.read)
+    # The fast path's tiles on each replica: the map state read where the tile is drawn.
+    replica_maps = {r.name: MapConnection(settings, url=r.url) for r in database.replicas}
+    app.state.replica_maps = {
+        name: (MapStateReader(queries.read), queries) for name, queries in replica_maps.items()
+    }
+    return database, [map_connection, *replica_maps.values()]
+
+
+def _background_work(database: Database, settings: Settings) -> list[Coroutine[Any, Any, None]]:
+    """What each worker runs beside the requests: replica checks, the sweeps."""
+    work = []
+    if database.monitor is not None:
+        work.append(database.monitor.run())
+    sessions = database.primary.sessions
+    if settings.expiry_sweep_interval_s > 0:
+        work.append(sweep_periodically(sessions, settings.expiry_sweep_interval_s))
+    if settings.map_expiry_interval_s > 0:
+        work.append(unlist_periodically(sessions, settings.map_expiry_interval_s))
+    return work
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app. Without settings (the uvicorn factory path) it reads the environment
     and takes over process logging; tests pass their own settings and keep pytest's."""
@@ -71,22 +106,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         # Connections open lazily, so the service starts (unready) while the database is down.
-        engine = create_engine(settings)
-        app.state.engine = engine
-        track_in_use(engine)
-        app.state.sessionmaker = create_sessionmaker(engine)
-        map_connection = MapConnection(settings)
-        app.state.map_queries = map_connection
-        app.state.map_states = MapStateReader(map_connection.read)
-        background = []
-        if settings.expiry_sweep_interval_s > 0:
-            background.append(
-                sweep_periodically(app.state.sessionmaker, settings.expiry_sweep_interval_s)
-            )
-        if settings.map_expiry_interval_s > 0:
-            background.append(
-                unlist_periodically(app.state.sessionmaker, settings.map_expiry_interval_s)
-            )
+        database, map_connections = _open_database(app, settings)
+        background = _background_work(database, settings)
         metrics_server = None
         if settings.metrics_port is not None:
             metrics_server = MetricsServer(settings.metrics_host, settings.metrics_port)
@@ -102,9 +123,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
-            await map_connection.close()
+            for queries in map_connections:
+                await queries.close()
             await app.state.rate_counter.close()
-            await engine.dispose()
+            await database.close()
 
     app = FastAPI(
         title="Vĩnh Long job map",
@@ -138,6 +160,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_openapi(app)
 
     # Added innermost first: request ids wrap everything, so even a 413 carries one.
+    if settings.database_replica_urls:  # a failed replica's GET answered again on the primary
+        app.add_middleware(ReplicaRoutingMiddleware)
     app.state.tile_cache = TileCache(int(settings.tile_cache_mb * 1024 * 1024))
     app.add_middleware(
         KeptTileMiddleware,
@@ -164,6 +188,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 "If-Match",
                 "If-None-Match",
                 "X-Request-ID",
+                LSN_HEADER,
             ],
             expose_headers=[
                 "ETag",
@@ -171,6 +196,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                 "Idempotent-Replayed",
                 "Retry-After",
                 "X-Request-ID",
+                LSN_HEADER,
             ],
         )
     # Outside CORS and GZip: it sees every Vary they add, and the early 400s and 413s.

@@ -1,5 +1,6 @@
 """Requests fall into classes by what they cost: each class has its rate limit per client and
-its statement timeout, so one slow or busy kind of request cannot starve the others."""
+its statement timeout, so one slow or busy kind of request cannot starve the others. The class
+also says which database server may answer (`server_for`): the one routing rule."""
 
 from __future__ import annotations
 
@@ -37,3 +38,29 @@ def classify(method: str, path: str) -> RequestClass:
     if _REPORT.match(path):
         return RequestClass.report
     return RequestClass.read
+
+
+class Server(StrEnum):
+    primary = "primary"
+    replica = "replica"  # a healthy replica that has replayed the client's last write
+
+
+# Where each class reads when APP_DATABASE_REPLICA_URLS names replicas (docs/scaling.md).
+# Writes, and everything a write request reads, run on the primary.
+SERVER_OF_CLASS = {
+    RequestClass.read: Server.replica,
+    RequestClass.search: Server.replica,
+    RequestClass.map: Server.replica,
+    RequestClass.report: Server.replica,
+    RequestClass.write: Server.primary,
+    RequestClass.bulk: Server.primary,
+}
+# Reads that stay on the primary whatever their class: the changes feed lists events once
+# every older transaction has finished, which only the primary knows without a gap.
+_ON_PRIMARY = re.compile(r"^/v1/vacancies/changes$")
+
+
+def server_for(method: str, path: str) -> Server:
+    if _ON_PRIMARY.match(path):
+        return Server.primary
+    return SERVER_OF_CLASS[classify(method, path)]

@@ -176,6 +176,7 @@ class Live:
     client: AsyncClient
     actors: Actors
     engine: AsyncEngine
+    app: FastAPI
 
 
 @pytest.fixture
@@ -187,7 +188,7 @@ async def live(engine: AsyncEngine, settings: Settings) -> AsyncIterator[Live]:
         async with app.router.lifespan_context(app):
             transport = ASGITransport(app=app, raise_app_exceptions=False)
             async with AsyncClient(transport=transport, base_url="http://test") as client:
-                yield Live(client, actors, engine)
+                yield Live(client, actors, engine, app)
     finally:
         ids = [actors.employer_a.id, actors.employer_b.id, actors.unverified.id]
         async with engine.begin() as connection:

@@ -11,7 +11,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from app.auth import keys
 from app.auth import repository as key_repo
 from app.auth.principal import Principal as Principal  # the routers take it from here
-from app.db import SessionDep
+from app.db import SessionDep, on_replica, primary_sessions
 from app.errors import ForbiddenError, UnauthorizedError
 from app.models import Role
 from app.openapi import reads_keys, requires_key
@@ -41,11 +41,19 @@ async def optional_principal(
     key = key.strip()
     prefix = keys.prefix_of(key)
     row = await key_repo.by_prefix(session, prefix) if prefix else None
+    replica = on_replica(session)
+    if row is None and prefix and replica:  # a key made moments ago: the primary knows it
+        async with primary_sessions(request)() as primary:
+            row = await key_repo.by_prefix(primary, prefix)
     if row is None or not keys.matches(key, row.key_hash):
         raise UnauthorizedError("The API key is not valid.")
     if row.revoked_at is not None:
         raise UnauthorizedError("The API key has been revoked.")
-    await key_repo.touch(session, row.id)
+    if not replica:
+        await key_repo.touch(session, row.id)
+    elif key_repo.due_for_touch(row.last_used_at):  # a replica is read only: a write of its own
+        async with primary_sessions(request)() as primary, primary.begin():
+            await key_repo.touch(primary, row.id)
     return Principal(row.id, row.prefix, Role(row.role), row.employer_id)
 
 

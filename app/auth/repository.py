@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -19,6 +19,11 @@ LAST_USED_RESOLUTION = timedelta(minutes=1)
 async def by_prefix(session: AsyncSession, prefix: str) -> ApiKey | None:
     result = await session.scalars(select(ApiKey).where(ApiKey.prefix == prefix))
     return result.one_or_none()
+
+
+def due_for_touch(last_used_at: datetime | None) -> bool:
+    """Would `touch` change the row (by this process's clock)?"""
+    return last_used_at is None or last_used_at < datetime.now(UTC) - LAST_USED_RESOLUTION
 
 
 async def touch(session: AsyncSession, key_id: int) -> None:

@@ -10,14 +10,15 @@ from app.errors import TooManyRequestsError
 from app.limits.counters import WindowCounter
 from app.metrics.series import RATE_LIMITED
 from app.openapi import rate_limited
+from app.replicas.routing import retried_on_primary
 from app.request_classes import classify
 
 
 @rate_limited
 async def enforce_rate_limit(request: Request, principal: OptionalPrincipal) -> None:
     settings = request.app.state.settings
-    if not settings.rate_limits_enabled:
-        return
+    if not settings.rate_limits_enabled or retried_on_primary(request):
+        return  # (a failed replica's request, run again, was counted the first time)
     kind = classify(request.method, request.url.path)
     limit = settings.rate_limits.get(kind.value, 0)
     if limit <= 0:

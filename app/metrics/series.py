@@ -64,6 +64,20 @@ RATE_LIMITED = Counter(
     "Requests refused with 429 by the rate limits, by request class.",
     ["request_class"],
 )
+DB_REQUESTS = Counter(
+    "jobmap_db_requests",
+    "Requests answered from each database server (primary, or a replica by its place in "
+    "APP_DATABASE_REPLICA_URLS): reads by server. retried counts reads a failing replica "
+    "handed to the primary.",
+    ["server", "retried"],
+)
+REPLICA_LAG = Gauge(
+    "jobmap_replica_lag_seconds",
+    "How far each replica is behind the primary at the last check (-1: down), the largest "
+    "any live worker saw.",
+    ["replica"],
+    multiprocess_mode="livemax",
+)
 TASK_DURATION = Histogram(
     "jobmap_task_duration_seconds",
     "Duration of imports, loads and sweeps (successful or not), by task.",

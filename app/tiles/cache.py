@@ -94,9 +94,10 @@ class MapConnection:
     layer drawn by the fast path. One statement at a time, no transaction, and none of the
     pool's checkout, ping and ORM work, which cost more than these queries do."""
 
-    def __init__(self, settings: Settings) -> None:
-        url = make_url(settings.database_url).set(drivername="postgresql")
-        self._dsn = url.render_as_string(hide_password=False)
+    def __init__(self, settings: Settings, *, url: str | None = None) -> None:
+        """To the primary, or to `url` (a replica)."""
+        libpq = make_url(url or settings.database_url).set(drivername="postgresql")
+        self._dsn = libpq.render_as_string(hide_password=False)
         self._connect_timeout = settings.db_connect_timeout_s
         per_session = session_settings(settings.db_statement_timeout_ms)
         # Behind a transaction pooler each statement runs in a transaction of its own that

@@ -47,9 +47,19 @@ class KeptTileMiddleware:
         if plain is None:  # outside the grid (the route says why), or drawn from the sites
             await self.app(scope, receive, send)
             return
+        if b"x-commit-lsn" in headers:  # a position to wait for: the route picks the server
+            await self.app(scope, receive, send)
+            return
         key = tile_key(tile, UNFILTERED, self.sites_from_zoom)
-        states: MapStateReader = scope["app"].state.map_states
-        queries: MapQueries = scope["app"].state.map_queries
+        state = scope["app"].state
+        # A replica in rotation when there is one (app/replicas), the map state read there too.
+        replica = state.database.pick_replica()
+        states: MapStateReader
+        queries: MapQueries
+        if replica is None:
+            states, queries = state.map_states, state.map_queries
+        else:
+            states, queries = state.replica_maps[replica.name]
         hit = True
         try:
             # Read before looking and drawing, as the route does (app/tiles/cache.py).
@@ -59,9 +69,12 @@ class KeptTileMiddleware:
                 hit = False
                 row = await queries.fetchrow(*plain)
                 kept = self.tiles.keep(key, current, bytes(row[0] or b""))
-        except ServiceUnavailableError:  # the route answers it in the problem format
+        except ServiceUnavailableError:  # the route answers it, on another server if one can
+            if replica is not None:
+                state.database.replica_unreachable(replica)
             await self.app(scope, receive, send)
             return
+        state.database.answered_by(replica or state.database.primary, retried=False)
         if_none_match = headers.get(b"if-none-match")
         scope[ROUTE_TEMPLATE_KEY] = ROUTE
         response = kept_response(

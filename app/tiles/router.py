@@ -66,8 +66,10 @@ async def current_map_state(request: Request, session: SessionDep) -> MapState:
     """Read before the tile is drawn (see app/tiles/cache.py); shared by concurrent requests.
     Behind a transaction pooler, read in the request's own transaction instead: the key check
     may already hold a server connection, and waiting for a second one from a pool that such
-    requests fill would never end."""
-    if request.app.state.settings.db_transaction_pooler:
+    requests fill would never end. With replicas too: the state must come from the server the
+    tile is drawn on, the session's."""
+    settings = request.app.state.settings
+    if settings.db_transaction_pooler or settings.database_replica_urls:
         return await map_state(session)
     reader: MapStateReader = request.app.state.map_states
     return await reader.current()
