@@ -61,6 +61,10 @@ search, vector tiles, OGC API - Features, placements, plans and statistics.
 
 Coordinates are WGS84 longitude, latitude. Every error is RFC 9457
 `application/problem+json`.
+
+Where reads are served by replicas, a write answers with `X-Commit-LSN`; send it back on reads
+(or read with the same key) to see the write at once. Anonymous reads may otherwise be up to
+`APP_REPLICA_MAX_LAG_S` seconds behind.
 """
 
 
