@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -47,6 +48,13 @@ def windows(start: date, end: date) -> list[Window]:
         Window(year, max(start, date(year, 1, 1)), min(end, date(year, 12, 31)))
         for year in range(start.year, end.year + 1)
     ]
+
+
+def elapsed_pct(start: date, end: date, through: date) -> Decimal:
+    """The share of the days from `start` to `end` (both included) gone by the end of
+    `through`, x 100: 0 before `start`, 100 from `end`."""
+    gone = min(max((through - start).days + 1, 0), (end - start).days + 1)
+    return percent(gone, (end - start).days + 1) or Decimal(0)
 
 
 def _covered(
@@ -145,6 +153,7 @@ def _target_progress(target: ProgrammeTarget, story: Story) -> TargetProgress:
         target=target.target,
         actual=actual,
         pct_of_target=percent(actual, target.target),
+        elapsed_pct=elapsed_pct(covered[0].start, covered[-1].end, story.through),
         by_year=by_year,
         projected_pct_of_target=percent(projected["projected"], target.target)
         if projected["projected"] is not None

@@ -171,6 +171,10 @@ class TargetProgress(BaseModel):
         description="People placed so far: each year's distinct people, summed over the years."
     )
     pct_of_target: Number | None = Field(description="actual / target x 100, 2 decimals.")
+    elapsed_pct: Number = Field(
+        description="Share of the target's days gone by the end of `through`, x 100, 2 "
+        "decimals: 0 before it begins, 100 once it is over. Set against `pct_of_target`."
+    )
     by_year: list[YearActual] = Field(description="The years the target covers.")
     projected: int | None = Field(
         description="By `projected_through`: the years already over plus this year's year-end "
@@ -216,6 +220,7 @@ class ProgrammeProgress(BaseModel):
                             "target": 6000,
                             "actual": 4870,
                             "pct_of_target": 81.17,
+                            "elapsed_pct": 83.21,
                             "by_year": [
                                 {
                                     "year": 2026,
