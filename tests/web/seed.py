@@ -21,12 +21,38 @@ YEAR = 2026
 PLAN = {"new_jobs": 40, "sent_abroad": 8}
 RESIDENCE = "29551"  # Phường Long Châu
 RESIDENCE_PLAN = 100
+# Two programmes for the dashboard, listed in code order: one on Long Châu for the year (a
+# commune of 2025: no whole past year to project from), one for the province's 2026-2030
+# term (projected as the indicator is: 13, from 10 to 20).
+PROGRAMMES: dict[str, dict[str, Any]] = {
+    "long-chau-2026": {
+        "name": "Đề án việc làm phường Long Châu năm 2026",
+        "period_from": f"{YEAR}-01-01",
+        "period_to": f"{YEAR}-12-31",
+        "areas": [RESIDENCE],
+        "targets": [
+            {"indicator": "new_jobs", "target": 20},
+            {"indicator": "sent_abroad", "target": 4},
+        ],
+    },
+    "nhiem-ky-2026-2030": {
+        "name": "Kế hoạch giải quyết việc làm giai đoạn 2026-2030",
+        "period_from": f"{YEAR}-01-01",
+        "period_to": f"{YEAR + 4}-12-31",
+        "targets": [
+            {"indicator": "new_jobs", "target": 200},
+            {"indicator": "new_jobs", "year": YEAR, "target": 40},
+            {"indicator": "sent_abroad", "target": 40},
+        ],
+    },
+}
 
 
 @dataclass(frozen=True)
 class Seeded:
     base: str
     department: dict[str, str]
+    admin: dict[str, str]  # staff too, with its own rate limits: for the programme tests
     employer: dict[str, str]
     public_sites: int
     accountant_sites: int
@@ -103,9 +129,15 @@ async def seed(client: httpx.AsyncClient, base: str, actors: Actors) -> Seeded:
         headers=actors.department,
     )
     assert response.status_code in (200, 201), response.text
+    for code, programme in PROGRAMMES.items():
+        response = await client.put(
+            f"/v1/programmes/{code}", json=programme, headers=actors.department
+        )
+        assert response.status_code == 201, response.text
     return Seeded(
         base=base,
         department=actors.department,
+        admin=actors.admin,
         employer=actors.a,
         public_sites=len(accountant_sites) + len(factory_sites) + 3,
         accountant_sites=len(accountant_sites),

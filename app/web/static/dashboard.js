@@ -25,6 +25,8 @@
   let demandChart = null;
   let choropleth = null;
   let shown = null; // the period and the attention report the choropleth was drawn for
+  let programmes = null; // the list (a promise), loaded once
+  let programmeRequest = 0;
 
   // ---- Talking to the API ---------------------------------------------------------------------
 
@@ -504,6 +506,135 @@
     if (!breaks.length) legend.append(t("dash.noData"));
   }
 
+  // ---- Programmes ---------------------------------------------------------------------------
+
+  // The programmes, listed once (every page of the list); the chosen one is kept in the URL.
+  function loadProgrammes() {
+    if (!programmes) {
+      programmes = listProgrammes().catch((error) => {
+        programmes = null; // asked again next time
+        throw error;
+      });
+    }
+    return programmes;
+  }
+
+  async function listProgrammes() {
+    const found = [];
+    let cursor = null;
+    do {
+      const page = await api("/v1/programmes?limit=200" +
+        (cursor ? "&cursor=" + encodeURIComponent(cursor) : "")).then((r) => r.json());
+      found.push(...page.items);
+      cursor = page.next_cursor;
+    } while (cursor);
+    const select = $("programme");
+    select.replaceChildren(...found.map((item) => new Option(
+      `${item.name} (${item.period_from.slice(0, 4)}–${item.period_to.slice(0, 4)})`, item.code)));
+    const asked = new URLSearchParams(window.location.search).get("programme");
+    if (found.some((item) => item.code === asked)) select.value = asked;
+    return found;
+  }
+
+  function day(iso) {
+    return window.I18N.formatDate(iso + "T00:00:00+07:00");
+  }
+
+  // The chosen programme's progress to the end of the period shown (today when that is
+  // ahead): per target, actual against target, the share of its time gone by, the projection.
+  async function showProgramme(p) {
+    const table = $("programme-table");
+    const about = $("programme-about");
+    const buttons = [$("programme-csv"), $("programme-xlsx")];
+    const request = ++programmeRequest; // a later choice wins over an answer still on its way
+    table.setAttribute("aria-busy", "true");
+    table.replaceChildren();
+    about.textContent = "";
+    buttons.forEach((button) => { button.disabled = true; });
+    const list = await loadProgrammes();
+    if (request !== programmeRequest) return;
+    const chosen = list.find((item) => item.code === $("programme").value);
+    if (!chosen) {
+      about.textContent = t("dash.noProgrammes");
+      table.removeAttribute("aria-busy");
+      return;
+    }
+    if (p.end < chosen.period_from) {
+      about.textContent = t("dash.programmeNotYet", {from: day(chosen.period_from)});
+      table.removeAttribute("aria-busy");
+      return;
+    }
+    const url = new URL(window.location.href);
+    url.searchParams.set("programme", chosen.code);
+    window.history.replaceState(null, "", url);
+    const report = await api(programmePath(chosen.code, p.end)).then((r) => r.json());
+    if (request !== programmeRequest) return;
+    const areas = report.areas.map((area) => `${area.name} (${area.code})`).join(", ");
+    about.textContent = t("dash.programmeSpan", {from: day(report.period_from),
+      to: day(report.period_to), through: day(report.through)}) + " · " +
+      (areas ? t("dash.programmeAreas", {areas}) : t("dash.programmeProvince"));
+    const head = table.createTHead().insertRow();
+    for (const text of [t("dash.indicator"), t("dash.targetSpan"), t("dash.actual"),
+      t("dash.target"), t("dash.pctOfTarget"), t("dash.elapsed"), t("dash.projection")]) {
+      const cell = document.createElement("th");
+      cell.textContent = text;
+      head.append(cell);
+    }
+    const body = table.createTBody();
+    for (const target of report.targets) body.append(targetRow(target));
+    table.removeAttribute("aria-busy");
+    buttons.forEach((button) => { button.disabled = false; });
+  }
+
+  function programmePath(code, through) {
+    return `/v1/stats/programmes/${encodeURIComponent(code)}?through=${through}`;
+  }
+
+  function targetRow(target) {
+    const row = document.createElement("tr");
+    row.dataset.indicator = target.indicator;
+    row.dataset.year = target.year == null ? "" : String(target.year);
+    const cell = (field, text) => {
+      const td = row.insertCell();
+      td.dataset.field = field;
+      td.textContent = text;
+      return td;
+    };
+    cell("name", lang === "vi" ? target.name_vi : target.name_en || target.name_vi);
+    const span = cell("span", target.year == null ? t("dash.wholePeriod") : String(target.year));
+    span.title = `${day(target.period_from)} – ${day(target.period_to)}`;
+    cell("actual", formatNumber(target.actual));
+    cell("target", formatNumber(target.target));
+    const pct = cell("pct", target.pct_of_target == null ? "—"
+      : formatDecimal(target.pct_of_target) + "%");
+    if (target.pct_of_target != null) {
+      const bar = document.createElement("div");
+      bar.className = "pace";
+      bar.setAttribute("role", "presentation");
+      const fill = document.createElement("span");
+      fill.style.width = Math.min(100, target.pct_of_target) + "%";
+      const mark = document.createElement("i");
+      mark.style.left = `calc(${Math.min(100, target.elapsed_pct)}% - 1px)`;
+      bar.append(fill, mark);
+      pct.append(bar);
+    }
+    cell("elapsed", formatDecimal(target.elapsed_pct) + "%");
+    cell("projected", projectionText(target));
+    return row;
+  }
+
+  // "13 (10–20) · 32,5%", an open range when there is no upper bound, or why there is none.
+  function projectionText(target) {
+    if (target.projected == null) return t("dash." + target.projection_reason);
+    const range = target.projected_high == null
+      ? t("dash.projectedOpen", {low: formatNumber(target.projected_low)})
+      : t("dash.projectedRange", {low: formatNumber(target.projected_low),
+        high: formatNumber(target.projected_high)});
+    const pct = target.projected_pct_of_target == null ? ""
+      : " · " + formatDecimal(target.projected_pct_of_target) + "%";
+    return `${formatNumber(target.projected)} (${range})${pct}`;
+  }
+
   // ---- Downloads ------------------------------------------------------------------------------
 
   function buildTables() {
@@ -513,23 +644,38 @@
     for (const id of ["download-csv", "download-xlsx"]) {
       $(id).addEventListener("click", () => download($(id).dataset.format));
     }
+    for (const id of ["programme-csv", "programme-xlsx"]) {
+      $(id).addEventListener("click", () => downloadProgramme($(id).dataset.format));
+    }
   }
 
   async function download(format) {
     const p = period();
     const groupBy = TABLES[$("table").value];
     const level = await unitLevel(p.end);
-    const status = $("download-status");
+    await save(`/v1/stats/placements?from=${p.from}&to=${p.end}` +
+      `&group_by=${groupBy}&area_level=${level}&format=${format}`,
+    `placements.${format}`, $("download-status"));
+  }
+
+  async function downloadProgramme(format) {
+    const code = $("programme").value;
+    await save(`${programmePath(code, period().end)}&format=${format}`,
+      `programme_${code}.${format}`, $("programme-status"));
+  }
+
+  // A report file fetched with the key (a plain link could not send it), saved under the
+  // name the service gives.
+  async function save(path, fallback, status) {
     status.textContent = t("results.loading");
     try {
-      const response = await api(`/v1/stats/placements?from=${p.from}&to=${p.end}` +
-        `&group_by=${groupBy}&area_level=${level}&format=${format}`);
+      const response = await api(path);
       const blob = await response.blob();
       const disposition = response.headers.get("Content-Disposition") || "";
       const match = /filename="([^"]+)"/.exec(disposition);
       const link = document.createElement("a");
       link.href = URL.createObjectURL(blob);
-      link.download = match ? match[1] : `placements.${format}`;
+      link.download = match ? match[1] : fallback;
       document.body.append(link);
       link.click();
       link.remove();
@@ -550,7 +696,8 @@
       const report = api(`/v1/stats/indicators?year=${p.year}&through=${p.through}`)
         .then((response) => response.json());
       await Promise.all([report.then(showIndicators), report.then((r) => showMonthly(p, r)),
-        showAttention(p).then((attention) => showChoropleth(p, attention)), showDemand(p)]);
+        showAttention(p).then((attention) => showChoropleth(p, attention)), showDemand(p),
+        showProgramme(p)]);
     } catch (error) {
       if (error instanceof Rejected) signOut();
       else $("period-label").textContent = t("results.error");
@@ -570,6 +717,12 @@
       signIn($("key").value.trim());
     });
     $("period").addEventListener("submit", (event) => { event.preventDefault(); show(); });
+    $("programme").addEventListener("change", () => {
+      showProgramme(period()).catch((error) => {
+        $("programme-about").textContent = t("results.error");
+        console.warn("dashboard:", error.message);
+      });
+    });
     $("choropleth-by").addEventListener("change", () => {
       if (shown) showChoropleth(shown.p, shown.attention);
     });
