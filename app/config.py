@@ -90,6 +90,9 @@ class Settings(BaseSettings):
     cors_origins: list[str] = Field(default_factory=list)
     # Vector tiles show single work sites from this zoom on, clusters below it.
     tile_sites_from_zoom: int = Field(default=16, ge=1, le=22)
+    # The plain nearest search (anonymous, only near, radius_m, limit) answered before
+    # routing (app/search/fast_path.py); false: every search through the route.
+    search_fast_path: bool = True
     # Memory each worker may keep tiles in (0: none); see app/tiles/cache.py.
     tile_cache_mb: float = Field(default=64, ge=0)
     # Past years' people counts the year-end projection keeps per worker (0: none, recount on

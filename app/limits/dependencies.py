@@ -6,35 +6,47 @@ from __future__ import annotations
 from fastapi import Request
 
 from app.auth.dependencies import OptionalPrincipal
+from app.config import Settings
 from app.errors import TooManyRequestsError
 from app.limits.counters import WindowCounter
 from app.metrics.series import RATE_LIMITED
 from app.openapi import rate_limited
 from app.replicas.routing import retried_on_primary
-from app.request_classes import classify
+from app.request_classes import RequestClass, classify
+
+# Set in the ASGI scope by a path that counted the request itself and then handed it to its
+# route after all (the search fast path, when the database did not answer): not counted twice.
+COUNTED_KEY = "jobmap.rate_counted"
 
 
 @rate_limited
 async def enforce_rate_limit(request: Request, principal: OptionalPrincipal) -> None:
     settings = request.app.state.settings
-    if not settings.rate_limits_enabled or retried_on_primary(request):
+    if retried_on_primary(request) or request.scope.get(COUNTED_KEY):
         return  # (a failed replica's request, run again, was counted the first time)
     kind = classify(request.method, request.url.path)
-    limit = settings.rate_limits.get(kind.value, 0)
-    if limit <= 0:
-        return
     if principal is not None:
         client = f"key:{principal.key_id}"
     else:
         # The peer, or with `--proxy-headers` the client the trusted proxy names.
         client = f"ip:{request.client.host if request.client else 'unknown'}"
-    counter: WindowCounter = request.app.state.rate_counter
+    await count(settings, request.app.state.rate_counter, kind, client, keyed=principal is not None)
+
+
+async def count(
+    settings: Settings, counter: WindowCounter, kind: RequestClass, client: str, *, keyed: bool
+) -> None:
+    """Count one request of `client` (`key:<id>` or `ip:<address>`) in its class's bucket;
+    TooManyRequestsError (429) past the limit."""
+    limit = settings.rate_limits.get(kind.value, 0)
+    if not settings.rate_limits_enabled or limit <= 0:
+        return
     window_s = settings.rate_limit_window_s
-    count, left_s = await counter.hit(f"{kind.value}:{client}", window_s)
-    if count > limit:
+    seen, left_s = await counter.hit(f"{kind.value}:{client}", window_s)
+    if seen > limit:
         RATE_LIMITED.labels(kind.value).inc()
         raise TooManyRequestsError(
             f"More than {limit} {kind.value} requests in {window_s} s from this "
-            f"{'key' if principal else 'address'}. Try again in {int(left_s) + 1} s.",
+            f"{'key' if keyed else 'address'}. Try again in {int(left_s) + 1} s.",
             retry_after_s=int(left_s) + 1,
         )

@@ -39,6 +39,13 @@ TILE_CACHE = Counter(
     "Vector tiles looked up in a worker's memory: result hit or miss (drawn), by zoom band.",
     ["zoom_band", "result"],
 )
+SEARCH_FAST_PATH = Counter(
+    "jobmap_search_fast_path",
+    "GET /v1/vacancies by who answered: answered (the plain nearest search's fast path), or "
+    "why the route did: other (not a plain nearest search), unbuilt (its statement not yet "
+    "built in this worker), tie (equal distances at the candidates' end), database.",
+    ["result"],
+)
 PROJECTION_CACHE = Counter(
     "jobmap_projection_cache_lookups",
     "Past years' people counts of the year-end projection looked up in a worker's memory: "

@@ -4,6 +4,7 @@ that every page of one search matches the same way."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -12,11 +13,12 @@ from app.errors import FieldError, InvalidInputError
 from app.search import text
 from app.search.pages import After, next_after
 from app.search.params import SearchParams, Sort
-from app.search.repository import Built
 
 
-def position(params: SearchParams, built: Built, row: dict[str, Any]) -> dict[str, Any]:
-    """What the next page's cursor holds after `row`."""
+def position(
+    params: SearchParams, text_choice: text.TextChoice | None, row: Mapping[str, Any]
+) -> dict[str, Any]:
+    """What the next page's cursor holds after `row` (`text_choice`: how `q` matched)."""
     after = next_after(row)
     key = after.key.isoformat() if isinstance(after.key, datetime) else after.key
     values: dict[str, Any] = {
@@ -25,10 +27,10 @@ def position(params: SearchParams, built: Built, row: dict[str, Any]) -> dict[st
         "i": after.site_id,
         "t": after.tier,
     }
-    if built.text_choice is not None:
-        values["m"] = built.text_choice.match.value
-        if built.text_choice.match is text.TextMatch.corrected:
-            values["c"] = built.text_choice.query
+    if text_choice is not None:
+        values["m"] = text_choice.match.value
+        if text_choice.match is text.TextMatch.corrected:
+            values["c"] = text_choice.query
     return values
 
 

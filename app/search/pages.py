@@ -4,7 +4,9 @@ chosen, and totals counted no further than TOTAL_BOUND."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy import (
@@ -134,13 +136,42 @@ async def page(
     """One page of results: the site, its vacancy's essentials, the sort key and tier."""
     if params.sort is Sort.distance:
         rows = await _page(session, params, built, limit=limit, after=after, knn=True)
-        # Exact unless the candidates ended inside a run of equal distances that the page
-        # reaches into; then order that run properly (rare: many sites at one point).
-        if len(rows) < limit or rows[-1]["candidates"] < limit + KNN_TIE_MARGIN:
-            return rows
-        if rows[-1]["sort_key"] < rows[-1]["candidates_max"]:
+        if knn_page_exact(rows, limit):
             return rows
     return await _page(session, params, built, limit=limit, after=after, knn=False)
+
+
+def knn_page_exact(rows: Sequence[Any], limit: int) -> bool:
+    """Is a page taken in KNN order (with the margin) the exact page? Yes unless the candidates
+    ended inside a run of equal distances that the page reaches into; then that run must be
+    ordered properly (rare: many sites at one point)."""
+    if len(rows) < limit or rows[-1]["candidates"] < limit + KNN_TIE_MARGIN:
+        return True
+    return bool(rows[-1]["sort_key"] < rows[-1]["candidates_max"])
+
+
+def _page_values(limit: int, knn: bool) -> dict[str, int]:
+    return {"fetch": limit + KNN_TIE_MARGIN if knn else limit, "page_limit": limit}
+
+
+def _page_key(
+    shape: tuple[Any, ...] | None, knn: bool, after: After | None
+) -> tuple[Any, ...] | None:
+    after_shape = None if after is None else (after.tier, type(after.key).__name__)
+    return None if shape is None else ("page", *shape, knn, after_shape)
+
+
+def kept_nearest_page(
+    params: SearchParams, today: date, limit: int
+) -> tuple[Select[Any], dict[str, Any]] | None:
+    """The statement of a search's first page in KNN order as the route keeps it (reuse.py),
+    with this request's values: for the fast path (app/search/fast_path.py), which builds no
+    statements. None until the route has built it once in this process."""
+    key = _page_key(reuse.shape(params, repository.TOTAL_BOUND), True, None)
+    statement = reuse.kept(key) if key is not None else None
+    if statement is None:
+        return None
+    return statement, {**repository.bind_values(params, today), **_page_values(limit, True)}
 
 
 async def _page(
@@ -152,12 +183,11 @@ async def _page(
     after: After | None,
     knn: bool,
 ) -> list[dict[str, Any]]:
-    fetch = limit + KNN_TIE_MARGIN if knn else limit
-    values = {**built.values, "fetch": fetch, "page_limit": limit}
+    values = {**built.values, **_page_values(limit, knn)}
+    fetch = values["fetch"]
     if after is not None:
         values |= {"after_key": after.key, "after_id": after.site_id}
-    after_shape = None if after is None else (after.tier, type(after.key).__name__)
-    key = None if built.shape is None else ("page", *built.shape, knn, after_shape)
+    key = _page_key(built.shape, knn, after)
     statement = reuse.statement(
         key, values, lambda: _page_statement(params, built, after, fetch, limit, knn)
     )
@@ -238,5 +268,5 @@ def capped_count(query: Select[Any]) -> Select[Any]:
     )
 
 
-def next_after(row: dict[str, Any]) -> After:
+def next_after(row: Mapping[str, Any]) -> After:
     return After(key=row["sort_key"], site_id=int(row["site_id"]), tier=int(row["tier"]))

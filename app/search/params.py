@@ -19,6 +19,9 @@ from app.text import clean_line
 
 MAX_RADIUS_M = 100_000
 DEFAULT_RADIUS_M = 10_000
+# Results per page of /v1/vacancies (JSON).
+DEFAULT_PAGE_LIMIT = 20
+MAX_PAGE_LIMIT = 100
 # A viewport larger than this is a map zoomed out past where lists make sense: use tiles.
 MAX_BBOX_SPAN_DEG = 2.0
 MAX_Q_LENGTH = 200

@@ -16,7 +16,14 @@ from app.errors import Problem
 from app.models.travel_speed import TravelMode
 from app.search import geojson, isochrones, route, service
 from app.search.joints import network_required
-from app.search.params import SearchParams, parse_minutes, parse_near, search_params
+from app.search.params import (
+    DEFAULT_PAGE_LIMIT,
+    MAX_PAGE_LIMIT,
+    SearchParams,
+    parse_minutes,
+    parse_near,
+    search_params,
+)
 from app.search.schemas import SearchPage
 
 router = APIRouter(tags=["search"])
@@ -44,7 +51,7 @@ async def search_vacancies(
     session: SessionDep,
     params: Params,
     today: TodayDep,
-    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE_LIMIT)] = DEFAULT_PAGE_LIMIT,
     cursor: Annotated[str | None, Query(max_length=cursors.MAX_CURSOR_LENGTH)] = None,
     facets: Annotated[bool, Query(description="Add counts by group.")] = False,
     count: Annotated[

@@ -3,6 +3,7 @@ next one, and on request the total and the counts by group."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -42,7 +43,7 @@ async def search(
         return await pages.page(session, params, built, limit=count, after=after)
 
     rows, next_cursor = await cursors.page(
-        fetch, limit, lambda row: search_cursor.position(params, built, row)
+        fetch, limit, lambda row: search_cursor.position(params, built.text_choice, row)
     )
     total, exact = (None, None)
     if count_exact and cursor is None:
@@ -84,7 +85,14 @@ async def _travel_search(
     )
 
 
-def _result(row: dict[str, Any]) -> SearchResult:
+def plain_page(rows: Sequence[Mapping[str, Any]], next_cursor: str | None) -> SearchPage:
+    """A page without a total, text or facets, as search() makes it: for the fast path."""
+    return SearchPage(
+        items=[_result(row) for row in rows], next_cursor=next_cursor, total=None, total_exact=None
+    )
+
+
+def _result(row: Mapping[str, Any]) -> SearchResult:
     return SearchResult(
         vacancy_id=row["vacancy_id"],
         title=row["title"],

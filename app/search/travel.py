@@ -344,7 +344,7 @@ async def search(
         return await with_metres(session, start, rows)
 
     rows, next_cursor = await cursors.page(
-        fetch, limit, lambda row: search_cursor.position(params, built, row)
+        fetch, limit, lambda row: search_cursor.position(params, built.text_choice, row)
     )
     total = None
     if count_exact and cursor is None:

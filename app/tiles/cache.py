@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -75,6 +75,8 @@ class MapQueries(Protocol):
 
     async def fetchrow(self, statement: Any, values: dict[str, Any]) -> Any: ...
 
+    async def fetch(self, statement: Any, values: dict[str, Any]) -> Sequence[Any]: ...
+
 
 class SessionMapQueries:
     """The same through a session: for tests, whose rows only their own transaction sees."""
@@ -88,10 +90,14 @@ class SessionMapQueries:
     async def fetchrow(self, statement: Any, values: dict[str, Any]) -> Any:
         return (await self.session.execute(statement, values)).first()
 
+    async def fetch(self, statement: Any, values: dict[str, Any]) -> Sequence[Any]:
+        return list((await self.session.execute(statement, values)).mappings())
+
 
 class MapConnection:
-    """A worker's own connection for the map's hot path: the map state, and tiles of the plain
-    layer drawn by the fast path. One statement at a time, no transaction, and none of the
+    """A worker's own connection for the map's hot path: the map state, tiles of the plain
+    layer drawn by the fast path, and the plain nearest search's page (app/search/fast_path.py).
+    One statement at a time, no transaction, and none of the
     pool's checkout, ping and ORM work, which cost more than these queries do."""
 
     def __init__(self, settings: Settings, *, url: str | None = None) -> None:
@@ -120,6 +126,14 @@ class MapConnection:
     async def fetchrow(self, statement: Any, values: dict[str, Any]) -> Any:
         """The statement's first row. ServiceUnavailableError (503) while the database cannot
         answer (or the statement times out), after which the next call connects again."""
+        return await self._run(statement, values, many=False)
+
+    async def fetch(self, statement: Any, values: dict[str, Any]) -> Sequence[Any]:
+        """Every row of the statement (asyncpg records), with the same errors as fetchrow."""
+        rows: Sequence[Any] = await self._run(statement, values, many=True)
+        return rows
+
+    async def _run(self, statement: Any, values: dict[str, Any], *, many: bool) -> Any:
         _, sql, names, compiled = self._compile(statement)
         arguments = compiled.construct_params(values) or {}
         async with self._lock:
@@ -132,11 +146,12 @@ class MapConnection:
                         statement_cache_size=0 if self._pooled else 100,
                     )
                 connection = self._connection
+                run = connection.fetch if many else connection.fetchrow
                 if not self._pooled:
-                    return await connection.fetchrow(sql, *(arguments[n] for n in names))
+                    return await run(sql, *(arguments[n] for n in names))
                 async with connection.transaction():
                     await connection.execute(self._set_locally)
-                    return await connection.fetchrow(sql, *(arguments[n] for n in names))
+                    return await run(sql, *(arguments[n] for n in names))
             except (
                 asyncpg.PostgresError,
                 asyncpg.InterfaceError,

@@ -10,9 +10,10 @@ import json
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
+from urllib.parse import urlsplit
 from uuid import UUID
 
 import asyncpg
@@ -22,6 +23,8 @@ from sqlalchemy.dialects.postgresql.asyncpg import PGDialect_asyncpg
 
 from app.config import Settings
 from app.main import create_app
+from app.search.fast_path import plain_nearest
+from app.search.pages import kept_nearest_page
 from app.tiles.grid import Tile
 from app.tiles.repository import plain_tile
 
@@ -55,8 +58,10 @@ def settings(url: str) -> Settings:
 
 
 async def capture(url: str, path: str) -> list[Sent]:
-    """Every statement the service's engine sends while answering GET `path` (200 expected)."""
-    app = create_app(settings(url))
+    """Every statement the service's engine sends while answering GET `path` (200 expected).
+    The search's fast path is off, so the route answers: the fast path sends the same nearest
+    statement on its own connection (fast_path_statement, checked in test_plans.py)."""
+    app = create_app(settings(url).model_copy(update={"search_fast_path": False}))
     sent: list[Sent] = []
 
     def record(*args: Any) -> None:
@@ -77,14 +82,29 @@ async def capture(url: str, path: str) -> list[Sent]:
     return sent
 
 
-def tile_statement(tile: Tile, sites_from_zoom: int = 16) -> Sent:
-    """A plain tile's statement as MapConnection (the fast path, raw asyncpg) sends it."""
-    plain = plain_tile(tile, sites_from_zoom)
-    assert plain is not None, f"{tile} is not drawn from the kept cells"
-    statement, values = plain
+def _as_map_connection_sends(statement: Any, values: dict[str, Any]) -> Sent:
+    """A statement as MapConnection (the fast paths, raw asyncpg) compiles and sends it."""
     compiled = statement.compile(dialect=PGDialect_asyncpg())  # type: ignore[no-untyped-call]
     arguments = compiled.construct_params(values) or {}
     return Sent(str(compiled), tuple(arguments[name] for name in compiled.positiontup or ()))
+
+
+def tile_statement(tile: Tile, sites_from_zoom: int = 16) -> Sent:
+    """A plain tile's statement as MapConnection (the tile fast path) sends it."""
+    plain = plain_tile(tile, sites_from_zoom)
+    assert plain is not None, f"{tile} is not drawn from the kept cells"
+    return _as_map_connection_sends(*plain)
+
+
+def fast_path_statement(path: str) -> Sent:
+    """The plain nearest search's page statement as the search fast path sends it for GET
+    `path`: the statement the route kept (so the route must have answered such a request)."""
+    taken = plain_nearest(urlsplit(path).query.encode())
+    assert taken is not None, f"{path} is not a plain nearest search"
+    params, limit = taken
+    kept = kept_nearest_page(params, datetime.now(UTC).date(), limit + 1)  # (unused near)
+    assert kept is not None, "the route kept no nearest statement for the fast path"
+    return _as_map_connection_sends(*kept)
 
 
 def pick(sent: Sequence[Sent], test: Callable[[str], bool]) -> tuple[list[Sent], Sent]:

@@ -16,6 +16,7 @@ from tests.plans.explain import (
     Sent,
     capture,
     explain_reused,
+    fast_path_statement,
     find,
     pick,
     reads,
@@ -97,6 +98,17 @@ async def test_nearest_walks_the_geography_index(
         assert not reads_otherwise(plan, "vacancy_site", knn, allowed={"pk_vacancy_site"}), (
             f"sites read otherwise:\n{report}"
         )
+
+
+async def test_the_fast_path_sends_the_nearest_statement_whose_plan_is_pinned(
+    plans_url: str,
+) -> None:
+    lon, lat = CENTRES["dense"]
+    path = f"/v1/vacancies?near={lon},{lat}&radius_m=10000&limit=20"
+    _, by_route = pick(await capture(plans_url, path), lambda sql: "candidates" in sql)
+    fast = fast_path_statement(path)
+    assert " ".join(fast.sql.split()) == " ".join(by_route.sql.split())
+    assert fast.args == by_route.args
 
 
 @centre
