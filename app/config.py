@@ -93,6 +93,9 @@ class Settings(BaseSettings):
     # The plain nearest search (anonymous, only near, radius_m, limit) answered before
     # routing (app/search/fast_path.py); false: every search through the route.
     search_fast_path: bool = True
+    # Its statements at once per worker and server, each on a connection of the worker's own:
+    # one at a time caps the throughput at the statement's latency (bench/README.md).
+    search_fast_path_connections: int = Field(default=4, ge=1, le=32)
     # Memory each worker may keep tiles in (0: none); see app/tiles/cache.py.
     tile_cache_mb: float = Field(default=64, ge=0)
     # Past years' people counts the year-end projection keeps per worker (0: none, recount on

@@ -85,7 +85,14 @@ def _open_database(app: FastAPI, settings: Settings) -> tuple[Database, list[Map
     app.state.replica_maps = {
         name: (MapStateReader(queries.read), queries) for name, queries in replica_maps.items()
     }
-    return database, [map_connection, *replica_maps.values()]
+    # The search fast path's own, several statements at once (app/search/fast_path.py).
+    size = settings.search_fast_path_connections
+    app.state.search_queries = MapConnection(settings, connections=size)
+    app.state.replica_searches = {
+        r.name: MapConnection(settings, url=r.url, connections=size) for r in database.replicas
+    }
+    searches = [app.state.search_queries, *app.state.replica_searches.values()]
+    return database, [map_connection, *replica_maps.values(), *searches]
 
 
 def _background_work(database: Database, settings: Settings) -> list[Coroutine[Any, Any, None]]:

@@ -145,6 +145,7 @@ async def app(settings: Settings, session: AsyncSession) -> AsyncIterator[FastAP
         queries = SessionMapQueries(session)
         app.state.map_queries = queries
         app.state.map_states = MapStateReader(queries.read)
+        app.state.search_queries = queries  # the search's fast path (app/search/fast_path.py)
         yield app
 
 

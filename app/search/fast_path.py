@@ -54,7 +54,8 @@ _TAKEN = frozenset({"near", "radius_m", "limit"})
 
 
 class PageQueries(Protocol):
-    """The worker's map connection (app/tiles/cache.MapConnection), or in tests a session."""
+    """The worker's connections for this path (app/tiles/cache.MapConnection, several at
+    once: APP_SEARCH_FAST_PATH_CONNECTIONS), or in tests a session."""
 
     async def fetch(self, statement: Any, values: dict[str, Any]) -> Sequence[Any]: ...
 
@@ -158,11 +159,8 @@ class NearestMiddleware:
     ) -> Sequence[Mapping[str, Any]] | None:
         """The page's rows, from `replica` (one in rotation, app/replicas) or else the primary;
         None when the database does not answer (the route tries again, elsewhere if it can)."""
-        queries: PageQueries
-        if replica is None:
-            queries = state.map_queries
-        else:
-            _, queries = state.replica_maps[replica.name]
+        searches = state.replica_searches
+        queries: PageQueries = state.search_queries if replica is None else searches[replica.name]
         try:
             rows: Sequence[Mapping[str, Any]] = await queries.fetch(*kept)
         except ServiceUnavailableError:

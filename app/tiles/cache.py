@@ -96,12 +96,13 @@ class SessionMapQueries:
 
 class MapConnection:
     """A worker's own connection for the map's hot path: the map state, tiles of the plain
-    layer drawn by the fast path, and the plain nearest search's page (app/search/fast_path.py).
-    One statement at a time, no transaction, and none of the
-    pool's checkout, ping and ORM work, which cost more than these queries do."""
+    layer drawn by the fast path, and (with `connections` of them) the plain nearest search's
+    page (app/search/fast_path.py). One statement at a time on each, no transaction, and none
+    of the pool's checkout, ping and ORM work, which cost more than these queries do."""
 
-    def __init__(self, settings: Settings, *, url: str | None = None) -> None:
-        """To the primary, or to `url` (a replica)."""
+    def __init__(self, settings: Settings, *, url: str | None = None, connections: int = 1) -> None:
+        """To the primary, or to `url` (a replica); at most `connections` statements at once,
+        each on a connection of its own, opened when first needed."""
         libpq = make_url(url or settings.database_url).set(drivername="postgresql")
         self._dsn = libpq.render_as_string(hide_password=False)
         self._connect_timeout = settings.db_connect_timeout_s
@@ -116,8 +117,8 @@ class MapConnection:
         self._dialect = PGDialect_asyncpg()  # type: ignore[no-untyped-call]
         # By the statement's id; the statement is kept too, so its id is never reused.
         self._compiled: dict[int, tuple[Any, str, tuple[str, ...], SQLCompiler]] = {}
-        self._connection: asyncpg.Connection | None = None
-        self._lock = asyncio.Lock()
+        self._idle: list[asyncpg.Connection] = []  # open, no statement running
+        self._slots = asyncio.Semaphore(connections)
 
     async def read(self) -> MapState:
         """The state (for MapStateReader)."""
@@ -136,22 +137,27 @@ class MapConnection:
     async def _run(self, statement: Any, values: dict[str, Any], *, many: bool) -> Any:
         _, sql, names, compiled = self._compile(statement)
         arguments = compiled.construct_params(values) or {}
-        async with self._lock:
+        async with self._slots:
+            connection = None
             try:
-                if self._connection is None or self._connection.is_closed():
-                    self._connection = await asyncpg.connect(
+                while self._idle and connection is None:
+                    connection = self._idle.pop()
+                    if connection.is_closed():
+                        connection = None
+                if connection is None:
+                    connection = await asyncpg.connect(
                         self._dsn,
                         timeout=self._connect_timeout,
                         server_settings=self._server_settings,
                         statement_cache_size=0 if self._pooled else 100,
                     )
-                connection = self._connection
                 run = connection.fetch if many else connection.fetchrow
                 if not self._pooled:
-                    return await run(sql, *(arguments[n] for n in names))
-                async with connection.transaction():
-                    await connection.execute(self._set_locally)
-                    return await run(sql, *(arguments[n] for n in names))
+                    found = await run(sql, *(arguments[n] for n in names))
+                else:
+                    async with connection.transaction():
+                        await connection.execute(self._set_locally)
+                        found = await run(sql, *(arguments[n] for n in names))
             except (
                 asyncpg.PostgresError,
                 asyncpg.InterfaceError,
@@ -161,9 +167,17 @@ class MapConnection:
             ) as exc:
                 if isinstance(exc, asyncpg.QueryCanceledError):  # its statement timeout
                     STATEMENT_TIMEOUTS.inc()
-                await self.close()
+                if connection is not None:
+                    connection.terminate()
+                await self.close()  # the others may be as broken: the next calls connect again
                 detail = "The database is unavailable. Try again shortly."
                 raise ServiceUnavailableError(detail) from exc
+            except BaseException:  # cancelled mid-statement: its state is unknown
+                if connection is not None:
+                    connection.terminate()
+                raise
+            self._idle.append(connection)
+            return found
 
     def _compile(self, statement: Any) -> tuple[Any, str, tuple[str, ...], SQLCompiler]:
         # Statements on this path are built once (module constants, functools.cache).
@@ -175,8 +189,8 @@ class MapConnection:
         return known
 
     async def close(self) -> None:
-        connection, self._connection = self._connection, None
-        if connection is not None:
+        idle, self._idle = self._idle, []
+        for connection in idle:
             connection.terminate()  # no round trip: the server may be gone
 
 

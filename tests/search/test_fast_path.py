@@ -4,13 +4,14 @@ everything else to the route: bad input, keys, text, cursors, ties, the database
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
 from fastapi import FastAPI
 from httpx import ASGITransport, AsyncClient, Response
 from prometheus_client import REGISTRY
-from sqlalchemy import make_url, text
+from sqlalchemy import func, make_url, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.config import Settings
@@ -51,6 +52,7 @@ async def route_client(settings: Settings, session: AsyncSession) -> AsyncIterat
         queries = SessionMapQueries(session)
         app.state.map_queries = queries
         app.state.map_states = MapStateReader(queries.read)
+        app.state.search_queries = queries
         transport = ASGITransport(app=app, raise_app_exceptions=False)
         async with AsyncClient(transport=transport, base_url="http://test") as client:
             yield client
@@ -265,7 +267,7 @@ async def test_the_route_answers_while_the_map_connection_cannot(
     # A real connection to a port nobody listens on.
     nowhere = make_url(settings.database_url).set(port=9).render_as_string(hide_password=False)
     down = MapConnection(settings.model_copy(update={"db_connect_timeout_s": 1}), url=nowhere)
-    app.state.map_queries = down
+    app.state.search_queries = down
     before = answered("database")
     await same_answer(client, route_client, url)
     assert answered("database") == before + 1
@@ -327,3 +329,18 @@ async def test_on_its_own_connection_it_answers_as_the_route_and_counts_the_same
         assert by_the_route.json() == body
         await by_route.aclose()
         await served.aclose()
+
+
+async def test_its_connections_run_several_statements_at_once(settings: Settings) -> None:
+    # Each worker's fast path may run APP_SEARCH_FAST_PATH_CONNECTIONS statements at once, on
+    # connections of its own; the map's connection stays one at a time.
+    statement = select(func.pg_backend_pid(), func.pg_sleep(0.2))
+    for size, expected in ((3, 3), (1, 1)):
+        connections = MapConnection(settings, connections=size)
+        try:
+            rows = await asyncio.gather(*(connections.fetch(statement, {}) for _ in range(3)))
+            assert len({row[0][0] for row in rows}) == expected
+            again = await connections.fetch(statement, {})  # an idle one is used again
+            assert again[0][0] in {row[0][0] for row in rows}
+        finally:
+            await connections.close()
