@@ -102,6 +102,7 @@ curl -s "http://127.0.0.1:$FAST_PORT/metrics" | grep '^jobmap_search_fast_path_t
   | tee "$OUT/fast_path_counts.txt"
 stop_servers
 trap - EXIT
+rm -rf "$OUT"/prom_*   # the workers' metric files: read above
 
 # The table: req/s per round and their means, ours / ceiling and fast / route.
 awk '
