@@ -45,6 +45,7 @@ from app.search.router import router as search_router
 from app.stats.attention_router import router as attention_router
 from app.stats.demand_router import router as demand_router
 from app.stats.projection_router import router as projection_router
+from app.stats.public_router import router as public_stats_router
 from app.stats.router import router as stats_router
 from app.stats.vacancies_router import router as vacancy_stats_router
 from app.tiles.cache import MapConnection, MapStateReader, TileCache
@@ -235,6 +236,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         plans_router,
         programmes_router,
         stats_router,
+        public_stats_router,
         plan_report_router,
         programme_report_router,
         projection_router,

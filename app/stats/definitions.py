@@ -105,3 +105,18 @@ REORGANISATION = "2025-07-01"
 
 # Public statistics: a cell with fewer people than this is suppressed.
 MIN_PUBLIC_CELL = 5
+
+# The groupings public statistics publish, one at a time (docs/statistics.md, "Public
+# statistics"): every one of a year's tables is audited with all the others. The first is
+# what the audit sums the totals by.
+PUBLIC_GROUPINGS = (
+    Dimension.area,
+    Dimension.sex,
+    Dimension.age_group,
+    Dimension.trained,
+    Dimension.destination,
+    Dimension.destination_country,
+    Dimension.channel,
+    Dimension.occupation_major,
+    Dimension.industry_section,
+)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 
@@ -92,3 +93,50 @@ def same_day_last_year(day: date) -> date:
         return day.replace(year=day.year - 1)
     except ValueError:
         return day.replace(year=day.year - 1, day=28)
+
+
+@dataclass(frozen=True)
+class StandardPeriod:
+    """A month, quarter, half year or year: the only periods public statistics cover."""
+
+    label: str
+    unit: PeriodUnit
+    year: int
+    first_month: int  # 1-12
+    months: int
+
+    @property
+    def start(self) -> date:
+        return date(self.year, self.first_month, 1)
+
+    @property
+    def end(self) -> date:
+        return _add_months(self.start, self.months) - timedelta(days=1)
+
+    @property
+    def last_month(self) -> int:
+        return self.first_month + self.months - 1
+
+    def month_range(self) -> range:
+        return range(self.first_month, self.last_month + 1)
+
+
+def standard(label: str) -> StandardPeriod:
+    """`2026`, `2026-H1`, `2026-Q2` or `2026-03`; ValueError otherwise."""
+    start, end = parse(label)
+    months = (end.year - start.year) * 12 + end.month - start.month + 1
+    unit = {1: PeriodUnit.month, 3: PeriodUnit.quarter, 6: PeriodUnit.half, 12: PeriodUnit.year}
+    return StandardPeriod(label, unit[months], start.year, start.month, months)
+
+
+def standard_periods(year: int) -> list[StandardPeriod]:
+    """Every standard period of a year, in the order they end (a month before the quarter,
+    half and year that end with it)."""
+    found = []
+    for month in range(1, 13):
+        for unit in PeriodUnit:
+            months = _MONTHS_PER[unit]
+            if month % months == 0:
+                first = date(year, month - months + 1, 1)
+                found.append(StandardPeriod(LABEL[unit](first), unit, year, first.month, months))
+    return found

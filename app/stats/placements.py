@@ -104,9 +104,9 @@ def _period_start(dimension: Dimension) -> ColumnElement[Any]:
     return func.date_trunc(dimension.value, day)
 
 
-def _key(dimension: Dimension, level: AreaLevel) -> ColumnElement[Any]:
+def group_key(dimension: Dimension, level: AreaLevel) -> ColumnElement[Any]:
     """What rows are grouped by: typed values (timestamps, integers, short codes), made into
-    labels by `_label`."""
+    labels by `value_label`."""
     if dimension in TIME_DIMENSIONS:
         return _period_start(dimension)
     keys: dict[Dimension, Any] = {  # columns and expressions
@@ -124,7 +124,7 @@ def _key(dimension: Dimension, level: AreaLevel) -> ColumnElement[Any]:
     return key
 
 
-def _label(dimension: Dimension, value: Any) -> Any:
+def value_label(dimension: Dimension, value: Any) -> Any:
     if value is None:
         return None
     if dimension in TIME_DIMENSIONS:
@@ -143,7 +143,7 @@ def _filter(dimension: Dimension, values: Sequence[str], level: AreaLevel) -> Co
     if dimension is Dimension.age_group:
         labels = [label for label, _, _ in AGE_GROUPS]
         return _age_bucket().in_([labels.index(value) for value in values])
-    return _key(dimension, level).in_(values)
+    return group_key(dimension, level).in_(values)
 
 
 def placement_filters(query: StatsQuery) -> list[ColumnElement[bool]]:
@@ -175,7 +175,7 @@ def join_area(statement: Any, area_id: Any, level: AreaLevel) -> Any:
     return statement
 
 
-def _joined(query: StatsQuery, statement: Any) -> Any:
+def joined(query: StatsQuery, statement: Any) -> Any:
     """Join what the dimensions and filters read: the commune (and its district), the industry."""
     used = set(query.group_by) | set(query.filters)
     if Dimension.area in used:
@@ -264,8 +264,8 @@ def totals_statement(query: StatsQuery) -> Select[Any]:
     dims = query.group_by
     # The keys are computed in a subquery and grouped by name: GROUPING SETS must repeat the
     # exact expressions otherwise, bound parameters included.
-    keys = [_key(d, query.area_level).label(d.value) for d in dims]
-    inner = _joined(query, select(*keys, Placement.person_hash).select_from(Placement))
+    keys = [group_key(d, query.area_level).label(d.value) for d in dims]
+    inner = joined(query, select(*keys, Placement.person_hash).select_from(Placement))
     placed = inner.where(*placement_filters(query)).subquery("placed")
     columns = [placed.c[d.value] for d in dims]
     measures = [
@@ -336,7 +336,7 @@ async def placement_totals(session: AsyncSession, query: StatsQuery) -> StatsRes
         if mapping["is_total"]:
             total = (mapping["people"], mapping["placements"])
         else:
-            counts[tuple(_label(d, mapping[d.value]) for d in dims)] = (
+            counts[tuple(value_label(d, mapping[d.value]) for d in dims)] = (
                 mapping["people"],
                 mapping["placements"],
             )

@@ -1,5 +1,5 @@
-"""HTTP routes for placement statistics: totals for the department, and for everyone with
-small cells suppressed."""
+"""HTTP routes for the department's placement statistics (any days, any groupings); the
+public ones are app/stats/public_router.py."""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ from pydantic import StringConstraints
 from app.auth.dependencies import StaffPrincipal
 from app.db import SessionDep
 from app.dependencies import IsoDate, SettingsDep
-from app.http_cache import etag_for
 from app.models import Channel, Destination, Sex
 from app.stats import export, service
 from app.stats.checks import check_period, parse_dimensions
@@ -27,7 +26,6 @@ from app.stats.definitions import (
 from app.stats.export import FILE_RESPONSES, REPORT_ERRORS, Format
 from app.stats.placements import StatsResult
 from app.stats.schemas import AreaCode, PlacementStats, StatsRow, StatsTotal
-from app.stats.suppression import suppress
 
 router = APIRouter(tags=["statistics"])
 
@@ -40,7 +38,7 @@ AgeGroup = Literal["15-24", "25-34", "35-44", "45-54", "55-64", "65+"]
 
 @dataclass
 class PlacementParams:
-    """The parameters shared by the department's and the public placement statistics."""
+    """The parameters of the department's placement statistics."""
 
     start: date
     end: date
@@ -114,23 +112,23 @@ async def placement_params(
 
 PlacementParamsDep = Annotated[PlacementParams, Depends(placement_params)]
 
-_MEASURE_COLUMNS = [
+MEASURE_COLUMNS = [
     export.Column("people", "Số người", "int"),
     export.Column("placements", "Số lượt", "int"),
 ]
-_SUPPRESSED_COLUMN = export.Column("suppressed", "Ẩn (ô nhỏ)", "bool")
+UNITS = "người (Số người: người khác nhau; Số lượt: lượt giới thiệu thành công)"
+AREA_NOTE = (
+    "Đơn vị hành chính: theo đơn vị có hiệu lực vào ngày của từng lượt; "
+    f"từ {REORGANISATION} không còn cấp huyện."
+)
 
 
-def _respond(
-    params: PlacementParams, result: StatsResult, now: datetime, *, public: bool
-) -> Response:
+def _respond(params: PlacementParams, result: StatsResult, now: datetime) -> Response:
     total: dict[str, Any] = {
         "people": result.total_people,
         "placements": result.total_placements,
     }
     rows = result.rows
-    if public:
-        suppress(rows, total)
 
     def body() -> PlacementStats:
         return PlacementStats(
@@ -146,35 +144,18 @@ def _respond(
 
     def table() -> export.Table:
         return export.Table(
-            title="Kết quả giải quyết việc làm" + (" (công khai)" if public else ""),
+            title="Kết quả giải quyết việc làm",
             period=f"{params.start:%d/%m/%Y} - {params.end:%d/%m/%Y}",
             generated_at=now,
-            units="người (Số người: người khác nhau; Số lượt: lượt giới thiệu thành công)",
-            columns=[
-                *export.dimension_columns(params.group_by),
-                *_MEASURE_COLUMNS,
-                *([_SUPPRESSED_COLUMN] if public else []),
-            ],
+            units=UNITS,
+            columns=[*export.dimension_columns(params.group_by), *MEASURE_COLUMNS],
             rows=rows,
-            totals=export.labelled_totals(
-                params.group_by, {"people": total["people"], "placements": total["placements"]}
-            ),
-            notes=[
-                "Đơn vị hành chính: theo đơn vị có hiệu lực vào ngày của từng lượt; "
-                f"từ {REORGANISATION} không còn cấp huyện."
-            ]
-            + (["Ô dưới 5 người được ẩn."] if public else []),
+            totals=export.labelled_totals(params.group_by, total),
+            notes=[AREA_NOTE],
         )
 
     stem = f"placements_{params.start:%Y%m%d}_{params.end:%Y%m%d}"
-    response = export.respond(params.format, body, table, stem)
-    if public:
-        # Of the figures as published (suppressed), not of the body, whose `generated_at`
-        # moves every second: a revalidation of unchanged figures is a 304, a correction
-        # changes the ETag. Cache-Control: app/http_cache.py (a CDN keeps it for minutes).
-        figures = (params, [sorted(row.items()) for row in rows], sorted(total.items()))
-        response.headers["ETag"] = etag_for(repr(figures).encode())
-    return response
+    return export.respond(params.format, body, table, stem)
 
 
 async def _report(
@@ -210,21 +191,4 @@ async def placement_stats(
     records; voided records never count. As JSON, CSV (UTF-8 with BOM, for Excel) or an XLSX
     report with a totals row."""
     result = await _report(session, params, employer_id)
-    return _respond(params, result, datetime.now(settings.tz), public=False)
-
-
-@router.get(
-    "/public/stats/placements",
-    response_model=PlacementStats,
-    responses={422: REPORT_ERRORS[422], **FILE_RESPONSES},
-    summary="Placement totals for everyone (small cells suppressed)",
-)
-async def public_placement_stats(
-    session: SessionDep, settings: SettingsDep, params: PlacementParamsDep
-) -> Response:
-    """The same aggregates as the department's, without keys. A cell of fewer than 5 people is
-    hidden (`suppressed: true`, counts null), and so is a second cell (or the total) wherever
-    the total would reveal a single hidden cell."""
-    result = await _report(session, params, None)
-    response = _respond(params, result, datetime.now(settings.tz), public=True)
-    return response
+    return _respond(params, result, datetime.now(settings.tz))

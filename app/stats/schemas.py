@@ -100,6 +100,46 @@ class PlacementStats(BaseModel):
     model_config = ConfigDict(populate_by_name=True)
 
 
+class PublicPlacementStats(BaseModel):
+    """One public table: a standard period that has ended, one grouping or none."""
+
+    model_config = ConfigDict(
+        populate_by_name=True,
+        json_schema_extra={
+            "examples": [
+                {
+                    "period": "2026-H1",
+                    "from": "2026-01-01",
+                    "to": "2026-06-30",
+                    "group_by": ["destination_country"],
+                    "area_level": "commune",
+                    "area_basis": "residence",
+                    "generated_at": "2026-12-05T09:00:00+07:00",
+                    "rows": [
+                        {"destination_country": "JP", "people": None, "placements": None,
+                         "suppressed": True},
+                        {"destination_country": "KR", "people": 41, "placements": 41,
+                         "suppressed": False},
+                        {"destination_country": None, "people": None, "placements": None,
+                         "suppressed": True},
+                    ],
+                    "total": {"people": 9930, "placements": 9951, "suppressed": False},
+                }
+            ]
+        },
+    )  # fmt: skip
+
+    period: str = Field(description="The standard period: `2026`, `2026-H1`, `2026-Q2`, `2026-03`.")
+    from_: date = Field(alias="from", description="Its first day.")
+    to: date = Field(description="Its last day.")
+    group_by: list[str] = Field(description="The grouping (one, or none: the total only).")
+    area_level: str = Field(description="Always `commune`: the commune valid on each date.")
+    area_basis: str = Field(description="Always `residence`.")
+    generated_at: datetime
+    rows: list[StatsRow]
+    total: StatsTotal
+
+
 class Backtest(BaseModel):
     """One complete year projected from one month's end, against what the year came to."""
 

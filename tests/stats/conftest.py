@@ -35,9 +35,10 @@ async def add_people(
     birth_year: int = 1995,
     channel: str = "job_fair",
     occupation_code: str | None = None,
+    country: str = "JP",
 ) -> None:
     """People `first`..`first+count-1`, one placement each, spread over `days` days from
-    `start`; person n is abroad (Japan) when n < abroad_below."""
+    `start`; person n is abroad (in `country`, Japan unless said) when n < abroad_below."""
     await session.execute(
         text(
             """
@@ -48,7 +49,7 @@ async def add_people(
                    sha256(convert_to('person ' || n, 'UTF8')),
                    :sex, :birth_year, n % 3 <> 0,
                    CASE WHEN n < :abroad_below THEN 'abroad' ELSE 'domestic' END,
-                   CASE WHEN n < :abroad_below THEN 'JP' END,
+                   CASE WHEN n < :abroad_below THEN CAST(:country AS text) END,
                    :channel, :residence,
                    CASE WHEN :voided THEN now() END,
                    CASE WHEN :voided THEN 'test' END,
@@ -68,5 +69,6 @@ async def add_people(
             "birth_year": birth_year,
             "channel": channel,
             "occupation_code": occupation_code,
+            "country": country,
         },
     )

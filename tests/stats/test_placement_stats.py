@@ -1,5 +1,5 @@
-"""Grouped placement totals: zero rows, filters, areas across the reorganisation, files,
-public suppression, and the requests that cannot be answered."""
+"""Grouped placement totals: zero rows, filters, areas across the reorganisation, files, and
+the requests that cannot be answered (the public tables: test_public_stats.py)."""
 
 from __future__ import annotations
 
@@ -12,10 +12,8 @@ from httpx import AsyncClient
 from openpyxl import load_workbook
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app import http_cache
 from app.stats.definitions import AGE_GROUPS
 from app.stats.router import AgeGroup
-from app.stats.suppression import suppress
 from tests.factories import Actors
 from tests.problems import assert_problem
 from tests.stats.conftest import add_people, commune_id
@@ -154,64 +152,6 @@ async def test_csv_and_xlsx(client: AsyncClient, actors: Actors, session: AsyncS
     assert values[7][-2:] == (13, 13)
 
 
-async def test_public_statistics_hide_small_cells(
-    client: AsyncClient, session: AsyncSession
-) -> None:
-    await _data(session)
-    url = "/v1/public/stats/placements"
-    response = await client.get(
-        url, params={"from": "2023-01-01", "to": "2023-04-30", "group_by": "month,sex"}
-    )
-    rows = _rows(response)
-    cells = {(r["month"], r["sex"]): r for r in rows}
-    assert cells[("2023-01", "male")]["suppressed"] is True
-    assert cells[("2023-01", "male")]["people"] is None
-    # The 3 men could be worked out from the total: the next smallest cell is hidden too.
-    assert cells[("2023-03", "female")]["suppressed"] is True
-    assert cells[("2023-01", "female")] == {
-        "month": "2023-01", "sex": "female", "people": 10, "placements": 10, "suppressed": False
-    }  # fmt: skip
-    assert cells[("2023-02", "male")]["people"] == 0
-    assert response.json()["total"] == {"people": 20, "placements": 20, "suppressed": False}
-    assert response.headers["cache-control"] == http_cache.STATS.cache_control
-    shown = sum(r["placements"] or 0 for r in rows)
-    assert response.json()["total"]["placements"] - shown == 3 + 7  # two cells, not one
-
-    tiny = await client.get(url, params={"from": "2023-01-01", "to": "2023-12-31", "sex": "male"})
-    assert tiny.json()["total"] == {"people": None, "placements": None, "suppressed": True}
-    assert_problem(await client.get(url, params={"from": "2023-01-01"}), 422, "query.to")
-    assert "employer_id" not in str(
-        (await client.get("/openapi.json")).json()["paths"][url]["get"]["parameters"]
-    )
-
-
-def test_suppression_rules() -> None:
-    def rows(*people: int) -> list[dict[str, Any]]:
-        return [{"people": p, "placements": p} for p in people]
-
-    cells = rows(2, 3, 10, 0)
-    total: dict[str, Any] = {"people": 15, "placements": 15}
-    suppress(cells, total)
-    assert [c["suppressed"] for c in cells] == [True, True, False, False]
-    assert total["suppressed"] is False
-
-    cells = rows(4, 0, 0)  # the only non-zero cell is small: the total would give it away
-    total = {"people": 4, "placements": 4}
-    suppress(cells, total)
-    assert cells[0]["people"] is None
-    assert total["people"] is None
-
-    cells = rows(1, 50, 60)  # one small cell: the smallest other goes too
-    total = {"people": 111, "placements": 111}
-    suppress(cells, total)
-    assert [c["suppressed"] for c in cells] == [True, True, False]
-
-    cells = rows(5, 0, 7)
-    total = {"people": 12, "placements": 12}
-    suppress(cells, total)
-    assert not any(c["suppressed"] for c in cells)
-
-
 async def test_requests_that_cannot_be_answered(client: AsyncClient, actors: Actors) -> None:
     base = {"from": "2023-01-01", "to": "2023-12-31"}
     assert_problem(await client.get(URL, params=base), 401)
@@ -246,8 +186,6 @@ async def test_dates_outside_the_statistics_range(client: AsyncClient, actors: A
         ({"from": "0001-01-01", "to": "0001-01-02"}, "query.from"),
     ):
         assert_problem(await client.get(URL, params=params, headers=actors.department), 422, field)
-        public = await client.get("/v1/public/stats/placements", params=params)
-        assert_problem(public, 422, field)
 
 
 async def test_every_period_and_age_group_label(
