@@ -97,7 +97,7 @@ def calls(w: World) -> dict[str, str]:
         "/v1/plans/{year}": "/v1/plans/2026",
         "/v1/indicators/{indicator}/values": "/v1/indicators/new_jobs/values",
         "/v1/stats/placements": f"/v1/stats/placements?{period}",
-        "/v1/public/stats/placements": f"/v1/public/stats/placements?{period}",
+        "/v1/public/stats/placements": "/v1/public/stats/placements?period=2026-H1",
         "/v1/stats/indicators": "/v1/stats/indicators?year=2026",
         "/v1/stats/projection-accuracy": "/v1/stats/projection-accuracy",
         "/v1/stats/vacancies": f"/v1/stats/vacancies?{period}",
@@ -376,7 +376,7 @@ async def test_etags_change_with_the_data_and_only_with_it(
 ) -> None:
     """Same data, same ETag (whatever time the body states); new data, a new ETag."""
     urls = (
-        "/v1/public/stats/placements?from=2026-01-01&to=2026-12-31&group_by=sex",
+        "/v1/public/stats/placements?period=2026-Q1&group_by=sex",
         "/v1/areas?level=province&geometry=none&with=vacancies",
         "/ogc/collections/vacancies/items",
         "/v1/vacancies.geojson?bbox=105.9,10.2,106.0,10.3",

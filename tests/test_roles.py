@@ -60,7 +60,7 @@ MATRIX: list[tuple[str, str, Any, tuple[int, ...]]] = [
         None,
         (401, 403, 403, 200, 200, 401),
     ),
-    ("GET", f"/v1/public/stats/placements?{PERIOD}", None, (200, 200, 200, 200, 200, 401)),
+    ("GET", "/v1/public/stats/placements?period=2026-01", None, (200, 200, 200, 200, 200, 401)),
 ]
 
 

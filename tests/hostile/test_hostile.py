@@ -365,6 +365,7 @@ QUERY_VALUES: dict[str, str] = {
     "year": "2026",
     "at": "2026-01-01",
     "through": "2026-06-30",
+    "period": "2026-H1",
     "datetime": "2026-01-01",
     "limit": "1",
     "q": "ke toan",
