@@ -27,7 +27,10 @@ pytestmark = pytest.mark.skipif(
 
 async def as_user(*command: str, env: dict[str, str]) -> str:
     process = await asyncio.create_subprocess_exec(
-        "runuser", "-u", USER, "--", "env", *(f"{k}={v}" for k, v in env.items()), *command,
+        # Not the caller's APP_DATABASE_URL (make test exports one): with it the script provisions
+        # nothing, by design.
+        "runuser", "-u", USER, "--", "env", "-u", "APP_DATABASE_URL",
+        *(f"{k}={v}" for k, v in env.items()), *command,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
     )  # fmt: skip
     output, _ = await asyncio.wait_for(process.communicate(), timeout=180)
