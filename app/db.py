@@ -159,10 +159,10 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
                     )
                 yield session
         except BaseException as exc:
-            database.answered(request, server)
             database.failed(request, server, exc)
             raise
-        database.answered(request, server)
+        finally:
+            database.answered(request, server)
         await database.committed(request, session)
 
 

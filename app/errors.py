@@ -212,7 +212,8 @@ def validation_errors(raw: Sequence[Any]) -> list[FieldError]:
     return errors
 
 
-def _sqlstate(exc: DBAPIError) -> str | None:
+def sqlstate(exc: DBAPIError) -> str | None:
+    """The SQLSTATE of a database error, from the driver's exception or its cause."""
     orig = exc.orig
     code = getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None)
     if code is None and orig is not None:
@@ -231,7 +232,7 @@ def _broken_connection(exc: DBAPIError) -> bool:
 
 def translate_db_error(exc: DBAPIError) -> AppError | None:
     """Map a database error to what the client should see, or None for a real bug."""
-    code = _sqlstate(exc)
+    code = sqlstate(exc)
     if code in _CONFLICT_CODES:
         return ConflictError(_CONFLICT_CODES[code])
     if code == "57014":  # query_canceled: the statement timeout fired
@@ -322,7 +323,7 @@ async def handle_db_error(request: Request, exc: DBAPIError) -> JSONResponse:
     if translated is None:
         return await handle_unexpected(request, exc)
     logger.warning(
-        "database error answered as %s", translated.status, extra={"sqlstate": _sqlstate(exc)}
+        "database error answered as %s", translated.status, extra={"sqlstate": sqlstate(exc)}
     )
     return await handle_app_error(request, translated)
 

@@ -20,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from app.auth.keys import prefix_of
 from app.config import Settings
 from app.db import create_engine, create_sessionmaker
-from app.errors import InvalidInputError, ServiceUnavailableError, translate_db_error
+from app.errors import InvalidInputError, ServiceUnavailableError, sqlstate, translate_db_error
 from app.metrics.series import DB_REQUESTS
 from app.replicas.lsn import LSN_HEADER, LsnStore, create_lsn_store, parse_lsn
 from app.replicas.monitor import Probe, ReplicaMonitor
@@ -57,14 +57,26 @@ def _libpq(url: str) -> str:
     return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
+_STATEMENT_TIMEOUT = "57014"  # as slow on the primary: not run again there
+
+
 def _replica_failure(exc: BaseException) -> bool:
-    """Would the primary answer it? Not for a statement timeout (as slow there) or bad input."""
+    """Would the primary answer it? Yes when the replica was unavailable (down, shutting
+    down, a query cancelled by recovery); not for a statement timeout or bad input."""
     if isinstance(exc, DBAPIError):
-        translated = translate_db_error(exc)
-        return isinstance(translated, ServiceUnavailableError) and "too long" not in (
-            translated.detail
-        )
+        unavailable = isinstance(translate_db_error(exc), ServiceUnavailableError)
+        return unavailable and sqlstate(exc) != _STATEMENT_TIMEOUT
     return isinstance(exc, OSError | TimeoutError)
+
+
+def _unreachable(exc: BaseException) -> bool:
+    """Did the replica itself go away (rather than cancel one query)?"""
+    if not isinstance(exc, DBAPIError):
+        return isinstance(exc, OSError | TimeoutError)
+    code = sqlstate(exc)
+    # connection exception (08), operator intervention such as a shutdown (57), or a
+    # connection that broke without a code
+    return exc.connection_invalidated or (code or "")[:2] in {"08", "57"} or code is None
 
 
 class Database:
@@ -154,18 +166,8 @@ class Database:
         if not server.is_replica or note is None or not _replica_failure(exc):
             return
         note.replica_failed = True
-        unreachable = (
-            isinstance(exc, OSError | TimeoutError)
-            or (isinstance(exc, DBAPIError) and exc.connection_invalidated)
-            or self._unreachable(exc)
-        )
-        if unreachable:
+        if _unreachable(exc):
             self.replica_unreachable(server)
-
-    @staticmethod
-    def _unreachable(exc: BaseException) -> bool:
-        code = getattr(getattr(exc, "orig", None), "sqlstate", None) or ""
-        return str(code)[:2] in {"08", "57"} or "ConnectionDoesNotExist" in repr(exc)
 
     def replica_lag(self) -> dict[str, float]:
         """Seconds behind per replica (infinity: down), for /readyz."""
