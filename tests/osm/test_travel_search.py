@@ -5,6 +5,7 @@ geometry (Vincenty, not PostGIS) and the default speeds of migration 0015."""
 from __future__ import annotations
 
 import json
+import math
 from pathlib import Path
 from typing import Any
 
@@ -387,6 +388,23 @@ async def test_isochrones_follow_the_streets(client: AsyncClient, session: Async
     assert await contains(session, ten["geometry"], grid_point(2, 1))
     assert not await contains(session, ten["geometry"], grid_point(2, 2))
     assert not await contains(session, ten["geometry"], (LON0 + 0.0305, LAT0 + 0.01))
+    # Every road wholly reached lies inside, all along (drawn from 50 m cells, simplified to
+    # 12.5 m, widened by 25 m): points every 20 m on the streets between the nodes reached.
+    reached = [(i, j) for i in range(3) for j in range(3) if i + j <= 3]
+    streets = [(a, b) for a in reached for b in reached if a < b and math.dist(a, b) == 1]
+    outside = await session.scalar(
+        text(
+            "SELECT count(*) FROM jsonb_array_elements(CAST(:streets AS jsonb)) AS s, "
+            "generate_series(0, 10) AS k WHERE NOT ST_Contains(ST_GeomFromGeoJSON(:g), "
+            "ST_LineInterpolatePoint(ST_SetSRID(ST_MakeLine(ST_MakePoint((s->>0)::float8, "
+            "(s->>1)::float8), ST_MakePoint((s->>2)::float8, (s->>3)::float8)), 4326), k / 10.0))"
+        ).bindparams(
+            streets=json.dumps([[*grid_point(*a), *grid_point(*b)] for a, b in streets]),
+            g=json.dumps(ten["geometry"]),
+        )
+    )
+    assert len(streets) == 10
+    assert outside == 0
     # The block between (0,0) and (1,1) is walled by streets reached in 10 minutes: its middle,
     # 110 m from them, is no hole in the area (holes under 0.1 km² are left out).
     middle = (LON0 + STEP / 2, LAT0 + STEP / 2)
