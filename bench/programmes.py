@@ -76,7 +76,13 @@ FROM placement
 WHERE voided_at IS NULL AND placed_on BETWEEN $1 AND $2 {where}
 GROUP BY 1
 """
-SETTINGS = {"jit": "off", "max_parallel_workers_per_gather": "0"}
+# The service plans the district's statement for its values each time (SET LOCAL
+# plan_cache_mode in repository.people_by_year): the statement alone is planned so too.
+SETTINGS = {
+    "jit": "off",
+    "max_parallel_workers_per_gather": "0",
+    "plan_cache_mode": "force_custom_plan",
+}
 
 
 def key() -> str:

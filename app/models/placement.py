@@ -139,6 +139,16 @@ class Placement(Base):
             postgresql_include=["destination", "residence_area_id"],
             postgresql_where=text("voided_at IS NULL"),
         ),
+        # Active records by residence commune and date: a programme on a district or a few
+        # communes counts its people from this alone (repository.people_by_year), instead of
+        # reading the whole table (bench/README.md, "Programme progress: the residence index").
+        Index(
+            "ix_placement_active_residence_placed_on",
+            "residence_area_id",
+            "placed_on",
+            postgresql_include=["person_hash", "destination"],
+            postgresql_where=text("voided_at IS NULL"),
+        ),
         # Positions filled per vacancy (the over-fill check).
         Index(
             "ix_placement_active_vacancy_id",

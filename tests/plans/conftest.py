@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import logging
+import pathlib
+import re
 import time
 from collections.abc import AsyncIterator
 
 import pytest
+from httpx import ASGITransport, AsyncClient
 
 from app.areas.service import load_areas
 from app.classifications.service import load_classifications
 from app.config import Settings
 from app.db import create_engine, create_sessionmaker
 from app.demo import loader
+from app.main import create_app
+from app.models import Role
 from app.vacancies.sweep import unlist_expired
 from tests.conftest import (
     ADMIN_DATA,
@@ -22,7 +27,8 @@ from tests.conftest import (
     migrate,
     recreate_database,
 )
-from tests.plans.explain import DbState, connect
+from tests.factories import bearer, make_key
+from tests.plans.explain import DbState, connect, settings
 
 logger = logging.getLogger(__name__)
 
@@ -107,3 +113,44 @@ async def db_state(request: pytest.FixtureRequest, plans_url: str) -> AsyncItera
     finally:
         await transaction.rollback()
         await connection.close()
+
+
+# Placements as the placement bench makes them (bench/placements_load.sql, its INSERT alone),
+# fewer: enough for the planner to choose between the table and an index as at 1,000,000.
+PLACEMENTS = 100_000
+_LOAD_SQL = pathlib.Path(__file__).parents[2] / "bench" / "placements_load.sql"
+PROGRAMME = "plans-vung-liem"
+
+
+def _placements_insert(count: int) -> str:
+    script = _LOAD_SQL.read_text()
+    insert = script[script.index("INSERT INTO placement") : script.index("FROM shaped;") + 11]
+    return re.sub(r"(?<!:):n\b", str(count), insert)
+
+
+@pytest.fixture(scope="session")
+async def programme_plans(plans_url: str) -> dict[str, str]:
+    """The plans database with PLACEMENTS placements (vacuumed, analysed) and the programme
+    PROGRAMME on the old district of Vũng Liêm (859), 2024-2026: the department's headers."""
+    connection = await connect(plans_url)
+    try:
+        await connection.execute(_placements_insert(PLACEMENTS))
+        await connection.execute("VACUUM (ANALYZE) placement")
+    finally:
+        await connection.close()
+    app = create_app(settings(plans_url))
+    async with app.router.lifespan_context(app):
+        async with app.state.sessionmaker() as session, session.begin():
+            headers = bearer(await make_key(session, Role.department))
+        transport = ASGITransport(app=app)
+        async with AsyncClient(transport=transport, base_url="http://test") as client:
+            body = {
+                "name": "Vũng Liêm (plans)",
+                "period_from": "2024-01-01",
+                "period_to": "2026-12-31",
+                "areas": ["859"],
+                "targets": [{"indicator": "new_jobs", "target": 10_000}],
+            }
+            put = await client.put(f"/v1/programmes/{PROGRAMME}", json=body, headers=headers)
+            assert put.status_code in (200, 201), put.text
+    return headers

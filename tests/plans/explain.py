@@ -57,7 +57,7 @@ def settings(url: str) -> Settings:
     )
 
 
-async def capture(url: str, path: str) -> list[Sent]:
+async def capture(url: str, path: str, headers: dict[str, str] | None = None) -> list[Sent]:
     """Every statement the service's engine sends while answering GET `path` (200 expected).
     The search's fast path is off, so the route answers: the fast path sends the same nearest
     statement on its own connection (fast_path_statement, checked in test_plans.py)."""
@@ -75,7 +75,7 @@ async def capture(url: str, path: str) -> list[Sent]:
         try:
             transport = ASGITransport(app=app)
             async with AsyncClient(transport=transport, base_url="http://test") as client:
-                response = await client.get(path)
+                response = await client.get(path, headers=headers)
         finally:
             event.remove(engine, "before_cursor_execute", record)
     assert response.status_code == 200, f"GET {path}: {response.status_code} {response.text}"
