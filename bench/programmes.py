@@ -13,7 +13,7 @@ workers). No wrk on this machine: the clients are httpx in one process, which is
 being the limit at these rates. The answers are checked against the statement's counts.
 
     APP_DATABASE_URL=postgresql+asyncpg://jobmap:jobmap@127.0.0.1:5439/progexp_bench \\
-      PYTHONPATH=$PWD .venv/bin/python bench/programmes.py   # CONNS=16 DURATION=20 WARMUP=5
+      PYTHONPATH=$PWD .venv/bin/python bench/programmes.py   # CONNS=16 DURATION=20 WARMUP=5 ONLY=
 """
 
 from __future__ import annotations
@@ -53,6 +53,9 @@ PROGRAMMES: dict[str, dict[str, Any]] = {
     "bench-vung-liem": {"areas": ["859"]},  # 7 + 14 communes of 2025 and before
     "bench-province": {"areas": []},
 }
+# ONLY=bench-vung-liem: that programme alone (bench/programmes_index.sh: the district).
+if os.environ.get("ONLY"):
+    PROGRAMMES = {code: PROGRAMMES[code] for code in os.environ["ONLY"].split(",")}
 # app/programmes/repository.py: member_communes (a district's communes in its time and the
 # communes that followed it or them), then people_by_year, as the service sends them.
 COMMUNES = """
