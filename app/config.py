@@ -55,13 +55,19 @@ class Settings(BaseSettings):
             "write": 120,
             "bulk": 10,
             "search": 300,
-            "report": 60,
+            # A burst: a dashboard load asks for 7 reports, and a person changing its
+            # filters makes a burst of loads, then reads (docs/operations.md, "Reports").
+            "report": 120,
             # Single records (a vacancy's contact details among them): plenty for a person
             # opening cards, a brake on copying them all.
             "read": 600,
         }
     )
     rate_limit_window_s: int = Field(default=60, ge=1, le=3600)
+    # The sustained rate, per client and class, over a longer window: bursts up to
+    # rate_limits, but no more than this on average (reports: 60 a minute over ten minutes).
+    rate_limits_sustained: dict[str, int] = Field(default_factory=lambda: {"report": 600})
+    rate_limit_sustained_window_s: int = Field(default=600, ge=1, le=86400)
     redis_url: str | None = None
     db_connect_timeout_s: float = Field(default=5.0, gt=0)
     db_pool_size: int = Field(default=10, ge=1)

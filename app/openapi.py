@@ -111,11 +111,17 @@ def _document_operation(
     limit = settings.rate_limits.get(kind.value, 0) if settings.rate_limits_enabled else 0
     if limit > 0 and _marked(route.dependant, _RATE_LIMITED):
         window = settings.rate_limit_window_s
+        sustained = settings.rate_limits_sustained.get(kind.value, 0)
+        longer = (
+            f", or more than {sustained} in {settings.rate_limit_sustained_window_s} s,"
+            if sustained > 0
+            else ""
+        )
         responses.setdefault(
             "429",
             _error(
-                f"More than {limit} {kind.value} requests in {window} s from this key (or "
-                "address, without a key): wait `Retry-After` seconds."
+                f"More than {limit} {kind.value} requests in {window} s{longer} from this key "
+                "(or address, without a key): wait `Retry-After` seconds."
             ),
         )
 

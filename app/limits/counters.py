@@ -31,20 +31,22 @@ class LocalCounter:
     """Per process: with N workers a client may make N times the limit."""
 
     def __init__(self, max_buckets: int = 100_000) -> None:
-        self._counts: dict[str, int] = {}
-        self._window_start = 0
+        # Per window length (a class may be counted in two: its burst and its sustained rate):
+        # the window's start and the counts in it.
+        self._windows: dict[int, tuple[int, dict[str, int]]] = {}
         self._max_buckets = max_buckets
 
     async def hit(self, bucket: str, window_s: int) -> tuple[int, float]:
         start, left = _window(window_s)
-        if start != self._window_start:
+        started, counts = self._windows.get(window_s, (None, {}))
+        if started != start:
             # A new window: every count starts again (and memory stays bounded).
-            self._counts.clear()
-            self._window_start = start
-        if bucket not in self._counts and len(self._counts) >= self._max_buckets:
-            self._counts.clear()  # a flood of distinct clients: forget rather than grow
-        count = self._counts.get(bucket, 0) + 1
-        self._counts[bucket] = count
+            counts = {}
+            self._windows[window_s] = (start, counts)
+        if bucket not in counts and len(counts) >= self._max_buckets:
+            counts.clear()  # a flood of distinct clients: forget rather than grow
+        count = counts.get(bucket, 0) + 1
+        counts[bucket] = count
         return count, left
 
     async def close(self) -> None:

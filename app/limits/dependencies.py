@@ -36,17 +36,28 @@ async def enforce_rate_limit(request: Request, principal: OptionalPrincipal) -> 
 async def count(
     settings: Settings, counter: WindowCounter, kind: RequestClass, client: str, *, keyed: bool
 ) -> None:
-    """Count one request of `client` (`key:<id>` or `ip:<address>`) in its class's bucket;
-    TooManyRequestsError (429) past the limit."""
-    limit = settings.rate_limits.get(kind.value, 0)
-    if not settings.rate_limits_enabled or limit <= 0:
+    """Count one request of `client` (`key:<id>` or `ip:<address>`) in its class's buckets:
+    the window (a burst) and, for classes that have one, the sustained window;
+    TooManyRequestsError (429) past either limit."""
+    if not settings.rate_limits_enabled:
         return
-    window_s = settings.rate_limit_window_s
-    seen, left_s = await counter.hit(f"{kind.value}:{client}", window_s)
-    if seen > limit:
-        RATE_LIMITED.labels(kind.value).inc()
-        raise TooManyRequestsError(
-            f"More than {limit} {kind.value} requests in {window_s} s from this "
-            f"{'key' if keyed else 'address'}. Try again in {int(left_s) + 1} s.",
-            retry_after_s=int(left_s) + 1,
-        )
+    windows = (
+        (settings.rate_limits, settings.rate_limit_window_s, f"{kind.value}:{client}"),
+        (
+            settings.rate_limits_sustained,
+            settings.rate_limit_sustained_window_s,
+            f"{kind.value}/{settings.rate_limit_sustained_window_s}s:{client}",
+        ),
+    )
+    for limits, window_s, bucket in windows:
+        limit = limits.get(kind.value, 0)
+        if limit <= 0:
+            continue
+        seen, left_s = await counter.hit(bucket, window_s)
+        if seen > limit:
+            RATE_LIMITED.labels(kind.value).inc()
+            raise TooManyRequestsError(
+                f"More than {limit} {kind.value} requests in {window_s} s from this "
+                f"{'key' if keyed else 'address'}. Try again in {int(left_s) + 1} s.",
+                retry_after_s=int(left_s) + 1,
+            )

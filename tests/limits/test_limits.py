@@ -210,3 +210,115 @@ async def test_a_write_waits_as_long_as_its_class_allows(limited: Limited, live:
         assert_problem(refused, 503)
         accepted = await client.post("/v1/vacancies", json=vacancy_payload(), headers=live.actors.a)
         assert accepted.status_code == 201
+
+
+# The report requests of one dashboard load (app/web/static/dashboard.js, show()).
+PROGRAMME = f"limits-{uuid.uuid4().hex[:8]}"
+
+
+def dashboard_load(year: int, through: str) -> list[str]:
+    """Its 7 report requests for a period; the end is today when the period reaches past it,
+    and the choropleth is by district before the 2025 reorganisation."""
+    end = min(f"{year}-{through}", time.strftime("%Y-%m-%d"))
+    level = "district" if end < "2025-07-01" else "commune"
+    period = f"from={year}-01-01&to={end}"
+    return [
+        f"/v1/stats/indicators?year={year}&through={year}-{through}",
+        f"/v1/stats/placements?{period}&group_by=month,destination",
+        f"/v1/stats/placements?from={year - 1}-01-01&to={year - 1}-{through}&group_by=month",
+        f"/v1/stats/areas/attention?year={year}&through={year}-{through}",
+        f"/v1/stats/placements?{period}&group_by=area&area_level={level}",
+        f"/v1/stats/demand?{period}&group_by=occupation_group",
+        f"/v1/stats/programmes/{PROGRAMME}?through={end}",
+    ]
+
+
+async def _fresh_window(window_s: int, needed_s: float) -> None:
+    """Wait for the next clock-aligned window when fewer than `needed_s` are left in this one."""
+    left_s = window_s - time.time() % window_s
+    if left_s < needed_s:
+        await asyncio.sleep(left_s + 0.05)
+
+
+async def test_a_dashboard_changing_its_period_stays_under_the_report_limits_and_hammering_does_not(
+    limited: Limited, live: Live
+) -> None:
+    """The default limits: 12 loads of the dashboard in a minute (84 reports: more than the 60
+    a minute the limit once was) are all answered; a client that goes on asking is refused
+    at 120 in the minute, in the error format."""
+    department = live.actors.department
+    async with limited() as (app, client):
+        settings = app.state.settings
+        assert settings.rate_limits["report"] == 120
+        assert settings.rate_limits_sustained["report"] == 600
+        body = {"name": "Limits", "period_from": "2024-01-01", "period_to": "2026-12-31",
+                "areas": [], "targets": [{"indicator": "new_jobs", "target": 100}]}  # fmt: skip
+        put = await client.put(f"/v1/programmes/{PROGRAMME}", json=body, headers=department)
+        assert put.status_code == 201, put.text
+        try:
+            await _fresh_window(settings.rate_limit_window_s, 40)
+            loads = [(year, through) for year in (2024, 2025, 2026)
+                     for through in ("03-31", "06-30", "09-30", "12-31")]  # fmt: skip
+            answered = 0
+            for year, through in loads:
+                paths = dashboard_load(year, through)
+                # As the page sends them: all at once.
+                responses = await asyncio.gather(
+                    *(client.get(path, headers=department) for path in paths)
+                )
+                for path, response in zip(paths, responses, strict=True):
+                    assert response.status_code == 200, f"{path}: {response.text}"
+                answered += len(paths)
+            assert answered == 84
+            # A client that goes on: the burst ends at 120 in the window.
+            hammering = "/v1/stats/indicators?year=2026&through=2026-03-31"
+            for _ in range(120 - answered):
+                assert (await client.get(hammering, headers=department)).status_code == 200
+            refused = await client.get(hammering, headers=department)
+            problem = assert_problem(refused, 429)
+            assert "120 report requests in 60 s" in problem["detail"]
+            assert 1 <= int(refused.headers["retry-after"]) <= 60
+            assert refused.headers["cache-control"] == "no-store"
+            # Other classes go on; another key has its own count.
+            assert (await client.get(SEARCH, headers=department)).status_code == 200
+            assert (await client.get(hammering, headers=live.actors.admin)).status_code == 200
+        finally:
+            async with live.engine.begin() as connection:
+                await connection.execute(
+                    text("DELETE FROM audit_event WHERE entity_type = 'programme' "
+                         "AND entity_id = :code"), {"code": PROGRAMME},
+                )  # fmt: skip
+                await connection.execute(
+                    text("DELETE FROM programme WHERE code = :code"), {"code": PROGRAMME}
+                )
+
+
+async def test_bursts_within_the_sustained_rate_pass_and_a_steady_hammer_is_held_to_it(
+    limited: Limited, live: Live
+) -> None:
+    """Bursts up to the window's limit, but no more than the sustained limit over the longer
+    window: a client that keeps on is refused until that window ends."""
+    department = live.actors.department
+    report = "/v1/stats/indicators?year=2026&through=2026-06-30"
+    async with limited(
+        rate_limits={"report": 4},
+        rate_limit_window_s=2,
+        rate_limits_sustained={"report": 6},
+        rate_limit_sustained_window_s=60,
+    ) as (_, client):
+        await _fresh_window(60, 20)
+        await _fresh_window(2, 1.5)
+        for _ in range(4):
+            assert (await client.get(report, headers=department)).status_code == 200
+        burst = assert_problem(await client.get(report, headers=department), 429)
+        assert "4 report requests in 2 s" in burst["detail"]
+        await _fresh_window(2, 2)  # the next burst window
+        for _ in range(2):  # 6 in the sustained window so far
+            assert (await client.get(report, headers=department)).status_code == 200
+        refused = await client.get(report, headers=department)
+        sustained = assert_problem(refused, 429)
+        assert "6 report requests in 60 s" in sustained["detail"]
+        # Until the sustained window ends, not the burst window.
+        assert 2 < int(refused.headers["retry-after"]) <= 60
+        await _fresh_window(2, 2)
+        assert_problem(await client.get(report, headers=department), 429)

@@ -8,15 +8,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from playwright.async_api import Browser, ConsoleMessage, Page, Request, Response, async_playwright
+from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
+from sqlalchemy.pool import NullPool
 
 from app.config import PROJECT_ROOT
+from app.models import Role
+from tests.factories import bearer, make_key
 from tests.servers import running_server, seeded_database
 from tests.web.seed import Seeded, seed
 
@@ -43,7 +47,14 @@ async def web_site() -> AsyncIterator[Seeded]:
         running_server(url) as base,
         httpx.AsyncClient(base_url=base) as client,
     ):
-        yield await seed(client, base, actors)
+        seeded = await seed(client, base, actors)
+        engine = create_async_engine(url, poolclass=NullPool)
+        try:
+            async with AsyncSession(engine) as session, session.begin():
+                analyst = bearer(await make_key(session, Role.department))
+        finally:
+            await engine.dispose()
+        yield replace(seeded, analyst=analyst)
 
 
 @pytest.fixture(scope="session")

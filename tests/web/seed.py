@@ -3,7 +3,7 @@ employers and the department do, on a database of their own."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
@@ -60,6 +60,8 @@ class Seeded:
     # Placements in the dashboard's year, Jan-Jun, by month: (domestic, abroad).
     monthly: dict[str, tuple[int, int]]
     last_year_first_half: int
+    # Another department key, whose reports no other test counts (the rate limit tests).
+    analyst: dict[str, str] = field(default_factory=dict)
 
 
 def site(lon: float, lat: float, positions: int = 1) -> dict[str, Any]:

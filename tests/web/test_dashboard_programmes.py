@@ -2,7 +2,7 @@
 target with exactly the API's figures (actual, target, % of target, time gone by, projection),
 and its CSV and XLSX downloads, which are the API's files. Signed in with the admin's key
 (staff as the department's): a key of its own, so that these loads and the other dashboard
-tests' stay within one key's rate of reports (60 a minute)."""
+tests' stay within one key's burst of reports (120 a minute)."""
 
 from __future__ import annotations
 
