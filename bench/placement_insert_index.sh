@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The residence index's own write cost, without the service (issue 20, migration 0022;
+# The residence index's own write cost, without the service (issue 20, migration 0023;
 # bench/README.md, "Programme progress: the residence index"): on the placement bench's
 # database, ROUNDS times the index dropped then built, in each state INSERT of N placements
 # (copies of existing rows) in a transaction rolled back, timed by psql. The import through

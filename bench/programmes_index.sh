@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Programme progress with and without the residence index (issue 20, migration 0022;
+# Programme progress with and without the residence index (issue 20, migration 0023;
 # bench/README.md, "Programme progress: the residence index"). On the placement bench's
-# database (1,000,000 placements, bench/placements_load.sql) migrated to 0022, side by side in
+# database (1,000,000 placements, bench/placements_load.sql) migrated to 0023, side by side in
 # one run, ROUNDS times: the index dropped ("before"), then built again ("after"). In each
 # state: EXPLAIN ANALYZE of the district's counting statement (3 times), bench/programmes.py
 # (the endpoint and the statement alone, district and province) and bench/placement_writes.py
@@ -28,7 +28,7 @@ mkdir -p "$OUT"
 PSQL=(psql -X -q -v ON_ERROR_STOP=1 "$PGURL")
 export PYTHONPATH=$PWD
 
-# As migration 0022 makes it.
+# As migration 0023 makes it.
 INDEX=ix_placement_active_residence_placed_on
 CREATE="CREATE INDEX $INDEX ON placement (residence_area_id, placed_on)
   INCLUDE (person_hash, destination) WHERE voided_at IS NULL"
@@ -92,7 +92,7 @@ for round in $(seq 1 "$ROUNDS"); do
   state before "$round"
   state after "$round"
 done
-# Leave the database as migration 0022 does.
+# Leave the database as migration 0023 does.
 "${PSQL[@]}" -c "DROP INDEX IF EXISTS $INDEX" -c "$CREATE" -c "VACUUM (ANALYZE) placement"
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" | tee -a "$OUT/machine.txt"
 echo "results in $OUT"

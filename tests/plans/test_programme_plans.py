@@ -1,6 +1,6 @@
 """Programme progress on a district counts its people through the residence index: an
 index-only scan of the district's communes, not a read of the whole placement table
-(migration 0022; bench/README.md, "Programme progress: the residence index"). Not timed."""
+(migration 0023; bench/README.md, "Programme progress: the residence index"). Not timed."""
 
 from __future__ import annotations
 

@@ -4,8 +4,8 @@ progress counts (issue 20): for a programme on an old district or a few communes
 rows were a sequential scan, 451-532 ms); through this index it is an index-only scan
 (bench/README.md, "Programme progress: the residence index").
 
-Revision ID: 0022
-Revises: 0021
+Revision ID: 0023
+Revises: 0022
 Create Date: 2026-12-06
 """
 
@@ -14,8 +14,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0022"
-down_revision: str | None = "0021"
+revision: str = "0023"
+down_revision: str | None = "0022"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
