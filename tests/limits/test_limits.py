@@ -24,6 +24,7 @@ from app.request_classes import RequestClass, classify
 from tests.conftest import Live
 from tests.factories import vacancy_payload
 from tests.problems import assert_problem
+from tests.windows import fresh_window
 
 REDIS = "redis://127.0.0.1:6379/0"
 SEARCH = "/v1/vacancies?q=ke%20toan"
@@ -233,13 +234,6 @@ def dashboard_load(year: int, through: str) -> list[str]:
     ]
 
 
-async def _fresh_window(window_s: int, needed_s: float) -> None:
-    """Wait for the next clock-aligned window when fewer than `needed_s` are left in this one."""
-    left_s = window_s - time.time() % window_s
-    if left_s < needed_s:
-        await asyncio.sleep(left_s + 0.05)
-
-
 async def test_a_dashboard_changing_its_period_stays_under_the_report_limits_and_hammering_does_not(
     limited: Limited, live: Live
 ) -> None:
@@ -256,7 +250,7 @@ async def test_a_dashboard_changing_its_period_stays_under_the_report_limits_and
         put = await client.put(f"/v1/programmes/{PROGRAMME}", json=body, headers=department)
         assert put.status_code == 201, put.text
         try:
-            await _fresh_window(settings.rate_limit_window_s, 40)
+            await fresh_window(settings.rate_limit_window_s, 40)
             loads = [(year, through) for year in (2024, 2025, 2026)
                      for through in ("03-31", "06-30", "09-30", "12-31")]  # fmt: skip
             answered = 0
@@ -306,13 +300,13 @@ async def test_bursts_within_the_sustained_rate_pass_and_a_steady_hammer_is_held
         rate_limits_sustained={"report": 6},
         rate_limit_sustained_window_s=60,
     ) as (_, client):
-        await _fresh_window(60, 20)
-        await _fresh_window(2, 1.5)
+        await fresh_window(60, 20)
+        await fresh_window(2, 1.5)
         for _ in range(4):
             assert (await client.get(report, headers=department)).status_code == 200
         burst = assert_problem(await client.get(report, headers=department), 429)
         assert "4 report requests in 2 s" in burst["detail"]
-        await _fresh_window(2, 2)  # the next burst window
+        await fresh_window(2, 2)  # the next burst window
         for _ in range(2):  # 6 in the sustained window so far
             assert (await client.get(report, headers=department)).status_code == 200
         refused = await client.get(report, headers=department)
@@ -320,5 +314,5 @@ async def test_bursts_within_the_sustained_rate_pass_and_a_steady_hammer_is_held
         assert "6 report requests in 60 s" in sustained["detail"]
         # Until the sustained window ends, not the burst window.
         assert 2 < int(refused.headers["retry-after"]) <= 60
-        await _fresh_window(2, 2)
+        await fresh_window(2, 2)
         assert_problem(await client.get(report, headers=department), 429)
