@@ -118,7 +118,7 @@ def classifications_load(
         Path | None, typer.Option(help="Folder of code lists (default: data/classifications).")
     ] = None,
 ) -> None:
-    """Load (or refresh) the ISCO-08 and VSIC 2018 code lists. Idempotent."""
+    """Load (or refresh) the ISCO-08, VSIC 2018 and VSIC 2025 code lists. Idempotent."""
     directory = data_dir or get_settings().data_dir / "classifications"
     try:
         with task("classifications_load") as run:

@@ -1,1 +1,1 @@
-"""Occupation (ISCO-08) and industry (VSIC 2018) code lists."""
+"""Occupation (ISCO-08) and industry (VSIC 2018 and 2025) code lists."""

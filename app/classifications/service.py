@@ -6,16 +6,15 @@ import csv
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.classifications.versions import VSIC_VERSIONS
 from app.models import Industry, Occupation
 
-FILES: dict[str, type[Occupation] | type[Industry]] = {
-    "isco08_major_submajor.csv": Occupation,
-    "vsic2018_sections_divisions.csv": Industry,
-}
+OCCUPATION_FILE = "isco08_major_submajor.csv"
 _COLUMNS = ("name_en", "name_vi", "level", "parent_code")
 
 
@@ -26,10 +25,10 @@ class ClassificationDataError(ValueError):
 @dataclass
 class ClassificationReport:
     occupations: int = 0
-    industries: int = 0
+    industries: int = 0  # rows of every VSIC version
 
 
-def _rows(path: Path) -> list[dict[str, object]]:
+def _rows(path: Path) -> list[dict[str, Any]]:
     if not path.is_file():
         raise ClassificationDataError(f"{path} is missing")
     rows = []
@@ -51,18 +50,33 @@ def _rows(path: Path) -> list[dict[str, object]]:
 
 
 async def load_classifications(session: AsyncSession, directory: Path) -> ClassificationReport:
-    """Upsert every code of both lists (codes are never deleted: vacancies refer to them)."""
+    """Upsert every code of every list (codes are never deleted: postings refer to them)."""
     report = ClassificationReport()
-    for filename, model in FILES.items():
-        rows = _rows(directory / filename)
-        insert = pg_insert(model).values(rows)
-        statement = insert.on_conflict_do_update(
-            index_elements=["code"],
-            set_={name: insert.excluded[name] for name in _COLUMNS},
+    occupations = _rows(directory / OCCUPATION_FILE)
+    insert = pg_insert(Occupation).values(occupations)
+    await session.execute(
+        insert.on_conflict_do_update(
+            index_elements=["code"], set_={name: insert.excluded[name] for name in _COLUMNS}
         )
-        await session.execute(statement)
-        if model is Occupation:
-            report.occupations = len(rows)
-        else:
-            report.industries = len(rows)
+    )
+    report.occupations = len(occupations)
+    for each in VSIC_VERSIONS:
+        rows = [
+            {
+                **row,
+                "version": each.version,
+                "valid_from": each.valid_from,
+                "valid_to": each.valid_to,
+            }
+            for row in _rows(directory / each.filename)
+        ]
+        insert = pg_insert(Industry).values(rows)
+        columns = (*_COLUMNS, "valid_from", "valid_to")
+        await session.execute(
+            insert.on_conflict_do_update(
+                index_elements=["version", "code"],
+                set_={name: insert.excluded[name] for name in columns},
+            )
+        )
+        report.industries += len(rows)
     return report

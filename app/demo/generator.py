@@ -10,7 +10,9 @@ from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
 from functools import cache
 from itertools import accumulate
+from zoneinfo import ZoneInfo
 
+from app.classifications.versions import industry_version_on
 from app.demo import wording
 from app.demo.draws import DAY, Draws
 from app.demo.employers import draw_employers
@@ -23,6 +25,10 @@ from app.vacancies.salary import monthly_vnd
 VACANCIES_PER_EMPLOYER = 20
 MIN_EMPLOYERS = 5
 APPROXIMATE_SHARE = 0.03  # sites known only by their commune, placed at its label point
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
+# VSIC 2025 has no division 45: the sale of vehicles moved to 46/47 and their repair to 95. The
+# demo's car and motorbike dealers post under retail (47) from 2025-11-15.
+VSIC_2025_INSTEAD = {"45": "47"}
 
 # Plain strings in the hot loop (enum attribute access is slow); COPY sends them as text.
 FULL_TIME, PART_TIME, SEASONAL, CONTRACT, INTERNSHIP = (t.value for t in EmploymentType)
@@ -123,6 +129,10 @@ class DemoGenerator:
         asks = self._asks(job)
         status, reason, created, published, closed, valid = self._status()
         vacancy_id = draws.uuid()
+        version = industry_version_on(created.astimezone(VIETNAM).date())
+        industry = firm.industry
+        if version == "2025":
+            industry = VSIC_2025_INSTEAD.get(industry, industry)
         positions, first_commune = self._sites(vacancy_id, sites, ordinals)
         contact, phone, email = wording.contact(draws, firm)
         external_ref = None
@@ -140,7 +150,8 @@ class DemoGenerator:
             title=job.title,
             description=description,
             occupation_code=occupation,
-            industry_code=firm.industry,
+            industry_code=industry,
+            industry_version=version,
             employment_type=employment,
             salary_min=salary_min,
             salary_max=salary_max,

@@ -22,7 +22,8 @@ class Job:
 
 @dataclass(frozen=True)
 class Trade:
-    """A line of business: how its firms are named, its VSIC 2018 divisions, whom it hires."""
+    """A line of business: how its firms are named, its VSIC divisions (2018 codes; see
+    generator.VSIC_2025_INSTEAD), whom it hires."""
 
     prefixes: tuple[str, ...]  # legal form + trade word, followed by a brand or a place name
     industries: tuple[str, ...]

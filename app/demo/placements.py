@@ -11,6 +11,7 @@ from decimal import Decimal
 from sqlalchemy import exists, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.classifications.versions import VSIC_VERSIONS
 from app.models import IndicatorValue, Placement, PlanRevision, PlanTarget
 
 DEMO_EMPLOYER_NAME = "demo placement"
@@ -24,7 +25,7 @@ _INSERT = text(
     INSERT INTO placement (
         placed_on, employer_name, person_hash, sex, birth_year, trained,
         residence_area_id, work_area_id, destination, destination_country,
-        occupation_code, industry_code, channel, voided_at, void_reason
+        occupation_code, industry_code, industry_version, channel, voided_at, void_reason
     )
     WITH lists AS (
         SELECT
@@ -33,7 +34,10 @@ _INSERT = text(
             (SELECT array_agg(id ORDER BY id) FROM area
               WHERE level = 'commune' AND valid_from = DATE '2025-07-01') AS new_c,
             (SELECT array_agg(code ORDER BY code) FROM occupation WHERE level = 2) AS occ,
-            (SELECT array_agg(code ORDER BY code) FROM industry WHERE level = 2) AS ind
+            (SELECT array_agg(code ORDER BY code) FROM industry
+              WHERE level = 2 AND version = :vsic_old) AS ind_old,
+            (SELECT array_agg(code ORDER BY code) FROM industry
+              WHERE level = 2 AND version = :vsic_new) AS ind_new
     ),
     rows AS (
         SELECT i,
@@ -55,7 +59,12 @@ _INSERT = text(
             (hashint8extended(person, :seed + 3) & 2147483647) / 2147483648.0 AS u_birth,
             (hashint8extended(person, :seed + 4) & 2147483647) / 2147483648.0 AS u_trained,
             CASE WHEN r.placed_on < DATE '2025-07-01' THEN l.old_c ELSE l.new_c END AS communes,
-            l.occ, l.ind, r.u_dest < 0.07 AS abroad
+            l.occ, r.u_dest < 0.07 AS abroad,
+            -- Divisions of the VSIC version in force on the day (2025 from its first day).
+            CASE WHEN r.placed_on < CAST(:vsic_switch AS date) THEN l.ind_old ELSE l.ind_new END
+              AS ind,
+            CASE WHEN r.placed_on < CAST(:vsic_switch AS date) THEN :vsic_old ELSE :vsic_new END
+              AS ind_version
         FROM rows r CROSS JOIN lists l
     )
     SELECT
@@ -74,6 +83,7 @@ _INSERT = text(
              WHEN u_dest < 0.0525 THEN 'TW' WHEN u_dest < 0.0665 THEN 'KR' ELSE 'DE' END,
         occ[1 + floor(u_occ * cardinality(occ))::int],
         ind[1 + floor(u_ind * cardinality(ind))::int],
+        ind_version,
         CASE WHEN abroad THEN (CASE WHEN u_chan < 0.8 THEN 'labour_export' ELSE 'service_centre'
                                END)
              WHEN u_chan < 0.25 THEN 'job_map' WHEN u_chan < 0.55 THEN 'service_centre'
@@ -115,6 +125,9 @@ async def load_placements(
             "days": days,
             "seed": seed,
             "employer_name": DEMO_EMPLOYER_NAME,
+            "vsic_old": VSIC_VERSIONS[0].version,
+            "vsic_new": VSIC_VERSIONS[1].version,
+            "vsic_switch": VSIC_VERSIONS[1].valid_from,
         },
     )
     yearly = count * 365 // days

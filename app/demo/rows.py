@@ -29,6 +29,7 @@ class VacancyRow(NamedTuple):
     description: str
     occupation_code: str
     industry_code: str
+    industry_version: str
     employment_type: str
     salary_min: int | None
     salary_max: int | None

@@ -1,8 +1,11 @@
-"""Occupation (ISCO-08) and industry (VSIC 2018) classifications, loaded from shipped lists."""
+"""Occupation (ISCO-08) and industry (VSIC 2018 and 2025) classifications, loaded from shipped
+lists."""
 
 from __future__ import annotations
 
-from sqlalchemy import SmallInteger, String, Text
+from datetime import date
+
+from sqlalchemy import CheckConstraint, Date, SmallInteger, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db import Base
@@ -21,12 +24,24 @@ class Occupation(Base):
 
 
 class Industry(Base):
-    """VSIC 2018 sections (a letter) and divisions (2 digits)."""
+    """VSIC sections (a letter) and divisions (2 digits) of each version. A code can mean
+    something else in another version (section K is finance in 2018, telecoms and IT in 2025),
+    so rows are identified by (version, code); `[valid_from, valid_to)` is the version's time in
+    force (NULL: no known start, or still in force)."""
 
     __tablename__ = "industry"
 
+    version: Mapped[str] = mapped_column(String(4), primary_key=True)
     code: Mapped[str] = mapped_column(String(8), primary_key=True)
     name_en: Mapped[str | None] = mapped_column(Text)
     name_vi: Mapped[str | None] = mapped_column(Text)
     level: Mapped[int] = mapped_column(SmallInteger)
     parent_code: Mapped[str | None] = mapped_column(String(8))
+    valid_from: Mapped[date | None] = mapped_column(Date)
+    valid_to: Mapped[date | None] = mapped_column(Date)
+
+    __table_args__ = (
+        CheckConstraint(
+            "valid_from IS NULL OR valid_to IS NULL OR valid_from < valid_to", name="validity"
+        ),
+    )

@@ -13,6 +13,7 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     LargeBinary,
@@ -86,7 +87,10 @@ class Placement(Base):
     destination: Mapped[str] = mapped_column(String(8))
     destination_country: Mapped[str | None] = mapped_column(String(2))
     occupation_code: Mapped[str | None] = mapped_column(ForeignKey("occupation.code"))
-    industry_code: Mapped[str | None] = mapped_column(ForeignKey("industry.code"))
+    # The VSIC version in force on the posting date (placements: the vacancy's, or the one in
+    # force on placed_on); the pair references industry (version, code).
+    industry_code: Mapped[str | None] = mapped_column(String(8))
+    industry_version: Mapped[str | None] = mapped_column(String(4))
     channel: Mapped[str] = mapped_column(String(16))
     voided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     void_reason: Mapped[str | None] = mapped_column(Text)
@@ -104,6 +108,12 @@ class Placement(Base):
 
     __table_args__ = (
         CheckConstraint(_in("sex", Sex), name="sex"),
+        ForeignKeyConstraint(
+            ["industry_version", "industry_code"], ["industry.version", "industry.code"]
+        ),
+        CheckConstraint(
+            "(industry_code IS NULL) = (industry_version IS NULL)", name="industry_version"
+        ),
         CheckConstraint(_in("destination", Destination), name="destination"),
         CheckConstraint(_in("channel", Channel), name="channel"),
         CheckConstraint("octet_length(person_hash) = 32", name="person_hash"),

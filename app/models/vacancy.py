@@ -14,6 +14,7 @@ from sqlalchemy import (
     DateTime,
     FetchedValue,
     ForeignKey,
+    ForeignKeyConstraint,
     Identity,
     Index,
     Integer,
@@ -94,7 +95,10 @@ class Vacancy(Base):
     title: Mapped[str] = mapped_column(Text)
     description: Mapped[str] = mapped_column(Text)
     occupation_code: Mapped[str] = mapped_column(ForeignKey("occupation.code"))
-    industry_code: Mapped[str | None] = mapped_column(ForeignKey("industry.code"))
+    # The VSIC version in force on the posting date (placements: the vacancy's, or the one in
+    # force on placed_on); the pair references industry (version, code).
+    industry_code: Mapped[str | None] = mapped_column(String(8))
+    industry_version: Mapped[str | None] = mapped_column(String(4))
     employment_type: Mapped[str] = mapped_column(String(16))
     # Salary as posted (whole VND per period) ...
     salary_min: Mapped[int | None] = mapped_column(BigInteger)
@@ -157,6 +161,12 @@ class Vacancy(Base):
 
     __table_args__ = (
         UniqueConstraint("employer_id", "external_ref"),
+        ForeignKeyConstraint(
+            ["industry_version", "industry_code"], ["industry.version", "industry.code"]
+        ),
+        CheckConstraint(
+            "(industry_code IS NULL) = (industry_version IS NULL)", name="industry_version"
+        ),
         CheckConstraint(_in("status", VacancyStatus), name="status"),
         CheckConstraint(_in("close_reason", CloseReason), name="close_reason"),
         CheckConstraint("(status = 'closed') = (close_reason IS NOT NULL)", name="closed_reason"),

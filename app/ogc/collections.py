@@ -20,7 +20,7 @@ from app.ogc.params import Box, Interval
 AREA_CODE = AREA_CODE_PATTERN
 OCCUPATION_CODE = r"^[0-9]{1,4}$"
 OCCUPATION_GROUP = r"^[0-9]$"
-INDUSTRY_CODE = r"^[A-U0-9]{1,8}$"
+INDUSTRY_CODE = r"^[A-V0-9]{1,8}$"
 COMMUNE_CODE = r"^[0-9]{5}$"
 
 # The items' filters from the boxes, the interval (with the zone its days are in) and the
@@ -73,7 +73,7 @@ VACANCIES = CollectionInfo(
         "industry_code": {
             "type": "string",
             "pattern": INDUSTRY_CODE,
-            "title": "VSIC 2018 industry code",
+            "title": "VSIC industry code (2018 or 2025, by posting date)",
         },
         "employment_type": {
             "type": "string",

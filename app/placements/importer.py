@@ -51,6 +51,7 @@ COPY_COLUMNS = (
     "destination_country",
     "occupation_code",
     "industry_code",
+    "industry_version",
     "channel",
     "import_batch_id",
     "recorded_by_key_id",
@@ -140,7 +141,11 @@ def _records(
             if vacancy is None:  # reported already: no vacancy to check against
                 continue
         occupation = row.occupation_code or (vacancy.occupation_code if vacancy else None)
-        industry = row.industry_code or (vacancy.industry_code if vacancy else None)
+        industry, industry_version = rules.industry_of(
+            row.industry_code,
+            row.placed_on,
+            (vacancy.industry_code, vacancy.industry_version) if vacancy else None,
+        )
         resolved, problems = rules.check(
             rules.Facts(
                 placed_on=row.placed_on,
@@ -150,6 +155,7 @@ def _records(
                 work_commune_code=row.work_commune_code,
                 occupation_code=occupation,
                 industry_code=industry,
+                industry_version=industry_version,
             ),
             refs,
             today,
@@ -176,6 +182,7 @@ def _records(
                 row.destination_country,
                 occupation,
                 industry,
+                industry_version,
                 row.channel,
                 batch_id,
                 key_id,

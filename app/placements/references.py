@@ -31,7 +31,7 @@ class References:
     communes: dict[str, list[CommuneVersion]] = field(default_factory=dict)
     by_id: dict[int, CommuneVersion] = field(default_factory=dict)
     occupations: set[str] = field(default_factory=set)
-    industries: set[str] = field(default_factory=set)
+    industries: set[tuple[str, str]] = field(default_factory=set)  # (VSIC version, code)
 
     def commune(self, code: str, on: date) -> CommuneVersion | None:
         """The version of commune `code` valid on `on` (codes recur across 2025-07-01)."""
@@ -53,5 +53,8 @@ async def load(session: AsyncSession) -> References:
         refs.communes.setdefault(row.code, []).append(version)
         refs.by_id[row.id] = version
     refs.occupations = set((await session.execute(select(Occupation.code))).scalars())
-    refs.industries = set((await session.execute(select(Industry.code))).scalars())
+    refs.industries = {
+        (version, code)
+        for version, code in await session.execute(select(Industry.version, Industry.code))
+    }
     return refs

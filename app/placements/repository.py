@@ -34,6 +34,7 @@ class FilledVacancy:
     positions: int
     occupation_code: str
     industry_code: str | None
+    industry_version: str | None
     site_communes: dict[str, int]  # commune code -> area id, as recorded when posted
 
 
@@ -50,6 +51,7 @@ async def lock_vacancy(session: AsyncSession, vacancy_id: uuid.UUID) -> FilledVa
                 Vacancy.positions,
                 Vacancy.occupation_code,
                 Vacancy.industry_code,
+                Vacancy.industry_version,
                 (Vacancy.valid_through > func.now()).label("unexpired"),
             )
             .where(Vacancy.id == vacancy_id)
@@ -74,6 +76,7 @@ async def lock_vacancy(session: AsyncSession, vacancy_id: uuid.UUID) -> FilledVa
         positions=row.positions,
         occupation_code=row.occupation_code,
         industry_code=row.industry_code,
+        industry_version=row.industry_version,
         site_communes={str(code): int(area_id) for code, area_id in sites},
     )
 

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
+from app.classifications.versions import industry_version_on
 from app.errors import FieldError
 from app.models import Destination
 from app.placements.references import References
@@ -27,6 +28,19 @@ class Facts:
     work_commune_code: str | None
     occupation_code: str | None
     industry_code: str | None
+    industry_version: str | None  # the VSIC version industry_code is read in
+
+
+def industry_of(
+    given: str | None, placed_on: date, vacancy: tuple[str | None, str | None] | None
+) -> tuple[str | None, str | None]:
+    """The placement's industry code and its VSIC version: a code sent is read in the version in
+    force on `placed_on`; one taken from the vacancy (its code, version) keeps the vacancy's."""
+    if given is not None:
+        return given, industry_version_on(placed_on)
+    if vacancy is not None and vacancy[0] is not None:
+        return vacancy
+    return None, None
 
 
 @dataclass(frozen=True)
@@ -174,11 +188,12 @@ def _classifications(
                 "unknown_code",
             )
         )
-    if facts.industry_code is not None and facts.industry_code not in refs.industries:
+    version = facts.industry_version or ""
+    if facts.industry_code is not None and (version, facts.industry_code) not in refs.industries:
         errors.append(
             _error(
                 field("industry_code"),
-                f"{facts.industry_code} is not a VSIC 2018 section or division",
+                f"{facts.industry_code} is not a VSIC {version} section or division",
                 "unknown_code",
             )
         )

@@ -132,7 +132,9 @@ class PlacementCreate(_Input):
         default=None, description="ISCO-08; the vacancy's when linked and not given."
     )
     industry_code: IndustryCode | None = Field(
-        default=None, description="VSIC 2018; the vacancy's when linked and not given."
+        default=None,
+        description="VSIC, read in the version in force on placed_on (2025 from "
+        "2025-11-15); the vacancy's code and version when linked and not given.",
     )
     channel: Channel = Field(description="How the placement came about.")
 
@@ -194,6 +196,10 @@ class PlacementRead(BaseModel):
     work_commune: AreaRef | None
     occupation_code: str | None
     industry_code: str | None
+    industry_version: str | None = Field(
+        description="The VSIC version industry_code is read in: the vacancy's, or the one in "
+        "force on placed_on when the code was sent (`2025` from 2025-11-15)."
+    )
     channel: Channel
     status: Literal["active", "voided"]
     void_reason: str | None

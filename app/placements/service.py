@@ -49,7 +49,11 @@ async def create(
     vacancy, employer_id = await _vacancy_and_employer(session, principal, payload)
 
     occupation = payload.occupation_code or (vacancy.occupation_code if vacancy else None)
-    industry = payload.industry_code or (vacancy.industry_code if vacancy else None)
+    industry, industry_version = rules.industry_of(
+        payload.industry_code,
+        payload.placed_on,
+        (vacancy.industry_code, vacancy.industry_version) if vacancy else None,
+    )
     person = payload.person
     resolved, errors = rules.check(
         rules.Facts(
@@ -60,6 +64,7 @@ async def create(
             work_commune_code=payload.work_commune_code,
             occupation_code=occupation,
             industry_code=industry,
+            industry_version=industry_version,
         ),
         refs,
         today,
@@ -85,6 +90,7 @@ async def create(
         destination_country=payload.destination_country,
         occupation_code=occupation,
         industry_code=industry,
+        industry_version=industry_version,
         channel=payload.channel.value,
         recorded_by_key_id=principal.key_id,
     )
@@ -193,6 +199,7 @@ async def update(
     row.destination_country = country
     row.occupation_code = facts.occupation_code
     row.industry_code = facts.industry_code
+    row.industry_version = facts.industry_version
     if payload.channel is not None:
         row.channel = payload.channel.value
     if "employer_name" in sent:
@@ -269,6 +276,13 @@ def _corrected(
                 "body.work_commune_code", "a placement abroad has no work commune", "value_error"
             )
         work_code = None
+    # A corrected code is read in the version in force on the (corrected) placement date; a kept
+    # code keeps the version it was given in.
+    industry_code, industry_version = (
+        rules.industry_of(payload.industry_code, placed_on, None)
+        if "industry_code" in sent
+        else (row.industry_code, row.industry_version)
+    )
     facts = rules.Facts(
         placed_on=placed_on,
         birth_year=birth_year,
@@ -278,7 +292,8 @@ def _corrected(
         occupation_code=payload.occupation_code
         if "occupation_code" in sent
         else row.occupation_code,
-        industry_code=payload.industry_code if "industry_code" in sent else row.industry_code,
+        industry_code=industry_code,
+        industry_version=industry_version,
     )
     return facts, destination, country
 

@@ -145,7 +145,7 @@ def parse_minutes(text: str, most: int = 6) -> list[int]:
 
 
 _OCCUPATION = re.compile(r"^[0-9]{1,4}$")
-_INDUSTRY = re.compile(r"^([A-U]|[0-9]{2})$")
+_INDUSTRY = re.compile(r"^([A-V]|[0-9]{2})$")
 # The same rules in the OpenAPI document (checked below, with messages naming the code).
 OCCUPATION_DOC = {"items": {"type": "string", "pattern": _OCCUPATION.pattern}}
 INDUSTRY_DOC = {"items": {"type": "string", "pattern": _INDUSTRY.pattern}}

@@ -19,10 +19,11 @@ from sqlalchemy import func, select, text, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.functions import coalesce
 
+from app.classifications.versions import industry_version_on
 from app.models import Area, Industry, Occupation, Placement
 from app.stats import vacancy_counts
 from app.stats.definitions import Dimension
-from app.stats.placements import INDUSTRY
+from app.stats.placements import INDUSTRY, industry_join
 from app.stats.projection import HISTORY_YEARS, MIN_HISTORY_YEARS
 from app.stats.vacancy_counts import VacancyQuery
 
@@ -84,7 +85,7 @@ async def demand(
     still_open, open_total = await vacancy_counts.still_open(session, query)
     placed, placed_total = await _placements(session, start, end, group_by)
     keys = set(posted) | set(still_open) | set(placed)
-    names = await _names(session, group_by, [key[0] for key in keys])
+    names = await _names(session, group_by, [key[0] for key in keys], end)
     rows = [
         _row(
             names.get(key[0], (None, None)),
@@ -132,7 +133,7 @@ async def _placements(
         .group_by(func.grouping_sets(tuple_(key), tuple_()))
     )
     if group_by is GroupBy.industry:
-        statement = statement.outerjoin(INDUSTRY, INDUSTRY.code == Placement.industry_code)
+        statement = statement.outerjoin(INDUSTRY, industry_join(Placement))
     counts: dict[tuple[Any, ...], int] = {}
     total = 0
     for row in await session.execute(statement):
@@ -144,21 +145,33 @@ async def _placements(
 
 
 async def _names(
-    session: AsyncSession, group_by: GroupBy, keys: list[Any]
+    session: AsyncSession, group_by: GroupBy, keys: list[Any], end: date
 ) -> dict[Any, tuple[str | None, str | None]]:
-    """Each key's code and name: occupation major groups and industry sections by code, the
-    communes (keyed by area id) by their code and name."""
+    """Each key's code and name: occupation major groups and industry sections by code (a
+    section's name in the VSIC version in force on `end`, else in the other), the communes
+    (keyed by area id) by their code and name."""
     known = [key for key in keys if key is not None]
     if group_by is GroupBy.commune:
         areas = await session.execute(
             select(Area.id, Area.code, Area.name).where(Area.id.in_(known))
         )
         return {area_id: (code, name) for area_id, code, name in areas}
-    table: Any = Occupation if group_by is GroupBy.occupation_group else Industry
-    rows = await session.execute(
-        select(table.code, coalesce(table.name_vi, table.name_en)).where(table.code.in_(known))
-    )
-    found = {code: (code, name) for code, name in rows}
+    if group_by is GroupBy.industry:
+        current = industry_version_on(end)
+        rows = await session.execute(
+            select(Industry.code, coalesce(Industry.name_vi, Industry.name_en))
+            .where(Industry.code.in_(known), Industry.level == 1)
+            .order_by((Industry.version == current).desc())
+        )
+    else:
+        rows = await session.execute(
+            select(Occupation.code, coalesce(Occupation.name_vi, Occupation.name_en)).where(
+                Occupation.code.in_(known)
+            )
+        )
+    found: dict[Any, tuple[str | None, str | None]] = {}
+    for code, name in rows:
+        found.setdefault(code, (code, name))  # the first: the version in force on `end`
     return {key: found.get(key, (key, None)) for key in known}
 
 

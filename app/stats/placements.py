@@ -186,8 +186,14 @@ def joined(query: StatsQuery, statement: Any) -> Any:
         )
         statement = join_area(statement, area_id, query.area_level)
     if Dimension.industry_section in used:
-        statement = statement.outerjoin(INDUSTRY, INDUSTRY.code == Placement.industry_code)
+        statement = statement.outerjoin(INDUSTRY, industry_join(Placement))
     return statement
+
+
+def industry_join(table: Any) -> Any:
+    """A row's industry: its code in the VSIC version it was given in (codes recur across
+    versions with other meanings)."""
+    return and_(INDUSTRY.version == table.industry_version, INDUSTRY.code == table.industry_code)
 
 
 async def areas_in_period(
@@ -240,9 +246,17 @@ async def dimension_domain(
             )
         )
     elif dimension is Dimension.industry_section:
+        # The sections of the VSIC versions in force during the period (A-U, and V from 2025).
+        in_force = and_(
+            or_(Industry.valid_from.is_(None), Industry.valid_from <= query.end),
+            or_(Industry.valid_to.is_(None), Industry.valid_to > query.start),
+        )
         values = list(
             await session.scalars(
-                select(Industry.code).where(Industry.level == 1).order_by(Industry.code)
+                select(Industry.code)
+                .where(Industry.level == 1, in_force)
+                .distinct()
+                .order_by(Industry.code)
             )
         )
     else:  # destination_country: only the countries seen

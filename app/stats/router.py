@@ -31,7 +31,7 @@ router = APIRouter(tags=["statistics"])
 
 CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
 OccupationMajor = Annotated[str, StringConstraints(pattern=r"^[0-9]$")]
-IndustrySection = Annotated[str, StringConstraints(pattern=r"^[A-U]$")]
+IndustrySection = Annotated[str, StringConstraints(pattern=r"^[A-V]$")]
 # The labels of definitions.AGE_GROUPS (a test keeps them in step).
 AgeGroup = Literal["15-24", "25-34", "35-44", "45-54", "55-64", "65+"]
 

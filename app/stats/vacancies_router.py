@@ -188,8 +188,11 @@ async def vacancy_stats(
         Query(description="Only these ISCO-08 major groups (one digit)."),
     ] = [],  # noqa: B006
     industry_section: Annotated[
-        list[Annotated[str, StringConstraints(pattern=r"^[A-U]$")]],
-        Query(description="Only these VSIC 2018 sections (a letter A-U)."),
+        list[Annotated[str, StringConstraints(pattern=r"^[A-V]$")]],
+        Query(
+            description="Only these VSIC sections (a letter: A-U in VSIC 2018, A-V in VSIC 2025; "
+            "each vacancy's section in its own version)."
+        ),
     ] = [],  # noqa: B006
     format: Annotated[Format, Query(description="Response format.")] = "json",
 ) -> Response:

@@ -120,7 +120,7 @@ def _joined(query: VacancyQuery, statement: Select[Any], source: _Source) -> Sel
     if Dimension.area in used:
         statement = placement_stats.join_area(statement, source.area_id, query.area_level)
     if Dimension.industry_section in used:
-        statement = statement.outerjoin(INDUSTRY, INDUSTRY.code == Vacancy.industry_code)
+        statement = statement.outerjoin(INDUSTRY, placement_stats.industry_join(Vacancy))
     return statement
 
 

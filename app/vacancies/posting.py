@@ -13,6 +13,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.auth.principal import Principal
+from app.classifications.versions import industry_version_on
 from app.config import Settings
 from app.db import db_now
 from app.errors import (
@@ -49,7 +50,10 @@ async def _insert(
         raise ForbiddenError("Only an employer's key can post vacancies.")
     now = await db_now(session)
     today = now.astimezone(settings.tz).date()
-    await rules.check_codes(session, payload.occupation_code, payload.industry_code)
+    industry_version = industry_version_on(today)  # the posting date's VSIC
+    await rules.check_codes(
+        session, payload.occupation_code, payload.industry_code, industry_version
+    )
     placed = await rules.place_sites(session, payload.sites, today)
     await repository.lock_employer_postings(session, principal.employer_id)
     await rules.refuse_taken_ref(session, principal.employer_id, payload.external_ref, None)
@@ -62,6 +66,7 @@ async def _insert(
         description=payload.description,
         occupation_code=payload.occupation_code,
         industry_code=payload.industry_code,
+        industry_version=industry_version if payload.industry_code else None,
         employment_type=payload.employment_type.value,
         salary_currency="VND",
         contact_name=payload.contact.name,

@@ -21,9 +21,11 @@ from app.vacancies.repository import VacancyBundle as VacancyBundle  # the route
 from app.vacancies.schemas import (
     ChangeEvent,
     ChangesPage,
+    ClassName,
     CodeName,
     ContactRead,
     EmployerRef,
+    IndustryRead,
     Requirements,
     SalaryRead,
     SiteRead,
@@ -169,6 +171,19 @@ def _sites(bundle: VacancyBundle) -> list[SiteRead]:
     return sites
 
 
+def _class_name(code: str, names: tuple[str | None, str | None]) -> ClassName:
+    name_vi, name_en = names
+    return ClassName(code=code, name=name_vi or name_en, name_vi=name_vi, name_en=name_en)
+
+
+def _industry(bundle: VacancyBundle) -> IndustryRead | None:
+    v = bundle.vacancy
+    if v.industry_code is None or v.industry_version is None:
+        return None
+    names = _class_name(v.industry_code, bundle.industry_names)
+    return IndustryRead(**names.model_dump(), version=v.industry_version)
+
+
 def to_read(bundle: VacancyBundle, principal: Principal | None, now: datetime) -> VacancyRead:
     v = bundle.vacancy
     state = lifecycle(v, now)
@@ -182,10 +197,8 @@ def to_read(bundle: VacancyBundle, principal: Principal | None, now: datetime) -
         external_ref=v.external_ref,
         title=v.title,
         description=v.description,
-        occupation=CodeName(code=v.occupation_code, name=bundle.occupation_name),
-        industry=CodeName(code=v.industry_code, name=bundle.industry_name)
-        if v.industry_code
-        else None,
+        occupation=_class_name(v.occupation_code, bundle.occupation_names),
+        industry=_industry(bundle),
         employment_type=v.employment_type,
         salary=_salary(v),
         requirements=Requirements(

@@ -35,8 +35,8 @@ class VacancyBundle:
 
     vacancy: Vacancy
     employer: Employer
-    occupation_name: str | None
-    industry_name: str | None
+    occupation_names: tuple[str | None, str | None]  # Vietnamese, English
+    industry_names: tuple[str | None, str | None]
     commune_names: dict[int, tuple[str, str]] = field(default_factory=dict)  # area id → code, name
     site_points: dict[int, tuple[float, float]] = field(default_factory=dict)  # site id → lon, lat
 
@@ -58,19 +58,30 @@ async def load(
     if vacancy is None:
         return None
     employer = await session.get_one(Employer, vacancy.employer_id)
-    occupation_name = await session.scalar(
-        select(func.coalesce(Occupation.name_vi, Occupation.name_en)).where(
-            Occupation.code == vacancy.occupation_code
-        )
-    )
-    industry_name = None
-    if vacancy.industry_code:
-        industry_name = await session.scalar(
-            select(func.coalesce(Industry.name_vi, Industry.name_en)).where(
-                Industry.code == vacancy.industry_code
+    occupation = (
+        await session.execute(
+            select(Occupation.name_vi, Occupation.name_en).where(
+                Occupation.code == vacancy.occupation_code
             )
         )
-    bundle = VacancyBundle(vacancy, employer, occupation_name, industry_name)
+    ).one_or_none()
+    industry = None
+    if vacancy.industry_code:
+        # The version the code was given in: a code can name another activity in another one.
+        industry = (
+            await session.execute(
+                select(Industry.name_vi, Industry.name_en).where(
+                    Industry.version == vacancy.industry_version,
+                    Industry.code == vacancy.industry_code,
+                )
+            )
+        ).one_or_none()
+    bundle = VacancyBundle(
+        vacancy,
+        employer,
+        (occupation[0], occupation[1]) if occupation else (None, None),
+        (industry[0], industry[1]) if industry else (None, None),
+    )
     site_rows = await session.execute(
         select(
             VacancySite.id,
@@ -93,8 +104,9 @@ async def occupation_exists(session: AsyncSession, code: str) -> bool:
     return await session.scalar(select(Occupation.code).where(Occupation.code == code)) is not None
 
 
-async def industry_exists(session: AsyncSession, code: str) -> bool:
-    return await session.scalar(select(Industry.code).where(Industry.code == code)) is not None
+async def industry_exists(session: AsyncSession, version: str, code: str) -> bool:
+    found = select(Industry.code).where(Industry.version == version, Industry.code == code)
+    return await session.scalar(found) is not None
 
 
 async def commune_at_point(

@@ -20,8 +20,13 @@ from app.vacancies.schemas import Requirements, SiteIn, VacancyCreate, VacancyUp
 
 
 async def check_codes(
-    session: AsyncSession, occupation_code: str | None, industry_code: str | None
+    session: AsyncSession,
+    occupation_code: str | None,
+    industry_code: str | None,
+    industry_version: str,
 ) -> None:
+    """422 for a code the lists do not hold; the industry code in `industry_version` (the VSIC
+    version in force on the posting date)."""
     errors = []
     if occupation_code is not None and not await repository.occupation_exists(
         session, occupation_code
@@ -33,11 +38,13 @@ async def check_codes(
                 type="unknown_code",
             )
         )
-    if industry_code is not None and not await repository.industry_exists(session, industry_code):
+    if industry_code is not None and not await repository.industry_exists(
+        session, industry_version, industry_code
+    ):
         errors.append(
             FieldError(
                 field="body.industry_code",
-                message=f"{industry_code} is not a VSIC 2018 section or division",
+                message=f"{industry_code} is not a VSIC {industry_version} section or division",
                 type="unknown_code",
             )
         )

@@ -33,8 +33,9 @@ OccupationCode = Annotated[
 IndustryCode = Annotated[
     str,
     Field(
-        pattern=r"^([A-U]|[0-9]{2})$",
-        description="VSIC 2018 section (letter) or division (2 digits).",
+        pattern=r"^([A-V]|[0-9]{2})$",
+        description="VSIC section (letter) or division (2 digits), in the version in force on "
+        "the posting date: VSIC 2025 (sections A-V) from 2025-11-15, VSIC 2018 (A-U) before.",
         examples=["C", "14"],
     ),
 ]
@@ -171,6 +172,24 @@ class CodeName(BaseModel):
     name: str | None
 
 
+class ClassName(BaseModel):
+    """A classification code with its names: `name` is the Vietnamese name where the list has
+    one, else the English; `name_vi` and `name_en` are both, for the interface's language."""
+
+    code: str
+    name: str | None
+    name_vi: str | None
+    name_en: str | None
+
+
+class IndustryRead(ClassName):
+    version: str = Field(
+        description="The VSIC version the code is read in: the one in force on the posting date "
+        "(`2018`, or `2025` from 2025-11-15).",
+        examples=["2025"],
+    )
+
+
 class EmployerRef(BaseModel):
     id: uuid.UUID
     name: str
@@ -200,8 +219,8 @@ class VacancyRead(BaseModel):
     external_ref: str | None
     title: str
     description: str
-    occupation: CodeName
-    industry: CodeName | None
+    occupation: ClassName
+    industry: IndustryRead | None
     employment_type: EmploymentType
     salary: SalaryRead | None
     requirements: Requirements

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import flag_modified
 
 from app.auth.principal import Principal
+from app.classifications.versions import industry_version_on
 from app.config import Settings
 from app.db import db_now
 from app.errors import (
@@ -60,15 +61,20 @@ async def _change(
     if not sent:
         return  # nothing to change: no new version, no event
     _refuse_nulls(payload, sent)
+    # A new industry code is read in the version in force on the posting date, as the first was.
+    industry_version = industry_version_on(vacancy.created_at.astimezone(settings.tz).date())
     await rules.check_codes(
         session,
         payload.occupation_code if "occupation_code" in sent else None,
         payload.industry_code if "industry_code" in sent else None,
+        industry_version,
     )
     await repository.lock_employer_postings(session, vacancy.employer_id)
     if "external_ref" in sent:
         await rules.refuse_taken_ref(session, vacancy.employer_id, payload.external_ref, vacancy.id)
     _apply_fields(vacancy, payload, sent, settings, now)
+    if "industry_code" in sent:
+        vacancy.industry_version = industry_version if vacancy.industry_code else None
     points = await _apply_sites(session, bundle, payload, settings, now)
     publishing = _publish(vacancy, payload, now)
     # Always a new version, even when only sites (another table) changed: the ETag must move.

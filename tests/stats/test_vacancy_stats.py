@@ -170,7 +170,7 @@ async def test_occupation_and_industry(
     period = {"from": _month_start(demand.today).isoformat(), "to": demand.today.isoformat()}
     body = await _get(client, actors, **period, group_by=["occupation_major", "industry_section"])
     rows = {(r["occupation_major"], r["industry_section"]): _measures(r) for r in body["rows"]}
-    assert len(rows) == 10 * 21  # ISCO-08 major groups 0-9 x VSIC sections A-U
+    assert len(rows) == 10 * 22  # ISCO-08 major groups 0-9 x VSIC 2025 sections A-V (this month)
     assert rows.pop(("2", "C")) == EXPECTED_TOTAL  # occupation 24, industry 14 (section C)
     assert all(measures == ZERO for measures in rows.values())
     assert body["total"] == EXPECTED_TOTAL

@@ -27,8 +27,20 @@ async def test_employer_posts_a_vacancy(client: AsyncClient, actors: Actors) -> 
     assert response.headers["etag"].startswith('"')
     assert body["status"] == "open"
     assert body["employer"]["id"] == str(actors.employer_a.id)
-    assert body["occupation"] == {"code": "24", "name": "Business and Administration Professionals"}
-    assert body["industry"]["name"] == "Sản xuất trang phục"
+    assert body["occupation"] == {
+        "code": "24",
+        "name": "Nhà chuyên môn về kinh doanh và quản lý",
+        "name_vi": "Nhà chuyên môn về kinh doanh và quản lý",
+        "name_en": "Business and Administration Professionals",
+    }
+    # Posted today: read in VSIC 2025, in force since 2025-11-15.
+    assert body["industry"] == {
+        "code": "14",
+        "name": "Sản xuất trang phục",
+        "name_vi": "Sản xuất trang phục",
+        "name_en": "Manufacture of wearing apparel",
+        "version": "2025",
+    }
     assert body["contact"]["phone"] == "+84912345678"
     assert body["positions"] == 2
     (site,) = body["sites"]
