@@ -36,6 +36,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import geo
+from app.classifications.versions import industry_version_on
 from app.models import Area, Industry, VacancySite
 from app.search import reuse, text
 from app.search.aliases import site, vacancy
@@ -204,8 +205,12 @@ def _attribute_filters(
         )
     if params.industry:
         industries = value("industry")
+        # A section's divisions in the VSIC version in force today (K's are 61-63 in VSIC 2025,
+        # 64-66, finance, in 2018). A vacancy coded in 2018 and kept open since is matched by its
+        # codes as the current version reads them.
         codes = select(Industry.code).where(
-            or_(Industry.code.in_(industries), Industry.parent_code.in_(industries))
+            Industry.version == value("industry_version"),
+            or_(Industry.code.in_(industries), Industry.parent_code.in_(industries)),
         )
         filters.append(site.industry_code.in_(codes))
     if params.employment_type:
@@ -257,6 +262,7 @@ def bind_values(params: SearchParams, today: date) -> dict[str, Any]:
         values[f"occupation_{index}"] = code
     if params.industry:
         values["industry"] = list(params.industry)
+        values["industry_version"] = industry_version_on(today)
     if params.employment_type:
         values["employment_type"] = [t.value for t in params.employment_type]
     if params.salary_min is not None:

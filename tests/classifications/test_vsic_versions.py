@@ -38,16 +38,13 @@ async def test_both_versions_are_loaded_with_their_dates(session: AsyncSession) 
         ("2025", 1, 22, switch, None, 22, 22),
         ("2025", 2, 87, switch, None, 87, 87),
     ]
-    names = dict(
-        (
-            await session.execute(
-                text(
-                    "SELECT version || ':' || code, name_vi FROM industry "
-                    "WHERE code IN ('K', '45', 'V', '95')"
-                )
-            )
-        ).all()
+    found = await session.execute(
+        text(
+            "SELECT version || ':' || code, name_vi FROM industry "
+            "WHERE code IN ('K', '45', 'V', '95')"
+        )
     )
+    names: dict[str, str] = {str(key): str(name) for key, name in found}
     assert names["2018:K"] == FINANCE_2018
     assert names["2025:K"] == TELECOMS_2025
     assert "2025:45" not in names  # the sale and repair of vehicles moved to 46, 47 and 95

@@ -557,6 +557,28 @@ async def test_filters(client: AsyncClient, actors: Actors, session: AsyncSessio
     assert salaries == [9_000_000, 6_240_000, None]
 
 
+async def test_a_section_filter_reads_sections_in_the_vsic_in_force(
+    client: AsyncClient, actors: Actors, session: AsyncSession
+) -> None:
+    # Posted today, so coded in VSIC 2025: finance (64) is in section L, programming (62) in K
+    # (in VSIC 2018, K was finance).
+    finance = await post(
+        client, actors.a, title="Giao dịch viên ngân hàng", occupation_code="42",
+        industry_code="64",
+    )  # fmt: skip
+    programming = await post(
+        client, actors.a, title="Lập trình viên", occupation_code="25", industry_code="62"
+    )
+    await session.commit()
+
+    async def ids(**params: Any) -> set[str]:
+        return {item["vacancy_id"] for item in await walk(client, **params)}
+
+    assert await ids(industry="K") == {programming["id"]}
+    assert await ids(industry="L") == {finance["id"]}
+    assert await ids(industry="V") == set()
+
+
 async def test_hidden_vacancies_never_appear(
     client: AsyncClient, actors: Actors, session: AsyncSession
 ) -> None:
