@@ -7,8 +7,8 @@ VSIC 2025 (Quyết định 36/2025/QĐ-TTg) replaced VSIC 2018 (Quyết định 
 (`industry_version`), and (industry_version, industry_code) references industry. Existing rows
 were all checked against VSIC 2018, so they get version 2018 whatever their date.
 
-Revision ID: 0025
-Revises: 0021
+Revision ID: 0024
+Revises: 0023
 Create Date: 2026-12-06
 """
 
@@ -17,8 +17,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0025"
-down_revision: str | None = "0021"
+revision: str = "0024"
+down_revision: str | None = "0023"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
