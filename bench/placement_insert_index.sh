@@ -22,9 +22,10 @@ CREATE="CREATE INDEX $INDEX ON placement (residence_area_id, placed_on)
   INCLUDE (person_hash, destination) WHERE voided_at IS NULL"
 INSERT="INSERT INTO placement (placed_on, employer_name, person_hash, sex, birth_year, trained,
   residence_area_id, work_area_id, destination, destination_country, occupation_code,
-  industry_code, channel)
+  industry_version, industry_code, channel)
 SELECT placed_on, employer_name, person_hash, sex, birth_year, trained, residence_area_id,
-  work_area_id, destination, destination_country, occupation_code, industry_code, channel
+  work_area_id, destination, destination_country, occupation_code, industry_version, industry_code,
+  channel
 FROM placement WHERE voided_at IS NULL LIMIT $N"
 echo "commit: $(git rev-parse --short HEAD); load average: $(cut -d' ' -f1-3 /proc/loadavg)" | tee "$OUT/machine.txt"
 for round in $(seq 1 "$ROUNDS"); do

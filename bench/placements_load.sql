@@ -32,7 +32,8 @@ DELETE FROM placement WHERE employer_name = 'bench placement';
 INSERT INTO placement (
     placed_on, employer_name, person_hash, sex, birth_year, trained,
     residence_area_id, work_area_id, destination, destination_country,
-    occupation_code, industry_code, channel, voided_at, void_reason, created_at, updated_at
+    occupation_code, industry_version, industry_code, channel, voided_at, void_reason, created_at,
+    updated_at
 )
 WITH lists AS (
     SELECT
@@ -41,7 +42,12 @@ WITH lists AS (
         (SELECT array_agg(id ORDER BY id) FROM area
           WHERE level = 'commune' AND valid_from = DATE '2025-07-01') AS new_c,
         (SELECT array_agg(code ORDER BY code) FROM occupation WHERE level = 2) AS occ,
-        (SELECT array_agg(code ORDER BY code) FROM industry WHERE level = 2) AS ind
+        -- VSIC divisions of the version in force on the day placed (2025 from its valid_from).
+        (SELECT array_agg(code ORDER BY code) FROM industry
+          WHERE level = 2 AND version = '2018') AS ind_2018,
+        (SELECT array_agg(code ORDER BY code) FROM industry
+          WHERE level = 2 AND version = '2025') AS ind_2025,
+        (SELECT min(valid_from) FROM industry WHERE version = '2025') AS vsic_2025_from
 ),
 rows AS (
     SELECT
@@ -71,7 +77,9 @@ people AS (
 shaped AS (
     SELECT p.*,
         CASE WHEN before_2025 THEN l.old_c ELSE l.new_c END AS communes,
-        l.occ, l.ind,
+        l.occ,
+        CASE WHEN p.placed_on >= l.vsic_2025_from THEN '2025' ELSE '2018' END AS vsic,
+        CASE WHEN p.placed_on >= l.vsic_2025_from THEN l.ind_2025 ELSE l.ind_2018 END AS ind,
         u_dest < 0.07 AS abroad
     FROM people p CROSS JOIN lists l
 )
@@ -95,6 +103,7 @@ SELECT
          WHEN u_dest < 0.0665 THEN 'KR'
          ELSE 'DE' END,
     occ[1 + floor(u_occ * cardinality(occ))::int],
+    vsic,
     ind[1 + floor(u_ind * cardinality(ind))::int],
     CASE WHEN abroad THEN (CASE WHEN u_chan < 0.80 THEN 'labour_export' ELSE 'service_centre' END)
          WHEN u_chan < 0.25 THEN 'job_map'
