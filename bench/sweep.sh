@@ -58,10 +58,11 @@ for round in $(seq "$ROUNDS"); do
     db=sweep_run_$code
     admin -c "DROP DATABASE IF EXISTS $db" -c "CREATE DATABASE $db TEMPLATE $TEMPLATE"
     export APP_DATABASE_URL; APP_DATABASE_URL=$(url $db)
-    (cd "$tree" && .venv/bin/jobmap db upgrade) >> "$OUT/upgrade.log" 2>&1
+    # PYTHONPATH: each tree runs its own code, also through a .venv linked to another tree's.
+    (cd "$tree" && PYTHONPATH=$tree .venv/bin/jobmap db upgrade) >> "$OUT/upgrade.log" 2>&1
     on $db -c "CHECKPOINT"
     start=$(date +%s.%N)
-    sites=$(cd "$tree" && .venv/bin/python -c "
+    sites=$(cd "$tree" && PYTHONPATH=$tree .venv/bin/python -c "
 import asyncio
 from app.config import Settings
 from app.db import create_engine, create_sessionmaker
@@ -72,7 +73,7 @@ async def main():
     await engine.dispose()
 asyncio.run(main())")
     mid=$(date +%s.%N)
-    line=$(cd "$tree" && .venv/bin/jobmap vacancies sweep)
+    line=$(cd "$tree" && PYTHONPATH=$tree .venv/bin/jobmap vacancies sweep)
     end=$(date +%s.%N)
     vacancies=$(sed -E 's/.* ([0-9]+) vacancies recorded.*/\1/' <<< "$line")
     printf '%s\t%s\t%.1f\t%s\t%.1f\t%s\t%.3f\n' "$round" $code "$(bc <<< "$mid - $start")" "$sites" \

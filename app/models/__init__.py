@@ -23,6 +23,7 @@ from app.models.vacancy import (
     VacancyEvent,
     VacancySite,
     VacancyStatus,
+    is_open,
 )
 
 __all__ = [
@@ -61,4 +62,5 @@ __all__ = [
     "VacancyEvent",
     "VacancySite",
     "VacancyStatus",
+    "is_open",
 ]

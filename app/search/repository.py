@@ -37,7 +37,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import geo
 from app.classifications.versions import industry_version_on
-from app.models import Area, Industry, VacancySite
+from app.models import Area, Industry, VacancySite, is_open
 from app.search import reuse, text
 from app.search.aliases import site, vacancy
 from app.search.params import Point, SearchParams, Sort
@@ -280,5 +280,7 @@ def matching_sites(
     """Matching sites (`where`: other conditions instead of the built ones)."""
     query = select(*columns).select_from(site)
     if built.needs_vacancy:
-        query = query.join(vacancy, vacancy.id == site.vacancy_id)
+        # The text indexes hold open vacancies only (migration 0022): the literal test lets
+        # the planner use them. A public site's vacancy is open, so it removes no match.
+        query = query.join(vacancy, vacancy.id == site.vacancy_id).where(is_open(vacancy.status))
     return query.where(*(built.where if where is None else where))

@@ -6,12 +6,23 @@
 -- History: 0003 (search read model), 0004 (vacancy_before_write re-created with its function),
 -- 0008 (words), 0010 (site cells), 0011 (map version) created them; 0013 moved them here
 -- unchanged; 0016 made vacancy_sync_sites a statement trigger; 0018 added the placement years'
--- versions; 0019 the sites' joints with the street network.
+-- versions; 0019 the sites' joints with the street network; 0022 (the expiry sweep) split
+-- vacancy_before_write into an INSERT trigger and vacancy_before_update WHEN a search input
+-- changed, and made vacancy_words_update a row trigger WHEN the title changed.
 
 -- The search read model (jobmap_vacancy_before_write, jobmap_site_fill,
 -- jobmap_vacancy_sync_sites, jobmap_employer_sync).
-CREATE OR REPLACE TRIGGER vacancy_before_write BEFORE INSERT OR UPDATE ON vacancy
+CREATE OR REPLACE TRIGGER vacancy_before_write BEFORE INSERT ON vacancy
     FOR EACH ROW EXECUTE FUNCTION jobmap_vacancy_before_write();
+
+-- Only when an input of the search documents changed (or search_doc was set to NULL): the
+-- WHEN test costs the expiry sweep nothing, a PL/pgSQL call per vacancy did.
+CREATE OR REPLACE TRIGGER vacancy_before_update BEFORE UPDATE ON vacancy
+    FOR EACH ROW
+    WHEN (NEW.search_doc IS NULL
+          OR (NEW.title, NEW.description, NEW.occupation_code, NEW.employer_id)
+             IS DISTINCT FROM (OLD.title, OLD.description, OLD.occupation_code, OLD.employer_id))
+    EXECUTE FUNCTION jobmap_vacancy_before_write();
 
 CREATE OR REPLACE TRIGGER site_fill BEFORE INSERT ON vacancy_site
     FOR EACH ROW EXECUTE FUNCTION jobmap_site_fill();
@@ -25,14 +36,15 @@ CREATE OR REPLACE TRIGGER employer_sync AFTER UPDATE OF verified_at, name ON emp
     FOR EACH ROW EXECUTE FUNCTION jobmap_employer_sync();
 
 -- The words spelling corrections lead to (jobmap_remember_new_words: the table's key, then its
--- text columns).
+-- text columns; jobmap_remember_row_words: the text columns).
 CREATE OR REPLACE TRIGGER vacancy_words_insert AFTER INSERT ON vacancy
     REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT
     EXECUTE FUNCTION jobmap_remember_new_words('id', 'title');
 
-CREATE OR REPLACE TRIGGER vacancy_words_update AFTER UPDATE ON vacancy
-    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT
-    EXECUTE FUNCTION jobmap_remember_new_words('id', 'title');
+-- A row trigger: without OLD TABLE, an UPDATE of vacancy keeps no copy of the old rows.
+CREATE OR REPLACE TRIGGER vacancy_words_update AFTER UPDATE OF title ON vacancy
+    FOR EACH ROW WHEN (OLD.title IS DISTINCT FROM NEW.title)
+    EXECUTE FUNCTION jobmap_remember_row_words('title');
 
 CREATE OR REPLACE TRIGGER occupation_words_insert AFTER INSERT ON occupation
     REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT
