@@ -4,7 +4,7 @@
 -- and is declared IMMUTABLE, the usual way to make it indexable. A word-final y after a
 -- consonant becomes i, so both spellings of kĩ/kỹ, lí/lý, mĩ/mỹ compare equal.
 --
--- Used by: jobmap_vacancy_before_write (vacancy.title_folded, trigger vacancy_before_write);
+-- Used by: jobmap_vacancy_before_write (vacancy.title_folded, triggers vacancy_before_*);
 -- app/search/text.py (the query folded like titles), app/vacancies/repository.py (same title).
 -- History: 0002 created it; 0013 moved it here unchanged.
 

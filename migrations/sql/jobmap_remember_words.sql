@@ -3,7 +3,8 @@
 -- towards: no digits (phone numbers, codes), 2 to 32 letters. Inserted in sorted order, so
 -- concurrent writers adding the same new words wait rather than deadlock.
 --
--- Used by: jobmap_remember_new_words (triggers *_words_insert, *_words_update).
+-- Used by: jobmap_remember_new_words (triggers *_words_insert, occupation_ and
+-- employer_words_update), jobmap_remember_row_words (vacancy_words_update).
 -- History: 0008 created it; 0013 moved it here unchanged.
 
 CREATE OR REPLACE FUNCTION jobmap_remember_words(texts text[]) RETURNS void
