@@ -194,7 +194,7 @@ class Vacancy(Base):
         ),
         CheckConstraint("positions >= 1", name="positions"),
         Index("ix_vacancy_employer_id_created_at", "employer_id", "created_at"),
-        # Partial on open vacancies (migration 0022): recording a vacancy as closed writes a
+        # Partial on open vacancies (migration 0025): recording a vacancy as closed writes a
         # new row version, which gets no entries in these, the search indexes above all
         # (about 80 GIN entries a vacancy). Statements say `status = 'open'` as a literal
         # (OPEN) so the planner can use them, in generic plans too.

@@ -280,7 +280,7 @@ def matching_sites(
     """Matching sites (`where`: other conditions instead of the built ones)."""
     query = select(*columns).select_from(site)
     if built.needs_vacancy:
-        # The text indexes hold open vacancies only (migration 0022): the literal test lets
+        # The text indexes hold open vacancies only (migration 0025): the literal test lets
         # the planner use them. A public site's vacancy is open, so it removes no match.
         query = query.join(vacancy, vacancy.id == site.vacancy_id).where(is_open(vacancy.status))
     return query.where(*(built.where if where is None else where))

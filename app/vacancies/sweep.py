@@ -35,7 +35,7 @@ class SweepReport:
 
 # Vacancies recorded per statement: a backlog (after downtime, or a bulk load of old data)
 # is worked off in statements that each stay well inside the statement timeout and hold the
-# changes feed back for a second or so. Since migration 0022 a vacancy costs little, and
+# changes feed back for a second or so. Since migration 0025 a vacancy costs little, and
 # 10,000 a batch took 15-25% less time and CPU than 2,000 on the 200,000 bench backlog (the
 # per-batch costs: commit, planning, the statement triggers' joins).
 SWEEP_BATCH = 10_000

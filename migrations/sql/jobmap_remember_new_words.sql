@@ -1,7 +1,7 @@
 -- jobmap_remember_new_words(key, column, ...): statement trigger function (one call for a whole
 -- COPY), AFTER INSERT on vacancy (title), AFTER INSERT and AFTER UPDATE on occupation (name_vi,
 -- name_en) and employer (name): triggers vacancy_words_insert, occupation_words_insert/_update,
--- employer_words_insert/_update (vacancy_words_update is a row trigger since 0022:
+-- employer_words_insert/_update (vacancy_words_update is a row trigger since 0025:
 -- jobmap_remember_row_words). TG_ARGV[0] is the table's key, the rest its text columns; on
 -- UPDATE only rows whose text changed count. Words are never removed (a correction is used only
 -- when some open vacancy matches it, so a stale word costs nothing but a row).

@@ -7,7 +7,7 @@
 -- about 1.7 KB each with the search documents, only to find no title changed. Titles change
 -- one vacancy at a time (PATCH).
 --
--- History: 0022 created it (issue 21, fast bulk paths).
+-- History: 0025 created it (issue 21, fast bulk paths).
 
 CREATE OR REPLACE FUNCTION jobmap_remember_row_words() RETURNS trigger
 LANGUAGE plpgsql AS $$

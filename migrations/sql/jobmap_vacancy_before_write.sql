@@ -1,6 +1,7 @@
 -- jobmap_vacancy_before_write(): trigger function, BEFORE INSERT on vacancy (trigger
 -- vacancy_before_write) and BEFORE UPDATE when an input changed or search_doc is NULL (trigger
--- vacancy_before_update, since 0022: the expiry sweep no longer calls it). Fills the search read model of a vacancy: title_folded (jobmap_fold),
+-- vacancy_before_update, since 0025: the expiry sweep no longer calls it). Fills the search
+-- read model of a vacancy: title_folded (jobmap_fold),
 -- title_doc (title and occupation names with word pairs) and search_doc (every word of title,
 -- occupation, employer and description; no weights or positions: ranking is by tiers). Rebuilt
 -- on insert, when an input changes, or when search_doc is set to NULL (jobmap_employer_sync

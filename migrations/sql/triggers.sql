@@ -6,7 +6,7 @@
 -- History: 0003 (search read model), 0004 (vacancy_before_write re-created with its function),
 -- 0008 (words), 0010 (site cells), 0011 (map version) created them; 0013 moved them here
 -- unchanged; 0016 made vacancy_sync_sites a statement trigger; 0018 added the placement years'
--- versions; 0019 the sites' joints with the street network; 0022 (the expiry sweep) split
+-- versions; 0019 the sites' joints with the street network; 0025 (the expiry sweep) split
 -- vacancy_before_write into an INSERT trigger and vacancy_before_update WHEN a search input
 -- changed, and made vacancy_words_update a row trigger WHEN the title changed.
 

@@ -16,8 +16,8 @@ of the search documents changed (vacancy_before_update); vacancy_words_update is
 WHEN the title changed (jobmap_remember_row_words) instead of a statement trigger reading the
 OLD and NEW transition tables, which made every UPDATE of vacancy keep a copy of its old rows.
 
-Revision ID: 0022
-Revises: 0021
+Revision ID: 0025
+Revises: 0024
 Create Date: 2026-12-06
 """
 
@@ -28,8 +28,8 @@ from alembic import op
 
 from migrations import sqlfiles
 
-revision: str = "0022"
-down_revision: str | None = "0021"
+revision: str = "0025"
+down_revision: str | None = "0024"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
