@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterator
+import contextlib
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -11,9 +13,19 @@ from typing import Any
 from sqlalchemy import exists, select, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
-from app.demo.generator import DemoGenerator
+from app.demo import bulk
+from app.demo.documents import Documents
+from app.demo.generator import OPEN, DemoGenerator
 from app.demo.places import Commune
-from app.demo.rows import EMPLOYER_COLUMNS, SITE_STAGE_COLUMNS, VACANCY_COLUMNS, Batch
+from app.demo.rows import (
+    DOCUMENT_COLUMNS,
+    EMPLOYER_COLUMNS,
+    SITE_FILL_COLUMNS,
+    SITE_STAGE_COLUMNS,
+    VACANCY_COLUMNS,
+    Batch,
+    SiteFill,
+)
 from app.models import Area, AreaLevel, Employer, Vacancy
 
 BATCH_SIZE = 50_000
@@ -23,16 +35,21 @@ WARD_TYPE = "Phường"
 LOCK_KEY = 8_600_000_001
 
 _STAGE = "demo_site_stage"
+# A site, then its vacancy's columns that jobmap_site_fill copies onto it (for the fast path);
+# `listed`: the vacancy is open and its employer verified.
 _CREATE_STAGE = text(f"""
     CREATE TEMPORARY TABLE {_STAGE} (
         seq integer, vacancy_id uuid, positions integer, approximate boolean, area_id bigint,
-        commune_code text, commune_no integer, ordinal integer, address text
+        commune_code text, commune_no integer, ordinal integer, address text,
+        listed boolean, valid_through timestamptz, employer_id uuid, occupation_code text,
+        industry_code text, employment_type text, salary_monthly_min bigint,
+        salary_monthly_max bigint, published_at timestamptz
     ) ON COMMIT DROP
 """)
 # Each commune draws all of this batch's exact points in one ST_GeneratePoints call, seeded so
 # the same seed gives the same points; the k-th point goes to the commune's k-th exact site.
 # Approximate sites sit on the commune's label point. A missing point fails NOT NULL: loudly.
-_INSERT_SITES = text(f"""
+_INSERT_SITES_SQL = f"""
     WITH need AS (
         SELECT area_id, commune_no, count(*)::integer AS k
         FROM {_STAGE} WHERE NOT approximate GROUP BY area_id, commune_no
@@ -45,15 +62,25 @@ _INSERT_SITES = text(f"""
         ) AS dump
     )
     INSERT INTO vacancy_site
-        (vacancy_id, positions, geom, approximate, area_id, commune_code, address)
+        (vacancy_id, positions, geom, approximate, area_id, commune_code, address{{fill}})
     SELECT s.vacancy_id, s.positions,
            CASE WHEN s.approximate THEN area.label_point ELSE point.geom END,
-           s.approximate, s.area_id, s.commune_code, s.address
+           s.approximate, s.area_id, s.commune_code, s.address{{filled}}
     FROM {_STAGE} AS s
     JOIN area ON area.id = s.area_id
     LEFT JOIN point ON point.area_id = s.area_id AND point.ordinal = s.ordinal
     ORDER BY s.seq
-""")  # noqa: S608  (constant name)
+"""  # noqa: S608  (constant name)
+# With the trigger site_fill on, it fills the vacancy's columns; on the fast path, the stage
+# does, with the trigger's test for `public`.
+_INSERT_SITES = text(_INSERT_SITES_SQL.format(fill="", filled=""))
+_INSERT_FILLED_SITES = text(
+    _INSERT_SITES_SQL.format(
+        fill=", public, " + ", ".join(SITE_FILL_COLUMNS),
+        filled=", s.listed AND s.valid_through > now(), "
+        + ", ".join(f"s.{column}" for column in SITE_FILL_COLUMNS),
+    )
+)
 
 
 class DemoError(Exception):
@@ -156,22 +183,45 @@ async def load_demo(
     await conn.execute(text(f"DROP TABLE IF EXISTS {_STAGE}"))
     await conn.execute(_CREATE_STAGE)
 
+    # Into empty tables, the fast path (app/demo/bulk.py); on top of data, the per-row triggers.
+    fast = await bulk.empty(conn)
+    work = await bulk.Bulk.begin(conn) if fast else None
+    guard = asyncio.Lock()  # one statement at a time on the connection (see _database_call)
+    documents = await _documents(conn, generator, guard) if fast else None
+    if fast:
+        await raw.set_type_codec(
+            "tsvector", schema="pg_catalog", encoder=bytes, decoder=bytes, format="binary"
+        )
+    verified = frozenset(e.id for e in generator.employers if e.verified_at is not None)
+
     sites = 0
     batches = generator.batches(batch_size)
+
+    def prepare() -> Prepared | None:
+        batch = next(batches, None)
+        return None if batch is None else _prepare(batch, verified, documents)
+
     # Python builds the next batch in a thread while PostgreSQL writes this one: on two cores
     # the two halves of the work overlap instead of taking turns.
-    pending = asyncio.ensure_future(asyncio.to_thread(_next, batches))
+    pending = asyncio.ensure_future(asyncio.to_thread(prepare))
     try:
-        while (batch := await pending) is not None:
-            pending = asyncio.ensure_future(asyncio.to_thread(_next, batches))
-            await _write(conn, raw, batch)
-            sites += len(batch.sites)
+        while (prepared := await pending) is not None:
+            pending = asyncio.ensure_future(asyncio.to_thread(prepare))
+            async with guard:
+                await _write(conn, raw, prepared, fast=fast)
+            sites += len(prepared.batch.sites)
             if progress is not None:
-                progress(len(batch.vacancies))
+                progress(len(prepared.batch.vacancies))
     finally:
-        pending.cancel()
+        # Let the thread end before the connection is used again (it may be waiting for it).
+        with contextlib.suppress(Exception):
+            await pending
+        if fast:
+            await raw.reset_type_codec("tsvector", schema="pg_catalog")
 
     await conn.execute(text(f"DROP TABLE {_STAGE}"))
+    if work is not None:
+        await work.finish(conn)
     for table in ("employer", "vacancy", "vacancy_site"):
         # Fresh statistics, so the first queries on the demo data get sensible plans.
         await conn.execute(text(f"ANALYZE {table}"))
@@ -179,6 +229,60 @@ async def load_demo(
         text("SELECT set_config('statement_timeout', :value, true)"), {"value": previous_timeout}
     )
     return DemoReport(employers=len(generator.employers), vacancies=vacancies, sites=sites)
+
+
+@dataclass(frozen=True)
+class Prepared:
+    batch: Batch
+    vacancies: list[tuple[Any, ...]]  # rows for COPY (with their documents on the fast path)
+    sites: list[tuple[Any, ...]]  # stage rows
+
+
+def _prepare(batch: Batch, verified: frozenset[uuid.UUID], documents: Documents | None) -> Prepared:
+    """COPY rows of a batch: the documents and each site's copy of its vacancy (in a thread)."""
+    by_id = {row.id: row for row in batch.vacancies}
+    sites = []
+    for site in batch.sites:
+        v = by_id[site.vacancy_id]
+        fill = SiteFill(
+            v.status == OPEN and v.employer_id in verified, v.valid_through, v.employer_id,
+            v.occupation_code, v.industry_code, v.employment_type, v.salary_monthly_min,
+            v.salary_monthly_max, v.published_at,
+        )  # fmt: skip
+        sites.append(site + fill)
+    if documents is None:
+        return Prepared(batch, list(batch.vacancies), sites)
+    built = documents.build(batch.vacancies)
+    return Prepared(
+        batch, [row + docs for row, docs in zip(batch.vacancies, built, strict=True)], sites
+    )
+
+
+async def _documents(
+    conn: AsyncConnection, generator: DemoGenerator, guard: asyncio.Lock
+) -> Documents:
+    """A document builder whose questions to PostgreSQL (from the thread) share `conn`."""
+    # The trigger's occupation_name.
+    name = "coalesce(name_vi, '') || ' ' || coalesce(name_en, '')"
+    result = await conn.execute(text(f"SELECT code, {name} FROM occupation"))  # noqa: S608
+    occupations: dict[str, str] = dict(result.tuples().all())
+    loop = asyncio.get_running_loop()
+
+    def ask(statement: str) -> Callable[[list[str]], dict[str, Any]]:
+        async def run(values: list[str]) -> dict[str, Any]:
+            async with guard:
+                rows = await conn.execute(text(statement), {"values": values})
+                return dict(rows.tuples().all())
+
+        # Called from the preparing thread: runs on the loop, once the current write is done.
+        return lambda values: asyncio.run_coroutine_threadsafe(run(values), loop).result()
+
+    return Documents(
+        words=ask("SELECT v, jobmap_words(v) FROM unnest(CAST(:values AS text[])) AS v"),
+        folds=ask("SELECT v, jobmap_fold(v) FROM unnest(CAST(:values AS text[])) AS v"),
+        occupations=occupations,
+        employers={e.id: e.name for e in generator.employers},
+    )
 
 
 async def _driver_connection(conn: AsyncConnection) -> Any:
@@ -189,12 +293,10 @@ async def _driver_connection(conn: AsyncConnection) -> Any:
     return driver
 
 
-def _next(batches: Iterator[Batch]) -> Batch | None:
-    return next(batches, None)
-
-
-async def _write(conn: AsyncConnection, raw: Any, batch: Batch) -> None:
-    await raw.copy_records_to_table("vacancy", records=batch.vacancies, columns=VACANCY_COLUMNS)
-    await raw.copy_records_to_table(_STAGE, records=batch.sites, columns=SITE_STAGE_COLUMNS)
-    await conn.execute(_INSERT_SITES, {"seed": batch.point_seed})
+async def _write(conn: AsyncConnection, raw: Any, prepared: Prepared, *, fast: bool) -> None:
+    columns = VACANCY_COLUMNS + DOCUMENT_COLUMNS if fast else VACANCY_COLUMNS
+    await raw.copy_records_to_table("vacancy", records=prepared.vacancies, columns=columns)
+    await raw.copy_records_to_table(_STAGE, records=prepared.sites, columns=SITE_STAGE_COLUMNS)
+    insert = _INSERT_FILLED_SITES if fast else _INSERT_SITES
+    await conn.execute(insert, {"seed": prepared.batch.point_seed})
     await conn.execute(text(f"TRUNCATE {_STAGE}"))

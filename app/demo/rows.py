@@ -71,6 +71,20 @@ class SiteRow(NamedTuple):
     address: str | None
 
 
+class SiteFill(NamedTuple):
+    """A site's copy of its vacancy's columns (jobmap_site_fill), staged for the fast path."""
+
+    listed: bool  # open, of a verified employer (public while valid_through is ahead)
+    valid_through: datetime
+    employer_id: uuid.UUID
+    occupation_code: str
+    industry_code: str | None
+    employment_type: str
+    salary_monthly_min: int | None
+    salary_monthly_max: int | None
+    published_at: datetime | None
+
+
 @dataclass(frozen=True)
 class Batch:
     vacancies: list[VacancyRow]
@@ -82,4 +96,7 @@ class Batch:
 # Column orders for COPY.
 EMPLOYER_COLUMNS = EmployerRow._fields
 VACANCY_COLUMNS = VacancyRow._fields
-SITE_STAGE_COLUMNS = SiteRow._fields
+SITE_STAGE_COLUMNS = SiteRow._fields + SiteFill._fields
+# The vacancy_site columns jobmap_site_fill writes, but `public` (which the stage computes).
+SITE_FILL_COLUMNS = SiteFill._fields[1:]
+DOCUMENT_COLUMNS = ("title_folded", "title_doc", "search_doc")

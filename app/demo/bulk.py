@@ -1,0 +1,88 @@
+"""The fast path of a demo load into empty vacancy tables: the per-row work moved to the end.
+
+Per row, a load pays for the trigger that builds the search documents (jobmap_vacancy_before_write),
+the one that copies the vacancy onto its sites (jobmap_site_fill), the foreign-key checks and
+the maintenance of 13 secondary indexes (GIN, GiST, partial btrees). Into empty tables, inside
+the load's transaction, `Bulk.begin` drops those indexes and foreign keys and disables those two
+triggers; the loader writes the documents and site columns itself (app/demo/documents.py, the
+site stage); `Bulk.finish` builds each index once, adds the foreign keys back (which checks
+every row, in one join each) and enables the triggers. Definitions are taken from the catalogue
+(pg_get_indexdef, pg_get_constraintdef), so the database ends as it was, with the same names.
+
+All of it is transactional: a failed load rolls back to the indexes and triggers it found. The
+DDL takes ACCESS EXCLUSIVE locks on vacancy and vacancy_site until the load commits, so readers
+of those tables wait for the load (into empty tables: there is nothing to read yet). The
+statement triggers (map cells, words, map version, joints) stay on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+TABLES = ("vacancy", "vacancy_site")
+# The per-row triggers whose work the loader does itself.
+ROW_TRIGGERS = (("vacancy", "vacancy_before_write"), ("vacancy_site", "site_fill"))
+# Memory for each CREATE INDEX (GIN builds in memory, then merges); this transaction only.
+MAINTENANCE_WORK_MEM = "256MB"
+
+# Indexes that back no constraint (primary keys and unique constraints stay: the load needs
+# their checks, and dropping them would take the foreign keys that reference them).
+_INDEXES = text("""
+    SELECT i.indexrelid::regclass::text AS name, pg_get_indexdef(i.indexrelid) AS definition
+    FROM pg_index AS i
+    WHERE i.indrelid = ANY (CAST(:tables AS regclass[]))
+      AND NOT EXISTS (SELECT FROM pg_constraint AS c WHERE c.conindid = i.indexrelid)
+    ORDER BY i.indrelid, name
+""")
+_FOREIGN_KEYS = text("""
+    SELECT conrelid::regclass::text AS tab, conname, pg_get_constraintdef(oid) AS definition
+    FROM pg_constraint
+    WHERE contype = 'f' AND conrelid = ANY (CAST(:tables AS regclass[]))
+    ORDER BY conrelid, conname
+""")
+
+
+async def empty(conn: AsyncConnection) -> bool:
+    """No vacancy and no site yet: the fast path applies."""
+    return not await conn.scalar(
+        text("SELECT EXISTS (SELECT FROM vacancy) OR EXISTS (SELECT FROM vacancy_site)")
+    )
+
+
+@dataclass(frozen=True)
+class Bulk:
+    indexes: list[tuple[str, str]]  # name, CREATE INDEX statement
+    foreign_keys: list[tuple[str, str, str]]  # table, name, definition
+
+    @classmethod
+    async def begin(cls, conn: AsyncConnection) -> Bulk:
+        """Drop the secondary indexes and foreign keys, disable the per-row triggers."""
+        tables = list(TABLES)
+        indexes = [(r.name, r.definition) for r in await conn.execute(_INDEXES, {"tables": tables})]
+        keys = [
+            (r.tab, r.conname, r.definition)
+            for r in await conn.execute(_FOREIGN_KEYS, {"tables": tables})
+        ]
+        for table, name, _ in keys:
+            await conn.execute(text(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"'))
+        for name, _ in indexes:
+            await conn.execute(text(f"DROP INDEX {name}"))
+        for table, trigger in ROW_TRIGGERS:
+            await conn.execute(text(f"ALTER TABLE {table} DISABLE TRIGGER {trigger}"))
+        return cls(indexes, keys)
+
+    async def finish(self, conn: AsyncConnection) -> None:
+        """Build the indexes, add the foreign keys back (checking every row), enable triggers."""
+        await conn.execute(
+            text("SELECT set_config('maintenance_work_mem', :value, true)"),
+            {"value": MAINTENANCE_WORK_MEM},
+        )
+        for _, definition in self.indexes:
+            await conn.execute(text(definition))
+        for table, name, definition in self.foreign_keys:
+            await conn.execute(text(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}'))
+        for table, trigger in ROW_TRIGGERS:
+            await conn.execute(text(f"ALTER TABLE {table} ENABLE TRIGGER {trigger}"))

@@ -1,0 +1,125 @@
+"""The search read model of demo vacancies, built in Python for a bulk load instead of by the
+per-row trigger jobmap_vacancy_before_write (migrations/sql), with the same result.
+
+The trigger splits every text into words in SQL (jobmap_words: folded runs of a-z0-9). Words
+never span white space, so the words of a text are the words of its white-space separated
+tokens, in order; and generated texts reuse a few thousand tokens. So PostgreSQL computes the
+words of each distinct token once (jobmap_words, the trigger's own function) and Python
+combines them per vacancy: a set union for search_doc, neighbouring pairs for title_doc.
+Descriptions are cut into sentences first ("…. "), which repeat across vacancies and are
+combined once each. tests/demo/test_bulk.py compares the result with the trigger's.
+"""
+
+from __future__ import annotations
+
+import itertools
+import struct
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+
+from app.demo.rows import VacancyRow
+
+# The trigger indexes at most this many characters of a description (left(description, 4000)).
+DESCRIPTION_CHARS = 4000
+# Sentences cached at most; the first sentence of each description is new (firm, place,
+# positions), so the cache is emptied when full rather than grown with them.
+SENTENCE_CACHE = 50_000
+
+Words = tuple[bytes, ...]
+# Asks PostgreSQL: token -> its words (jobmap_words), title -> jobmap_fold(title).
+WordsSource = Callable[[list[str]], dict[str, list[str]]]
+FoldSource = Callable[[list[str]], dict[str, str]]
+
+
+def tsvector_binary(lexemes: Iterable[bytes]) -> bytes:
+    """A tsvector without positions in PostgreSQL's binary format (tsvectorrecv sorts it)."""
+    unique = set(lexemes)
+    return struct.pack(">i", len(unique)) + b"".join(word + b"\0\0\0" for word in unique)
+
+
+class Documents:
+    """title_folded, title_doc and search_doc of vacancy rows, as jobmap_vacancy_before_write
+    computes them. Not thread-safe: one thread at a time."""
+
+    def __init__(
+        self,
+        words: WordsSource,
+        folds: FoldSource,
+        occupations: dict[str, str],
+        employers: dict[uuid.UUID, str],
+    ) -> None:
+        self._fetch_words = words
+        self._fetch_folds = folds
+        # occupation code -> coalesce(name_vi, '') || ' ' || coalesce(name_en, '')
+        self._occupations = occupations
+        self._employers = employers
+        self._tokens: dict[str, Words] = {}
+        self._sentences: dict[str, frozenset[bytes]] = {}
+        self._titles: dict[str, str] = {}  # title -> title_folded
+        self._title_docs: dict[tuple[str, str], bytes] = {}
+        self._names: dict[object, frozenset[bytes]] = {}  # words of title/occupation/employer
+
+    def build(self, rows: Sequence[VacancyRow]) -> list[tuple[str, bytes, bytes]]:
+        """(title_folded, title_doc, search_doc) of each row, in order."""
+        self._learn(rows)
+        return [self._documents(row) for row in rows]
+
+    def _learn(self, rows: Sequence[VacancyRow]) -> None:
+        """Ask PostgreSQL once for the tokens and titles these rows bring that are not known."""
+        texts: set[str] = set()
+        titles: set[str] = set()
+        for row in rows:
+            if row.title not in self._titles:
+                titles.add(row.title)
+                texts.add(row.title)
+            for sentence in row.description[:DESCRIPTION_CHARS].split(". "):
+                if sentence not in self._sentences:
+                    texts.add(sentence)
+        for code in {row.occupation_code for row in rows}:
+            texts.add(self._occupations.get(code, ""))
+        for employer in {row.employer_id for row in rows}:
+            texts.add(self._employers.get(employer, ""))
+        tokens = {token for text in texts for token in text.split()} - self._tokens.keys()
+        if tokens:
+            found = self._fetch_words(sorted(tokens))
+            for token in tokens:
+                self._tokens[token] = tuple(word.encode() for word in found[token])
+        if titles:
+            self._titles.update(self._fetch_folds(sorted(titles)))
+
+    def _words(self, text: str) -> Words:
+        """The words of a text in order: its tokens' words, one after the other."""
+        tokens = self._tokens
+        return tuple(word for token in text.split() for word in tokens[token])
+
+    def _name_words(self, key: object, text: str | None) -> frozenset[bytes]:
+        words = self._names.get(key)
+        if words is None:
+            words = self._names[key] = frozenset(self._words(text or ""))
+        return words
+
+    def _documents(self, row: VacancyRow) -> tuple[str, bytes, bytes]:
+        occupation = self._occupations.get(row.occupation_code)
+        title_doc = self._title_docs.get((row.title, row.occupation_code))
+        if title_doc is None:
+            # jobmap_terms(title || ' ' || coalesce(occupation_name, ''), true): words and pairs.
+            words = self._words(f"{row.title} {occupation or ''}")
+            pairs = [a + b"_" + b for a, b in itertools.pairwise(words)]
+            title_doc = tsvector_binary([*words, *pairs])
+            self._title_docs[(row.title, row.occupation_code)] = title_doc
+        # concat_ws(' ', title, occupation_name, employer_name, left(description, 4000)).
+        parts = [
+            self._name_words(("title", row.title), row.title),
+            self._name_words(("occupation", row.occupation_code), occupation),
+            self._name_words(("employer", row.employer_id), self._employers.get(row.employer_id)),
+        ]
+        sentences = self._sentences
+        if len(sentences) > SENTENCE_CACHE:
+            sentences.clear()
+        for sentence in row.description[:DESCRIPTION_CHARS].split(". "):
+            known = sentences.get(sentence)
+            if known is None:
+                known = sentences[sentence] = frozenset(self._words(sentence))
+            parts.append(known)
+        search_doc = tsvector_binary(frozenset().union(*parts))
+        return self._titles[row.title], title_doc, search_doc
