@@ -2,7 +2,8 @@
 
 Per row, a load pays for the trigger that builds the search documents (jobmap_vacancy_before_write),
 the one that copies the vacancy onto its sites (jobmap_site_fill), the foreign-key checks and
-the maintenance of 13 secondary indexes (GIN, GiST, partial btrees). Into empty tables, inside
+the maintenance of 13 secondary indexes (GIN, GiST, partial btrees) and of the map cells'
+block index. Into empty tables, inside
 the load's transaction, `Bulk.begin` drops those indexes and foreign keys and disables those two
 triggers; the loader writes the documents and site columns itself (app/demo/documents.py, the
 site stage); `Bulk.finish` builds each index once, adds the foreign keys back (which checks
@@ -10,9 +11,9 @@ every row, in one join each) and enables the triggers. Definitions are taken fro
 (pg_get_indexdef, pg_get_constraintdef), so the database ends as it was, with the same names.
 
 All of it is transactional: a failed load rolls back to the indexes and triggers it found. The
-DDL takes ACCESS EXCLUSIVE locks on vacancy and vacancy_site until the load commits, so readers
-of those tables wait for the load (into empty tables: there is nothing to read yet). The
-statement triggers (map cells, words, map version, joints) stay on.
+DDL takes ACCESS EXCLUSIVE locks on vacancy, vacancy_site and site_cell until the load
+commits, so readers of those tables wait for the load (into empty tables: there is nothing to
+read yet). The statement triggers (map cells, words, map version, joints) stay on.
 """
 
 from __future__ import annotations
@@ -22,11 +23,16 @@ from dataclasses import dataclass
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-TABLES = ("vacancy", "vacancy_site")
+# Tables whose secondary indexes are built at the end (site_cell: by the cells trigger, about
+# three cells written per site).
+TABLES = ("vacancy", "vacancy_site", "site_cell")
 # The per-row triggers whose work the loader does itself.
 ROW_TRIGGERS = (("vacancy", "vacancy_before_write"), ("vacancy_site", "site_fill"))
-# Memory for each CREATE INDEX (GIN builds in memory, then merges); this transaction only.
+# This transaction only: memory for each CREATE INDEX (GIN builds in memory, then merges), and
+# for the transition tables of the statement triggers (a batch of vacancies is about 80 MB)
+# and the map cells' aggregate, which would otherwise go to disk.
 MAINTENANCE_WORK_MEM = "256MB"
+WORK_MEM = "256MB"
 
 # Indexes that back no constraint (primary keys and unique constraints stay: the load needs
 # their checks, and dropping them would take the foreign keys that reference them).
@@ -72,17 +78,22 @@ class Bulk:
             await conn.execute(text(f"DROP INDEX {name}"))
         for table, trigger in ROW_TRIGGERS:
             await conn.execute(text(f"ALTER TABLE {table} DISABLE TRIGGER {trigger}"))
+        await _set(conn, "work_mem", WORK_MEM)
         return cls(indexes, keys)
 
     async def finish(self, conn: AsyncConnection) -> None:
         """Build the indexes, add the foreign keys back (checking every row), enable triggers."""
-        await conn.execute(
-            text("SELECT set_config('maintenance_work_mem', :value, true)"),
-            {"value": MAINTENANCE_WORK_MEM},
-        )
+        await _set(conn, "maintenance_work_mem", MAINTENANCE_WORK_MEM)
         for _, definition in self.indexes:
             await conn.execute(text(definition))
         for table, name, definition in self.foreign_keys:
             await conn.execute(text(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}'))
         for table, trigger in ROW_TRIGGERS:
             await conn.execute(text(f"ALTER TABLE {table} ENABLE TRIGGER {trigger}"))
+
+
+async def _set(conn: AsyncConnection, name: str, value: str) -> None:
+    """A setting until the transaction ends."""
+    await conn.execute(
+        text("SELECT set_config(:name, :value, true)"), {"name": name, "value": value}
+    )

@@ -26,15 +26,21 @@ DESCRIPTION_CHARS = 4000
 SENTENCE_CACHE = 50_000
 
 Words = tuple[bytes, ...]
+# A set of lexemes, each in the binary format's layout: the word, a NUL, no positions.
+Lexemes = frozenset[bytes]
+_LEXEME_END = b"\0\0\0"
 # Asks PostgreSQL: token -> its words (jobmap_words), title -> jobmap_fold(title).
 WordsSource = Callable[[list[str]], dict[str, list[str]]]
 FoldSource = Callable[[list[str]], dict[str, str]]
 
 
-def tsvector_binary(lexemes: Iterable[bytes]) -> bytes:
+def tsvector_binary(lexemes: Lexemes) -> bytes:
     """A tsvector without positions in PostgreSQL's binary format (tsvectorrecv sorts it)."""
-    unique = set(lexemes)
-    return struct.pack(">i", len(unique)) + b"".join(word + b"\0\0\0" for word in unique)
+    return struct.pack(">i", len(lexemes)) + b"".join(lexemes)
+
+
+def lexemes(words: Iterable[bytes]) -> Lexemes:
+    return frozenset(word + _LEXEME_END for word in words)
 
 
 class Documents:
@@ -54,10 +60,11 @@ class Documents:
         self._occupations = occupations
         self._employers = employers
         self._tokens: dict[str, Words] = {}
-        self._sentences: dict[str, frozenset[bytes]] = {}
+        self._token_lexemes: dict[str, Lexemes] = {}
+        self._sentences: dict[str, Lexemes] = {}
         self._titles: dict[str, str] = {}  # title -> title_folded
         self._title_docs: dict[tuple[str, str], bytes] = {}
-        self._names: dict[object, frozenset[bytes]] = {}  # words of title/occupation/employer
+        self._names: dict[object, Lexemes] = {}  # words of title/occupation/employer
 
     def build(self, rows: Sequence[VacancyRow]) -> list[tuple[str, bytes, bytes]]:
         """(title_folded, title_doc, search_doc) of each row, in order."""
@@ -84,6 +91,7 @@ class Documents:
             found = self._fetch_words(sorted(tokens))
             for token in tokens:
                 self._tokens[token] = tuple(word.encode() for word in found[token])
+                self._token_lexemes[token] = lexemes(self._tokens[token])
         if titles:
             self._titles.update(self._fetch_folds(sorted(titles)))
 
@@ -92,10 +100,15 @@ class Documents:
         tokens = self._tokens
         return tuple(word for token in text.split() for word in tokens[token])
 
-    def _name_words(self, key: object, text: str | None) -> frozenset[bytes]:
+    def _lexemes(self, text: str) -> Lexemes:
+        """The words of a text as a set: the union of its tokens'."""
+        tokens = self._token_lexemes
+        return frozenset().union(*[tokens[token] for token in text.split()])
+
+    def _name_words(self, key: object, text: str | None) -> Lexemes:
         words = self._names.get(key)
         if words is None:
-            words = self._names[key] = frozenset(self._words(text or ""))
+            words = self._names[key] = self._lexemes(text or "")
         return words
 
     def _documents(self, row: VacancyRow) -> tuple[str, bytes, bytes]:
@@ -105,7 +118,7 @@ class Documents:
             # jobmap_terms(title || ' ' || coalesce(occupation_name, ''), true): words and pairs.
             words = self._words(f"{row.title} {occupation or ''}")
             pairs = [a + b"_" + b for a, b in itertools.pairwise(words)]
-            title_doc = tsvector_binary([*words, *pairs])
+            title_doc = tsvector_binary(lexemes([*words, *pairs]))
             self._title_docs[(row.title, row.occupation_code)] = title_doc
         # concat_ws(' ', title, occupation_name, employer_name, left(description, 4000)).
         parts = [
@@ -119,7 +132,7 @@ class Documents:
         for sentence in row.description[:DESCRIPTION_CHARS].split(". "):
             known = sentences.get(sentence)
             if known is None:
-                known = sentences[sentence] = frozenset(self._words(sentence))
+                known = sentences[sentence] = self._lexemes(sentence)
             parts.append(known)
         search_doc = tsvector_binary(frozenset().union(*parts))
         return self._titles[row.title], title_doc, search_doc
