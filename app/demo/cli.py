@@ -75,6 +75,7 @@ def demo_load(
     typer.echo(
         f"demo data loaded: {report.employers} employers, {report.vacancies} vacancies, "
         f"{report.sites} sites in {seconds:.1f} s"
+        + (" (into empty tables: indexes built at the end)" if report.bulk else "")
     )
 
 

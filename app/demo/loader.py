@@ -92,6 +92,7 @@ class DemoReport:
     employers: int
     vacancies: int
     sites: int
+    bulk: bool = False  # loaded by the fast path into empty tables (app/demo/bulk.py)
 
 
 async def _connection(db: AsyncSession | AsyncConnection) -> AsyncConnection:
@@ -145,12 +146,15 @@ async def load_demo(
     *,
     now: datetime | None = None,
     batch_size: int = BATCH_SIZE,
+    bulk_path: bool = True,
 ) -> DemoReport:
     """Insert about vacancies/20 employers, `vacancies` vacancies and their sites.
 
     Runs in the caller's transaction (all or nothing; the caller commits). `progress` is called
     with the number of vacancies each written batch added. Raises DemoError when the
-    communes are missing or this seed's data is already there.
+    communes are missing or this seed's data is already there. Into empty tables the load
+    takes the fast path of app/demo/bulk.py, unless `bulk_path` is False (tests compare the
+    two).
     """
     conn = await _connection(db)
     # SQLAlchemy begins the DBAPI transaction lazily, on its first statement: run these through
@@ -184,7 +188,7 @@ async def load_demo(
     await conn.execute(_CREATE_STAGE)
 
     # Into empty tables, the fast path (app/demo/bulk.py); on top of data, the per-row triggers.
-    fast = await bulk.empty(conn)
+    fast = bulk_path and await bulk.empty(conn)
     work = await bulk.Bulk.begin(conn) if fast else None
     guard = asyncio.Lock()  # one statement at a time on the connection (see _database_call)
     documents = await _documents(conn, generator, guard) if fast else None
@@ -228,7 +232,9 @@ async def load_demo(
     await conn.execute(
         text("SELECT set_config('statement_timeout', :value, true)"), {"value": previous_timeout}
     )
-    return DemoReport(employers=len(generator.employers), vacancies=vacancies, sites=sites)
+    return DemoReport(
+        employers=len(generator.employers), vacancies=vacancies, sites=sites, bulk=fast
+    )
 
 
 @dataclass(frozen=True)
