@@ -33,7 +33,8 @@ async def _load(vacancies: int, seed: int, if_empty: bool) -> DemoReport | None:
             if if_empty and await loader.has_vacancies(session):
                 return None
             with stage("vacancies", vacancies, unit="vacancies") as advance:
-                report = await loader.load_demo(session, vacancies, seed, advance)
+                # Statistics: VACUUM (ANALYZE) below, once the load is committed.
+                report = await loader.load_demo(session, vacancies, seed, advance, analyze=False)
         # Outside the transaction (VACUUM cannot run in one): set hint bits and the visibility
         # map now, so the first queries do not pay for it (index-only scans, fewer heap reads).
         tables = ("employer", "vacancy", "vacancy_site")

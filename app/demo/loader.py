@@ -24,7 +24,6 @@ from app.demo.rows import (
     SITE_STAGE_COLUMNS,
     VACANCY_COLUMNS,
     Batch,
-    SiteFill,
 )
 from app.models import Area, AreaLevel, Employer, Vacancy
 
@@ -147,6 +146,7 @@ async def load_demo(
     now: datetime | None = None,
     batch_size: int = BATCH_SIZE,
     bulk_path: bool = True,
+    analyze: bool = True,
 ) -> DemoReport:
     """Insert about vacancies/20 employers, `vacancies` vacancies and their sites.
 
@@ -154,7 +154,8 @@ async def load_demo(
     with the number of vacancies each written batch added. Raises DemoError when the
     communes are missing or this seed's data is already there. Into empty tables the load
     takes the fast path of app/demo/bulk.py, unless `bulk_path` is False (tests compare the
-    two).
+    two). `analyze=False` leaves the statistics to the caller (the CLI runs VACUUM (ANALYZE)
+    right after the commit).
     """
     conn = await _connection(db)
     # SQLAlchemy begins the DBAPI transaction lazily, on its first statement: run these through
@@ -226,7 +227,7 @@ async def load_demo(
     await conn.execute(text(f"DROP TABLE {_STAGE}"))
     if work is not None:
         await work.finish(conn)
-    for table in ("employer", "vacancy", "vacancy_site"):
+    for table in ("employer", "vacancy", "vacancy_site") if analyze else ():
         # Fresh statistics, so the first queries on the demo data get sensible plans.
         await conn.execute(text(f"ANALYZE {table}"))
     await conn.execute(
@@ -246,16 +247,16 @@ class Prepared:
 
 def _prepare(batch: Batch, verified: frozenset[uuid.UUID], documents: Documents | None) -> Prepared:
     """COPY rows of a batch: the documents and each site's copy of its vacancy (in a thread)."""
-    by_id = {row.id: row for row in batch.vacancies}
-    sites = []
-    for site in batch.sites:
-        v = by_id[site.vacancy_id]
-        fill = SiteFill(
+    # Plain tuples in SiteFill's order: this runs for every site, under the GIL.
+    fills = {
+        v.id: (
             v.status == OPEN and v.employer_id in verified, v.valid_through, v.employer_id,
             v.occupation_code, v.industry_code, v.employment_type, v.salary_monthly_min,
             v.salary_monthly_max, v.published_at,
-        )  # fmt: skip
-        sites.append(site + fill)
+        )
+        for v in batch.vacancies
+    }  # fmt: skip
+    sites = [site + fills[site.vacancy_id] for site in batch.sites]
     if documents is None:
         return Prepared(batch, list(batch.vacancies), sites)
     built = documents.build(batch.vacancies)
@@ -271,14 +272,14 @@ async def _documents(
     # The trigger's occupation_name.
     name = "coalesce(name_vi, '') || ' ' || coalesce(name_en, '')"
     result = await conn.execute(text(f"SELECT code, {name} FROM occupation"))  # noqa: S608
-    occupations: dict[str, str] = dict(result.tuples().all())
+    occupations: dict[str, str] = {code: name for code, name in result}
     loop = asyncio.get_running_loop()
 
     def ask(statement: str) -> Callable[[list[str]], dict[str, Any]]:
         async def run(values: list[str]) -> dict[str, Any]:
             async with guard:
                 rows = await conn.execute(text(statement), {"values": values})
-                return dict(rows.tuples().all())
+                return {key: value for key, value in rows}
 
         # Called from the preparing thread: runs on the loop, once the current write is done.
         return lambda values: asyncio.run_coroutine_threadsafe(run(values), loop).result()
