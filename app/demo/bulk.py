@@ -31,7 +31,7 @@ ROW_TRIGGERS = (("vacancy", "vacancy_before_write"), ("vacancy_site", "site_fill
 # This transaction only: memory for each CREATE INDEX (GIN builds in memory, then merges), and
 # for the transition tables of the statement triggers (a batch of vacancies is about 80 MB)
 # and the map cells' aggregate, which would otherwise go to disk.
-MAINTENANCE_WORK_MEM = "256MB"
+MAINTENANCE_WORK_MEM = "1GB"
 WORK_MEM = "256MB"
 
 # Indexes that back no constraint (primary keys and unique constraints stay: the load needs

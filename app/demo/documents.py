@@ -23,7 +23,7 @@ from app.demo.rows import VacancyRow
 DESCRIPTION_CHARS = 4000
 # Sentences cached at most; the first sentence of each description is new (firm, place,
 # positions), so the cache is emptied when full rather than grown with them.
-SENTENCE_CACHE = 50_000
+SENTENCE_CACHE = 100_000
 
 Words = tuple[bytes, ...]
 # A set of lexemes, each in the binary format's layout: the word, a NUL, no positions.
@@ -63,13 +63,25 @@ class Documents:
         self._token_lexemes: dict[str, Lexemes] = {}
         self._sentences: dict[str, Lexemes] = {}
         self._titles: dict[str, str] = {}  # title -> title_folded
-        self._title_docs: dict[tuple[str, str], bytes] = {}
-        self._names: dict[object, Lexemes] = {}  # words of title/occupation/employer
+        # (title, occupation code) -> title_folded, title_doc, the lexemes of both texts
+        self._heads: dict[tuple[str, str], tuple[str, bytes, Lexemes]] = {}
+        self._employer_lexemes: dict[uuid.UUID, Lexemes] = {}
 
     def build(self, rows: Sequence[VacancyRow]) -> list[tuple[str, bytes, bytes]]:
         """(title_folded, title_doc, search_doc) of each row, in order."""
-        self._learn(rows)
-        return [self._documents(row) for row in rows]
+        built: list[tuple[str, bytes, bytes] | None] = []
+        later = []
+        for number, row in enumerate(rows):
+            try:
+                built.append(self._documents(row))
+            except KeyError:  # a token or a title not seen yet: asked for below, all at once
+                built.append(None)
+                later.append(number)
+        if later:
+            self._learn([rows[number] for number in later])
+            for number in later:
+                built[number] = self._documents(rows[number])
+        return [documents for documents in built if documents is not None]
 
     def _learn(self, rows: Sequence[VacancyRow]) -> None:
         """Ask PostgreSQL once for the tokens and titles these rows bring that are not known."""
@@ -105,34 +117,35 @@ class Documents:
         tokens = self._token_lexemes
         return frozenset().union(*[tokens[token] for token in text.split()])
 
-    def _name_words(self, key: object, text: str | None) -> Lexemes:
-        words = self._names.get(key)
-        if words is None:
-            words = self._names[key] = self._lexemes(text or "")
-        return words
+    def _head(self, title: str, code: str) -> tuple[str, bytes, Lexemes]:
+        # jobmap_terms(title || ' ' || coalesce(occupation_name, ''), true): words and pairs;
+        # their words are also search_doc's words of the title and the occupation names.
+        words = self._words(f"{title} {self._occupations.get(code) or ''}")
+        pairs = [a + b"_" + b for a, b in itertools.pairwise(words)]
+        head = (self._titles[title], tsvector_binary(lexemes([*words, *pairs])), lexemes(words))
+        self._heads[(title, code)] = head
+        return head
 
     def _documents(self, row: VacancyRow) -> tuple[str, bytes, bytes]:
-        occupation = self._occupations.get(row.occupation_code)
-        title_doc = self._title_docs.get((row.title, row.occupation_code))
-        if title_doc is None:
-            # jobmap_terms(title || ' ' || coalesce(occupation_name, ''), true): words and pairs.
-            words = self._words(f"{row.title} {occupation or ''}")
-            pairs = [a + b"_" + b for a, b in itertools.pairwise(words)]
-            title_doc = tsvector_binary(lexemes([*words, *pairs]))
-            self._title_docs[(row.title, row.occupation_code)] = title_doc
-        # concat_ws(' ', title, occupation_name, employer_name, left(description, 4000)).
-        parts = [
-            self._name_words(("title", row.title), row.title),
-            self._name_words(("occupation", row.occupation_code), occupation),
-            self._name_words(("employer", row.employer_id), self._employers.get(row.employer_id)),
-        ]
+        head = self._heads.get((row.title, row.occupation_code))
+        if head is None:
+            head = self._head(row.title, row.occupation_code)
+        title_folded, title_doc, head_lexemes = head
+        employer = self._employer_lexemes.get(row.employer_id)
+        if employer is None:
+            name = self._employers.get(row.employer_id) or ""
+            employer = self._employer_lexemes[row.employer_id] = self._lexemes(name)
+        # search_doc: concat_ws(' ', title, occupation_name, employer_name,
+        # left(description, 4000)). A description's first sentence names the firm, the place
+        # and the positions, and is nearly unique: not kept; the others repeat.
+        first, *rest = row.description[:DESCRIPTION_CHARS].split(". ")
+        parts = [head_lexemes, employer, self._lexemes(first)]
         sentences = self._sentences
         if len(sentences) > SENTENCE_CACHE:
             sentences.clear()
-        for sentence in row.description[:DESCRIPTION_CHARS].split(". "):
+        for sentence in rest:
             known = sentences.get(sentence)
             if known is None:
                 known = sentences[sentence] = self._lexemes(sentence)
             parts.append(known)
-        search_doc = tsvector_binary(frozenset().union(*parts))
-        return self._titles[row.title], title_doc, search_doc
+        return title_folded, title_doc, tsvector_binary(frozenset().union(*parts))

@@ -272,14 +272,14 @@ async def _documents(
     # The trigger's occupation_name.
     name = "coalesce(name_vi, '') || ' ' || coalesce(name_en, '')"
     result = await conn.execute(text(f"SELECT code, {name} FROM occupation"))  # noqa: S608
-    occupations: dict[str, str] = {code: name for code, name in result}
+    occupations: dict[str, str] = dict(result.all())
     loop = asyncio.get_running_loop()
 
     def ask(statement: str) -> Callable[[list[str]], dict[str, Any]]:
         async def run(values: list[str]) -> dict[str, Any]:
             async with guard:
                 rows = await conn.execute(text(statement), {"values": values})
-                return {key: value for key, value in rows}
+                return dict(rows.all())
 
         # Called from the preparing thread: runs on the loop, once the current write is done.
         return lambda values: asyncio.run_coroutine_threadsafe(run(values), loop).result()
