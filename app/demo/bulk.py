@@ -1,19 +1,22 @@
 """The fast path of a demo load into empty vacancy tables: the per-row work moved to the end.
 
-Per row, a load pays for the trigger that builds the search documents (jobmap_vacancy_before_write),
-the one that copies the vacancy onto its sites (jobmap_site_fill), the foreign-key checks and
-the maintenance of 13 secondary indexes (GIN, GiST, partial btrees) and of the map cells'
-block index. Into empty tables, inside
-the load's transaction, `Bulk.begin` drops those indexes and foreign keys and disables those two
+Per row, a load pays for the trigger that builds the search documents
+(jobmap_vacancy_before_write), the one that copies the vacancy onto its sites
+(jobmap_site_fill), the foreign-key checks and the maintenance of 14 secondary indexes (GIN,
+GiST, partial btrees, and the map cells' block index). Into empty tables, inside the load's
+transaction, `Bulk.begin` drops those indexes and foreign keys and disables those two
 triggers; the loader writes the documents and site columns itself (app/demo/documents.py, the
 site stage); `Bulk.finish` builds each index once, adds the foreign keys back (which checks
-every row, in one join each) and enables the triggers. Definitions are taken from the catalogue
-(pg_get_indexdef, pg_get_constraintdef), so the database ends as it was, with the same names.
+every row, in one join each) and enables the triggers. Definitions are taken from the
+catalogue (pg_get_indexdef, pg_get_constraintdef), so the database ends as it was, with the
+same names.
 
 All of it is transactional: a failed load rolls back to the indexes and triggers it found. The
 DDL takes ACCESS EXCLUSIVE locks on vacancy, vacancy_site and site_cell until the load
-commits, so readers of those tables wait for the load (into empty tables: there is nothing to
-read yet). The statement triggers (map cells, words, map version, joints) stay on.
+commits, so readers of those tables wait for the load: hence only into empty tables, where
+there is nothing to read yet (a row written between the check and the lock is still
+indexed, checked and counted: only the wait would be longer). The statement triggers (map
+cells, words, map version, joints) stay on.
 """
 
 from __future__ import annotations
