@@ -191,7 +191,7 @@ async def load_demo(
     # Into empty tables, the fast path (app/demo/bulk.py); on top of data, the per-row triggers.
     fast = bulk_path and await bulk.empty(conn)
     work = await bulk.Bulk.begin(conn) if fast else None
-    guard = asyncio.Lock()  # one statement at a time on the connection (see _database_call)
+    guard = asyncio.Lock()  # one statement at a time on the connection (see _documents)
     documents = await _documents(conn, generator, guard) if fast else None
     if fast:
         await raw.set_type_codec(
