@@ -287,7 +287,10 @@ def test_env(
     engine: AsyncEngine,  # noqa: ARG001  (creates, migrates and loads the database)
 ) -> Iterator[None]:
     """APP_DATABASE_URL pointing at the test database; employers the CLI commits are deleted
-    afterwards (their vacancies and sites cascade)."""
+    afterwards (their vacancies and sites cascade), with the words their titles added to the
+    dictionary and the statistics its VACUUM (ANALYZE) took: the spelling correction reads both
+    (search_word, pg_stats of title_doc), and the tests that follow expect the database as it
+    was."""
     url = database_url()  # before the variable changes: it derives from APP_DATABASE_URL
     before = asyncio.run(_employer_ids(url))
     monkeypatch.setenv("APP_DATABASE_URL", url)
@@ -299,12 +302,29 @@ def test_env(
         asyncio.run(_employer_ids(url, delete_all_but=before))
 
 
+_WORDS: set[str] = set()  # the dictionary before the CLI ran
+
+
 async def _employer_ids(url: str, delete_all_but: set[Any] | None = None) -> set[Any]:
     engine = create_async_engine(url, poolclass=NullPool)
     try:
         async with engine.begin() as conn:
             if delete_all_but is not None:
                 await conn.execute(delete(Employer).where(Employer.id.not_in(delete_all_but)))
+                await conn.execute(
+                    text("DELETE FROM search_word WHERE word <> ALL(:words)"),
+                    {"words": sorted(_WORDS)},
+                )
+                # ANALYZE of the now empty tables would keep the demo's statistics: forget them.
+                await conn.execute(
+                    text(
+                        "DELETE FROM pg_statistic WHERE starelid = ANY(CAST(:tables AS regclass[]))"
+                    ),
+                    {"tables": ["employer", "vacancy", "vacancy_site"]},
+                )
+            else:
+                _WORDS.clear()
+                _WORDS.update(await conn.scalars(text("SELECT word FROM search_word")))
             return set(await conn.scalars(select(Employer.id)))
     finally:
         await engine.dispose()
