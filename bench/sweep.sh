@@ -29,7 +29,8 @@ on() { local db=$1; shift; psql -X -q -At -h "$PGHOST" -p "$PGPORT" -U "$PGUSER"
 
 if [ "${MAKE_TEMPLATE:-0}" = 1 ]; then
   admin -c "DROP DATABASE IF EXISTS $TEMPLATE" -c "CREATE DATABASE $TEMPLATE"
-  ( export APP_DATABASE_URL; APP_DATABASE_URL=$(url "$TEMPLATE"); cd "$OURS2_TREE"
+  ( export APP_DATABASE_URL PYTHONPATH=$OURS2_TREE; APP_DATABASE_URL=$(url "$TEMPLATE")
+    cd "$OURS2_TREE"
     .venv/bin/jobmap db upgrade && .venv/bin/jobmap areas load && .venv/bin/jobmap classifications load
     .venv/bin/jobmap demo load --vacancies "$N_VACANCIES" --seed 86 ) > "$OUT/template.log" 2>&1
   # Time passing: no trigger runs, so the sites stay public and counted in their cells.
