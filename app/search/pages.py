@@ -56,12 +56,18 @@ def _ordered(
 
 
 def ordered_hits(
-    built: Built, after: After | None, fetch: int | ColumnElement[int], *, knn: bool = False
+    built: Built,
+    after: After | None,
+    fetch: int | ColumnElement[int],
+    *,
+    knn: bool = False,
+    carry: Sequence[Any] = (),
 ) -> Select[Any]:
-    """The next `fetch` matching sites in order: (id, sort_key, tier)."""
+    """The next `fetch` matching sites in order: (id, sort_key, tier), then the site's columns
+    in `carry`, read with the row the scan fetches anyway."""
     columns = (site.id.label("id"), built.sort_key.label("sort_key"))
     if not built.phrase_first or built.phrase is None:
-        hits = matching_sites(built, *columns, literal(0).label("tier"))
+        hits = matching_sites(built, *columns, literal(0).label("tier"), *carry)
         return _ordered(built, hits, after, knn=knn).limit(fetch)
     # Tier 0, the phrase, then tier 1, the rest: one branch each, ordered by its own index
     # scan and cut at `fetch`, so the best `fetch` rows overall are among them. The phrase
@@ -73,10 +79,11 @@ def ordered_hits(
     branches = []
     if after is None or after.tier == 0:
         first = matching_sites(
-            built, *columns, literal(0).label("tier"), where=[*built.filters, phrase]
+            built, *columns, literal(0).label("tier"), *carry, where=[*built.filters, phrase]
         )
         branches.append(_ordered(built, first, after).limit(fetch))
-    rest = matching_sites(built, *columns, literal(1).label("tier")).where(phrase.is_not(True))
+    rest = matching_sites(built, *columns, literal(1).label("tier"), *carry)
+    rest = rest.where(phrase.is_not(True))
     resume = after if after is not None and after.tier == 1 else None
     branches.append(_ordered(built, rest, resume).limit(fetch))
     tiered = union_all(*branches).subquery("tiered")
@@ -92,18 +99,16 @@ def hits_order(built: Built, hits: Any) -> list[Any]:
 
 
 # Extra nearest candidates fetched so that sites at exactly the same distance (the same
-# point, e.g. several vacancies at one address) are not split arbitrarily by the LIMIT.
-KNN_TIE_MARGIN = 32
+# point, e.g. several vacancies at one address) are not split arbitrarily by the LIMIT. Each
+# costs a step of the KNN walk and a heap fetch on every nearest page (32 cost the statement
+# about a third of its rate); a longer run of equal distances across the page's end is rare,
+# and then the page is ordered exactly without KNN (knn_page_exact).
+KNN_TIE_MARGIN = 8
 
 
 # A page row's site, vacancy and employer columns, built once: building a statement's
 # expressions is a good part of a request's CPU.
-_PAGE_COLUMNS = (
-    VacancySite.id.label("site_id"),
-    VacancySite.positions.label("site_positions"),
-    VacancySite.approximate,
-    func.ST_X(VacancySite.geom).label("lon"),
-    func.ST_Y(VacancySite.geom).label("lat"),
+_VACANCY_COLUMNS = (
     commune.code.label("commune_code"),
     commune.full_name.label("commune_name"),
     Vacancy.id.label("vacancy_id"),
@@ -122,6 +127,23 @@ _PAGE_COLUMNS = (
     Vacancy.valid_through,
     employer.id.label("employer_id"),
     employer.name.label("employer_name"),
+)
+_PAGE_COLUMNS = (
+    VacancySite.id.label("site_id"),
+    VacancySite.positions.label("site_positions"),
+    VacancySite.approximate,
+    func.ST_X(VacancySite.geom).label("lon"),
+    func.ST_Y(VacancySite.geom).label("lat"),
+    *_VACANCY_COLUMNS,
+)
+# The site columns a page carries from its candidates' scan (instead of joining the site
+# again by id: one index probe a row less).
+_CARRIED = (
+    site.vacancy_id.label("vacancy_id"),
+    site.area_id.label("area_id"),
+    site.positions.label("site_positions"),
+    site.approximate.label("approximate"),
+    site.geom.label("geom"),
 )
 
 
@@ -199,15 +221,13 @@ def _page_statement(
     params: SearchParams, built: Built, after: After | None, fetch: int, limit: int, knn: bool
 ) -> Select[Any]:
     fetched = bindparam("fetch", fetch, type_=Integer)
-    hits = ordered_hits(built, after, fetched, knn=knn).subquery("hits")
+    hits = ordered_hits(built, after, fetched, knn=knn, carry=_CARRIED).subquery("hits")
     # The page's rows are chosen from the candidates alone (with what the tie check needs to
     # know of all of them), then joined: the joins and the spheroid distance cost per row,
-    # and a nearest page has twice as many candidates as rows.
+    # and a nearest page has more candidates than rows.
     chosen = (
         select(
-            hits.c.id,
-            hits.c.sort_key,
-            hits.c.tier,
+            *hits.c,
             func.count().over().label("candidates"),
             func.max(hits.c.sort_key).over().label("candidates_max"),
         )
@@ -215,21 +235,24 @@ def _page_statement(
         .limit(bindparam("page_limit", limit, type_=Integer))
         .subquery("chosen")
     )
-    distance = distance_m(params)
     return (
         select(
             chosen.c.sort_key,
             chosen.c.tier,
-            distance.label("distance_m"),
-            *_PAGE_COLUMNS,
+            distance_m(params, chosen.c.geom).label("distance_m"),
+            chosen.c.id.label("site_id"),
+            chosen.c.site_positions,
+            chosen.c.approximate,
+            func.ST_X(chosen.c.geom).label("lon"),
+            func.ST_Y(chosen.c.geom).label("lat"),
+            *_VACANCY_COLUMNS,
             chosen.c.candidates,
             chosen.c.candidates_max,
         )
         .select_from(chosen)
-        .join(VacancySite, VacancySite.id == chosen.c.id)
-        .join(Vacancy, Vacancy.id == VacancySite.vacancy_id)
+        .join(Vacancy, Vacancy.id == chosen.c.vacancy_id)
         .join(employer, employer.id == Vacancy.employer_id)
-        .join(commune, commune.id == VacancySite.area_id)
+        .join(commune, commune.id == chosen.c.area_id)
         .order_by(*hits_order(built, chosen))
     )
 

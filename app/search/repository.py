@@ -54,12 +54,13 @@ def _near_geog(near: Point) -> ColumnElement[Any]:
     return geo.geography(geo.named_point("near", near.lon, near.lat))
 
 
-def distance_m(params: SearchParams) -> ColumnElement[Any]:
+def distance_m(params: SearchParams, geom: Any = VacancySite.geom) -> ColumnElement[Any]:
     """A result site's metres from `near` on the spheroid (NULL without `near`): computed for
-    the page's rows only, after the sphere-distance KNN picked them."""
+    the page's rows only, after the sphere-distance KNN picked them. `geom`: the site's point
+    as the statement has it (the table's, or a subquery's that carries it)."""
     if params.near is None:
         return null()
-    return func.ST_Distance(geo.geography(VacancySite.geom), _near_geog(params.near))
+    return func.ST_Distance(geo.geography(geom), _near_geog(params.near))
 
 
 def _within_radius(near: Point, radius_m: float, *, by_distance: bool) -> ColumnElement[bool]:

@@ -244,7 +244,8 @@ async def test_keys_text_cursors_and_options_take_the_route(
 async def test_a_tie_across_the_candidates_end_is_ordered_by_the_route(
     client: AsyncClient, route_client: AsyncClient, actors: Actors
 ) -> None:
-    # 40 sites at one point: a page of 1 takes 1 + 1 + 32 candidates, all at one distance.
+    # 40 sites at one point: a page of 1 takes 1 + 1 + KNN_TIE_MARGIN candidates, all at one
+    # distance.
     items = [vacancy_payload(title=f"Cùng chỗ {i}", sites=at(LON, LAT)) for i in range(40)]
     created = await client.post("/v1/vacancies/bulk", json=items, headers=actors.a)
     assert created.json()["created"] == 40
