@@ -37,6 +37,28 @@ VSIC_VERSIONS = (
 )
 
 
+@dataclass(frozen=True)
+class Crosswalk:
+    """Division pairs from a replaced version to the one that replaced it."""
+
+    from_version: str
+    to_version: str
+    filename: str
+
+
+CROSSWALKS = (Crosswalk("2018", "2025", "vsic2018_vsic2025_divisions.csv"),)
+
+
+def reporting_version(start: date, end: date) -> str | None:
+    """The version a period's industry statistics are reported in, when the period spans a
+    change of version: the one in force on `end`, each older record's code read through the
+    correspondence. None when one version was in force throughout (records keep their own)."""
+    first, last = industry_version_on(start), industry_version_on(end)
+    if first == last:
+        return None
+    return last
+
+
 def industry_version_on(day: date) -> str:
     """The VSIC version in force on `day`."""
     for each in VSIC_VERSIONS:

@@ -2,7 +2,7 @@
 
 from app.models.area import Area, AreaLevel, AreaSuccession
 from app.models.audit import AuditEvent
-from app.models.classification import Industry, Occupation
+from app.models.classification import Industry, IndustryCorrespondence, Occupation
 from app.models.employer import ApiKey, Employer, Role
 from app.models.map_version import MapVersion
 from app.models.placement import Channel, Destination, Placement, Sex
@@ -42,6 +42,7 @@ __all__ = [
     "IdempotencyRecord",
     "IndicatorValue",
     "Industry",
+    "IndustryCorrespondence",
     "MapVersion",
     "Occupation",
     "Placement",

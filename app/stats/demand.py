@@ -19,11 +19,11 @@ from sqlalchemy import func, select, text, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.functions import coalesce
 
-from app.classifications.versions import industry_version_on
+from app.classifications.versions import industry_version_on, reporting_version
 from app.models import Area, Industry, Occupation, Placement
 from app.stats import vacancy_counts
 from app.stats.definitions import Dimension
-from app.stats.placements import INDUSTRY, industry_join
+from app.stats.industries import COMBINED, INDUSTRY, combined_name, industry_join, section_key
 from app.stats.projection import HISTORY_YEARS, MIN_HISTORY_YEARS
 from app.stats.vacancy_counts import VacancyQuery
 
@@ -124,7 +124,7 @@ async def _placements(
     elif group_by is GroupBy.commune:
         key = Placement.residence_area_id
     else:
-        key = coalesce(INDUSTRY.parent_code, INDUSTRY.code)
+        key = section_key(reporting_version(start, end))
     people = func.count(Placement.person_hash.distinct())
     statement = (
         select(key.label("key"), people.label("people"), func.grouping(key).label("is_total"))
@@ -148,8 +148,9 @@ async def _names(
     session: AsyncSession, group_by: GroupBy, keys: list[Any], end: date
 ) -> dict[Any, tuple[str | None, str | None]]:
     """Each key's code and name: occupation major groups and industry sections by code (a
-    section's name in the VSIC version in force on `end`, else in the other), the communes
-    (keyed by area id) by their code and name."""
+    section's name in the VSIC version in force on `end`, else in the other; a combined key
+    of a period spanning a change named after its sections), the communes (keyed by area id)
+    by their code and name."""
     known = [key for key in keys if key is not None]
     if group_by is GroupBy.commune:
         areas = await session.execute(
@@ -158,9 +159,10 @@ async def _names(
         return {area_id: (code, name) for area_id, code, name in areas}
     if group_by is GroupBy.industry:
         current = industry_version_on(end)
+        sections = {part for key in known for part in str(key).split(COMBINED)}
         rows = await session.execute(
             select(Industry.code, coalesce(Industry.name_vi, Industry.name_en))
-            .where(Industry.code.in_(known), Industry.level == 1)
+            .where(Industry.code.in_(sections), Industry.level == 1)
             .order_by((Industry.version == current).desc())
         )
     else:
@@ -172,6 +174,10 @@ async def _names(
     found: dict[Any, tuple[str | None, str | None]] = {}
     for code, name in rows:
         found.setdefault(code, (code, name))  # the first: the version in force on `end`
+    for key in known:
+        if group_by is GroupBy.industry and COMBINED in str(key):
+            names = {code: name for code, (_, name) in found.items()}
+            found[key] = (key, combined_name(key, names, industry_version_on(end)))
     return {key: found.get(key, (key, None)) for key in known}
 
 

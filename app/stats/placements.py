@@ -26,11 +26,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
-from sqlalchemy.sql.functions import coalesce
 
+from app.classifications.versions import industry_version_on, reporting_version
 from app.models import Area, Channel, Destination, Industry, Occupation, Placement, Sex
 from app.stats import periods
 from app.stats.definitions import AGE_GROUPS, TIME_DIMENSIONS, AreaBasis, AreaLevel, Dimension
+from app.stats.industries import INDUSTRY, industry_join, section_key
 from app.stats.periods import PeriodUnit
 
 # A grouped answer bigger than this is a mistake in the request, not a report.
@@ -38,7 +39,6 @@ MAX_CELLS = 100_000
 
 COMMUNE = aliased(Area, name="commune")
 DISTRICT = aliased(Area, name="district")
-INDUSTRY = aliased(Industry, name="industry")
 
 
 @dataclass(frozen=True)
@@ -51,6 +51,14 @@ class StatsQuery:
     # Allowed values per dimension (strings as in the output; "true"/"false" for trained).
     filters: dict[Dimension, tuple[str, ...]] = field(default_factory=dict)
     employer_id: uuid.UUID | None = None
+    # The day that decides the VSIC version industries are reported in, if not `end` (the
+    # public year tables: 31 December, so that every table of a year keys them alike).
+    industry_until: date | None = None
+
+    @property
+    def industry_reporting(self) -> str | None:
+        """The VSIC version a period spanning a change is reported in (app/stats/industries)."""
+        return reporting_version(self.start, self.industry_until or self.end)
 
 
 @dataclass(frozen=True)
@@ -104,9 +112,11 @@ def _period_start(dimension: Dimension) -> ColumnElement[Any]:
     return func.date_trunc(dimension.value, day)
 
 
-def group_key(dimension: Dimension, level: AreaLevel) -> ColumnElement[Any]:
+def group_key(
+    dimension: Dimension, level: AreaLevel, industry_reporting: str | None = None
+) -> ColumnElement[Any]:
     """What rows are grouped by: typed values (timestamps, integers, short codes), made into
-    labels by `value_label`."""
+    labels by `value_label`; industries in `industry_reporting` (see app/stats/industries)."""
     if dimension in TIME_DIMENSIONS:
         return _period_start(dimension)
     keys: dict[Dimension, Any] = {  # columns and expressions
@@ -118,7 +128,7 @@ def group_key(dimension: Dimension, level: AreaLevel) -> ColumnElement[Any]:
         Dimension.destination_country: Placement.destination_country,
         Dimension.channel: Placement.channel,
         Dimension.occupation_major: func.left(Placement.occupation_code, 1),
-        Dimension.industry_section: coalesce(INDUSTRY.parent_code, INDUSTRY.code),
+        Dimension.industry_section: section_key(industry_reporting),
     }
     key: ColumnElement[Any] = keys[dimension]
     return key
@@ -134,7 +144,8 @@ def value_label(dimension: Dimension, value: Any) -> Any:
     return value
 
 
-def _filter(dimension: Dimension, values: Sequence[str], level: AreaLevel) -> ColumnElement[bool]:
+def _filter(dimension: Dimension, values: Sequence[str], query: StatsQuery) -> ColumnElement[bool]:
+    level = query.area_level
     if dimension is Dimension.area:
         unit = COMMUNE if level is AreaLevel.commune else DISTRICT
         return unit.code.in_(values)
@@ -143,7 +154,7 @@ def _filter(dimension: Dimension, values: Sequence[str], level: AreaLevel) -> Co
     if dimension is Dimension.age_group:
         labels = [label for label, _, _ in AGE_GROUPS]
         return _age_bucket().in_([labels.index(value) for value in values])
-    return group_key(dimension, level).in_(values)
+    return group_key(dimension, level, query.industry_reporting).in_(values)
 
 
 def placement_filters(query: StatsQuery) -> list[ColumnElement[bool]]:
@@ -153,9 +164,7 @@ def placement_filters(query: StatsQuery) -> list[ColumnElement[bool]]:
     ]
     if query.employer_id is not None:
         conditions.append(Placement.employer_id == query.employer_id)
-    conditions += [
-        _filter(dimension, values, query.area_level) for dimension, values in query.filters.items()
-    ]
+    conditions += [_filter(dimension, values, query) for dimension, values in query.filters.items()]
     return conditions
 
 
@@ -188,12 +197,6 @@ def joined(query: StatsQuery, statement: Any) -> Any:
     if Dimension.industry_section in used:
         statement = statement.outerjoin(INDUSTRY, industry_join(Placement))
     return statement
-
-
-def industry_join(table: Any) -> Any:
-    """A row's industry: its code in the VSIC version it was given in (codes recur across
-    versions with other meanings)."""
-    return and_(INDUSTRY.version == table.industry_version, INDUSTRY.code == table.industry_code)
 
 
 async def areas_in_period(
@@ -246,16 +249,13 @@ async def dimension_domain(
             )
         )
     elif dimension is Dimension.industry_section:
-        # The sections of the VSIC versions in force during the period (A-U, and V from 2025).
-        in_force = and_(
-            or_(Industry.valid_from.is_(None), Industry.valid_from <= query.end),
-            or_(Industry.valid_to.is_(None), Industry.valid_to > query.start),
-        )
+        # The sections of the one version the period is reported in (app/stats/industries):
+        # the version in force throughout, or at the end of a period spanning a change.
+        version = industry_version_on(query.industry_until or query.end)
         values = list(
             await session.scalars(
                 select(Industry.code)
-                .where(Industry.level == 1, in_force)
-                .distinct()
+                .where(Industry.level == 1, Industry.version == version)
                 .order_by(Industry.code)
             )
         )
@@ -278,7 +278,7 @@ def totals_statement(query: StatsQuery) -> Select[Any]:
     dims = query.group_by
     # The keys are computed in a subquery and grouped by name: GROUPING SETS must repeat the
     # exact expressions otherwise, bound parameters included.
-    keys = [group_key(d, query.area_level).label(d.value) for d in dims]
+    keys = [group_key(d, query.area_level, query.industry_reporting).label(d.value) for d in dims]
     inner = joined(query, select(*keys, Placement.person_hash).select_from(Placement))
     placed = inner.where(*placement_filters(query)).subquery("placed")
     columns = [placed.c[d.value] for d in dims]

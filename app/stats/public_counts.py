@@ -48,7 +48,10 @@ _PERIOD_COLUMNS = ("month", "quarter", "half")
 
 def _statement(query: StatsQuery) -> Any:
     month = cast(func.extract("month", Placement.placed_on), Integer)
-    keys = [placements.group_key(d, AreaLevel.commune).label(d.value) for d in PUBLIC_GROUPINGS]
+    keys = [
+        placements.group_key(d, AreaLevel.commune, query.industry_reporting).label(d.value)
+        for d in PUBLIC_GROUPINGS
+    ]
     inner = placements.joined(
         query,
         select(
@@ -96,7 +99,12 @@ async def year_tables(session: AsyncSession, periods: list[StandardPeriod]) -> Y
     year = periods[0].year
     end = max(p.end for p in periods)
     query = StatsQuery(
-        start=date(year, 1, 1), end=end, group_by=PUBLIC_GROUPINGS, area_level=AreaLevel.commune
+        start=date(year, 1, 1),
+        end=end,
+        group_by=PUBLIC_GROUPINGS,
+        area_level=AreaLevel.commune,
+        # Every table of a year keys industries alike, whichever of its periods have ended.
+        industry_until=date(year, 12, 31),
     )
     # (unit, number in the year) -> label: ("quarter", 2) -> "2026-Q2"
     label_of = {(p.unit.value, (p.first_month - 1) // p.months + 1): p.label for p in periods}

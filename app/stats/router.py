@@ -31,7 +31,8 @@ router = APIRouter(tags=["statistics"])
 
 CountryCode = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
 OccupationMajor = Annotated[str, StringConstraints(pattern=r"^[0-9]$")]
-IndustrySection = Annotated[str, StringConstraints(pattern=r"^[A-V]$")]
+# A VSIC section letter, or the combined key of a period spanning a change ("G+T").
+IndustrySection = Annotated[str, StringConstraints(pattern=r"^[A-V](\+[A-V]){0,5}$")]
 # The labels of definitions.AGE_GROUPS (a test keeps them in step).
 AgeGroup = Literal["15-24", "25-34", "35-44", "45-54", "55-64", "65+"]
 
@@ -84,7 +85,14 @@ async def placement_params(
     ] = [],  # noqa: B006
     channel: Annotated[list[Channel], Query()] = [],  # noqa: B006
     occupation_major: Annotated[list[OccupationMajor], Query()] = [],  # noqa: B006
-    industry_section: Annotated[list[IndustrySection], Query()] = [],  # noqa: B006
+    industry_section: Annotated[
+        list[IndustrySection],
+        Query(
+            description="Only these VSIC sections: each record's section in its own version, or "
+            "for a period spanning 2025-11-15 in VSIC 2025 (older codes through the "
+            "correspondence; a code split between sections is the combined key, e.g. G+T)."
+        ),
+    ] = [],  # noqa: B006
     format: Annotated[Format, Query(description="Response format.")] = "json",
 ) -> PlacementParams:
     check_period(from_, to, area_level)

@@ -188,10 +188,12 @@ async def vacancy_stats(
         Query(description="Only these ISCO-08 major groups (one digit)."),
     ] = [],  # noqa: B006
     industry_section: Annotated[
-        list[Annotated[str, StringConstraints(pattern=r"^[A-V]$")]],
+        list[Annotated[str, StringConstraints(pattern=r"^[A-V](\+[A-V]){0,5}$")]],
         Query(
             description="Only these VSIC sections (a letter: A-U in VSIC 2018, A-V in VSIC 2025; "
-            "each vacancy's section in its own version)."
+            "each vacancy's section in its own version, or for a period spanning 2025-11-15 in "
+            "VSIC 2025, older codes through the correspondence; a code split between sections "
+            "is the combined key, e.g. G+T)."
         ),
     ] = [],  # noqa: B006
     format: Annotated[Format, Query(description="Response format.")] = "json",

@@ -28,14 +28,15 @@ from sqlalchemy import (
     values,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.sql.functions import coalesce
 
+from app.classifications.versions import reporting_version
 from app.models import CloseReason, Placement, Vacancy, VacancySite, VacancyStatus
 from app.stats import periods
 from app.stats import placements as placement_stats
 from app.stats.definitions import TIME_DIMENSIONS, AreaLevel, Dimension
+from app.stats.industries import INDUSTRY, industry_join, section_key
 from app.stats.periods import PeriodUnit
-from app.stats.placements import COMMUNE, DISTRICT, INDUSTRY
+from app.stats.placements import COMMUNE, DISTRICT
 
 _FORMATS = {
     Dimension.month: "YYYY-MM",
@@ -56,6 +57,11 @@ class VacancyQuery:
     area_level: AreaLevel = AreaLevel.commune
     # Allowed values per dimension: area codes, ISCO-08 major digits, VSIC section letters.
     filters: dict[Dimension, tuple[str, ...]] = field(default_factory=dict)
+
+    @property
+    def industry_reporting(self) -> str | None:
+        """The VSIC version a period spanning a change is reported in (app/stats/industries)."""
+        return reporting_version(self.start, self.end)
 
     def midnight(self, day: date) -> datetime:
         """The instant local `day` begins."""
@@ -96,7 +102,7 @@ def _keys(query: VacancyQuery, source: _Source) -> list[ColumnElement[Any]]:
         elif dimension is Dimension.occupation_major:
             key = func.left(Vacancy.occupation_code, 1)
         else:
-            key = coalesce(INDUSTRY.parent_code, INDUSTRY.code)
+            key = section_key(query.industry_reporting)
         keys.append(key.label(dimension.value))
     return keys
 
@@ -110,7 +116,7 @@ def _filters(query: VacancyQuery) -> list[ColumnElement[bool]]:
         elif dimension is Dimension.occupation_major:
             conditions.append(func.left(Vacancy.occupation_code, 1).in_(wanted))
         elif dimension is Dimension.industry_section:
-            conditions.append(coalesce(INDUSTRY.parent_code, INDUSTRY.code).in_(wanted))
+            conditions.append(section_key(query.industry_reporting).in_(wanted))
     return conditions
 
 
@@ -120,7 +126,7 @@ def _joined(query: VacancyQuery, statement: Select[Any], source: _Source) -> Sel
     if Dimension.area in used:
         statement = placement_stats.join_area(statement, source.area_id, query.area_level)
     if Dimension.industry_section in used:
-        statement = statement.outerjoin(INDUSTRY, placement_stats.industry_join(Vacancy))
+        statement = statement.outerjoin(INDUSTRY, industry_join(Vacancy))
     return statement
 
 
