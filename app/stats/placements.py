@@ -51,14 +51,11 @@ class StatsQuery:
     # Allowed values per dimension (strings as in the output; "true"/"false" for trained).
     filters: dict[Dimension, tuple[str, ...]] = field(default_factory=dict)
     employer_id: uuid.UUID | None = None
-    # The day that decides the VSIC version industries are reported in, if not `end` (the
-    # public year tables: 31 December, so that every table of a year keys them alike).
-    industry_until: date | None = None
 
     @property
     def industry_reporting(self) -> str | None:
         """The VSIC version a period spanning a change is reported in (app/stats/industries)."""
-        return reporting_version(self.start, self.industry_until or self.end)
+        return reporting_version(self.start, self.end)
 
 
 @dataclass(frozen=True)
@@ -251,7 +248,7 @@ async def dimension_domain(
     elif dimension is Dimension.industry_section:
         # The sections of the one version the period is reported in (app/stats/industries):
         # the version in force throughout, or at the end of a period spanning a change.
-        version = industry_version_on(query.industry_until or query.end)
+        version = industry_version_on(query.end)
         values = list(
             await session.scalars(
                 select(Industry.code)

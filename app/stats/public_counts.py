@@ -48,10 +48,11 @@ _PERIOD_COLUMNS = ("month", "quarter", "half")
 
 def _statement(query: StatsQuery) -> Any:
     month = cast(func.extract("month", Placement.placed_on), Integer)
-    keys = [
-        placements.group_key(d, AreaLevel.commune, query.industry_reporting).label(d.value)
-        for d in PUBLIC_GROUPINGS
-    ]
+    # Industries by each record's own section letter, as these tables were first published:
+    # published tables never change (a table re-keyed by the VSIC 2018 -> 2025 correspondence
+    # could be differenced against its first release). docs/statistics.md says what the
+    # letters of 2025's tables mean.
+    keys = [placements.group_key(d, AreaLevel.commune).label(d.value) for d in PUBLIC_GROUPINGS]
     inner = placements.joined(
         query,
         select(
@@ -99,12 +100,7 @@ async def year_tables(session: AsyncSession, periods: list[StandardPeriod]) -> Y
     year = periods[0].year
     end = max(p.end for p in periods)
     query = StatsQuery(
-        start=date(year, 1, 1),
-        end=end,
-        group_by=PUBLIC_GROUPINGS,
-        area_level=AreaLevel.commune,
-        # Every table of a year keys industries alike, whichever of its periods have ended.
-        industry_until=date(year, 12, 31),
+        start=date(year, 1, 1), end=end, group_by=PUBLIC_GROUPINGS, area_level=AreaLevel.commune
     )
     # (unit, number in the year) -> label: ("quarter", 2) -> "2026-Q2"
     label_of = {(p.unit.value, (p.first_month - 1) // p.months + 1): p.label for p in periods}
