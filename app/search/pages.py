@@ -101,9 +101,12 @@ def hits_order(built: Built, hits: Any) -> list[Any]:
 # Extra nearest candidates fetched so that sites at exactly the same distance (the same
 # point, e.g. several vacancies at one address) are not split arbitrarily by the LIMIT. Each
 # costs a step of the KNN walk and a heap fetch on every nearest page (32 cost the statement
-# about a third of its rate); a longer run of equal distances across the page's end is rare,
-# and then the page is ordered exactly without KNN (knn_page_exact).
-KNN_TIE_MARGIN = 8
+# about a quarter of its rate), so the first try takes few; a longer run of equal distances
+# across the page's end (a filter thins the sites at a commune's label point to a few dozen)
+# is taken again with many, still along the index, and only a run longer than that is
+# ordered without KNN (a sort of every site in the radius: a second or more on 1M).
+KNN_TIE_MARGINS = (8, 256)
+KNN_TIE_MARGIN = KNN_TIE_MARGINS[0]  # the first try's: the fast path's
 
 
 # A page row's site, vacancy and employer columns, built once: building a statement's
@@ -157,23 +160,26 @@ async def page(
 ) -> list[dict[str, Any]]:
     """One page of results: the site, its vacancy's essentials, the sort key and tier."""
     if params.sort is Sort.distance:
-        rows = await _page(session, params, built, limit=limit, after=after, knn=True)
-        if knn_page_exact(rows, limit):
-            return rows
+        for margin in KNN_TIE_MARGINS:
+            rows = await _page(
+                session, params, built, limit=limit, after=after, knn=True, margin=margin
+            )
+            if knn_page_exact(rows, limit, margin):
+                return rows
     return await _page(session, params, built, limit=limit, after=after, knn=False)
 
 
-def knn_page_exact(rows: Sequence[Any], limit: int) -> bool:
-    """Is a page taken in KNN order (with the margin) the exact page? Yes unless the candidates
-    ended inside a run of equal distances that the page reaches into; then that run must be
-    ordered properly (rare: many sites at one point)."""
-    if len(rows) < limit or rows[-1]["candidates"] < limit + KNN_TIE_MARGIN:
+def knn_page_exact(rows: Sequence[Any], limit: int, margin: int = KNN_TIE_MARGIN) -> bool:
+    """Is a page taken in KNN order (with `margin` more candidates) the exact page? Yes unless
+    the candidates ended inside a run of equal distances that the page reaches into; then that
+    run must be ordered properly (rare: many sites at one point)."""
+    if len(rows) < limit or rows[-1]["candidates"] < limit + margin:
         return True
     return bool(rows[-1]["sort_key"] < rows[-1]["candidates_max"])
 
 
-def _page_values(limit: int, knn: bool) -> dict[str, int]:
-    return {"fetch": limit + KNN_TIE_MARGIN if knn else limit, "page_limit": limit}
+def _page_values(limit: int, knn: bool, margin: int = KNN_TIE_MARGIN) -> dict[str, int]:
+    return {"fetch": limit + margin if knn else limit, "page_limit": limit}
 
 
 def _page_key(
@@ -204,8 +210,9 @@ async def _page(
     limit: int,
     after: After | None,
     knn: bool,
+    margin: int = KNN_TIE_MARGIN,
 ) -> list[dict[str, Any]]:
-    values = {**built.values, **_page_values(limit, knn)}
+    values = {**built.values, **_page_values(limit, knn, margin)}
     fetch = values["fetch"]
     if after is not None:
         values |= {"after_key": after.key, "after_id": after.site_id}

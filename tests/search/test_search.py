@@ -16,7 +16,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import cursors
-from app.search import facets, repository, reuse, spelling
+from app.search import facets, pages, repository, reuse, spelling
 from tests.factories import CITY_CENTRE, Actors, vacancy_payload
 from tests.factories import post_vacancy as post
 from tests.problems import assert_problem
@@ -883,6 +883,44 @@ async def test_nearest_pages_split_no_group_of_sites_at_one_point(
     site_ids = [item["site"]["id"] for item in found]
     assert len(site_ids) == 45
     assert site_ids == sorted(site_ids)  # equal distances: by site id
+
+
+async def test_a_run_of_equal_distances_is_taken_along_the_index_before_any_sort(
+    client: AsyncClient, actors: Actors, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A run longer than the first margin is taken again along the KNN index with the larger
+    one; only a run longer than every margin is ordered without it. Same pages either way."""
+    items = [
+        vacancy_payload(title=f"Cùng chỗ {i}", sites=[{"positions": 1, "commune_code": "29557"}])
+        for i in range(20)
+    ]
+    assert (await client.post("/v1/vacancies/bulk", json=items, headers=actors.a)).json()[
+        "created"
+    ] == 20
+    tries: list[tuple[bool, int]] = []
+    original = pages._page
+
+    async def recorded(*args: Any, knn: bool, margin: int = 0, **kwargs: Any) -> Any:
+        tries.append((knn, margin))
+        return await original(*args, knn=knn, margin=margin, **kwargs)
+
+    monkeypatch.setattr(pages, "_page", recorded)
+    near = f"{LON},{LAT}"
+    expected: list[int] | None = None
+    for margins in ((8, 256), (2, 4)):
+        monkeypatch.setattr(pages, "KNN_TIE_MARGINS", margins)
+        tries.clear()
+        found = await walk(client, near=near, radius_m=20_000, limit=5)
+        site_ids = [item["site"]["id"] for item in found]
+        assert site_ids == sorted(site_ids)
+        assert len(site_ids) == 20
+        expected = expected or site_ids
+        assert site_ids == expected
+        if margins == (8, 256):  # every page: the small margin, then the large one
+            assert set(tries) == {(True, 8), (True, 256)}
+        else:  # 20 at one point exceed 5 + 4: the exact order without KNN
+            assert (False, 0) in tries
+            assert (True, 4) in tries
 
 
 async def test_reused_geojson_statements_take_each_requests_values(
