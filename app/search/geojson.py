@@ -30,34 +30,43 @@ from app.models import Vacancy, VacancySite
 from app.search import repository, reuse
 from app.search.aliases import employer, site
 from app.search.pages import capped_count, hits_order, ordered_hits, total
-from app.search.params import SearchParams, Sort
+from app.search.params import Point, SearchParams, Sort
 from app.search.repository import Built, distance_m, matching_sites
 
 
-def feature(distance: ColumnElement[Any]) -> ColumnElement[Any]:
-    """A result site as a GeoJSON Feature with light properties."""
+def feature(distance: ColumnElement[Any], sites: Any = VacancySite) -> ColumnElement[Any]:
+    """A result site as a GeoJSON Feature with light properties; the site's own columns (id,
+    geom, positions, approximate) read from `sites`: the table, or a subquery carrying them."""
     properties = func.json_build_object(
         "vacancy_id", Vacancy.id,
         "title", Vacancy.title,
         "employer", employer.name,
-        "positions", VacancySite.positions,
+        "positions", sites.positions,
         "salary_monthly_min", Vacancy.salary_monthly_min,
         "salary_monthly_max", Vacancy.salary_monthly_max,
         "occupation_group", func.left(Vacancy.occupation_code, 1),
         "employment_type", Vacancy.employment_type,
-        "approximate", VacancySite.approximate,
+        "approximate", sites.approximate,
         "distance_m", distance,
     )  # fmt: skip
     return func.json_build_object(
         "type", "Feature",
-        "id", VacancySite.id,
-        "geometry", geo.as_geojson(VacancySite.geom),
+        "id", sites.id,
+        "geometry", geo.as_geojson(sites.geom),
         "properties", properties,
     )  # fmt: skip
 
 
 # Built once: constructing these expressions is a good part of a viewport request's CPU.
 _FEATURE_WITHOUT_DISTANCE = feature(null())
+# The site columns a viewport's walk carries for its features (app/search/pages.py does the
+# same for a page of results).
+_CARRIED = (
+    site.vacancy_id.label("vacancy_id"),
+    site.positions.label("positions"),
+    site.approximate.label("approximate"),
+    site.geom.label("geom"),
+)
 
 
 def _is_viewport(params: SearchParams) -> bool:
@@ -74,6 +83,7 @@ async def feature_collection(
     values = repository.bind_values(params, today) | {"limit": limit}
     if _is_viewport(params) and params.bbox is not None:
         values |= {"centre_lon": params.bbox.centre.lon, "centre_lat": params.bbox.centre.lat}
+        values["walk"] = _walk_length(limit)
     shape = reuse.shape(params, repository.TOTAL_BOUND)
     kept = reuse.kept(("geojson", *shape)) if shape is not None else None
     if kept is not None:  # the map's common case: not even the filters are built again
@@ -86,9 +96,16 @@ async def feature_collection(
     return str(await session.scalar(statement, values)).encode()
 
 
+def _walk_length(limit: int) -> int:
+    """A viewport reads its sites once, nearest the centre first, for the page and the count."""
+    return max(limit, repository.TOTAL_BOUND + 1)
+
+
 def _statement(
     params: SearchParams, built: Built, limit: int, counted: tuple[int, bool] | None
 ) -> Select[Any]:
+    if _is_viewport(params) and params.bbox is not None and counted is None:
+        return _viewport_statement(built, params.bbox.centre, limit)
     # A map needs no paging here, so distance orders need no id tie-break: a GiST index
     # orders by one distance, and (distance, id) would sort every site in the box.
     fetch = bindparam("limit", limit, type_=Integer)
@@ -155,6 +172,52 @@ def _statement(
             "features", returned.c.fs,
         ).cast(Text)
     ).select_from(source)  # fmt: skip
+
+
+def _viewport_statement(built: Built, centre: Point, limit: int) -> Select[Any]:
+    """A viewport's features and its bounded count from one walk of the geometry index nearest
+    the box's centre first (a CTE read twice, so PostgreSQL runs it once): the page is its
+    first `limit` sites, the count its length. Two walks (page, then count) read the first
+    sites twice and joined each page row to its site again: about a sixth of the statement."""
+    to_centre = site.geom.op("<->", return_type=Float)(
+        geo.named_point("centre", centre.lon, centre.lat)
+    )
+    walk_length = bindparam("walk", _walk_length(limit), type_=Integer)
+    walk = (
+        matching_sites(built, site.id.label("id"), to_centre.label("sort_key"), *_CARRIED)
+        .order_by(to_centre)
+        .limit(walk_length)
+        .cte("walk")
+        .prefix_with("MATERIALIZED")
+    )
+    fetch = bindparam("limit", limit, type_=Integer)
+    hits = select(walk).order_by(walk.c.sort_key).limit(fetch).subquery("hits")
+    features = (
+        select(feature(null(), hits.c).label("f"))
+        .select_from(hits)
+        .join(Vacancy, Vacancy.id == hits.c.vacancy_id)
+        .join(employer, employer.id == Vacancy.employer_id)
+        .order_by(hits.c.sort_key)
+        .subquery("features")
+    )
+    returned = select(
+        func.coalesce(func.json_agg(features.c.f), literal_column("'[]'::json")).label("fs"),
+        func.count().label("n"),
+    ).subquery("agg")
+    counted = select(func.count().label("n")).select_from(walk).subquery("counted")
+    number = counted.c.n
+    matched = case(
+        (number <= repository.TOTAL_BOUND, literal("numberMatched")),
+        else_=literal("numberMatchedAtLeast"),
+    )
+    return select(
+        func.json_build_object(
+            "type", "FeatureCollection",
+            matched, func.least(number, repository.TOTAL_BOUND),
+            "numberReturned", returned.c.n,
+            "features", returned.c.fs,
+        ).cast(Text)
+    ).select_from(returned.join(counted, true()))  # fmt: skip
 
 
 def _invalid_travel() -> InvalidInputError:
