@@ -117,10 +117,11 @@ async def isochrones_geojson(
         Query(description="Comma-separated minutes, 1 to 120, at most 6.", examples=["10,20,30"]),
     ],
 ) -> Response:
-    """One polygon per time: a 50 m buffer of the roads wholly reached within it (it follows
-    the streets and does not bridge rivers), drawn for a map: holes under 0.1 km² filled, the
-    outline simplified to 10 m. `geometry` is null when `near` is farther than 500 m from
-    every road the mode may use. 409 without a street network."""
+    """One polygon per time: the cells the roads wholly reached within it pass through,
+    widened by half a cell (it follows the streets and does not bridge rivers), drawn for a
+    map: cells of 50 m up to 20 minutes, larger after (112.5 m at 45), holes under 0.1 km²
+    filled, the outline simplified to a quarter of a cell. `geometry` is null when `near` is
+    farther than 500 m from every road the mode may use. 409 without a street network."""
     point = parse_near(near)
     with network_required():
         body = await isochrones.isochrones(
