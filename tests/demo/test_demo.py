@@ -316,6 +316,10 @@ async def _employer_ids(url: str, delete_all_but: set[Any] | None = None) -> set
                     {"words": sorted(_WORDS)},
                 )
                 # ANALYZE of the now empty tables would keep the demo's statistics: forget them.
+                # An auto-analyze begun while the demo's rows were there would write them back
+                # after this transaction: the lock waits for it (autovacuum gives way to it).
+                tables = "employer, vacancy, vacancy_site"
+                await conn.execute(text(f"LOCK TABLE {tables} IN SHARE UPDATE EXCLUSIVE MODE"))
                 await conn.execute(
                     text(
                         "DELETE FROM pg_statistic WHERE starelid = ANY(CAST(:tables AS regclass[]))"
