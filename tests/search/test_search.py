@@ -420,6 +420,32 @@ async def test_corrections_prefer_words_common_in_titles(
 
 
 @pytest.mark.usefixtures("catalogue")
+async def test_corrections_found_as_a_phrase_come_before_commoner_words(
+    client: AsyncClient, actors: Actors, session: AsyncSession
+) -> None:
+    # "nhna" is one edit from "nhan" and from "nha", and "nha" is now the commoner in titles;
+    # every vacancy has "cong" (its employer, Công ty ...), so "cong nha may" has all its
+    # words in some vacancy. Only "Công nhân may" has its words as a phrase.
+    for i in range(4):
+        await post(client, actors.a, title=f"Bảo vệ nhà máy {i}", occupation_code="96")
+    await session.execute(text("ANALYZE vacancy"))
+    rows = await session.execute(
+        text(
+            "SELECT t.word, t.share FROM pg_stats AS s, unnest(s.most_common_elems::text"
+            "::text[], s.most_common_elem_freqs) AS t(word, share)"
+            " WHERE s.tablename = 'vacancy' AND s.attname = 'title_doc'"
+            " AND s.schemaname = current_schema()"
+        )
+    )
+    share: dict[str, float] = {str(row[0]): float(row[1]) for row in rows}
+    assert share["nha"] > share.get("nhan", 0), share
+    page = await search(client, q="cong nhna may")
+    assert (page["text_match"], page["corrected_q"]) == ("corrected", "cong nhan may")
+    # No phrase among the corrections: the words decide, the commoner word first.
+    assert (await search(client, q="may bao vee"))["corrected_q"] == "may bao ve"
+
+
+@pytest.mark.usefixtures("catalogue")
 async def test_similar_titles_when_no_correction_matches(client: AsyncClient) -> None:
     # Every word is known but no open vacancy has them all: nothing to correct.
     page = await search(client, q="tai xe dien")
