@@ -14,6 +14,7 @@ from sqlalchemy.orm import QueryableAttribute
 
 WGS84 = 4326
 # 6 decimals of a degree is about 0.1 m: finer than any source we load.
+GEOJSON = "application/geo+json"  # the media type
 GEOJSON_DECIMALS = 6
 
 Longitude = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False, examples=[105.9723])]

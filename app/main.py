@@ -40,7 +40,7 @@ from app.query_params import only_declared_params
 from app.replicas.lsn import LSN_HEADER
 from app.replicas.middleware import ReplicaRoutingMiddleware
 from app.replicas.routing import Database
-from app.search.fast_path import NearestMiddleware
+from app.search.fast_path import SearchFastPathMiddleware
 from app.search.router import router as search_router
 from app.stats.attention_router import router as attention_router
 from app.stats.demand_router import router as demand_router
@@ -182,7 +182,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         sites_from_zoom=settings.tile_sites_from_zoom,
     )
     # Beside the tile fast path, inside the caching headers, conditional GET and gzip.
-    app.add_middleware(NearestMiddleware, settings=settings)
+    app.add_middleware(SearchFastPathMiddleware, settings=settings)
     # ETags of the bytes before compression (app/cache_headers.py).
     app.add_middleware(ConditionalGetMiddleware)
     app.add_middleware(GZipMiddleware, minimum_size=1024)

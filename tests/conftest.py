@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -129,8 +130,9 @@ def settings() -> Settings:
     )
 
 
-@pytest.fixture
-async def app(settings: Settings, session: AsyncSession) -> AsyncIterator[FastAPI]:
+@contextlib.asynccontextmanager
+async def app_on_session(settings: Settings, session: AsyncSession) -> AsyncIterator[FastAPI]:
+    """The service with `settings`, started, on the test's transaction."""
     app = create_app(settings)
 
     async def test_session() -> AsyncIterator[AsyncSession]:
@@ -147,6 +149,12 @@ async def app(settings: Settings, session: AsyncSession) -> AsyncIterator[FastAP
         app.state.map_states = MapStateReader(queries.read)
         app.state.search_queries = queries  # the search's fast path (app/search/fast_path.py)
         yield app
+
+
+@pytest.fixture
+async def app(settings: Settings, session: AsyncSession) -> AsyncIterator[FastAPI]:
+    async with app_on_session(settings, session) as started:
+        yield started
 
 
 @pytest.fixture

@@ -13,10 +13,9 @@ from app.areas.schemas import AreaFeature, AreaFeatureCollection, AreaLookup, Ge
 from app.db import SessionDep
 from app.dependencies import TodayDep
 from app.errors import Problem
+from app.geo import GEOJSON
 from app.http_cache import cached_response
 from app.models.area import AreaLevel
-
-GEOJSON = "application/geo+json"
 
 router = APIRouter(prefix="/areas", tags=["areas"])
 

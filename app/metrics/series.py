@@ -41,10 +41,11 @@ TILE_CACHE = Counter(
 )
 SEARCH_FAST_PATH = Counter(
     "jobmap_search_fast_path",
-    "GET /v1/vacancies by who answered: answered (the plain nearest search's fast path), or "
-    "why the route did: other (not a plain nearest search), unbuilt (its statement not yet "
-    "built in this worker), tie (equal distances at the candidates' end), database.",
-    ["result"],
+    "Plain searches by who answered: answered (the fast path), or why the route did: other "
+    "(not a plain search), unbuilt (its statement not yet built in this worker), tie (equal "
+    "distances at the candidates' end), database. search: nearest (GET /v1/vacancies) or "
+    "viewport (GET /v1/vacancies.geojson).",
+    ["search", "result"],
 )
 PROJECTION_CACHE = Counter(
     "jobmap_projection_cache_lookups",

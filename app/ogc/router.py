@@ -16,6 +16,7 @@ from app import cursors
 from app.db import SessionDep
 from app.dependencies import SettingsDep
 from app.errors import Problem
+from app.geo import GEOJSON
 from app.http_cache import cached_response, etag_for
 from app.models import EmploymentType
 from app.models.area import AreaLevel
@@ -45,7 +46,7 @@ from app.ogc.schemas import (
     Conformance,
     LandingPage,
 )
-from app.ogc.service import GEOJSON, JSON, ItemsQuery, link
+from app.ogc.service import JSON, ItemsQuery, link
 from app.query_params import only_standard_params
 
 OPENAPI = "application/vnd.oai.openapi+json;version=3.1"

@@ -14,12 +14,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app import cursors
 from app.errors import NotFoundError
+from app.geo import GEOJSON
 from app.ogc import repository
 from app.ogc.collections import COLLECTIONS, CollectionInfo
 from app.ogc.params import Box, Interval
 from app.ogc.schemas import Collection, Extent, Link, SpatialExtent, TemporalExtent
 
-GEOJSON = "application/geo+json"
 JSON = "application/json"
 
 

@@ -1,15 +1,19 @@
-"""The plain nearest search answered before routing: an anonymous `GET /v1/vacancies` with only
-`near`, and `radius_m` and `limit` if any (the map's "jobs near me"). Through the route it pays
-for FastAPI's dependencies, build(), a pooled session (checkout, pre-ping, BEGIN and COMMIT)
-besides its one statement, most of its time (bench/README.md). Here it runs the route's own
-statement, as the route keeps it (`pages.kept_nearest_page`), on the worker's map connection,
-counts it against the same rate limit, and answers the page the route would, byte for byte.
+"""The map's two commonest searches answered before routing, on the worker's map connection:
+- the plain nearest search: an anonymous `GET /v1/vacancies` with only `near`, and `radius_m`
+  and `limit` if any (the map's "jobs near me");
+- the plain viewport: an anonymous `GET /v1/vacancies.geojson` with only `bbox`, and `limit` if
+  any (the sites of the map's view).
+Through the route each pays for FastAPI's dependencies, build(), a pooled session (checkout,
+pre-ping, BEGIN and COMMIT) besides its one statement, most of its time (bench/README.md).
+Here each runs the route's own statement, as the route keeps it (`pages.kept_nearest_page`,
+`geojson.kept_collection`), counts it against the same rate limit, and answers what the route
+would, byte for byte.
 
 Anything else goes on to the route, which answers it as it always has: other or repeated
 parameters, values its parsers might read otherwise (spaces, signs, exponents) or refuse, a key,
-a position to read at (X-Commit-LSN), GeoJSON, a statement not built yet in this worker,
-sites at equal distances across the end of the KNN candidates, the database not answering.
-The fast path answers no error but the rate limit's 429."""
+a position to read at (X-Commit-LSN), GeoJSON from /v1/vacancies, a statement not built yet in
+this worker, sites at equal distances across the end of the KNN candidates, the database not
+answering. The fast path answers no error but the rate limit's 429."""
 
 from __future__ import annotations
 
@@ -25,32 +29,41 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app import cursors
 from app.config import Settings
-from app.errors import ServiceUnavailableError, TooManyRequestsError, handle_app_error
+from app.errors import (
+    InvalidInputError,
+    ServiceUnavailableError,
+    TooManyRequestsError,
+    handle_app_error,
+)
+from app.geo import GEOJSON
 from app.limits.dependencies import COUNTED_KEY, count
 from app.metrics.http import ROUTE_TEMPLATE_KEY
 from app.metrics.series import SEARCH_FAST_PATH
 from app.request_classes import RequestClass
 from app.search import cursor as search_cursor
-from app.search import pages, service
+from app.search import geojson, pages, service
 from app.search.params import (
     DEFAULT_PAGE_LIMIT,
+    GEOJSON_DEFAULT_LIMIT,
+    GEOJSON_MAX_LIMIT,
     MAX_PAGE_LIMIT,
     MAX_RADIUS_M,
     Point,
     SearchParams,
     Sort,
+    parse_bbox,
 )
 
-PATH = "/v1/vacancies"  # also the route template the metrics name it by
-_GEOJSON = b"application/geo+json"  # the route answers GeoJSON when Accept holds it
-# Plain decimals only: every such text is the same number to float() (the route's `near`) and
-# to pydantic (its `radius_m`); anything else (spaces, '+', exponents, '_', 'inf') is left
-# to the route, which may read it otherwise or refuse it.
+PATH = "/v1/vacancies"  # also the route templates the metrics name them by
+GEOJSON_PATH = "/v1/vacancies.geojson"
+# Plain decimals only: every such text is the same number to float() (the route's `near` and
+# `bbox`) and to pydantic (its `radius_m`); anything else (spaces, '+', exponents, '_', 'inf')
+# is left to the route, which may read it otherwise or refuse it.
 _COORDINATE = r"-?[0-9]{1,3}(?:\.[0-9]{1,15})?"
 _NEAR = re.compile(rf"({_COORDINATE}),({_COORDINATE})")
+_BBOX = re.compile(rf"{_COORDINATE},{_COORDINATE},{_COORDINATE},{_COORDINATE}")
 _RADIUS = re.compile(r"(?:0|[1-9][0-9]{0,5})(?:\.[0-9]{1,6})?")
-_LIMIT = re.compile(r"[1-9][0-9]{0,2}")
-_TAKEN = frozenset({"near", "radius_m", "limit"})
+_LIMIT = re.compile(r"[1-9][0-9]{0,3}")
 
 
 class PageQueries(Protocol):
@@ -60,19 +73,34 @@ class PageQueries(Protocol):
     async def fetch(self, statement: Any, values: dict[str, Any]) -> Sequence[Any]: ...
 
 
+def _parameters(query_string: bytes, required: str, taken: set[str]) -> dict[str, str] | None:
+    """The query's parameters, parsed as Starlette parses them for the route, when each is
+    given once, `required` is among them and all are `taken`; else None."""
+    pairs = parse_qsl(query_string.decode("latin-1"), keep_blank_values=True)
+    given = dict(pairs)
+    if len(given) != len(pairs) or required not in given or not given.keys() <= taken:
+        return None
+    return given
+
+
+def _limit(given: dict[str, str], default: int, most: int) -> int | None:
+    if "limit" not in given:
+        return default
+    size = int(given["limit"]) if _LIMIT.fullmatch(given["limit"]) else most + 1
+    return size if size <= most else None
+
+
 def plain_nearest(query_string: bytes) -> tuple[SearchParams, int] | None:
     """The parameters and page size of a plain nearest search, exactly as the route makes them
     (search_params); None for any other query string."""
-    # Parsed as Starlette parses it for the route.
-    pairs = parse_qsl(query_string.decode("latin-1"), keep_blank_values=True)
-    given = dict(pairs)
-    if len(given) != len(pairs) or "near" not in given or not given.keys() <= _TAKEN:
+    given = _parameters(query_string, "near", {"near", "radius_m", "limit"})
+    if given is None:
         return None
     near = _NEAR.fullmatch(given["near"])
-    # (An absent radius_m or limit passes as "1": the defaults below apply.)
+    # (An absent radius_m passes as "1": the default below applies.)
     radius = _RADIUS.fullmatch(given.get("radius_m", "1"))
-    limit = _LIMIT.fullmatch(given.get("limit", "1"))
-    if near is None or radius is None or limit is None:
+    size = _limit(given, DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT)
+    if near is None or radius is None or size is None:
         return None
     point = Point(float(near[1]), float(near[2]))
     if not (-180 <= point.lon <= 180 and -90 <= point.lat <= 90):
@@ -82,20 +110,35 @@ def plain_nearest(query_string: bytes) -> tuple[SearchParams, int] | None:
         params = SearchParams(near=point, radius_m=float(radius[0]), sort=Sort.distance)
         if not 0 < params.radius_m <= MAX_RADIUS_M:
             return None
-    size = int(given.get("limit", DEFAULT_PAGE_LIMIT))
-    return (params, size) if size <= MAX_PAGE_LIMIT else None
+    return params, size
 
 
-def _anonymous_json(headers: Iterable[tuple[bytes, bytes]]) -> bool:
+def plain_viewport(query_string: bytes) -> tuple[SearchParams, int] | None:
+    """The parameters and size of a plain viewport's collection, exactly as the route makes
+    them; None for any other query string, or a box the route refuses."""
+    given = _parameters(query_string, "bbox", {"bbox", "limit"})
+    if given is None or not _BBOX.fullmatch(given["bbox"]):
+        return None
+    size = _limit(given, GEOJSON_DEFAULT_LIMIT, GEOJSON_MAX_LIMIT)
+    try:
+        box = parse_bbox(given["bbox"])  # the route's own checks (order, span)
+    except InvalidInputError:
+        return None
+    return (SearchParams(bbox=box, sort=Sort.newest), size) if size is not None else None
+
+
+def _anonymous(headers: Iterable[tuple[bytes, bytes]], *, json_only: bool) -> bool:
     """No key (the route checks it, 401 when revoked), no position to read at (the route picks
-    the server that has it), no GeoJSON asked for."""
+    the server that has it), and with `json_only` no GeoJSON asked for."""
     for name, value in headers:
-        if name in (b"authorization", b"x-commit-lsn") or (name == b"accept" and _GEOJSON in value):
+        if name in (b"authorization", b"x-commit-lsn"):
+            return False
+        if json_only and name == b"accept" and GEOJSON.encode() in value:
             return False
     return True
 
 
-class NearestMiddleware:
+class SearchFastPathMiddleware:
     def __init__(self, app: ASGIApp, settings: Settings) -> None:
         self.app = app
         # A search timeout of its own is set per transaction by the route's session; the map
@@ -103,62 +146,62 @@ class NearestMiddleware:
         self.enabled = settings.search_fast_path and "search" not in settings.statement_timeouts_ms
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if (
-            scope["type"] != "http"
-            or scope["path"] != PATH
-            or scope["method"] != "GET"
-            or not self.enabled
-        ):
+        path = scope["path"] if scope["type"] == "http" else None
+        if path not in (PATH, GEOJSON_PATH) or scope["method"] != "GET" or not self.enabled:
             await self.app(scope, receive, send)
             return
-        taken = plain_nearest(scope["query_string"])
-        if taken is None or not _anonymous_json(scope["headers"]):
-            await self._route("other", scope, receive, send)
+        search = "nearest" if path == PATH else "viewport"
+        parse = plain_nearest if path == PATH else plain_viewport
+        taken = parse(scope["query_string"])
+        if taken is None or not _anonymous(scope["headers"], json_only=path == PATH):
+            await self._route(search, "other", scope, receive, send)
             return
         params, limit = taken
         state = scope["app"].state
         settings: Settings = state.settings
-        # One row more than the page tells whether another page follows (app/cursors.py).
-        kept = pages.kept_nearest_page(params, datetime.now(settings.tz).date(), limit + 1)
+        today = datetime.now(settings.tz).date()
+        if path == PATH:
+            # One row more than the page tells whether another page follows (app/cursors.py).
+            kept = pages.kept_nearest_page(params, today, limit + 1)
+        else:
+            kept = geojson.kept_collection(params, today, limit)
         if kept is None:  # the route builds the statement, and keeps it for the next request
-            await self._route("unbuilt", scope, receive, send)
+            await self._route(search, "unbuilt", scope, receive, send)
             return
         client = scope.get("client")
         try:  # the route's limit and bucket: the `search` class, per address
             address = f"ip:{client[0] if client else 'unknown'}"
             await count(settings, state.rate_counter, RequestClass.search, address, keyed=False)
         except TooManyRequestsError as exc:
-            scope[ROUTE_TEMPLATE_KEY] = PATH
+            scope[ROUTE_TEMPLATE_KEY] = path
             await (await handle_app_error(Request(scope), exc))(scope, receive, send)
             return
         scope[COUNTED_KEY] = True  # from here on a request handed to the route was counted
         replica = state.database.pick_replica()
         rows = await self._rows(state, replica, kept)
         if rows is None:
-            await self._route("database", scope, receive, send)
+            await self._route(search, "database", scope, receive, send)
             return
-        if not pages.knn_page_exact(rows, limit + 1):  # the route orders the tie exactly
-            await self._route("tie", scope, receive, send)
+        if path == PATH and not pages.knn_page_exact(rows, limit + 1):
+            await self._route(search, "tie", scope, receive, send)  # the route orders it
             return
         state.database.answered_by(replica or state.database.primary, retried=False)
-
-        async def fetched(_: int) -> Sequence[Mapping[str, Any]]:
-            return rows
-
-        found, next_cursor = await cursors.page(
-            fetched, limit, lambda row: search_cursor.position(params, None, row)
-        )
-        body = service.plain_page(found, next_cursor).model_dump_json().encode()
-        SEARCH_FAST_PATH.labels("answered").inc()
-        scope[ROUTE_TEMPLATE_KEY] = PATH
-        await Response(body, media_type="application/json")(scope, receive, send)
+        if path == PATH:
+            response = await _nearest_page(params, limit, rows)
+        else:  # one row, one column: the collection as text
+            collection = next(iter(rows[0].values()))
+            response = Response(str(collection).encode(), media_type=GEOJSON)
+        SEARCH_FAST_PATH.labels(search, "answered").inc()
+        scope[ROUTE_TEMPLATE_KEY] = path
+        await response(scope, receive, send)
 
     @staticmethod
     async def _rows(
         state: Any, replica: Any, kept: tuple[Any, dict[str, Any]]
     ) -> Sequence[Mapping[str, Any]] | None:
-        """The page's rows, from `replica` (one in rotation, app/replicas) or else the primary;
-        None when the database does not answer (the route tries again, elsewhere if it can)."""
+        """The statement's rows, from `replica` (one in rotation, app/replicas) or else the
+        primary; None when the database does not answer (the route tries again, elsewhere if it
+        can)."""
         searches = state.replica_searches
         queries: PageQueries = state.search_queries if replica is None else searches[replica.name]
         try:
@@ -169,6 +212,21 @@ class NearestMiddleware:
             return None
         return rows
 
-    async def _route(self, why: str, scope: Scope, receive: Receive, send: Send) -> None:
-        SEARCH_FAST_PATH.labels(why).inc()
+    async def _route(
+        self, search: str, why: str, scope: Scope, receive: Receive, send: Send
+    ) -> None:
+        SEARCH_FAST_PATH.labels(search, why).inc()
         await self.app(scope, receive, send)
+
+
+async def _nearest_page(
+    params: SearchParams, limit: int, rows: Sequence[Mapping[str, Any]]
+) -> Response:
+    async def fetched(_: int) -> Sequence[Mapping[str, Any]]:
+        return rows
+
+    found, next_cursor = await cursors.page(
+        fetched, limit, lambda row: search_cursor.position(params, None, row)
+    )
+    body = service.plain_page(found, next_cursor).model_dump_json().encode()
+    return Response(body, media_type="application/json")

@@ -80,20 +80,37 @@ async def feature_collection(
     if params.travel_mode is not None:
         # Not a radius in disguise: travel times come from the JSON search only.
         raise _invalid_travel()
-    values = repository.bind_values(params, today) | {"limit": limit}
-    if _is_viewport(params) and params.bbox is not None:
-        values |= {"centre_lon": params.bbox.centre.lon, "centre_lat": params.bbox.centre.lat}
-        values["walk"] = _walk_length(limit)
-    shape = reuse.shape(params, repository.TOTAL_BOUND)
-    kept = reuse.kept(("geojson", *shape)) if shape is not None else None
+    kept = kept_collection(params, today, limit)
     if kept is not None:  # the map's common case: not even the filters are built again
-        return str(await session.scalar(kept, values)).encode()
+        return str(await session.scalar(*kept)).encode()
+    values = _values(params, today, limit)
     built = await repository.build(session, params, today)
     # With a phrase (text queries only) the total is counted first, in its own statements.
     counted = await total(session, built) if built.phrase is not None else None
     key = None if built.shape is None else ("geojson", *built.shape)
     statement = reuse.statement(key, values, lambda: _statement(params, built, limit, counted))
     return str(await session.scalar(statement, values)).encode()
+
+
+def kept_collection(
+    params: SearchParams, today: date, limit: int
+) -> tuple[Select[Any], dict[str, Any]] | None:
+    """The statement of the collection as the route keeps it (reuse.py), with this request's
+    values: for the route, and for the viewport's fast path (app/search/fast_path.py), which
+    builds no statements. None until the route has built it once in this process."""
+    shape = reuse.shape(params, repository.TOTAL_BOUND)
+    statement = reuse.kept(("geojson", *shape)) if shape is not None else None
+    if statement is None:
+        return None
+    return statement, _values(params, today, limit)
+
+
+def _values(params: SearchParams, today: date, limit: int) -> dict[str, Any]:
+    values = repository.bind_values(params, today) | {"limit": limit}
+    if _is_viewport(params) and params.bbox is not None:
+        values |= {"centre_lon": params.bbox.centre.lon, "centre_lat": params.bbox.centre.lat}
+        values["walk"] = _walk_length(limit)
+    return values
 
 
 def _walk_length(limit: int) -> int:

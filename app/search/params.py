@@ -22,6 +22,9 @@ DEFAULT_RADIUS_M = 10_000
 # Results per page of /v1/vacancies (JSON).
 DEFAULT_PAGE_LIMIT = 20
 MAX_PAGE_LIMIT = 100
+# Features per GeoJSON collection (/v1/vacancies.geojson): a map shows more than a list.
+GEOJSON_DEFAULT_LIMIT = 500
+GEOJSON_MAX_LIMIT = 2000
 # A viewport larger than this is a map zoomed out past where lists make sense: use tiles.
 MAX_BBOX_SPAN_DEG = 2.0
 MAX_Q_LENGTH = 200

@@ -9,15 +9,17 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query, Request, Response
 
 from app import cursors
-from app.areas.router import GEOJSON
 from app.db import SessionDep
 from app.dependencies import TodayDep
 from app.errors import Problem
+from app.geo import GEOJSON
 from app.models.travel_speed import TravelMode
 from app.search import geojson, isochrones, route, service
 from app.search.joints import network_required
 from app.search.params import (
     DEFAULT_PAGE_LIMIT,
+    GEOJSON_DEFAULT_LIMIT,
+    GEOJSON_MAX_LIMIT,
     MAX_PAGE_LIMIT,
     SearchParams,
     parse_minutes,
@@ -90,7 +92,7 @@ async def search_vacancies_geojson(
     session: SessionDep,
     params: Params,
     today: TodayDep,
-    limit: Annotated[int, Query(ge=1, le=2000)] = 500,
+    limit: Annotated[int, Query(ge=1, le=GEOJSON_MAX_LIMIT)] = GEOJSON_DEFAULT_LIMIT,
 ) -> Response:
     """The same search as points for a map: light properties, `numberMatched` (exact up to
     1,000; beyond it `numberMatchedAtLeast`) and `numberReturned`. In a viewport without

@@ -6,10 +6,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
-from app.areas.router import GEOJSON
 from app.db import SessionDep
 from app.dependencies import SettingsDep, TodayDep
 from app.errors import Problem
+from app.geo import GEOJSON
 from app.models import EmploymentType
 from app.search.params import (
     MAX_Q_LENGTH,

@@ -16,7 +16,7 @@ URL = f"/v1/vacancies?near={CITY_CENTRE[0]},{CITY_CENTRE[1]}&radius_m=5000"
 
 
 def answered() -> float:
-    labels = {"result": "answered"}
+    labels = {"search": "nearest", "result": "answered"}
     return REGISTRY.get_sample_value("jobmap_search_fast_path_total", labels) or 0.0
 
 

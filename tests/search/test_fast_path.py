@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import AsyncIterator
+from collections.abc import Callable
 
 import pytest
 from fastapi import FastAPI
@@ -16,11 +16,10 @@ from sqlalchemy import func, make_url, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.config import Settings
-from app.db import committing, get_session
 from app.errors import ServiceUnavailableError
 from app.main import create_app
 from app.search.params import search_params
-from app.tiles.cache import MapConnection, MapStateReader, SessionMapQueries
+from app.tiles.cache import MapConnection
 from tests.conftest import Live
 from tests.factories import CITY_CENTRE, Actors, vacancy_payload
 from tests.factories import post_vacancy as post
@@ -34,30 +33,10 @@ NEAR = f"{LON},{LAT}"
 SAME_ID = {"X-Request-ID": "fast-path-test-0001"}
 
 
-def answered(result: str = "answered") -> float:
-    """GET /v1/vacancies answered by the fast path (or handed to the route, and why)."""
-    return REGISTRY.get_sample_value("jobmap_search_fast_path_total", {"result": result}) or 0.0
-
-
-@pytest.fixture
-async def route_client(settings: Settings, session: AsyncSession) -> AsyncIterator[AsyncClient]:
-    """The same service with the fast path off (APP_SEARCH_FAST_PATH=false), on the test's
-    transaction like the `app` fixture: every search answered by the route."""
-    app = create_app(settings.model_copy(update={"search_fast_path": False}))
-
-    async def test_session() -> AsyncIterator[AsyncSession]:
-        async with committing(session):
-            yield session
-
-    app.dependency_overrides[get_session] = test_session
-    async with app.router.lifespan_context(app):
-        queries = SessionMapQueries(session)
-        app.state.map_queries = queries
-        app.state.map_states = MapStateReader(queries.read)
-        app.state.search_queries = queries
-        transport = ASGITransport(app=app, raise_app_exceptions=False)
-        async with AsyncClient(transport=transport, base_url="http://test") as client:
-            yield client
+def answered(result: str = "answered", search: str = "nearest") -> float:
+    """Plain searches answered by the fast path (or handed to the route, and why)."""
+    labels = {"search": search, "result": result}
+    return REGISTRY.get_sample_value("jobmap_search_fast_path_total", labels) or 0.0
 
 
 async def same_answer(
@@ -84,6 +63,15 @@ async def neighbourhood(client: AsyncClient, actors: Actors, session: AsyncSessi
     assert edge["id"]
     two_sites = [*at(*await projected(session, 300, 10)), *at(*await projected(session, 3000, 10))]
     await post(client, actors.b, title="Hai địa điểm", sites=two_sites)
+    await post_hidden(client, actors, session)
+
+
+HIDDEN = ("Bản nháp", "Đã đóng", "Hết hạn", "Chưa duyệt")
+
+
+async def post_hidden(client: AsyncClient, actors: Actors, session: AsyncSession) -> None:
+    """At the centre, vacancies no search shows (HIDDEN): a draft, a closed one, an expired
+    one and an unverified employer's."""
     await post(client, actors.a, title="Bản nháp", status="draft", sites=at(LON, LAT))
     closed = await post(client, actors.a, title="Đã đóng", sites=at(LON, LAT))
     await client.post(
@@ -305,7 +293,17 @@ async def test_on_its_own_connection_it_answers_as_the_route_and_counts_the_same
             "/v1/vacancies", json=vacancy_payload(sites=at(lon, lat)), headers=live.actors.a
         )
         assert posted.status_code == 201
-    url = f"/v1/vacancies?near={NEAR}&radius_m=5000&limit=2"
+    expected = await the_same_limit(settings, f"/v1/vacancies?near={NEAR}&radius_m=5000&limit=2")
+    assert len(expected.json()["items"]) == 2
+    assert expected.json()["next_cursor"]
+
+
+async def the_same_limit(
+    settings: Settings, url: str, answered: Callable[[], float] = answered
+) -> Response:
+    """`url` answered by the live database's fast path (`answered` counts it) as by the route,
+    on its own connection, and refused past the `search` limit with the route's own problem.
+    The route's answer."""
     await fresh_window(60, 20)  # the four searches and the refusals in one minute
     route_only = create_app(settings.model_copy(update={"search_fast_path": False}))
     limited = create_app(
@@ -314,13 +312,11 @@ async def test_on_its_own_connection_it_answers_as_the_route_and_counts_the_same
     async with (
         route_only.router.lifespan_context(route_only),
         limited.router.lifespan_context(limited),
+        AsyncClient(transport=ASGITransport(app=route_only), base_url="http://test") as by_route,
+        AsyncClient(transport=ASGITransport(app=limited), base_url="http://test") as served,
     ):
-        by_route = AsyncClient(transport=ASGITransport(app=route_only), base_url="http://test")
-        served = AsyncClient(transport=ASGITransport(app=limited), base_url="http://test")
         expected = await by_route.get(url)
         assert expected.status_code == 200
-        assert len(expected.json()["items"]) == 2
-        assert expected.json()["next_cursor"]
         assert (await served.get(url)).content == expected.content  # the route (unbuilt)
         before = answered()
         for _ in range(2):
@@ -337,8 +333,7 @@ async def test_on_its_own_connection_it_answers_as_the_route_and_counts_the_same
         assert_problem(by_the_route, 429)
         # The same problem; its "retry in N s" may have counted down a second in between.
         assert without_seconds(by_the_route.json()) == without_seconds(body)
-        await by_route.aclose()
-        await served.aclose()
+    return expected
 
 
 async def test_its_connections_run_several_statements_at_once(settings: Settings) -> None:
