@@ -257,6 +257,16 @@ async def unlist_expired_sites(session: AsyncSession, *, limit: int) -> int:
     return int(await session.scalar(select(func.count()).select_from(taken)) or 0)
 
 
+async def next_listed_expiry_in(session: AsyncSession) -> float | None:
+    """Seconds until the next site on the map passes its valid_through (the expiry index);
+    None when no listed site will."""
+    soonest = select(func.extract("epoch", func.min(VacancySite.valid_through) - func.now())).where(
+        VacancySite.public, VacancySite.valid_through > func.now()
+    )
+    seconds = await session.scalar(soonest)
+    return None if seconds is None else float(seconds)
+
+
 @dataclass(frozen=True)
 class EventRow:
     id: int

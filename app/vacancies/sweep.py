@@ -14,6 +14,7 @@ import logging
 import random
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import TypeVar
 
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -24,6 +25,7 @@ from app.progress import Advance
 from app.vacancies import repository
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 @dataclass
@@ -42,6 +44,14 @@ SWEEP_BATCH = 10_000
 # Sites taken off the map per transaction: one set-based UPDATE (about a second for 10,000
 # on the 1M benchmark), committed so the map shows progress through a large backlog.
 UNLIST_BATCH = 10_000
+# The map-expiry pass runs at the next expiry of a listed site when that comes before its
+# interval is up (plus a moment, so the site is past it), so a mass expiry (vacancies that end
+# at one instant: midnight, a bulk import's common date) leaves the map seconds after it, not
+# up to an interval later; while those sites are listed every cold tile subtracts them all
+# (bench/README.md, "stale"). Never sooner than MIN_PASS_GAP_S after the last pass: a steady
+# trickle of expiries is taken off a few at a time, not one pass each.
+PAST_EXPIRY_S = 0.5
+MIN_PASS_GAP_S = 10.0
 
 
 async def sweep(session: AsyncSession) -> SweepReport:
@@ -126,29 +136,39 @@ async def _record_expired(sessionmaker: async_sessionmaker[AsyncSession]) -> Non
         logger.info("expired vacancies recorded", extra={"expired": report.expired})
 
 
-async def _take_off_the_map(sessionmaker: async_sessionmaker[AsyncSession]) -> None:
+async def _take_off_the_map(sessionmaker: async_sessionmaker[AsyncSession]) -> float | None:
+    """One map-expiry pass; the seconds until the next listed site expires (None: none will)."""
     unlisted = await unlist_expired(sessionmaker)
     if unlisted:
         logger.info("expired sites taken off the map", extra={"sites": unlisted})
+    async with sessionmaker() as session:
+        return await repository.next_listed_expiry_in(session)
 
 
-async def _every(
-    interval_s: float, name: str, work: Callable[[], Awaitable[None]], *, at_start: bool = False
-) -> None:
-    """Run `work` every `interval_s` (with jitter, so workers spread out) until cancelled;
-    with `at_start` first at once."""
-    if at_start:
-        await _attempt(name, work)
+def until_next_pass(interval_s: float, next_expiry_in_s: float | None) -> float:
+    """How long the map-expiry pass sleeps: its interval (with jitter, so workers spread out),
+    or less when a listed site expires sooner, but at least MIN_PASS_GAP_S (or the interval,
+    if shorter)."""
+    wait = interval_s * random.uniform(0.5, 1.5)  # noqa: S311  (not crypto)
+    if next_expiry_in_s is None:
+        return wait
+    at_expiry = max(next_expiry_in_s + PAST_EXPIRY_S, min(MIN_PASS_GAP_S, interval_s))
+    return min(wait, at_expiry)
+
+
+async def _every(interval_s: float, name: str, work: Callable[[], Awaitable[None]]) -> None:
+    """Run `work` every `interval_s` (with jitter, so workers spread out) until cancelled."""
     while True:
         await asyncio.sleep(interval_s * random.uniform(0.5, 1.5))  # noqa: S311  (not crypto)
         await _attempt(name, work)
 
 
-async def _attempt(name: str, work: Callable[[], Awaitable[None]]) -> None:
+async def _attempt(name: str, work: Callable[[], Awaitable[T]]) -> T | None:
     try:
-        await work()
+        return await work()
     except Exception:  # a database outage must not end the loop
         logger.warning("%s failed; will retry", name, exc_info=True)
+        return None
 
 
 async def sweep_periodically(
@@ -162,10 +182,10 @@ async def unlist_periodically(
     sessionmaker: async_sessionmaker[AsyncSession], interval_s: float
 ) -> None:
     """Take expired sites off the map at start (a service down for a while comes back to a
-    backlog that every map read would pay for) and every `interval_s` until cancelled."""
-    await _every(
-        interval_s,
-        "taking expired sites off the map",
-        lambda: _take_off_the_map(sessionmaker),
-        at_start=True,
-    )
+    backlog that every map read would pay for), then every `interval_s`, or at the next
+    expiry of a listed site when it comes sooner (until_next_pass), until cancelled."""
+    while True:
+        next_expiry_in_s = await _attempt(
+            "taking expired sites off the map", lambda: _take_off_the_map(sessionmaker)
+        )
+        await asyncio.sleep(until_next_pass(interval_s, next_expiry_in_s))

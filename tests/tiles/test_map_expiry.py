@@ -225,6 +225,68 @@ async def test_the_periodic_pass_runs_at_start(
     assert await _site_state(session, gone["id"]) == [(False, True)]
 
 
+@pytest.mark.parametrize(
+    ("interval_s", "next_expiry_in_s", "low", "high"),
+    [
+        (60, None, 30, 90),  # nothing listed will expire: the interval, with jitter
+        (60, 200, 30, 90),  # later than the interval: the interval
+        (60, 20, 20.5, 20.5),  # sooner: just past that expiry
+        (60, 1, 10, 10),  # very soon: not sooner than the gap after this pass
+        (60, 0, 10, 10),
+        (4, 1, 2, 4),  # an interval shorter than the gap: the interval's jitter still applies
+    ],
+)
+def test_the_pass_waits_for_the_next_expiry_when_it_comes_sooner(
+    interval_s: float, next_expiry_in_s: float | None, low: float, high: float
+) -> None:
+    assert sweep_module.MIN_PASS_GAP_S == 10
+    assert sweep_module.PAST_EXPIRY_S == 0.5
+    for _ in range(50):
+        assert low <= sweep_module.until_next_pass(interval_s, next_expiry_in_s) <= high
+
+
+async def test_the_periodic_pass_runs_again_at_the_next_expiry(
+    client: AsyncClient,
+    actors: Actors,
+    session: AsyncSession,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A listed site expiring in 2 s: the pass after the one at start comes then, not after
+    the interval (an hour here)."""
+    soon = await post(client, actors.a, title="Hết hạn sau 2 giây")
+    await session.execute(
+        text(
+            "UPDATE vacancy_site SET valid_through = now() + interval '2 seconds' "
+            "WHERE vacancy_id = CAST(:id AS uuid)"
+        ),
+        {"id": soon["id"]},
+    )
+    sessions = _joined(session)
+    waits: list[float | None] = []
+    second_pass = asyncio.Event()
+    original = sweep_module._take_off_the_map
+
+    async def observed(sessionmaker: async_sessionmaker[AsyncSession]) -> float | None:
+        waits.append(await original(sessionmaker))
+        if len(waits) == 2:
+            second_pass.set()
+        return waits[-1]
+
+    monkeypatch.setattr(sweep_module, "_take_off_the_map", observed)
+    monkeypatch.setattr(sweep_module, "MIN_PASS_GAP_S", 0.5)
+    task = asyncio.create_task(sweep_module.unlist_periodically(sessions, 3600))
+    try:
+        await asyncio.wait_for(second_pass.wait(), timeout=20)
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+    # (The test's transaction keeps one now(): the site stays 2 s ahead of it.)
+    first = waits[0]
+    assert first is not None
+    assert 0 < first <= 2
+
+
 async def test_the_sweep_commits_batch_by_batch(
     client: AsyncClient,
     actors: Actors,
