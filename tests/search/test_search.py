@@ -893,18 +893,23 @@ async def test_areas_with_vacancy_counts(client: AsyncClient, actors: Actors) ->
     assert_problem(await client.get("/v1/areas", params={"with": "placements"}), 422, "query.with")
 
 
+async def post_at_one_point(client: AsyncClient, actors: Actors, count: int) -> None:
+    """`count` vacancies of employer A, each with one site given by commune 29557, so all sit
+    on its label point: equal distances from anywhere."""
+    items = [
+        vacancy_payload(title=f"Cùng chỗ {i}", sites=[{"positions": 1, "commune_code": "29557"}])
+        for i in range(count)
+    ]
+    created = await client.post("/v1/vacancies/bulk", json=items, headers=actors.a)
+    assert created.json()["created"] == count
+
+
 async def test_nearest_pages_split_no_group_of_sites_at_one_point(
     client: AsyncClient, actors: Actors
 ) -> None:
     """Many sites at exactly one point (sites given by commune sit on its label point): more
     than the nearest-scan's margin, so paging must still give each exactly once, in id order."""
-    items = [
-        vacancy_payload(title=f"Cùng chỗ {i}", sites=[{"positions": 1, "commune_code": "29557"}])
-        for i in range(45)
-    ]
-    assert (await client.post("/v1/vacancies/bulk", json=items, headers=actors.a)).json()[
-        "created"
-    ] == 45
+    await post_at_one_point(client, actors, 45)
     found = await walk(client, near=f"{LON},{LAT}", radius_m=20_000, limit=5)
     site_ids = [item["site"]["id"] for item in found]
     assert len(site_ids) == 45
@@ -916,13 +921,7 @@ async def test_a_run_of_equal_distances_is_taken_along_the_index_before_any_sort
 ) -> None:
     """A run longer than the first margin is taken again along the KNN index with the larger
     one; only a run longer than every margin is ordered without it. Same pages either way."""
-    items = [
-        vacancy_payload(title=f"Cùng chỗ {i}", sites=[{"positions": 1, "commune_code": "29557"}])
-        for i in range(20)
-    ]
-    assert (await client.post("/v1/vacancies/bulk", json=items, headers=actors.a)).json()[
-        "created"
-    ] == 20
+    await post_at_one_point(client, actors, 20)
     tries: list[tuple[bool, int]] = []
     original = pages._page
 
