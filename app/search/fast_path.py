@@ -18,8 +18,9 @@ answering. The fast path answers no error but the rate limit's 429."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any, Protocol
 from urllib.parse import parse_qsl
 
@@ -86,7 +87,9 @@ def _parameters(query_string: bytes, required: str, taken: set[str]) -> dict[str
 def _limit(given: dict[str, str], default: int, most: int) -> int | None:
     if "limit" not in given:
         return default
-    size = int(given["limit"]) if _LIMIT.fullmatch(given["limit"]) else most + 1
+    if not _LIMIT.fullmatch(given["limit"]):
+        return None
+    size = int(given["limit"])
     return size if size <= most else None
 
 
@@ -138,6 +141,60 @@ def _anonymous(headers: Iterable[tuple[bytes, bytes]], *, json_only: bool) -> bo
     return True
 
 
+@dataclass(frozen=True)
+class _PlainSearch:
+    """What differs between the two searches the middleware answers."""
+
+    name: str  # the metric's `search` label
+    parse: Callable[[bytes], tuple[SearchParams, int] | None]
+    json_only: bool  # /v1/vacancies answers GeoJSON when Accept asks for it: the route's work
+    kept: Callable[[SearchParams, date, int], tuple[Any, dict[str, Any]] | None]
+    # The answer from the statement's rows; None when the route must answer (a tie).
+    answer: Callable[[SearchParams, int, Sequence[Mapping[str, Any]]], Awaitable[Response | None]]
+
+
+async def _nearest_page(
+    params: SearchParams, limit: int, rows: Sequence[Mapping[str, Any]]
+) -> Response | None:
+    if not pages.knn_page_exact(rows, limit + 1):  # the route orders the tie exactly
+        return None
+
+    async def fetched(_: int) -> Sequence[Mapping[str, Any]]:
+        return rows
+
+    found, next_cursor = await cursors.page(
+        fetched, limit, lambda row: search_cursor.position(params, None, row)
+    )
+    body = service.plain_page(found, next_cursor).model_dump_json().encode()
+    return Response(body, media_type="application/json")
+
+
+async def _collection(
+    _params: SearchParams, _limit: int, rows: Sequence[Mapping[str, Any]]
+) -> Response:
+    collection = next(iter(rows[0].values()))  # one row, one column: the collection as text
+    return Response(str(collection).encode(), media_type=GEOJSON)
+
+
+_SEARCHES = {
+    PATH: _PlainSearch(
+        "nearest",
+        plain_nearest,
+        json_only=True,
+        # One row more than the page tells whether another page follows (app/cursors.py).
+        kept=lambda params, today, limit: pages.kept_nearest_page(params, today, limit + 1),
+        answer=_nearest_page,
+    ),
+    GEOJSON_PATH: _PlainSearch(
+        "viewport",
+        plain_viewport,
+        json_only=False,
+        kept=geojson.kept_collection,
+        answer=_collection,
+    ),
+}
+
+
 class SearchFastPathMiddleware:
     def __init__(self, app: ASGIApp, settings: Settings) -> None:
         self.app = app
@@ -146,53 +203,42 @@ class SearchFastPathMiddleware:
         self.enabled = settings.search_fast_path and "search" not in settings.statement_timeouts_ms
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        path = scope["path"] if scope["type"] == "http" else None
-        if path not in (PATH, GEOJSON_PATH) or scope["method"] != "GET" or not self.enabled:
+        search = _SEARCHES.get(scope["path"]) if scope["type"] == "http" else None
+        if search is None or scope["method"] != "GET" or not self.enabled:
             await self.app(scope, receive, send)
             return
-        search = "nearest" if path == PATH else "viewport"
-        parse = plain_nearest if path == PATH else plain_viewport
-        taken = parse(scope["query_string"])
-        if taken is None or not _anonymous(scope["headers"], json_only=path == PATH):
-            await self._route(search, "other", scope, receive, send)
+        taken = search.parse(scope["query_string"])
+        if taken is None or not _anonymous(scope["headers"], json_only=search.json_only):
+            await self._route(search.name, "other", scope, receive, send)
             return
         params, limit = taken
         state = scope["app"].state
         settings: Settings = state.settings
-        today = datetime.now(settings.tz).date()
-        if path == PATH:
-            # One row more than the page tells whether another page follows (app/cursors.py).
-            kept = pages.kept_nearest_page(params, today, limit + 1)
-        else:
-            kept = geojson.kept_collection(params, today, limit)
+        kept = search.kept(params, datetime.now(settings.tz).date(), limit)
         if kept is None:  # the route builds the statement, and keeps it for the next request
-            await self._route(search, "unbuilt", scope, receive, send)
+            await self._route(search.name, "unbuilt", scope, receive, send)
             return
         client = scope.get("client")
         try:  # the route's limit and bucket: the `search` class, per address
             address = f"ip:{client[0] if client else 'unknown'}"
             await count(settings, state.rate_counter, RequestClass.search, address, keyed=False)
         except TooManyRequestsError as exc:
-            scope[ROUTE_TEMPLATE_KEY] = path
+            scope[ROUTE_TEMPLATE_KEY] = scope["path"]
             await (await handle_app_error(Request(scope), exc))(scope, receive, send)
             return
         scope[COUNTED_KEY] = True  # from here on a request handed to the route was counted
         replica = state.database.pick_replica()
         rows = await self._rows(state, replica, kept)
         if rows is None:
-            await self._route(search, "database", scope, receive, send)
+            await self._route(search.name, "database", scope, receive, send)
             return
-        if path == PATH and not pages.knn_page_exact(rows, limit + 1):
-            await self._route(search, "tie", scope, receive, send)  # the route orders it
+        response = await search.answer(params, limit, rows)
+        if response is None:
+            await self._route(search.name, "tie", scope, receive, send)
             return
         state.database.answered_by(replica or state.database.primary, retried=False)
-        if path == PATH:
-            response = await _nearest_page(params, limit, rows)
-        else:  # one row, one column: the collection as text
-            collection = next(iter(rows[0].values()))
-            response = Response(str(collection).encode(), media_type=GEOJSON)
-        SEARCH_FAST_PATH.labels(search, "answered").inc()
-        scope[ROUTE_TEMPLATE_KEY] = path
+        SEARCH_FAST_PATH.labels(search.name, "answered").inc()
+        scope[ROUTE_TEMPLATE_KEY] = scope["path"]
         await response(scope, receive, send)
 
     @staticmethod
@@ -217,16 +263,3 @@ class SearchFastPathMiddleware:
     ) -> None:
         SEARCH_FAST_PATH.labels(search, why).inc()
         await self.app(scope, receive, send)
-
-
-async def _nearest_page(
-    params: SearchParams, limit: int, rows: Sequence[Mapping[str, Any]]
-) -> Response:
-    async def fetched(_: int) -> Sequence[Mapping[str, Any]]:
-        return rows
-
-    found, next_cursor = await cursors.page(
-        fetched, limit, lambda row: search_cursor.position(params, None, row)
-    )
-    body = service.plain_page(found, next_cursor).model_dump_json().encode()
-    return Response(body, media_type="application/json")
