@@ -6,8 +6,9 @@ Per row, a load pays for the trigger that builds the search documents
 GiST, partial btrees, and the map cells' block index). Into empty tables, inside the load's
 transaction, `Bulk.begin` drops those indexes and foreign keys and disables those two
 triggers; the loader writes the documents and site columns itself (app/demo/documents.py, the
-site stage); `Bulk.finish` builds each index once, adds the foreign keys back (which checks
-every row, in one join each) and enables the triggers. Definitions are taken from the
+site stage); `Bulk.finish` counts the map cells once over every public site, builds each index
+once, adds the foreign keys back (which checks every row, in one join each) and enables the
+triggers. Definitions are taken from the
 catalogue (pg_get_indexdef, pg_get_constraintdef), so the database ends as it was, with the
 same names.
 
@@ -15,8 +16,12 @@ All of it is transactional: a failed load rolls back to the indexes and triggers
 DDL takes ACCESS EXCLUSIVE locks on vacancy, vacancy_site and site_cell until the load
 commits, so readers of those tables wait for the load: hence only into empty tables, where
 there is nothing to read yet (a row written between the check and the lock is still
-indexed, checked and counted: only the wait would be longer). The statement triggers (map
-cells, words, map version, joints) stay on.
+indexed, checked and counted: only the wait would be longer). The map cells' insert trigger is
+off too: batch after batch it upserted every cell its sites touched (about 40% of writing a
+batch, growing as the cells fill), where one aggregate at the end writes each cell once. Its
+floating-point sums are then added in another order than batch by batch: equal to the last
+bits or so, as the per-row path's own sums differ with its batch size. The other statement
+triggers (words, map version, joints) stay on.
 """
 
 from __future__ import annotations
@@ -31,6 +36,8 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 TABLES = ("vacancy", "vacancy_site", "site_cell")
 # The per-row triggers whose work the loader does itself.
 ROW_TRIGGERS = (("vacancy", "vacancy_before_write"), ("vacancy_site", "site_fill"))
+# ... and the statement trigger whose work Bulk.finish does once for all the sites.
+TRIGGERS = (*ROW_TRIGGERS, ("vacancy_site", "vacancy_site_cells_insert"))
 # This transaction only: memory for each CREATE INDEX (GIN builds in memory, then merges), and
 # for the transition tables of the statement triggers (a batch of vacancies is about 80 MB)
 # and the map cells' aggregate, which would otherwise go to disk.
@@ -46,6 +53,51 @@ _INDEXES = text("""
       AND NOT EXISTS (SELECT FROM pg_constraint AS c WHERE c.conindid = i.indexrelid)
     ORDER BY i.indrelid, name
 """)
+# What jobmap_site_cells_insert adds for the sites of a statement, for all public sites at
+# once: per zoom and cell, their number, positions, sums of Web Mercator coordinates and
+# squares, and the occupation groups' code points. Sites are counted into the cells of the top
+# zoom, and each zoom's cells into those of the zoom above: a cell of zoom z - 1 is
+# (cx >> 1, cy >> 1) of zoom z exactly (jobmap_cell_x multiplies by a power of two before it
+# floors), so 1.1M sites are read once rather than once per zoom. Into the table emptied just
+# before (Bulk.finish), in the key's order, which fills the primary key's btree left to right.
+TOP_ZOOM, BOTTOM_ZOOM = 15, 8
+_ROLLED_UP = """
+    sum(sites)::integer AS sites, sum(positions)::bigint AS positions, sum(sum_x) AS sum_x,
+    sum(sum_y) AS sum_y, sum(sum_xx) AS sum_xx, sum(sum_yy) AS sum_yy,
+    sum(group_sum)::bigint AS group_sum"""
+
+
+def _count_cells() -> str:
+    # Zooms and names are constants: nothing from outside goes into the statement.
+    top = f"""z{TOP_ZOOM} AS MATERIALIZED (
+        SELECT jobmap_cell_x(s.geom, {TOP_ZOOM}) AS cx, jobmap_cell_y(s.geom, {TOP_ZOOM}) AS cy,
+               count(*)::integer AS sites, sum(s.positions)::bigint AS positions,
+               sum(m.x) AS sum_x, sum(m.y) AS sum_y, sum(m.x * m.x) AS sum_xx,
+               sum(m.y * m.y) AS sum_yy,
+               sum(coalesce(ascii(s.occupation_code), 0))::bigint AS group_sum
+        FROM vacancy_site AS s
+        CROSS JOIN LATERAL (SELECT jobmap_mercator_x(s.geom) AS x,
+                                   jobmap_mercator_y(s.geom) AS y) AS m
+        WHERE s.public
+        GROUP BY 1, 2)"""  # noqa: S608
+    below = [
+        f"z{z} AS MATERIALIZED (SELECT cx >> 1 AS cx, cy >> 1 AS cy, {_ROLLED_UP} "  # noqa: S608
+        f"FROM z{z + 1} GROUP BY 1, 2)"
+        for z in range(TOP_ZOOM - 1, BOTTOM_ZOOM - 1, -1)
+    ]
+    zooms = " UNION ALL ".join(
+        f"SELECT {z}, * FROM z{z}"  # noqa: S608
+        for z in range(BOTTOM_ZOOM, TOP_ZOOM + 1)
+    )
+    return f"""
+    INSERT INTO site_cell (zoom, cx, cy, sites, positions, sum_x, sum_y, sum_xx, sum_yy, group_sum)
+    WITH {", ".join([top, *below])}
+    SELECT * FROM ({zooms}) AS cells
+    ORDER BY 1, 2, 3
+    """  # noqa: S608
+
+
+_COUNT_CELLS = text(_count_cells())
 _FOREIGN_KEYS = text("""
     SELECT conrelid::regclass::text AS tab, conname, pg_get_constraintdef(oid) AS definition
     FROM pg_constraint
@@ -68,7 +120,7 @@ class Bulk:
 
     @classmethod
     async def begin(cls, conn: AsyncConnection) -> Bulk:
-        """Drop the secondary indexes and foreign keys, disable the per-row triggers."""
+        """Drop the secondary indexes and foreign keys, disable the triggers in TRIGGERS."""
         tables = list(TABLES)
         indexes = [(r.name, r.definition) for r in await conn.execute(_INDEXES, {"tables": tables})]
         keys = [
@@ -79,19 +131,24 @@ class Bulk:
             await conn.execute(text(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"'))
         for name, _ in indexes:
             await conn.execute(text(f"DROP INDEX {name}"))
-        for table, trigger in ROW_TRIGGERS:
+        for table, trigger in TRIGGERS:
             await conn.execute(text(f"ALTER TABLE {table} DISABLE TRIGGER {trigger}"))
         await _set(conn, "work_mem", WORK_MEM)
         return cls(indexes, keys)
 
     async def finish(self, conn: AsyncConnection) -> None:
-        """Build the indexes, add the foreign keys back (checking every row), enable triggers."""
+        """Count the map cells, build the indexes, add the foreign keys back (checking every
+        row), enable the triggers."""
+        # Without sites every cell counts nothing: the cells a site once left, kept at zero
+        # by the trigger, go (TRUNCATE: no dead rows for the unique checks to step over).
+        await conn.execute(text("TRUNCATE site_cell"))
+        await conn.execute(_COUNT_CELLS)
         await _set(conn, "maintenance_work_mem", MAINTENANCE_WORK_MEM)
         for _, definition in self.indexes:
             await conn.execute(text(definition))
         for table, name, definition in self.foreign_keys:
             await conn.execute(text(f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {definition}'))
-        for table, trigger in ROW_TRIGGERS:
+        for table, trigger in TRIGGERS:
             await conn.execute(text(f"ALTER TABLE {table} ENABLE TRIGGER {trigger}"))
 
 
