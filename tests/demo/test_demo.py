@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import re
 from collections import Counter
 from collections.abc import Iterator
@@ -279,6 +280,24 @@ async def test_loading_a_seed_twice_is_refused(session: AsyncSession) -> None:
     report = await load_demo(session, 40, SEED + 1, now=NOW)  # another seed adds more
     assert report.employers == 5
     assert await _count(session, Vacancy) == 80
+
+
+async def test_the_cycle_collector_is_off_during_a_load_and_back_after(
+    session: AsyncSession,
+) -> None:
+    during: list[bool] = []
+    await load_demo(session, 40, SEED, lambda _: during.append(gc.isenabled()), now=NOW)
+    assert during == [False]
+    assert gc.isenabled()
+    with pytest.raises(DemoError, match="already loaded"):  # a failed load restores it too
+        await load_demo(session, 40, SEED, now=NOW)
+    assert gc.isenabled()
+    gc.disable()  # ... and leaves it as it found it
+    try:
+        await load_demo(session, 40, SEED + 1, now=NOW)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
 
 
 @pytest.fixture
