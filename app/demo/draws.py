@@ -12,7 +12,13 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import TypeVar
 
+from asyncpg.pgproto import pgproto
+
 DAY = 86_400  # seconds
+# A random UUID's version (4) and variant (RFC 4122) bits, as uuid.UUID(int=..., version=4)
+# sets them.
+_UUID_KEEP = ~((0xF000 << 64) | (0xC000 << 48))
+_UUID_V4 = (4 << 76) | (0x8000 << 48)
 
 T = TypeVar("T")
 
@@ -36,7 +42,11 @@ class Draws:
         return bisect(cum, self.random() * cum[-1])
 
     def uuid(self) -> uuid.UUID:
-        return uuid.UUID(int=self.rng.getrandbits(128), version=4)
+        """A version 4 UUID, as the driver's own type (a uuid.UUID, equal and hashing alike):
+        4x cheaper to make than uuid.UUID(int=..., version=4), and COPY encodes it without
+        calling back into Python."""
+        value = (self.rng.getrandbits(128) & _UUID_KEEP) | _UUID_V4
+        return pgproto.UUID(value.to_bytes(16, "big"))  # type: ignore[no-any-return]
 
     def seconds(self, low_days: float, high_days: float) -> timedelta:
         return timedelta(seconds=int((low_days + (high_days - low_days) * self.random()) * DAY))
