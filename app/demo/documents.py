@@ -34,9 +34,11 @@ WordsSource = Callable[[list[str]], dict[str, list[str]]]
 FoldSource = Callable[[list[str]], dict[str, str]]
 
 
-def tsvector_binary(lexemes: Lexemes) -> bytes:
-    """A tsvector without positions in PostgreSQL's binary format (tsvectorrecv sorts it)."""
-    return struct.pack(">i", len(lexemes)) + b"".join(lexemes)
+def tsvector_binary(lexemes: Iterable[bytes], count: int) -> bytes:
+    """A tsvector without positions in PostgreSQL's binary format. tsvectorrecv sorts the
+    lexemes unless they come in its order already: byte order, which sorting these bytes gives
+    (a word's NUL comes before any byte of a longer word it begins)."""
+    return struct.pack(">i", count) + b"".join(lexemes)
 
 
 def lexemes(words: Iterable[bytes]) -> Lexemes:
@@ -122,7 +124,13 @@ class Documents:
         # their words are also search_doc's words of the title and the occupation names.
         words = self._words(f"{title} {self._occupations.get(code) or ''}")
         pairs = [a + b"_" + b for a, b in itertools.pairwise(words)]
-        head = (self._titles[title], tsvector_binary(lexemes([*words, *pairs])), lexemes(words))
+        # Sorted here, once per title and occupation, rather than by PostgreSQL for every row.
+        title_doc = lexemes([*words, *pairs])
+        head = (
+            self._titles[title],
+            tsvector_binary(sorted(title_doc), len(title_doc)),
+            lexemes(words),
+        )
         self._heads[(title, code)] = head
         return head
 
@@ -148,4 +156,5 @@ class Documents:
             if known is None:
                 known = sentences[sentence] = self._lexemes(sentence)
             parts.append(known)
-        return title_folded, title_doc, tsvector_binary(frozenset().union(*parts))
+        search_doc = frozenset().union(*parts)
+        return title_folded, title_doc, tsvector_binary(search_doc, len(search_doc))
