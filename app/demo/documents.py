@@ -15,7 +15,7 @@ from __future__ import annotations
 import itertools
 import struct
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 
 from app.demo.rows import VacancyRow
 
@@ -34,11 +34,11 @@ WordsSource = Callable[[list[str]], dict[str, list[str]]]
 FoldSource = Callable[[list[str]], dict[str, str]]
 
 
-def tsvector_binary(lexemes: Iterable[bytes], count: int) -> bytes:
+def tsvector_binary(lexemes: Collection[bytes]) -> bytes:
     """A tsvector without positions in PostgreSQL's binary format. tsvectorrecv sorts the
     lexemes unless they come in its order already: byte order, which sorting these bytes gives
     (a word's NUL comes before any byte of a longer word it begins)."""
-    return struct.pack(">i", count) + b"".join(lexemes)
+    return struct.pack(">i", len(lexemes)) + b"".join(lexemes)
 
 
 def lexemes(words: Iterable[bytes]) -> Lexemes:
@@ -126,11 +126,7 @@ class Documents:
         pairs = [a + b"_" + b for a, b in itertools.pairwise(words)]
         # Sorted here, once per title and occupation, rather than by PostgreSQL for every row.
         title_doc = lexemes([*words, *pairs])
-        head = (
-            self._titles[title],
-            tsvector_binary(sorted(title_doc), len(title_doc)),
-            lexemes(words),
-        )
+        head = (self._titles[title], tsvector_binary(sorted(title_doc)), lexemes(words))
         self._heads[(title, code)] = head
         return head
 
@@ -156,5 +152,4 @@ class Documents:
             if known is None:
                 known = sentences[sentence] = self._lexemes(sentence)
             parts.append(known)
-        search_doc = frozenset().union(*parts)
-        return title_folded, title_doc, tsvector_binary(search_doc, len(search_doc))
+        return title_folded, title_doc, tsvector_binary(frozenset().union(*parts))

@@ -174,100 +174,88 @@ async def load_demo(
     two). `analyze=False` leaves the statistics to the caller (the CLI runs VACUUM (ANALYZE)
     right after the commit).
     """
+    conn = await _connection(db)
     with _without_cycle_collector():
-        return await _load(
-            await _connection(db), vacancies, seed, progress, now, batch_size, bulk_path, analyze
+        # SQLAlchemy begins the DBAPI transaction lazily, on its first statement: run these
+        # through it before touching the driver connection, so that COPY lands inside the
+        # transaction.
+        await lock(conn)
+        communes = await current_communes(conn)
+        if not communes:
+            raise DemoError("no current communes: run `jobmap areas load` first")
+        taken = frozenset(await conn.scalars(select(Employer.tax_code)))
+        # Bulk statements outlast the service's short statement timeout; restored at the end.
+        previous_timeout = await conn.scalar(text("SHOW statement_timeout"))
+        await conn.execute(text("SET LOCAL statement_timeout = 0"))
+
+        generator = await asyncio.to_thread(
+            DemoGenerator,
+            seed=seed,
+            vacancies=vacancies,
+            communes=communes,
+            now=now or datetime.now(UTC),
+            taken_tax_codes=taken,
         )
+        first_id = generator.employers[0].id
+        if await conn.scalar(select(exists().where(Employer.id == first_id))):
+            raise DemoError(f"demo data from seed {seed} is already loaded")
 
-
-async def _load(
-    conn: AsyncConnection,
-    vacancies: int,
-    seed: int,
-    progress: Callable[[int], None] | None,
-    now: datetime | None,
-    batch_size: int,
-    bulk_path: bool,
-    analyze: bool,
-) -> DemoReport:
-    # SQLAlchemy begins the DBAPI transaction lazily, on its first statement: run these through
-    # it before touching the driver connection, so that COPY lands inside the transaction.
-    await lock(conn)
-    communes = await current_communes(conn)
-    if not communes:
-        raise DemoError("no current communes: run `jobmap areas load` first")
-    taken = frozenset(await conn.scalars(select(Employer.tax_code)))
-    # Bulk statements outlast the service's short statement timeout; restored at the end.
-    previous_timeout = await conn.scalar(text("SHOW statement_timeout"))
-    await conn.execute(text("SET LOCAL statement_timeout = 0"))
-
-    generator = await asyncio.to_thread(
-        DemoGenerator,
-        seed=seed,
-        vacancies=vacancies,
-        communes=communes,
-        now=now or datetime.now(UTC),
-        taken_tax_codes=taken,
-    )
-    first_id = generator.employers[0].id
-    if await conn.scalar(select(exists().where(Employer.id == first_id))):
-        raise DemoError(f"demo data from seed {seed} is already loaded")
-
-    raw = await _driver_connection(conn)
-    await raw.copy_records_to_table(
-        "employer", records=generator.employers, columns=EMPLOYER_COLUMNS
-    )
-    await conn.execute(text(f"DROP TABLE IF EXISTS {_STAGE}"))
-    await conn.execute(_CREATE_STAGE)
-
-    # Into empty tables, the fast path (app/demo/bulk.py); on top of data, the per-row triggers.
-    fast = bulk_path and await bulk.empty(conn)
-    work = await bulk.Bulk.begin(conn) if fast else None
-    guard = asyncio.Lock()  # one statement at a time on the connection (see _documents)
-    documents = await _documents(conn, generator, guard) if fast else None
-    if fast:
-        await raw.set_type_codec(
-            "tsvector", schema="pg_catalog", encoder=bytes, decoder=bytes, format="binary"
+        raw = await _driver_connection(conn)
+        await raw.copy_records_to_table(
+            "employer", records=generator.employers, columns=EMPLOYER_COLUMNS
         )
-    verified = frozenset(e.id for e in generator.employers if e.verified_at is not None)
+        await conn.execute(text(f"DROP TABLE IF EXISTS {_STAGE}"))
+        await conn.execute(_CREATE_STAGE)
 
-    sites = 0
-    batches = generator.batches(batch_size)
-
-    def prepare() -> Prepared | None:
-        batch = next(batches, None)
-        return None if batch is None else _prepare(batch, verified, documents)
-
-    # Python builds the next batch in a thread while PostgreSQL writes this one: on two cores
-    # the two halves of the work overlap instead of taking turns.
-    pending = asyncio.ensure_future(asyncio.to_thread(prepare))
-    try:
-        while (prepared := await pending) is not None:
-            pending = asyncio.ensure_future(asyncio.to_thread(prepare))
-            async with guard:
-                await _write(conn, raw, prepared, fast=fast)
-            sites += len(prepared.batch.sites)
-            if progress is not None:
-                progress(len(prepared.batch.vacancies))
-    finally:
-        # Let the thread end before the connection is used again (it may be waiting for it).
-        with contextlib.suppress(Exception):
-            await pending
+        # Into empty tables, the fast path (app/demo/bulk.py); on top of data, the per-row triggers.
+        fast = bulk_path and await bulk.empty(conn)
+        work = await bulk.Bulk.begin(conn) if fast else None
+        guard = asyncio.Lock()  # one statement at a time on the connection (see _documents)
+        documents = await _documents(conn, generator, guard) if fast else None
         if fast:
-            await raw.reset_type_codec("tsvector", schema="pg_catalog")
+            await raw.set_type_codec(
+                "tsvector", schema="pg_catalog", encoder=bytes, decoder=bytes, format="binary"
+            )
+        verified = frozenset(e.id for e in generator.employers if e.verified_at is not None)
 
-    await conn.execute(text(f"DROP TABLE {_STAGE}"))
-    if work is not None:
-        await work.finish(conn)
-    for table in ("employer", "vacancy", "vacancy_site") if analyze else ():
-        # Fresh statistics, so the first queries on the demo data get sensible plans.
-        await conn.execute(text(f"ANALYZE {table}"))
-    await conn.execute(
-        text("SELECT set_config('statement_timeout', :value, true)"), {"value": previous_timeout}
-    )
-    return DemoReport(
-        employers=len(generator.employers), vacancies=vacancies, sites=sites, bulk=fast
-    )
+        sites = 0
+        batches = generator.batches(batch_size)
+
+        def prepare() -> Prepared | None:
+            batch = next(batches, None)
+            return None if batch is None else _prepare(batch, verified, documents)
+
+        # Python builds the next batch in a thread while PostgreSQL writes this one: on two cores
+        # the two halves of the work overlap instead of taking turns.
+        pending = asyncio.ensure_future(asyncio.to_thread(prepare))
+        try:
+            while (prepared := await pending) is not None:
+                pending = asyncio.ensure_future(asyncio.to_thread(prepare))
+                async with guard:
+                    await _write(conn, raw, prepared, fast=fast)
+                sites += len(prepared.batch.sites)
+                if progress is not None:
+                    progress(len(prepared.batch.vacancies))
+        finally:
+            # Let the thread end before the connection is used again (it may be waiting for it).
+            with contextlib.suppress(Exception):
+                await pending
+            if fast:
+                await raw.reset_type_codec("tsvector", schema="pg_catalog")
+
+        await conn.execute(text(f"DROP TABLE {_STAGE}"))
+        if work is not None:
+            await work.finish(conn)
+        for table in ("employer", "vacancy", "vacancy_site") if analyze else ():
+            # Fresh statistics, so the first queries on the demo data get sensible plans.
+            await conn.execute(text(f"ANALYZE {table}"))
+        await conn.execute(
+            text("SELECT set_config('statement_timeout', :value, true)"),
+            {"value": previous_timeout},
+        )
+        return DemoReport(
+            employers=len(generator.employers), vacancies=vacancies, sites=sites, bulk=fast
+        )
 
 
 @dataclass(frozen=True)
