@@ -235,6 +235,17 @@ async def apply_speeds(connection: AsyncConnection, schema: str = LIVE) -> int:
     return int(result.rowcount)
 
 
+async def record_recost(connection: AsyncConnection) -> None:
+    """Note in the live network's info row when its costs were computed again: workers keep
+    the routing graph in memory (app/search/road_graph.py) keyed by that row."""
+    await run_in_schema(
+        connection,
+        LIVE,
+        "ALTER TABLE {s}.info ADD COLUMN IF NOT EXISTS costed_at timestamptz",
+        "UPDATE {s}.info SET costed_at = clock_timestamp()",
+    )
+
+
 async def record_info(connection: AsyncConnection, schema: str, source: str) -> None:
     for statement in _INFO:
         await connection.execute(text(statement.format(s=_schema(schema))), {"source": source})

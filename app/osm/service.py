@@ -184,6 +184,7 @@ async def recost(settings: Settings) -> int:
             if await repository.counts(connection) is None:
                 raise OsmLoadError("no street network is loaded: run `jobmap osm load FILE`")
             edges = await repository.apply_speeds(connection)
+            await repository.record_recost(connection)
             # Costs decide which roads a mode may use, so which road each site joins.
             logger.info("joining work sites to the network again")
             await joints.rejoin_sites(connection)

@@ -1,0 +1,297 @@
+"""The street network's routing graph kept in each worker's memory, for travel-time search and
+isochrones (app/search/travel.py, app/search/isochrones.py): Dijkstra with a time limit
+(scipy) over a sparse matrix of seconds per mode, instead of pgRouting, which builds its graph
+from SQL on every call (bench/README.md, "routing in the process": 36-194x faster than
+pgr_drivingDistance over the same graph).
+
+The graph is fetched once per worker and network: the live network's `osm.info` row (load
+time, source, costs' time) is its key, read on every request, so a reload (`jobmap osm load`)
+or a recost (`jobmap osm recost`) is picked up by the next request of every worker. A search
+routes on one whole network: the one whose key it read.
+
+Costs and their conventions are those of `street_network.edges_sql`: seconds, a negative cost
+closes that direction. The origin joins its road as in the SQL version: an extra vertex with
+one edge to each end of its road (the walk, then the road's part), in a direction the mode may
+ride it."""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import math
+import weakref
+from typing import Any
+
+import numpy as np
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import dijkstra
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.models.travel_speed import TravelMode
+from app.search.joints import Joint
+
+EARTH_M = 6378137.0  # Web Mercator's sphere (EPSG:3857)
+# A zero-second edge would read as no edge in a sparse matrix: it costs a nanosecond.
+LEAST_S = 1e-9
+_KEY = text("SELECT CAST(i AS text) FROM osm.info AS i")
+# Every edge in one row of arrays: the aggregates of one query level take the rows in the same
+# order, so the arrays line up. Geometries as one little-endian WKB string, split below.
+_EDGES = text(
+    """
+    SELECT array_agg(id), array_agg(source), array_agg(target), array_agg(length_m),
+           array_agg(cost_motorbike), array_agg(reverse_cost_motorbike),
+           array_agg(cost_bicycle), array_agg(reverse_cost_bicycle), array_agg(cost_walk),
+           array_agg(ST_NPoints(geom)), string_agg(ST_AsBinary(geom, 'NDR'), ''::bytea)
+    FROM osm.edge
+    """
+)
+_WKB_HEADER = 9  # byte order, geometry type, number of points
+
+
+def mercator(lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """EPSG:3857 metres of WGS 84 degrees (what ST_Transform(.., 3857) gives)."""
+    x = EARTH_M * np.radians(lon)
+    y = EARTH_M * np.log(np.tan(math.pi / 4 + np.radians(lat) / 2))
+    return x, y
+
+
+@dataclasses.dataclass(frozen=True)
+class Segments:
+    """Every edge's geometry as straight segments in Web Mercator, for drawing areas."""
+
+    edges: int  # of the network
+    edge: np.ndarray  # the edge (index into the network's arrays) of each segment
+    x0: np.ndarray
+    y0: np.ndarray
+    x1: np.ndarray
+    y1: np.ndarray
+
+    @classmethod
+    def from_wkb(cls, blob: bytes, points: np.ndarray) -> Segments:
+        """From the edges' LineString WKB strings laid end to end (`points` each)."""
+        raw = np.frombuffer(blob, dtype=np.uint8)
+        sizes = _WKB_HEADER + 16 * points
+        if int(sizes.sum()) != raw.size:
+            raise ValueError("edge geometries are not 2D LineStrings")
+        starts = np.cumsum(sizes) - sizes
+        keep = np.ones(raw.size, dtype=bool)
+        keep[(starts[:, None] + np.arange(_WKB_HEADER)).ravel()] = False
+        lon, lat = raw[keep].copy().view("<f8").reshape(-1, 2).T
+        x, y = mercator(lon, lat)
+        # A segment from each point but the last of its edge to the next point.
+        last = np.cumsum(points) - 1
+        begins = np.ones(x.size, dtype=bool)
+        begins[last] = False
+        first = np.flatnonzero(begins)
+        edge = np.repeat(np.arange(points.size), points - 1)
+        return cls(points.size, edge, x[first], y[first], x[first + 1], y[first + 1])
+
+
+@dataclasses.dataclass
+class ModeGraph:
+    """A mode's edges as a sparse matrix of seconds (row: from, column: to) over its vertices
+    (`ids`, sorted), with one more vertex, the origin (index len(ids)), whose two edges are
+    set for each search. `lengths` are the metres of the matrix's entries."""
+
+    ids: np.ndarray
+    matrix: csr_matrix
+    lengths: np.ndarray
+    entry_keys: np.ndarray  # row * size + column of each entry, ascending
+    edges: np.ndarray  # the mode's edges (indices into the network's arrays)
+    edge_source: np.ndarray  # their ends, as vertex indices
+    edge_target: np.ndarray
+
+    @classmethod
+    def build(cls, network: Network, mode: TravelMode) -> ModeGraph:
+        forward, backward = network.costs[mode]
+        edges = np.flatnonzero((forward >= 0) | (backward >= 0))
+        forward, backward = forward[edges], backward[edges]
+        ids, index = np.unique(
+            np.concatenate([network.source[edges], network.target[edges]]), return_inverse=True
+        )
+        source, target = index[: edges.size], index[edges.size :]
+        ahead, back = forward >= 0, backward >= 0
+        rows = np.concatenate([source[ahead], target[back]])
+        columns = np.concatenate([target[ahead], source[back]])
+        seconds = np.maximum(np.concatenate([forward[ahead], backward[back]]), LEAST_S)
+        metres = np.concatenate([network.length_m[edges][ahead], network.length_m[edges][back]])
+        # Parallel edges: the matrix would add them up; routing takes the quickest.
+        order = np.lexsort((seconds, columns, rows))
+        rows, columns, seconds, metres = rows[order], columns[order], seconds[order], metres[order]
+        first = np.ones(rows.size, dtype=bool)
+        first[1:] = (rows[1:] != rows[:-1]) | (columns[1:] != columns[:-1])
+        rows, columns, seconds, metres = rows[first], columns[first], seconds[first], metres[first]
+        # The origin's row last, with its two edges: both placeholders (loops) until a search.
+        size = ids.size + 1
+        origin = np.full(2, ids.size)
+        rows, columns = np.concatenate([rows, origin]), np.concatenate([columns, origin])
+        seconds, metres = np.concatenate([seconds, [LEAST_S] * 2]), np.concatenate([metres, [0, 0]])
+        indptr = np.zeros(size + 1, dtype=np.int32)
+        np.cumsum(np.bincount(rows, minlength=size), out=indptr[1:])
+        matrix = csr_matrix((seconds, columns.astype(np.int32), indptr), shape=(size, size))
+        keys = rows.astype(np.int64) * size + columns
+        return cls(ids, matrix, metres, keys, edges, source, target)
+
+    def _vertex(self, node_id: int) -> int:
+        return int(np.searchsorted(self.ids, node_id))
+
+    def reach(self, joint: Joint, max_s: float) -> Reach:
+        """Every vertex reached from the point `joint` joins within `max_s` seconds."""
+        origin = self.ids.size
+        ends = []
+        if joint.backward >= 0:
+            ends.append((self._vertex(joint.source), joint.fraction, joint.backward))
+        if joint.forward >= 0:
+            ends.append((self._vertex(joint.target), 1 - joint.fraction, joint.forward))
+        ends.sort()
+        if len(ends) == 2 and ends[0][0] == ends[1][0]:  # a loop: its quicker way round
+            ends = [min(ends, key=lambda end: end[1] * end[2])]
+        ends += [(origin, 0.0, 0.0)] * (2 - len(ends))
+        # The two placeholders are set and routed on without a pause in between, so searches
+        # of one worker's event loop never see another's.
+        for slot, (vertex, share, seconds_per_road) in zip((-2, -1), ends, strict=True):
+            self.matrix.indices[slot] = vertex
+            self.matrix.data[slot] = max(joint.walk_s + share * seconds_per_road, LEAST_S)
+            self.lengths[slot] = joint.access_m + share * joint.length_m
+            self.entry_keys[slot] = origin * (origin + 1) + vertex
+        seconds, previous = dijkstra(
+            self.matrix, directed=True, indices=origin, limit=max_s, return_predecessors=True
+        )
+        # Only what this search needs of the entries: its own lengths from the origin.
+        return Reach(
+            self, seconds, previous, self.lengths[-2:].copy(), self.matrix.indices[-2:].copy()
+        )
+
+    def entry_metres(self, rows: np.ndarray, columns: np.ndarray) -> np.ndarray:
+        """The metres of the entries (row, column), which exist."""
+        keys = rows.astype(np.int64) * (self.ids.size + 1) + columns
+        found: np.ndarray = self.lengths[np.searchsorted(self.entry_keys, keys)]
+        return found
+
+
+@dataclasses.dataclass(frozen=True)
+class Reach:
+    """The seconds from one origin to each vertex (inf: not reached in time), and the tree of
+    the fastest routes (each vertex's previous one)."""
+
+    graph: ModeGraph
+    seconds: np.ndarray
+    previous: np.ndarray
+    origin_metres: np.ndarray  # of the origin's two edges, to the vertices below
+    origin_ends: np.ndarray
+
+    def nodes(self) -> tuple[list[int], list[float]]:
+        """The node ids reached (not the origin) and their seconds, soonest first."""
+        found = np.flatnonzero(np.isfinite(self.seconds[:-1]))
+        found = found[np.argsort(self.seconds[found], kind="stable")]
+        return self.graph.ids[found].tolist(), self.seconds[found].tolist()
+
+    def edges_within(self, seconds: float) -> np.ndarray:
+        """The mode's edges (network indices) both of whose ends are reached within `seconds`."""
+        graph = self.graph
+        latest = np.maximum(self.seconds[graph.edge_source], self.seconds[graph.edge_target])
+        found: np.ndarray = graph.edges[latest <= seconds]
+        return found
+
+    def metres(self, node_ids: list[int]) -> dict[int, float]:
+        """The length of the fastest route to each of `node_ids` (reached ones)."""
+        graph = self.graph
+        origin = graph.ids.size
+        known: dict[int, float] = {origin: 0.0}
+        found: dict[int, float] = {}
+        for node_id in node_ids:
+            path = [graph._vertex(node_id)]
+            while path[-1] not in known:
+                path.append(int(self.previous[path[-1]]))
+            steps = np.array(path)
+            before, after = steps[1:], steps[:-1]
+            lengths = graph.entry_metres(before, after)
+            from_origin = before == origin
+            if from_origin.any():  # this search's own origin edges, not the shared matrix's
+                which = np.searchsorted(self.origin_ends, after[from_origin])
+                lengths[from_origin] = self.origin_metres[which]
+            total = known[path[-1]]
+            for vertex, length in zip(path[-2::-1], lengths[::-1], strict=True):
+                total += float(length)
+                known[vertex] = total
+            found[node_id] = known[path[0]]
+        return found
+
+
+@dataclasses.dataclass
+class Network:
+    """The live network's edges, as fetched, and each mode's graph, built when first used."""
+
+    key: str
+    ids: np.ndarray
+    source: np.ndarray
+    target: np.ndarray
+    length_m: np.ndarray
+    costs: dict[TravelMode, tuple[np.ndarray, np.ndarray]]
+    segments: Segments
+    graphs: dict[TravelMode, ModeGraph] = dataclasses.field(default_factory=dict)
+
+    @classmethod
+    def from_row(cls, key: str, row: Any) -> Network:
+        def floats(values: list[float] | None) -> np.ndarray:
+            return np.array(values or [], dtype=np.float64)
+
+        def integers(values: list[int] | None) -> np.ndarray:
+            return np.array(values or [], dtype=np.int64)
+
+        walk = floats(row[8])
+        return cls(
+            key=key,
+            ids=integers(row[0]),
+            source=integers(row[1]),
+            target=integers(row[2]),
+            length_m=floats(row[3]),
+            costs={
+                TravelMode.motorbike: (floats(row[4]), floats(row[5])),
+                TravelMode.bicycle: (floats(row[6]), floats(row[7])),
+                TravelMode.walk: (walk, walk),
+            },
+            segments=Segments.from_wkb(bytes(row[10] or b""), integers(row[9])),
+        )
+
+    def graph(self, mode: TravelMode) -> ModeGraph:
+        if mode not in self.graphs:
+            self.graphs[mode] = ModeGraph.build(self, mode)
+        return self.graphs[mode]
+
+
+_current: Network | None = None
+_loading: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+async def network(session: AsyncSession) -> Network:
+    """The live network, fetched again when it changed since this worker last fetched it."""
+    global _current
+    key = str(await session.scalar(_KEY))
+    if _current is not None and _current.key == key:
+        return _current
+    lock = _loading.setdefault(asyncio.get_running_loop(), asyncio.Lock())
+    async with lock:
+        while _current is None or _current.key != key:
+            row = (await session.execute(_EDGES)).one()
+            # A reload between the key and the edges: fetch the new one's.
+            fetched_key = str(await session.scalar(_KEY))
+            if fetched_key == key:
+                _current = await asyncio.to_thread(Network.from_row, key, row)
+            key = fetched_key
+        return _current
+
+
+async def reach(session: AsyncSession, joint: Joint, mode: TravelMode, max_s: float) -> Reach:
+    """Every vertex reached from `joint` by `mode` within `max_s` seconds."""
+    live = await network(session)
+    graph = live.graphs.get(mode)
+    if graph is None:  # built beside the event loop: 0.3 s on 300,000 edges
+        graph = await asyncio.to_thread(live.graph, mode)
+    return graph.reach(joint, max_s)
+
+
+__all__ = ["Network", "Reach", "Segments", "mercator", "network", "reach"]
