@@ -99,6 +99,7 @@ class ModeGraph:
     lengths: np.ndarray
     entry_keys: np.ndarray  # row * size + column of each entry, ascending
     edges: np.ndarray  # the mode's edges (indices into the network's arrays)
+    edge_ids: np.ndarray  # and their ids
     edge_source: np.ndarray  # their ends, as vertex indices
     edge_target: np.ndarray
 
@@ -131,7 +132,7 @@ class ModeGraph:
         np.cumsum(np.bincount(rows, minlength=size), out=indptr[1:])
         matrix = csr_matrix((seconds, columns.astype(np.int32), indptr), shape=(size, size))
         keys = rows.astype(np.int64) * size + columns
-        return cls(ids, matrix, metres, keys, edges, source, target)
+        return cls(ids, matrix, metres, keys, edges, network.ids[edges], source, target)
 
     def _vertex(self, node_id: int) -> int:
         return int(np.searchsorted(self.ids, node_id))
@@ -171,6 +172,20 @@ class ModeGraph:
 
 
 @dataclasses.dataclass(frozen=True)
+class Ring:
+    """The roads touching the nodes reached soonest (and the times of their ends reached):
+    every site reached within `bound` lies on one of them (or on the origin's road), since a
+    site is reached through an end of its road, no later than that end. `whole`: every node
+    reached is in it, and `bound` is the search's time."""
+
+    roads: list[int]
+    nodes: list[int]
+    seconds: list[float]
+    bound: float
+    whole: bool
+
+
+@dataclasses.dataclass(frozen=True)
 class Reach:
     """The seconds from one origin to each vertex (inf: not reached in time), and the tree of
     the fastest routes (each vertex's previous one)."""
@@ -186,6 +201,32 @@ class Reach:
         found = np.flatnonzero(np.isfinite(self.seconds[:-1]))
         found = found[np.argsort(self.seconds[found], kind="stable")]
         return self.graph.ids[found].tolist(), self.seconds[found].tolist()
+
+    def ring(self, size: int, after_s: float, max_s: float) -> Ring:
+        """The ring of the `size` nodes reached soonest after `after_s` seconds (a page's
+        cursor), with every node reached before."""
+        graph = self.graph
+        seconds = self.seconds[:-1]
+        reached = np.flatnonzero(np.isfinite(seconds))
+        wanted = int(np.count_nonzero(seconds[reached] <= after_s)) + size
+        whole = reached.size <= wanted
+        if whole:
+            soonest, bound = reached, max_s
+        else:
+            soonest = reached[np.argpartition(seconds[reached], wanted - 1)[:wanted]]
+            bound = min(float(seconds[soonest].max()), max_s)
+        inside = np.zeros(seconds.size, dtype=bool)
+        inside[soonest] = True
+        roads = inside[graph.edge_source] | inside[graph.edge_target]
+        ends = np.unique(np.concatenate([graph.edge_source[roads], graph.edge_target[roads]]))
+        ends = ends[np.isfinite(seconds[ends])]
+        return Ring(
+            graph.edge_ids[roads].tolist(),
+            graph.ids[ends].tolist(),
+            seconds[ends].tolist(),
+            bound,
+            whole,
+        )
 
     def edges_within(self, seconds: float) -> np.ndarray:
         """The mode's edges (network indices) both of whose ends are reached within `seconds`."""
@@ -294,4 +335,4 @@ async def reach(session: AsyncSession, joint: Joint, mode: TravelMode, max_s: fl
     return graph.reach(joint, max_s)
 
 
-__all__ = ["Network", "Reach", "Segments", "mercator", "network", "reach"]
+__all__ = ["Network", "Reach", "Ring", "Segments", "mercator", "network", "reach"]

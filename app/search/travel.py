@@ -27,7 +27,6 @@ from typing import Any
 from sqlalchemy import (
     ARRAY,
     BigInteger,
-    ColumnElement,
     Float,
     Integer,
     Select,
@@ -35,7 +34,6 @@ from sqlalchemy import (
     any_,
     bindparam,
     case,
-    cast,
     column,
     func,
     literal,
@@ -44,8 +42,6 @@ from sqlalchemy import (
     text,
     true,
     tuple_,
-    union,
-    union_all,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -67,13 +63,15 @@ from app.search.joints import (
 from app.search.pages import _PAGE_COLUMNS, After
 from app.search.params import Point, SearchParams
 from app.search.repository import Built, distance_m, matching_sites
-from app.search.road_graph import Reach
+from app.search.road_graph import Reach, Ring
 
 # A page is first looked for on the roads around the nodes reached soonest, in rings of these
-# many nodes: dense data fills it in the first, sparse data or a narrow filter in the second.
-# Only then is every site of the circle the time bounds counted (300,000 and more on 1,000,000
-# vacancies at 20 minutes: 2.4 s, against 0.15 s for the first ring).
-RINGS = (250, 4_000)
+# many nodes, one statement each until one fills it: dense data fills it in the first, sparse
+# data or a narrow filter in a later one. The rings grow eightfold, so the rings that fell
+# short cost a seventh of the one that did not. Only then is every site of the circle the
+# time bounds counted (300,000 and more on 1,000,000 vacancies at 20 minutes: 2.4 s). A ring
+# of 250 nodes held 28,000 sites at a dense centre of the benchmark, 89 at a sparse one.
+RINGS = (16, 128, 1_024, 8_192)
 
 # Every node reached in time, with its seconds (routed in the worker, app/search/road_graph).
 _REACHED = """
@@ -112,9 +110,8 @@ async def origin(
     return Origin(joint=joint, max_s=max_s, mode=mode, point=Point(lon, lat), reach=reach), radius_m
 
 
-def _reached(start: Origin) -> Any:
-    """The nodes reached and their seconds, as routed in the worker."""
-    nodes, seconds = start.reach.nodes()
+def _reached(nodes: list[int], seconds: list[float]) -> Any:
+    """Nodes reached and their seconds, as routed in the worker."""
     return (
         text(_REACHED)
         .bindparams(
@@ -124,6 +121,10 @@ def _reached(start: Origin) -> Any:
         .columns(column("node", BigInteger), column("agg_cost", Float))
         .cte("reached")
     )
+
+
+def _every_node(start: Origin) -> Any:
+    return _reached(*start.reach.nodes())
 
 
 def _reach(
@@ -202,31 +203,6 @@ def _reach(
     )
 
 
-def _ring(reached: Any, start: Origin, size: int) -> tuple[Any, Any]:
-    """(the ring's edge ids as an array, its bound in seconds): the roads touching the
-    `size` nodes reached soonest (all nodes when fewer were reached: the bound is then the
-    search's time), and the origin's road. Every site reached within the bound lies on one of
-    them: a site is reached through an end of its road, no later than that end."""
-    soonest = select(reached.c.agg_cost).order_by(reached.c.agg_cost).limit(size).subquery()
-    bound = select(
-        case(
-            (func.count() < size, start.max_s),
-            else_=func.least(func.max(soonest.c.agg_cost), start.max_s),
-        )
-    ).scalar_subquery()
-    nodes = select(reached.c.node).where(reached.c.agg_cost <= bound)
-    edge = network.edge
-    roads = union(
-        select(edge.c.id).where(edge.c.source.in_(nodes)),
-        select(edge.c.id).where(edge.c.target.in_(nodes)),
-        select(literal(start.joint.edge_id, BigInteger)),
-    ).subquery()
-    # An array, so that its sites are looked up by the edge index (`= ANY`): joined as a
-    # set, it was estimated at 1,300 roads and the planner read every stored row instead.
-    ring = cast(select(func.array_agg(roads.c.id)).scalar_subquery(), ARRAY(BigInteger))
-    return ring, bound
-
-
 def _page_statement(
     params: SearchParams,
     built: Built,
@@ -234,40 +210,30 @@ def _page_statement(
     start: Origin,
     after: After | None,
     fetch: int,
+    ring: Ring | None,
 ) -> Select[Any]:
-    reached = _reached(start)
-    fetch_count = bindparam("fetch", fetch, type_=Integer)
-
-    def hits(reach: Any, most_s: Any) -> Any:
-        chosen = select(reach).where(reach.c.travel_s <= most_s)
-        if after is not None:
-            chosen = chosen.where(
-                tuple_(reach.c.travel_s, reach.c.id)
-                > tuple_(bindparam("after_key", after.key), bindparam("after_id", after.site_id))
-            )
-        return chosen.order_by(reach.c.travel_s, reach.c.id).limit(fetch_count)
-
-    # The sites on a ring's roads, within its bound: when they fill the page, they are the
-    # page (every other site is reached later). Otherwise the next ring, then every candidate.
-    # PostgreSQL runs a branch only when the rings before it fell short (one-time filters on
-    # their counts, which are evaluated only when reached).
-    branches = []
-    short: ColumnElement[bool] = true()
-    for number, size in enumerate(RINGS):
-        ring, bound = _ring(reached, start, size)
-        found = hits(_reach(built, mode, start, reached, ring, f"ring{number}"), bound).cte(
-            f"in_ring{number}"
+    """A page among the sites on the ring's roads reached within its bound, or without a
+    ring among every candidate (the circle)."""
+    if ring is None:
+        reach = _reach(built, mode, start, _every_node(start))
+        most_s = start.max_s
+    else:
+        roads = bindparam("ring", [*ring.roads, start.joint.edge_id], type_=ARRAY(BigInteger))
+        reach = _reach(built, mode, start, _reached(ring.nodes, ring.seconds), roads)
+        most_s = ring.bound
+    chosen_rows = select(reach).where(reach.c.travel_s <= most_s)
+    if after is not None:
+        chosen_rows = chosen_rows.where(
+            tuple_(reach.c.travel_s, reach.c.id)
+            > tuple_(bindparam("after_key", after.key), bindparam("after_id", after.site_id))
         )
-        full = select(func.count()).select_from(found).scalar_subquery() >= fetch_count
-        branches.append(select(found).where(and_(short, full)))
-        short = and_(short, ~full)
-    everywhere = hits(_reach(built, mode, start, reached), start.max_s).subquery("everywhere")
-    # Materialized: the page's few rows are then joined to their vacancies by key. Inlined,
-    # the never-run branch's cost (millions) made every join order cost the same within the
-    # planner's 1% fuzz, and it scanned all 50,000 employers for the 20 rows: 220 ms of a
-    # 270 ms search on 1,000,000 vacancies.
+    # Materialized: the page's few rows are then joined to their vacancies by key. Inlined
+    # in the statement of several branches before, the never-run branch's cost (millions)
+    # made every join order cost the same within the planner's 1% fuzz, and it scanned all
+    # 50,000 employers for the 20 rows: 220 ms of a 270 ms search on 1,000,000 vacancies.
     chosen = (
-        union_all(*branches, select(everywhere).where(short))
+        chosen_rows.order_by(reach.c.travel_s, reach.c.id)
+        .limit(bindparam("fetch", fetch, type_=Integer))
         .cte("chosen")
         .prefix_with("MATERIALIZED")
     )
@@ -333,12 +299,24 @@ async def search(
     bounded = dataclasses.replace(params, radius_m=radius_m + network.ACCESS_MAX_M)
     built = await repository.build(session, bounded, today, text_choice=choice)
 
+    values: dict[str, Any] = {}
+    if after is not None:
+        values = {"after_key": after.key, "after_id": after.site_id}
+
+    async def fetch_from(count: int, ring: Ring | None) -> list[dict[str, Any]]:
+        statement = _page_statement(params, built, mode, start, after, count, ring)
+        return [dict(row._mapping) for row in await session.execute(statement, values)]
+
     async def fetch(count: int) -> list[dict[str, Any]]:
-        statement = _page_statement(params, built, mode, start, after, count)
-        values: dict[str, Any] = {}
-        if after is not None:
-            values = {"after_key": after.key, "after_id": after.site_id}
-        rows = [dict(row._mapping) for row in await session.execute(statement, values)]
+        # The rings, until one fills the page (when one holds every node reached, only a
+        # site without a stored joint can be missing: the circle finds it).
+        for size in RINGS:
+            ring = start.reach.ring(size, after.key if after else -1.0, start.max_s)
+            rows = await fetch_from(count, ring)
+            if len(rows) >= count or ring.whole:
+                break
+        if len(rows) < count:
+            rows = await fetch_from(count, None)
         return _with_metres(start, rows)
 
     rows, next_cursor = await cursors.page(
@@ -346,7 +324,7 @@ async def search(
     )
     total = None
     if count_exact and cursor is None:
-        reach = _reach(built, mode, start, _reached(start))
+        reach = _reach(built, mode, start, _every_node(start))
         counted = (
             select(reach.c.id)
             .where(reach.c.travel_s <= start.max_s)
