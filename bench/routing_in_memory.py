@@ -17,7 +17,8 @@ millisecond against `naive`). Only routing is measured: no sites, no polygon.
     PYTHONPATH=. .venv/bin/python bench/routing_in_memory.py DATABASE_URL [GRID] [MINUTES] [CENTRES]
 
 GRID as in bench/travel.py ("rivers390": about 300,000 edges, loaded when not there), MINUTES
-"20,45", CENTRES 10. scipy and numpy come with the dev extras; the service does not use them.
+"20,45", CENTRES 10. The service now routes this way (app/search/road_graph.py); this script
+keeps the comparison with pgRouting.
 """
 
 from __future__ import annotations

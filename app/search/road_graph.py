@@ -35,14 +35,22 @@ EARTH_M = 6378137.0  # Web Mercator's sphere (EPSG:3857)
 # A zero-second edge would read as no edge in a sparse matrix: it costs a nanosecond.
 LEAST_S = 1e-9
 _KEY = text("SELECT CAST(i AS text) FROM osm.info AS i")
-# Every edge in one row of arrays: the aggregates of one query level take the rows in the same
-# order, so the arrays line up. Geometries as one little-endian WKB string, split below.
+# Every edge in one row of binary columns (each value in PostgreSQL's send format, big-endian,
+# never NULL): the aggregates of one query level take the rows in the same order, so the
+# columns line up. No Python object per value: a list of 302,680 numbers per column cost
+# 150 MB more at its peak. Geometries as one little-endian WKB string, split below.
 _EDGES = text(
     """
-    SELECT array_agg(id), array_agg(source), array_agg(target), array_agg(length_m),
-           array_agg(cost_motorbike), array_agg(reverse_cost_motorbike),
-           array_agg(cost_bicycle), array_agg(reverse_cost_bicycle), array_agg(cost_walk),
-           array_agg(ST_NPoints(geom)), string_agg(ST_AsBinary(geom, 'NDR'), ''::bytea)
+    SELECT string_agg(int8send(id), ''::bytea), string_agg(int8send(source), ''::bytea),
+           string_agg(int8send(target), ''::bytea),
+           string_agg(float8send(coalesce(length_m, 0)), ''::bytea),
+           string_agg(float8send(coalesce(cost_motorbike, -1)), ''::bytea),
+           string_agg(float8send(coalesce(reverse_cost_motorbike, -1)), ''::bytea),
+           string_agg(float8send(coalesce(cost_bicycle, -1)), ''::bytea),
+           string_agg(float8send(coalesce(reverse_cost_bicycle, -1)), ''::bytea),
+           string_agg(float8send(coalesce(cost_walk, -1)), ''::bytea),
+           string_agg(int4send(ST_NPoints(geom)), ''::bytea),
+           string_agg(ST_AsBinary(geom, 'NDR'), ''::bytea)
     FROM osm.edge
     """
 )
@@ -102,6 +110,10 @@ class ModeGraph:
     edge_ids: np.ndarray  # and their ids
     edge_source: np.ndarray  # their ends, as vertex indices
     edge_target: np.ndarray
+    edge_forward: np.ndarray  # their seconds each way (negative: closed) and metres
+    edge_backward: np.ndarray
+    edge_length: np.ndarray
+    top_mps: float  # the fastest edge's speed: nothing farther is reached in a given time
 
     @classmethod
     def build(cls, network: Network, mode: TravelMode) -> ModeGraph:
@@ -117,6 +129,8 @@ class ModeGraph:
         columns = np.concatenate([target[ahead], source[back]])
         seconds = np.maximum(np.concatenate([forward[ahead], backward[back]]), LEAST_S)
         metres = np.concatenate([network.length_m[edges][ahead], network.length_m[edges][back]])
+        ridden = seconds > LEAST_S
+        top_mps = float((metres[ridden] / seconds[ridden]).max(initial=0.0))
         # Parallel edges: the matrix would add them up; routing takes the quickest.
         order = np.lexsort((seconds, columns, rows))
         rows, columns, seconds, metres = rows[order], columns[order], seconds[order], metres[order]
@@ -132,7 +146,20 @@ class ModeGraph:
         np.cumsum(np.bincount(rows, minlength=size), out=indptr[1:])
         matrix = csr_matrix((seconds, columns.astype(np.int32), indptr), shape=(size, size))
         keys = rows.astype(np.int64) * size + columns
-        return cls(ids, matrix, metres, keys, edges, network.ids[edges], source, target)
+        return cls(
+            ids,
+            matrix,
+            metres,
+            keys,
+            edges,
+            network.ids[edges],
+            source,
+            target,
+            forward,
+            backward,
+            network.length_m[edges],
+            top_mps,
+        )
 
     def _vertex(self, node_id: int) -> int:
         return int(np.searchsorted(self.ids, node_id))
@@ -173,14 +200,20 @@ class ModeGraph:
 
 @dataclasses.dataclass(frozen=True)
 class Ring:
-    """The roads touching the nodes reached soonest (and the times of their ends reached):
-    every site reached within `bound` lies on one of them (or on the origin's road), since a
-    site is reached through an end of its road, no later than that end. `whole`: every node
-    reached is in it, and `bound` is the search's time."""
+    """The roads touching the nodes reached soonest, and the origin's: every site reached
+    within `bound` lies on one of them, since a site is reached through an end of its road,
+    no later than that end. `whole`: every node reached is in it, and `bound` is the search's
+    time. Each road's ends, seconds each way (negative: closed), metres, and the seconds at
+    which its ends are reached (None: not in time), as columns."""
 
     roads: list[int]
-    nodes: list[int]
-    seconds: list[float]
+    sources: list[int]
+    targets: list[int]
+    forward: list[float]
+    backward: list[float]
+    length_m: list[float]
+    source_s: list[float | None]
+    target_s: list[float | None]
     bound: float
     whole: bool
 
@@ -202,9 +235,9 @@ class Reach:
         found = found[np.argsort(self.seconds[found], kind="stable")]
         return self.graph.ids[found].tolist(), self.seconds[found].tolist()
 
-    def ring(self, size: int, after_s: float, max_s: float) -> Ring:
+    def ring(self, size: int, after_s: float, max_s: float, also: int) -> Ring:
         """The ring of the `size` nodes reached soonest after `after_s` seconds (a page's
-        cursor), with every node reached before."""
+        cursor), with every node reached before, and the road `also` (the origin's)."""
         graph = self.graph
         seconds = self.seconds[:-1]
         reached = np.flatnonzero(np.isfinite(seconds))
@@ -217,13 +250,21 @@ class Reach:
             bound = min(float(seconds[soonest].max()), max_s)
         inside = np.zeros(seconds.size, dtype=bool)
         inside[soonest] = True
-        roads = inside[graph.edge_source] | inside[graph.edge_target]
-        ends = np.unique(np.concatenate([graph.edge_source[roads], graph.edge_target[roads]]))
-        ends = ends[np.isfinite(seconds[ends])]
+        roads = inside[graph.edge_source] | inside[graph.edge_target] | (graph.edge_ids == also)
+        source, target = graph.edge_source[roads], graph.edge_target[roads]
+
+        def when(vertices: np.ndarray) -> list[float | None]:
+            return [value if math.isfinite(value) else None for value in seconds[vertices].tolist()]
+
         return Ring(
             graph.edge_ids[roads].tolist(),
-            graph.ids[ends].tolist(),
-            seconds[ends].tolist(),
+            graph.ids[source].tolist(),
+            graph.ids[target].tolist(),
+            graph.edge_forward[roads].tolist(),
+            graph.edge_backward[roads].tolist(),
+            graph.edge_length[roads].tolist(),
+            when(source),
+            when(target),
             bound,
             whole,
         )
@@ -275,11 +316,11 @@ class Network:
 
     @classmethod
     def from_row(cls, key: str, row: Any) -> Network:
-        def floats(values: list[float] | None) -> np.ndarray:
-            return np.array(values or [], dtype=np.float64)
+        def floats(values: bytes | None) -> np.ndarray:
+            return np.frombuffer(values or b"", dtype=">f8").astype(np.float64)
 
-        def integers(values: list[int] | None) -> np.ndarray:
-            return np.array(values or [], dtype=np.int64)
+        def integers(values: bytes | None, size: int = 8) -> np.ndarray:
+            return np.frombuffer(values or b"", dtype=f">i{size}").astype(np.int64)
 
         walk = floats(row[8])
         return cls(
@@ -293,7 +334,7 @@ class Network:
                 TravelMode.bicycle: (floats(row[6]), floats(row[7])),
                 TravelMode.walk: (walk, walk),
             },
-            segments=Segments.from_wkb(bytes(row[10] or b""), integers(row[9])),
+            segments=Segments.from_wkb(bytes(row[10] or b""), integers(row[9], 4)),
         )
 
     def graph(self, mode: TravelMode) -> ModeGraph:

@@ -6,16 +6,17 @@ not touched.
    (at most ACCESS_MAX_M away, walked at ACCESS_KMH); two virtual edges lead from it to that
    road's ends, costing the walk plus the ride along the road's part.
 2. Dijkstra from the origin with the search's time as its limit, in the worker over the graph
-   it keeps (app/search/road_graph.py): the seconds to every node reached, handed to the
-   statement as two arrays. Metres are counted for the page only, along the tree of fastest
-   routes to the road ends its sites are reached from.
+   it keeps (app/search/road_graph.py): the seconds to every node reached. Metres are counted
+   for the page only, along the tree of fastest routes to the road ends its sites are
+   reached from.
 3. Each candidate site (every other filter, within top speed x time + ACCESS_MAX_M) joins
    the network like the origin: nearest usable road, the walk to it counted; reached from
    whichever end of that road is sooner (in a direction the mode may ride it), or straight
    along it when the origin lies on the same road. The sites' roads are stored
    (osm.site_joint, written by the load and by triggers on vacancy_site), not found per
    search. A site farther than ACCESS_MAX_M from every road the mode may use is not
-   reachable.
+   reachable. The page is looked for on rings of roads around the nodes reached soonest
+   (RINGS), then among every candidate (app/search/travel_sites.py).
 Never a straight-line fallback: without a network the search is refused (409)."""
 
 from __future__ import annotations
@@ -25,22 +26,13 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import (
-    ARRAY,
-    BigInteger,
-    Float,
     Integer,
     Select,
-    and_,
-    any_,
     bindparam,
-    case,
-    column,
     func,
     literal,
-    or_,
     select,
     text,
-    true,
     tuple_,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -49,20 +41,18 @@ from app import cursors
 from app.errors import FieldError, InvalidInputError
 from app.models import Vacancy, VacancySite
 from app.models import street_network as network
-from app.models.travel_speed import TravelMode, TravelSpeed
+from app.models.travel_speed import TravelMode
 from app.search import cursor as search_cursor
-from app.search import repository, road_graph
-from app.search.aliases import commune, employer, site
+from app.search import repository, road_graph, travel_sites
+from app.search.aliases import commune, employer
 from app.search.joints import (
     ACCESS_MPS,
     Joint,
-    check_network,
     join,
-    nearest_road,
 )
 from app.search.pages import _PAGE_COLUMNS, After
 from app.search.params import Point, SearchParams
-from app.search.repository import Built, distance_m, matching_sites
+from app.search.repository import Built, distance_m
 from app.search.road_graph import Reach, Ring
 
 # A page is first looked for on the roads around the nodes reached soonest, in rings of these
@@ -72,13 +62,6 @@ from app.search.road_graph import Reach, Ring
 # time bounds counted (300,000 and more on 1,000,000 vacancies at 20 minutes: 2.4 s). A ring
 # of 250 nodes held 28,000 sites at a dense centre of the benchmark, 89 at a sparse one.
 RINGS = (16, 128, 1_024, 8_192)
-
-# Every node reached in time, with its seconds (routed in the worker, app/search/road_graph).
-_REACHED = """
-SELECT node, agg_cost
-FROM unnest(CAST(:reached_nodes AS bigint[]), CAST(:reached_seconds AS float8[]))
-     AS reached(node, agg_cost)
-"""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -96,111 +79,15 @@ async def origin(
     session: AsyncSession, mode: TravelMode, lon: float, lat: float, minutes: int
 ) -> tuple[Origin | None, float]:
     """The origin on the network (None: no usable road within ACCESS_MAX_M), and the radius
-    in metres that bounds the search (top speed x time)."""
-    await check_network(session)
-    top_kmh = await session.scalar(
-        select(func.max(TravelSpeed.kmh)).where(TravelSpeed.mode == mode)
-    )
-    radius_m = float(top_kmh or network.ACCESS_KMH) / 3.6 * minutes * 60
+    in metres that bounds the search: the fastest road's speed (or a walk's) x time. Without
+    a network, the join's statement fails on the missing tables: a 409 (network_required)."""
     joint = await join(session, mode, lon, lat)
     if joint is None:
-        return None, radius_m
+        return None, 0.0
     max_s = minutes * 60.0
     reach = await road_graph.reach(session, joint, mode, max_s)
+    radius_m = max(reach.graph.top_mps, ACCESS_MPS) * max_s
     return Origin(joint=joint, max_s=max_s, mode=mode, point=Point(lon, lat), reach=reach), radius_m
-
-
-def _reached(nodes: list[int], seconds: list[float]) -> Any:
-    """Nodes reached and their seconds, as routed in the worker."""
-    return (
-        text(_REACHED)
-        .bindparams(
-            bindparam("reached_nodes", nodes, type_=ARRAY(BigInteger)),
-            bindparam("reached_seconds", seconds, type_=ARRAY(Float)),
-        )
-        .columns(column("node", BigInteger), column("agg_cost", Float))
-        .cte("reached")
-    )
-
-
-def _every_node(start: Origin) -> Any:
-    return _reached(*start.reach.nodes())
-
-
-def _reach(
-    built: Built,
-    mode: TravelMode,
-    start: Origin,
-    reached: Any,
-    ring: Any | None = None,
-    name: str = "reach",
-) -> Any:
-    """Every candidate site with its travel_s (NULL: not reached), the road end it is reached
-    from and the metres beyond that end. With `ring` (edge ids), only the sites stored on
-    those roads (the planner then starts from them, not from the candidates' circle)."""
-    src, tgt = reached.alias(f"{name}_src"), reached.alias(f"{name}_tgt")
-    stored = network.site_joint.alias("stored")
-    # A site the stored joints lack (none should: the load and the site triggers write them)
-    # is joined here, as the origin is: the lateral runs only for such a site.
-    edge = network.edge
-    probe = (
-        nearest_road(mode, site.geom, edge.c.id.label("edge_id"))
-        .where(stored.c.site_id.is_(None))
-        .lateral("probe")
-    )
-    edge_id = func.coalesce(stored.c.edge_id, probe.c.edge_id)
-    fraction = func.coalesce(stored.c.fraction, probe.c.fraction)
-    access_m = func.coalesce(stored.c.access_m, probe.c.access_m)
-    road = edge.alias("road")
-    forward, backward = (road.c[column.name] for column in network.cost_columns(mode))
-    via_source = case((forward >= 0, src.c.agg_cost + fraction * forward), else_=None)
-    via_target = case((backward >= 0, tgt.c.agg_cost + (1 - fraction) * backward), else_=None)
-    # On the origin's own road: straight along it, in a direction the mode may ride.
-    here = start.joint
-    ahead = fraction >= here.fraction
-    along = case(
-        (
-            and_(edge_id == here.edge_id, ahead, forward >= 0),
-            here.walk_s + (fraction - here.fraction) * forward,
-        ),
-        (
-            and_(edge_id == here.edge_id, ~ahead, backward >= 0),
-            here.walk_s + (here.fraction - fraction) * backward,
-        ),
-        else_=None,
-    )
-    ride_s = func.least(via_source, via_target, along)
-    # The road end the site is reached from (NULL: straight along the origin's road), and the
-    # metres from there to the site; the metres to that end come with the page
-    # (_with_metres).
-    from_source = or_(via_target.is_(None), via_source <= via_target)
-    node = case((along == ride_s, None), (from_source, road.c.source), else_=road.c.target)
-    beyond_m = (
-        case(
-            (along == ride_s, here.access_m + func.abs(fraction - here.fraction) * road.c.length_m),
-            (from_source, fraction * road.c.length_m),
-            else_=(1 - fraction) * road.c.length_m,
-        )
-        + access_m
-    )
-    travel_s = ride_s + access_m / ACCESS_MPS
-    return (
-        matching_sites(
-            built,
-            site.id.label("id"),
-            travel_s.label("travel_s"),
-            node.label("node"),
-            beyond_m.label("beyond_m"),
-        )
-        .outerjoin(stored, and_(stored.c.site_id == site.id, stored.c.mode == mode.value))
-        .outerjoin(probe, true())
-        .join(road, road.c.id == edge_id)
-        .outerjoin(src, src.c.node == road.c.source)
-        .outerjoin(tgt, tgt.c.node == road.c.target)
-        .where(access_m <= network.ACCESS_MAX_M)
-        .where(true() if ring is None else stored.c.edge_id == any_(ring))
-        .subquery(name)
-    )
 
 
 def _page_statement(
@@ -215,12 +102,9 @@ def _page_statement(
     """A page among the sites on the ring's roads reached within its bound, or without a
     ring among every candidate (the circle)."""
     if ring is None:
-        reach = _reach(built, mode, start, _every_node(start))
-        most_s = start.max_s
+        reach, most_s = travel_sites.everywhere(built, mode, start), start.max_s
     else:
-        roads = bindparam("ring", [*ring.roads, start.joint.edge_id], type_=ARRAY(BigInteger))
-        reach = _reach(built, mode, start, _reached(ring.nodes, ring.seconds), roads)
-        most_s = ring.bound
+        reach, most_s = travel_sites.on_ring(built, mode, start, ring), ring.bound
     chosen_rows = select(reach).where(reach.c.travel_s <= most_s)
     if after is not None:
         chosen_rows = chosen_rows.where(
@@ -311,7 +195,9 @@ async def search(
         # The rings, until one fills the page (when one holds every node reached, only a
         # site without a stored joint can be missing: the circle finds it).
         for size in RINGS:
-            ring = start.reach.ring(size, after.key if after else -1.0, start.max_s)
+            ring = start.reach.ring(
+                size, after.key if after else -1.0, start.max_s, start.joint.edge_id
+            )
             rows = await fetch_from(count, ring)
             if len(rows) >= count or ring.whole:
                 break
@@ -324,7 +210,7 @@ async def search(
     )
     total = None
     if count_exact and cursor is None:
-        reach = _reach(built, mode, start, _every_node(start))
+        reach = travel_sites.everywhere(built, mode, start)
         counted = (
             select(reach.c.id)
             .where(reach.c.travel_s <= start.max_s)

@@ -1,0 +1,232 @@
+"""Which candidate sites of a travel-time search (app/search/travel.py) are reached, and
+when: each site's time through the road it joins (stored in osm.site_joint), from the times
+at which the worker's Dijkstra reached that road's ends (app/search/road_graph.py).
+
+Two sources of roads: a ring (its roads, ends, costs and the ends' times handed over as
+arrays, so no osm.edge row is read), or every node reached (for the circle of candidates,
+the only one that also joins a site with no stored joint, as the origin is joined)."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import (
+    ARRAY,
+    BigInteger,
+    Float,
+    and_,
+    any_,
+    bindparam,
+    case,
+    column,
+    func,
+    or_,
+    text,
+    true,
+)
+
+from app.models import street_network as network
+from app.models.travel_speed import TravelMode
+from app.search.aliases import site
+from app.search.joints import ACCESS_MPS, nearest_road
+from app.search.repository import Built, matching_sites
+from app.search.road_graph import Ring
+
+if TYPE_CHECKING:
+    from app.search.travel import Origin
+
+# A ring's roads, as the worker gives them (app/search/road_graph.Ring).
+_RING = """
+SELECT *
+FROM unnest(CAST(:ring_edge AS bigint[]), CAST(:ring_source AS bigint[]),
+            CAST(:ring_target AS bigint[]), CAST(:ring_forward AS float8[]),
+            CAST(:ring_backward AS float8[]), CAST(:ring_length AS float8[]),
+            CAST(:ring_source_s AS float8[]), CAST(:ring_target_s AS float8[]))
+     AS ring(edge, source, target, forward, backward, length, source_s, target_s)
+"""
+
+# Every node reached in time, with its seconds (routed in the worker, app/search/road_graph).
+_REACHED = """
+SELECT node, agg_cost
+FROM unnest(CAST(:reached_nodes AS bigint[]), CAST(:reached_seconds AS float8[]))
+     AS reached(node, agg_cost)
+"""
+
+
+def _reached(nodes: list[int], seconds: list[float]) -> Any:
+    """Nodes reached and their seconds, as routed in the worker."""
+    return (
+        text(_REACHED)
+        .bindparams(
+            bindparam("reached_nodes", nodes, type_=ARRAY(BigInteger)),
+            bindparam("reached_seconds", seconds, type_=ARRAY(Float)),
+        )
+        .columns(column("node", BigInteger), column("agg_cost", Float))
+        .cte("reached")
+    )
+
+
+def _ring_roads(ring: Ring) -> Any:
+    """The ring's roads with their ends' times, as given by the worker."""
+    columns = {
+        "ring_edge": (ring.roads, BigInteger),
+        "ring_source": (ring.sources, BigInteger),
+        "ring_target": (ring.targets, BigInteger),
+        "ring_forward": (ring.forward, Float),
+        "ring_backward": (ring.backward, Float),
+        "ring_length": (ring.length_m, Float),
+        "ring_source_s": (ring.source_s, Float),
+        "ring_target_s": (ring.target_s, Float),
+    }
+    return (
+        text(_RING)
+        .bindparams(
+            *(
+                bindparam(name, values, type_=ARRAY(kind))
+                for name, (values, kind) in columns.items()
+            )
+        )
+        .columns(*(column(name.removeprefix("ring_"), kind) for name, (_, kind) in columns.items()))
+        .cte("ring")
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class _Road:
+    """What the travel time of a site needs of its road: where the site joins it, the road's
+    ends and costs, and when its ends are reached (NULL: not in time)."""
+
+    edge_id: Any
+    fraction: Any
+    access_m: Any
+    source: Any
+    target: Any
+    forward: Any
+    backward: Any
+    length_m: Any
+    source_s: Any
+    target_s: Any
+
+
+def _travel(start: Origin, road: _Road) -> tuple[Any, Any, Any]:
+    """(travel_s, the road end the site is reached from, the metres beyond that end)."""
+    fraction, forward, backward = road.fraction, road.forward, road.backward
+    via_source = case((forward >= 0, road.source_s + fraction * forward), else_=None)
+    via_target = case((backward >= 0, road.target_s + (1 - fraction) * backward), else_=None)
+    # On the origin's own road: straight along it, in a direction the mode may ride.
+    here = start.joint
+    ahead = fraction >= here.fraction
+    along = case(
+        (
+            and_(road.edge_id == here.edge_id, ahead, forward >= 0),
+            here.walk_s + (fraction - here.fraction) * forward,
+        ),
+        (
+            and_(road.edge_id == here.edge_id, ~ahead, backward >= 0),
+            here.walk_s + (here.fraction - fraction) * backward,
+        ),
+        else_=None,
+    )
+    ride_s = func.least(via_source, via_target, along)
+    # The road end the site is reached from (NULL: straight along the origin's road), and the
+    # metres from there to the site; the metres to that end come with the page
+    # (_with_metres).
+    from_source = or_(via_target.is_(None), via_source <= via_target)
+    node = case((along == ride_s, None), (from_source, road.source), else_=road.target)
+    beyond_m = (
+        case(
+            (along == ride_s, here.access_m + func.abs(fraction - here.fraction) * road.length_m),
+            (from_source, fraction * road.length_m),
+            else_=(1 - fraction) * road.length_m,
+        )
+        + road.access_m
+    )
+    return ride_s + road.access_m / ACCESS_MPS, node, beyond_m
+
+
+def _sites(built: Built, start: Origin, road: _Road) -> Any:
+    travel_s, node, beyond_m = _travel(start, road)
+    return matching_sites(
+        built,
+        site.id.label("id"),
+        travel_s.label("travel_s"),
+        node.label("node"),
+        beyond_m.label("beyond_m"),
+    ).where(road.access_m <= network.ACCESS_MAX_M)
+
+
+def on_ring(built: Built, mode: TravelMode, start: Origin, ring: Ring) -> Any:
+    """The candidate sites stored on the ring's roads, with travel_s, node and beyond_m."""
+    stored = network.site_joint.alias("stored")
+    roads = _ring_roads(ring)
+    road = _Road(
+        stored.c.edge_id,
+        stored.c.fraction,
+        stored.c.access_m,
+        roads.c.source,
+        roads.c.target,
+        roads.c.forward,
+        roads.c.backward,
+        roads.c.length,
+        roads.c.source_s,
+        roads.c.target_s,
+    )
+    # Looked up by the edge index (`= ANY` of an array): joined as a set, the ring was
+    # estimated at a few roads or at thousands, and the planner read every stored row.
+    ids = bindparam("ring_ids", ring.roads, type_=ARRAY(BigInteger))
+    return (
+        _sites(built, start, road)
+        .join(
+            stored,
+            and_(
+                stored.c.site_id == site.id,
+                stored.c.mode == mode.value,
+                stored.c.edge_id == any_(ids),
+            ),
+        )
+        .join(roads, roads.c.edge == stored.c.edge_id)
+        .subquery("reach")
+    )
+
+
+def everywhere(built: Built, mode: TravelMode, start: Origin) -> Any:
+    """Every candidate site with its travel_s (NULL: not reached), node and beyond_m."""
+    reached = _reached(*start.reach.nodes())
+    src, tgt = reached.alias("reach_src"), reached.alias("reach_tgt")
+    stored = network.site_joint.alias("stored")
+    # A site the stored joints lack (none should: the load and the site triggers write them)
+    # is joined here, as the origin is: the lateral runs only for such a site.
+    edge = network.edge
+    probe = (
+        nearest_road(mode, site.geom, edge.c.id.label("edge_id"))
+        .where(stored.c.site_id.is_(None))
+        .lateral("probe")
+    )
+    edge_id = func.coalesce(stored.c.edge_id, probe.c.edge_id)
+    road_row = edge.alias("road")
+    forward, backward = (road_row.c[column.name] for column in network.cost_columns(mode))
+    road = _Road(
+        edge_id,
+        func.coalesce(stored.c.fraction, probe.c.fraction),
+        func.coalesce(stored.c.access_m, probe.c.access_m),
+        road_row.c.source,
+        road_row.c.target,
+        forward,
+        backward,
+        road_row.c.length_m,
+        src.c.agg_cost,
+        tgt.c.agg_cost,
+    )
+    return (
+        _sites(built, start, road)
+        .outerjoin(stored, and_(stored.c.site_id == site.id, stored.c.mode == mode.value))
+        .outerjoin(probe, true())
+        .join(road_row, road_row.c.id == edge_id)
+        .outerjoin(src, src.c.node == road_row.c.source)
+        .outerjoin(tgt, tgt.c.node == road_row.c.target)
+        .subquery("reach")
+    )
+
+
+__all__ = ["everywhere", "on_ring"]
