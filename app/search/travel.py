@@ -26,6 +26,7 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import (
+    Float,
     Integer,
     Select,
     bindparam,
@@ -43,7 +44,7 @@ from app.models import Vacancy, VacancySite
 from app.models import street_network as network
 from app.models.travel_speed import TravelMode
 from app.search import cursor as search_cursor
-from app.search import repository, road_graph, travel_sites
+from app.search import repository, reuse, road_graph, travel_sites
 from app.search.aliases import commune, employer
 from app.search.joints import (
     ACCESS_MPS,
@@ -105,7 +106,7 @@ def _page_statement(
         reach, most_s = travel_sites.everywhere(built, mode, start), start.max_s
     else:
         reach, most_s = travel_sites.on_ring(built, mode, start, ring), ring.bound
-    chosen_rows = select(reach).where(reach.c.travel_s <= most_s)
+    chosen_rows = select(reach).where(reach.c.travel_s <= bindparam("bound", most_s, Float))
     if after is not None:
         chosen_rows = chosen_rows.where(
             tuple_(reach.c.travel_s, reach.c.id)
@@ -183,12 +184,26 @@ async def search(
     bounded = dataclasses.replace(params, radius_m=radius_m + network.ACCESS_MAX_M)
     built = await repository.build(session, bounded, today, text_choice=choice)
 
-    values: dict[str, Any] = {}
+    position: dict[str, Any] = {}
     if after is not None:
-        values = {"after_key": after.key, "after_id": after.site_id}
+        position = {"after_key": after.key, "after_id": after.site_id}
 
     async def fetch_from(count: int, ring: Ring | None) -> list[dict[str, Any]]:
-        statement = _page_statement(params, built, mode, start, after, count, ring)
+        values = {
+            **built.values,
+            **travel_sites.values(start, ring),
+            **position,
+            "bound": start.max_s if ring is None else ring.bound,
+            "fetch": count,
+        }
+        # Built once per shape and kept (app/search/reuse.py): building it cost more than
+        # PostgreSQL spent answering a ring.
+        key = None
+        if built.shape is not None:
+            key = ("travel", ring is None, mode, built.shape, after is not None)
+        statement = reuse.statement(
+            key, values, lambda: _page_statement(params, built, mode, start, after, count, ring)
+        )
         return [dict(row._mapping) for row in await session.execute(statement, values)]
 
     async def fetch(count: int) -> list[dict[str, Any]]:

@@ -67,9 +67,8 @@ def _reached(nodes: list[int], seconds: list[float]) -> Any:
     )
 
 
-def _ring_roads(ring: Ring) -> Any:
-    """The ring's roads with their ends' times, as given by the worker."""
-    columns = {
+def _ring_columns(ring: Ring) -> dict[str, tuple[list[Any], Any]]:
+    return {
         "ring_edge": (ring.roads, BigInteger),
         "ring_source": (ring.sources, BigInteger),
         "ring_target": (ring.targets, BigInteger),
@@ -79,6 +78,11 @@ def _ring_roads(ring: Ring) -> Any:
         "ring_source_s": (ring.source_s, Float),
         "ring_target_s": (ring.target_s, Float),
     }
+
+
+def _ring_roads(ring: Ring) -> Any:
+    """The ring's roads with their ends' times, as given by the worker."""
+    columns = _ring_columns(ring)
     return (
         text(_RING)
         .bindparams(
@@ -89,6 +93,36 @@ def _ring_roads(ring: Ring) -> Any:
         )
         .columns(*(column(name.removeprefix("ring_"), kind) for name, (_, kind) in columns.items()))
         .cte("ring")
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class _Here:
+    """The origin's joint as named parameters (the statement is kept, app/search/reuse.py)."""
+
+    edge_id: Any
+    fraction: Any
+    walk_s: Any
+    access_m: Any
+
+
+def values(start: Origin, ring: Ring | None) -> dict[str, Any]:
+    """The values of the named parameters on_ring (with `ring`) or everywhere put in their
+    statement, besides the search's own (Built.values)."""
+    joint = start.joint
+    found: dict[str, Any] = {
+        "here_edge": joint.edge_id,
+        "here_fraction": joint.fraction,
+        "here_walk_s": joint.walk_s,
+        "here_access_m": joint.access_m,
+    }
+    if ring is None:
+        nodes, seconds = start.reach.nodes()
+        return found | {"reached_nodes": nodes, "reached_seconds": seconds}
+    return (
+        found
+        | {key: values for key, (values, _) in _ring_columns(ring).items()}
+        | {"ring_ids": ring.roads}
     )
 
 
@@ -115,7 +149,12 @@ def _travel(start: Origin, road: _Road) -> tuple[Any, Any, Any]:
     via_source = case((forward >= 0, road.source_s + fraction * forward), else_=None)
     via_target = case((backward >= 0, road.target_s + (1 - fraction) * backward), else_=None)
     # On the origin's own road: straight along it, in a direction the mode may ride.
-    here = start.joint
+    here = _Here(
+        bindparam("here_edge", start.joint.edge_id, type_=BigInteger),
+        bindparam("here_fraction", start.joint.fraction, type_=Float),
+        bindparam("here_walk_s", start.joint.walk_s, type_=Float),
+        bindparam("here_access_m", start.joint.access_m, type_=Float),
+    )
     ahead = fraction >= here.fraction
     along = case(
         (

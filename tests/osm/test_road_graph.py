@@ -16,7 +16,7 @@ from app.config import Settings
 from app.models.travel_speed import TravelMode
 from app.osm import service
 from app.osm.queries import edges_sql
-from app.search import joints, road_graph
+from app.search import joints, reuse, road_graph
 from tests.conftest import Live
 from tests.factories import CITY_CENTRE
 from tests.factories import post_vacancy as post
@@ -173,3 +173,30 @@ async def test_isochrones_keep_a_large_block_as_a_hole(
     for corner in (2, 3, 4, 5):
         assert await contains(session, geometry, nodes[corner])
     assert json.dumps(geometry).count("[") < 200  # traced cells, simplified: a few corners
+
+
+@pytest.mark.usefixtures("grid")
+async def test_the_kept_ring_statement_runs_with_each_search_s_values(
+    client: Any, actors: Any
+) -> None:
+    """The ring statement is built once per shape and kept (app/search/reuse.py): a second
+    search from elsewhere, with another page size and a cursor, gets its own times."""
+    reuse.clear()
+    await post(client, actors.a, title="Hai khối", sites=at(grid_point(1, 1)))
+    await post(client, actors.a, title="Góc xa", sites=at(grid_point(2, 2)))
+    speed = RESIDENTIAL["motorbike"]
+    east, north = block((0, 0), (1, 0)), block((0, 0), (0, 1))
+    first = times(await travel(client, "motorbike", 10))
+    assert first == pytest.approx(
+        {"Hai khối": (east + north) / speed, "Góc xa": (2 * east + 2 * north) / speed}, abs=1
+    )
+    kept = [key for key in reuse._statements if key[0] == "travel"]
+    assert kept
+    # From (2,2): the corner is where we stand, the middle two blocks away.
+    here = await travel(client, "motorbike", 10, near=grid_point(2, 2), limit=1)
+    assert times(here) == pytest.approx({"Góc xa": 0.0}, abs=1)
+    after = await travel(
+        client, "motorbike", 10, near=grid_point(2, 2), limit=1, cursor=here["next_cursor"]
+    )
+    assert times(after) == pytest.approx({"Hai khối": (east + north) / speed}, abs=1)
+    assert [key for key in reuse._statements if key[0] == "travel"] != kept  # with a cursor
