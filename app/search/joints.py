@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from sqlalchemy import Select, func, or_, select, text
+from sqlalchemy import Float, Select, bindparam, func, or_, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -104,12 +104,30 @@ def nearest_road(mode: TravelMode, point: Any, *columns: Any) -> Select[Any]:
     )
 
 
+def join_statement(mode: TravelMode, *extra: Any) -> Select[Any]:
+    """The statement of a point's joint (named parameters join_lon and join_lat): the joint's
+    columns (joint_of), then `extra` ones."""
+    point = func.ST_SetSRID(
+        func.ST_MakePoint(bindparam("join_lon", type_=Float), bindparam("join_lat", type_=Float)),
+        4326,
+    )
+    return nearest_road(mode, point, *_road_columns(mode)).add_columns(*extra)
+
+
+def joint_of(row: Any) -> Joint | None:
+    """The joint in a row of join_statement; None without a road within ACCESS_MAX_M."""
+    return None if row is None else _joint(row[:8])
+
+
+# Built once per mode: building a statement costs more than PostgreSQL's answer.
+_JOINS = {mode: join_statement(mode) for mode in TravelMode}
+
+
 async def join(session: AsyncSession, mode: TravelMode, lon: float, lat: float) -> Joint | None:
     """The point's joint with the network; None when every road the mode may use is farther
     than ACCESS_MAX_M."""
-    point = func.ST_SetSRID(func.ST_MakePoint(lon, lat), 4326)
-    row = (await session.execute(nearest_road(mode, point, *_road_columns(mode)))).first()
-    return None if row is None else _joint(row)
+    row = (await session.execute(_JOINS[mode], {"join_lon": lon, "join_lat": lat})).first()
+    return joint_of(row)
 
 
 async def site_joint(
@@ -155,6 +173,8 @@ __all__ = [
     "check_network",
     "edges_from_origin",
     "join",
+    "join_statement",
+    "joint_of",
     "nearest_road",
     "no_network",
     "site_joint",

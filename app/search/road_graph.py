@@ -34,7 +34,8 @@ from app.search.joints import Joint
 EARTH_M = 6378137.0  # Web Mercator's sphere (EPSG:3857)
 # A zero-second edge would read as no edge in a sparse matrix: it costs a nanosecond.
 LEAST_S = 1e-9
-_KEY = text("SELECT CAST(i AS text) FROM osm.info AS i")
+KEY_SQL = "SELECT CAST(i AS text) FROM osm.info AS i"  # the live network's key
+_KEY = text(KEY_SQL)
 # Every edge in one row of binary columns (each value in PostgreSQL's send format, big-endian,
 # never NULL): the aggregates of one query level take the rows in the same order, so the
 # columns line up. No Python object per value: a list of 302,680 numbers per column cost
@@ -349,10 +350,12 @@ _loading: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
 )
 
 
-async def network(session: AsyncSession) -> Network:
-    """The live network, fetched again when it changed since this worker last fetched it."""
+async def network(session: AsyncSession, key: str | None = None) -> Network:
+    """The live network (whose key the caller may have read: KEY_SQL), fetched again when it
+    changed since this worker last fetched it."""
     global _current
-    key = str(await session.scalar(_KEY))
+    if key is None:
+        key = str(await session.scalar(_KEY))
     if _current is not None and _current.key == key:
         return _current
     lock = _loading.setdefault(asyncio.get_running_loop(), asyncio.Lock())
@@ -367,13 +370,15 @@ async def network(session: AsyncSession) -> Network:
         return _current
 
 
-async def reach(session: AsyncSession, joint: Joint, mode: TravelMode, max_s: float) -> Reach:
+async def reach(
+    session: AsyncSession, joint: Joint, mode: TravelMode, max_s: float, key: str | None = None
+) -> Reach:
     """Every vertex reached from `joint` by `mode` within `max_s` seconds."""
-    live = await network(session)
+    live = await network(session, key)
     graph = live.graphs.get(mode)
     if graph is None:  # built beside the event loop: 0.3 s on 300,000 edges
         graph = await asyncio.to_thread(live.graph, mode)
     return graph.reach(joint, max_s)
 
 
-__all__ = ["Network", "Reach", "Ring", "Segments", "mercator", "network", "reach"]
+__all__ = ["KEY_SQL", "Network", "Reach", "Ring", "Segments", "mercator", "network", "reach"]

@@ -32,8 +32,8 @@ from sqlalchemy import (
     bindparam,
     func,
     literal,
+    literal_column,
     select,
-    text,
     tuple_,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -46,11 +46,7 @@ from app.models.travel_speed import TravelMode
 from app.search import cursor as search_cursor
 from app.search import repository, reuse, road_graph, travel_sites
 from app.search.aliases import commune, employer
-from app.search.joints import (
-    ACCESS_MPS,
-    Joint,
-    join,
-)
+from app.search.joints import ACCESS_MPS, Joint, join_statement, joint_of
 from app.search.pages import _PAGE_COLUMNS, After
 from app.search.params import Point, SearchParams
 from app.search.repository import Built, distance_m
@@ -63,6 +59,21 @@ from app.search.road_graph import Reach, Ring
 # time bounds counted (300,000 and more on 1,000,000 vacancies at 20 minutes: 2.4 s). A ring
 # of 250 nodes held 28,000 sites at a dense centre of the benchmark, 89 at a sparse one.
 RINGS = (16, 128, 1_024, 8_192)
+
+
+# The origin's joint, read with the network's key (app/search/road_graph.py), and plans made
+# for this request's values: the statement texts are always the same, so after five runs
+# PostgreSQL would try one generic plan for every origin, time and ring (on the 120x120 grid
+# that made 30-minute searches 4x slower than their EXPLAIN ANALYZE). One statement for the
+# three: each round trip is a tenth of a search's time.
+_ORIGINS = {
+    mode: join_statement(
+        mode,
+        literal_column(f"({road_graph.KEY_SQL})"),
+        literal_column("set_config('plan_cache_mode', 'force_custom_plan', true)"),
+    )
+    for mode in TravelMode
+}
 
 
 @dataclasses.dataclass(frozen=True)
@@ -82,11 +93,13 @@ async def origin(
     """The origin on the network (None: no usable road within ACCESS_MAX_M), and the radius
     in metres that bounds the search: the fastest road's speed (or a walk's) x time. Without
     a network, the join's statement fails on the missing tables: a 409 (network_required)."""
-    joint = await join(session, mode, lon, lat)
-    if joint is None:
+    found = await session.execute(_ORIGINS[mode], {"join_lon": lon, "join_lat": lat})
+    row = found.first()
+    joint = joint_of(row)
+    if row is None or joint is None:
         return None, 0.0
     max_s = minutes * 60.0
-    reach = await road_graph.reach(session, joint, mode, max_s)
+    reach = await road_graph.reach(session, joint, mode, max_s, key=row[8])
     radius_m = max(reach.graph.top_mps, ACCESS_MPS) * max_s
     return Origin(joint=joint, max_s=max_s, mode=mode, point=Point(lon, lat), reach=reach), radius_m
 
@@ -176,10 +189,6 @@ async def search(
     start, radius_m = await origin(session, mode, near.lon, near.lat, minutes)
     if start is None:
         return [], None, ((0, True) if count_exact and cursor is None else None)
-    # Plans for this request's values: the statement text is always the same, so after five
-    # runs PostgreSQL would try one generic plan for every origin, time and ring (on the
-    # 120x120 grid that made 30-minute searches 4x slower than their EXPLAIN ANALYZE).
-    await session.execute(text("SET LOCAL plan_cache_mode = force_custom_plan"))
     # Candidates: the other filters, within the distance the top speed covers in that time.
     bounded = dataclasses.replace(params, radius_m=radius_m + network.ACCESS_MAX_M)
     built = await repository.build(session, bounded, today, text_choice=choice)
