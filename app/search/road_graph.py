@@ -115,6 +115,8 @@ class ModeGraph:
     edge_backward: np.ndarray
     edge_length: np.ndarray
     top_mps: float  # the fastest edge's speed: nothing farther is reached in a given time
+    incident: np.ndarray  # the edges at each vertex: incident[incident_at[v]:incident_at[v + 1]]
+    incident_at: np.ndarray
 
     @classmethod
     def build(cls, network: Network, mode: TravelMode) -> ModeGraph:
@@ -147,6 +149,11 @@ class ModeGraph:
         np.cumsum(np.bincount(rows, minlength=size), out=indptr[1:])
         matrix = csr_matrix((seconds, columns.astype(np.int32), indptr), shape=(size, size))
         keys = rows.astype(np.int64) * size + columns
+        at_vertex = np.concatenate([source, target])
+        order = np.argsort(at_vertex, kind="stable")
+        incident = np.concatenate([np.arange(edges.size)] * 2)[order].astype(np.int32)
+        incident_at = np.zeros(size + 1, dtype=np.int64)
+        np.cumsum(np.bincount(at_vertex, minlength=size), out=incident_at[1:])
         return cls(
             ids,
             matrix,
@@ -160,13 +167,19 @@ class ModeGraph:
             backward,
             network.length_m[edges],
             top_mps,
+            incident,
+            incident_at,
         )
 
     def _vertex(self, node_id: int) -> int:
         return int(np.searchsorted(self.ids, node_id))
 
-    def reach(self, joint: Joint, max_s: float) -> Reach:
-        """Every vertex reached from the point `joint` joins within `max_s` seconds."""
+    def route(
+        self, joint: Joint, max_s: float
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Dijkstra from the point `joint` joins, within `max_s` seconds: the seconds to each
+        vertex (inf: not in time), each one's previous vertex on its fastest route, and the
+        metres of the origin's two edges with the vertices they lead to."""
         origin = self.ids.size
         ends = []
         if joint.backward >= 0:
@@ -188,117 +201,19 @@ class ModeGraph:
             self.matrix, directed=True, indices=origin, limit=max_s, return_predecessors=True
         )
         # Only what this search needs of the entries: its own lengths from the origin.
-        return Reach(
-            self, seconds, previous, self.lengths[-2:].copy(), self.matrix.indices[-2:].copy()
-        )
+        return seconds, previous, self.lengths[-2:].copy(), self.matrix.indices[-2:].copy()
+
+    def edges_at(self, vertices: np.ndarray) -> np.ndarray:
+        """The mode's edges (its own indices) at any of `vertices`, each once."""
+        starts, ends = self.incident_at[vertices], self.incident_at[vertices + 1]
+        counts = ends - starts
+        offsets = np.arange(int(counts.sum())) - np.repeat(np.cumsum(counts) - counts, counts)
+        return np.unique(self.incident[np.repeat(starts, counts) + offsets])
 
     def entry_metres(self, rows: np.ndarray, columns: np.ndarray) -> np.ndarray:
         """The metres of the entries (row, column), which exist."""
         keys = rows.astype(np.int64) * (self.ids.size + 1) + columns
         found: np.ndarray = self.lengths[np.searchsorted(self.entry_keys, keys)]
-        return found
-
-
-@dataclasses.dataclass(frozen=True)
-class Ring:
-    """The roads touching the nodes reached soonest, and the origin's: every site reached
-    within `bound` lies on one of them, since a site is reached through an end of its road,
-    no later than that end. `whole`: every node reached is in it, and `bound` is the search's
-    time. Each road's ends, seconds each way (negative: closed), metres, and the seconds at
-    which its ends are reached (None: not in time), as columns."""
-
-    roads: list[int]
-    sources: list[int]
-    targets: list[int]
-    forward: list[float]
-    backward: list[float]
-    length_m: list[float]
-    source_s: list[float | None]
-    target_s: list[float | None]
-    bound: float
-    whole: bool
-
-
-@dataclasses.dataclass(frozen=True)
-class Reach:
-    """The seconds from one origin to each vertex (inf: not reached in time), and the tree of
-    the fastest routes (each vertex's previous one)."""
-
-    graph: ModeGraph
-    seconds: np.ndarray
-    previous: np.ndarray
-    origin_metres: np.ndarray  # of the origin's two edges, to the vertices below
-    origin_ends: np.ndarray
-
-    def nodes(self) -> tuple[list[int], list[float]]:
-        """The node ids reached (not the origin) and their seconds, soonest first."""
-        found = np.flatnonzero(np.isfinite(self.seconds[:-1]))
-        found = found[np.argsort(self.seconds[found], kind="stable")]
-        return self.graph.ids[found].tolist(), self.seconds[found].tolist()
-
-    def ring(self, size: int, after_s: float, max_s: float, also: int) -> Ring:
-        """The ring of the `size` nodes reached soonest after `after_s` seconds (a page's
-        cursor), with every node reached before, and the road `also` (the origin's)."""
-        graph = self.graph
-        seconds = self.seconds[:-1]
-        reached = np.flatnonzero(np.isfinite(seconds))
-        wanted = int(np.count_nonzero(seconds[reached] <= after_s)) + size
-        whole = reached.size <= wanted
-        if whole:
-            soonest, bound = reached, max_s
-        else:
-            soonest = reached[np.argpartition(seconds[reached], wanted - 1)[:wanted]]
-            bound = min(float(seconds[soonest].max()), max_s)
-        inside = np.zeros(seconds.size, dtype=bool)
-        inside[soonest] = True
-        roads = inside[graph.edge_source] | inside[graph.edge_target] | (graph.edge_ids == also)
-        source, target = graph.edge_source[roads], graph.edge_target[roads]
-
-        def when(vertices: np.ndarray) -> list[float | None]:
-            return [value if math.isfinite(value) else None for value in seconds[vertices].tolist()]
-
-        return Ring(
-            graph.edge_ids[roads].tolist(),
-            graph.ids[source].tolist(),
-            graph.ids[target].tolist(),
-            graph.edge_forward[roads].tolist(),
-            graph.edge_backward[roads].tolist(),
-            graph.edge_length[roads].tolist(),
-            when(source),
-            when(target),
-            bound,
-            whole,
-        )
-
-    def edges_within(self, seconds: float) -> np.ndarray:
-        """The mode's edges (network indices) both of whose ends are reached within `seconds`."""
-        graph = self.graph
-        latest = np.maximum(self.seconds[graph.edge_source], self.seconds[graph.edge_target])
-        found: np.ndarray = graph.edges[latest <= seconds]
-        return found
-
-    def metres(self, node_ids: list[int]) -> dict[int, float]:
-        """The length of the fastest route to each of `node_ids` (reached ones)."""
-        graph = self.graph
-        origin = graph.ids.size
-        known: dict[int, float] = {origin: 0.0}
-        found: dict[int, float] = {}
-        for node_id in node_ids:
-            path = [graph._vertex(node_id)]
-            while path[-1] not in known:
-                path.append(int(self.previous[path[-1]]))
-            steps = np.array(path)
-            before, after = steps[1:], steps[:-1]
-            lengths = graph.entry_metres(before, after)
-            from_origin = before == origin
-            if from_origin.any():  # this search's own origin edges, not the shared matrix's
-                which = np.searchsorted(self.origin_ends, after[from_origin])
-                lengths[from_origin] = self.origin_metres[which]
-            total = known[path[-1]]
-            for vertex, length in zip(path[-2::-1], lengths[::-1], strict=True):
-                total += float(length)
-                known[vertex] = total
-            found[node_id] = known[path[0]]
         return found
 
 
@@ -370,15 +285,4 @@ async def network(session: AsyncSession, key: str | None = None) -> Network:
         return _current
 
 
-async def reach(
-    session: AsyncSession, joint: Joint, mode: TravelMode, max_s: float, key: str | None = None
-) -> Reach:
-    """Every vertex reached from `joint` by `mode` within `max_s` seconds."""
-    live = await network(session, key)
-    graph = live.graphs.get(mode)
-    if graph is None:  # built beside the event loop: 0.3 s on 300,000 edges
-        graph = await asyncio.to_thread(live.graph, mode)
-    return graph.reach(joint, max_s)
-
-
-__all__ = ["KEY_SQL", "Network", "Reach", "Ring", "Segments", "mercator", "network", "reach"]
+__all__ = ["KEY_SQL", "ModeGraph", "Network", "Segments", "mercator", "network"]

@@ -49,8 +49,9 @@ from app.search.aliases import commune, employer
 from app.search.joints import ACCESS_MPS, Joint, join_statement, joint_of
 from app.search.pages import _PAGE_COLUMNS, After
 from app.search.params import Point, SearchParams
+from app.search.reach import Reach, Ring
+from app.search.reach import reach as routed
 from app.search.repository import Built, distance_m
-from app.search.road_graph import Reach, Ring
 
 # A page is first looked for on the roads around the nodes reached soonest, in rings of these
 # many nodes, one statement each until one fills it: dense data fills it in the first, sparse
@@ -59,6 +60,9 @@ from app.search.road_graph import Reach, Ring
 # time bounds counted (300,000 and more on 1,000,000 vacancies at 20 minutes: 2.4 s). A ring
 # of 250 nodes held 28,000 sites at a dense centre of the benchmark, 89 at a sparse one.
 RINGS = (16, 128, 1_024, 8_192)
+# Routed this far first, then farther only as the rings need (app/search/reach.py): the first
+# ring of a dense place lies within a minute or two.
+FIRST_S = 300.0
 
 
 # The origin's joint, read with the network's key (app/search/road_graph.py), and plans made
@@ -88,18 +92,24 @@ class Origin:
 
 
 async def origin(
-    session: AsyncSession, mode: TravelMode, lon: float, lat: float, minutes: int
+    session: AsyncSession,
+    mode: TravelMode,
+    lon: float,
+    lat: float,
+    minutes: int,
+    first_s: float | None = None,
 ) -> tuple[Origin | None, float]:
     """The origin on the network (None: no usable road within ACCESS_MAX_M), and the radius
     in metres that bounds the search: the fastest road's speed (or a walk's) x time. Without
-    a network, the join's statement fails on the missing tables: a 409 (network_required)."""
+    a network, the join's statement fails on the missing tables: a 409 (network_required).
+    `first_s`: route that far first (app/search/reach.py; None: the whole time)."""
     found = await session.execute(_ORIGINS[mode], {"join_lon": lon, "join_lat": lat})
     row = found.first()
     joint = joint_of(row)
     if row is None or joint is None:
         return None, 0.0
     max_s = minutes * 60.0
-    reach = await road_graph.reach(session, joint, mode, max_s, key=row[8])
+    reach = await routed(session, joint, mode, max_s, first_s=first_s, key=row[8])
     radius_m = max(reach.graph.top_mps, ACCESS_MPS) * max_s
     return Origin(joint=joint, max_s=max_s, mode=mode, point=Point(lon, lat), reach=reach), radius_m
 
@@ -186,7 +196,7 @@ async def search(
             ],
         )
     after, choice = search_cursor.decode(cursor, params) if cursor else (None, None)
-    start, radius_m = await origin(session, mode, near.lon, near.lat, minutes)
+    start, radius_m = await origin(session, mode, near.lon, near.lat, minutes, FIRST_S)
     if start is None:
         return [], None, ((0, True) if count_exact and cursor is None else None)
     # Candidates: the other filters, within the distance the top speed covers in that time.
@@ -219,9 +229,7 @@ async def search(
         # The rings, until one fills the page (when one holds every node reached, only a
         # site without a stored joint can be missing: the circle finds it).
         for size in RINGS:
-            ring = start.reach.ring(
-                size, after.key if after else -1.0, start.max_s, start.joint.edge_id
-            )
+            ring = start.reach.ring(size, after.key if after else -1.0)
             rows = await fetch_from(count, ring)
             if len(rows) >= count or ring.whole:
                 break

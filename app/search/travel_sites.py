@@ -30,13 +30,13 @@ from app.models import street_network as network
 from app.models.travel_speed import TravelMode
 from app.search.aliases import site
 from app.search.joints import ACCESS_MPS, nearest_road
+from app.search.reach import Ring
 from app.search.repository import Built, matching_sites
-from app.search.road_graph import Ring
 
 if TYPE_CHECKING:
     from app.search.travel import Origin
 
-# A ring's roads, as the worker gives them (app/search/road_graph.Ring).
+# A ring's roads, as the worker gives them (app/search/reach.Ring).
 _RING = """
 SELECT *
 FROM unnest(CAST(:ring_edge AS bigint[]), CAST(:ring_source AS bigint[]),

@@ -16,7 +16,8 @@ from app.config import Settings
 from app.models.travel_speed import TravelMode
 from app.osm import service
 from app.osm.queries import edges_sql
-from app.search import joints, reuse, road_graph
+from app.search import joints, reuse
+from app.search.reach import reach as routed
 from tests.conftest import Live
 from tests.factories import CITY_CENTRE
 from tests.factories import post_vacancy as post
@@ -49,7 +50,10 @@ async def pgrouting_reach(
 
 
 async def assert_same_as_pgrouting(
-    session: AsyncSession, points: list[tuple[float, float]], seconds: float
+    session: AsyncSession,
+    points: list[tuple[float, float]],
+    seconds: float,
+    first_s: float | None = None,
 ) -> int:
     """Every mode from every point: the same nodes, the same seconds. The nodes compared."""
     compared = 0
@@ -57,7 +61,7 @@ async def assert_same_as_pgrouting(
         for lon, lat in points:
             joint = await joints.join(session, mode, lon, lat)
             assert joint is not None
-            reach = await road_graph.reach(session, joint, mode, seconds)
+            reach = await routed(session, joint, mode, seconds, first_s=first_s)
             nodes, found = reach.nodes()
             expected = await pgrouting_reach(session, mode, joint, seconds)
             assert dict(zip(nodes, found, strict=True)) == pytest.approx(expected, abs=1e-6)
@@ -71,6 +75,26 @@ async def test_the_same_nodes_and_seconds_as_pgrouting(session: AsyncSession) ->
     """The town: one-way streets, a motorway, a footway, a bridge, a ferry and an island."""
     points = [NODES[1], NODES[4], (106.0015, 10.0002), (106.0061, 10.002), (106.0008, 10.0042)]
     assert await assert_same_as_pgrouting(session, points, 1800) > 30
+    # Routed first within 10 s, then as far as all of them ask.
+    assert await assert_same_as_pgrouting(session, points, 1800, first_s=10) > 30
+
+
+@pytest.mark.usefixtures("town")
+async def test_a_short_first_route_gives_the_rings_a_whole_one_gives(
+    session: AsyncSession,
+) -> None:
+    """Routed first within a few seconds, a search routes farther as its rings need: each
+    ring, with and without a cursor, is the one a whole route gives."""
+    for mode in TravelMode:
+        joint = await joints.join(session, mode, 106.0015, 10.0002)
+        assert joint is not None
+        whole = await routed(session, joint, mode, 1800)
+        for size in (1, 2, 3, 5, 8, 13, 40):
+            for after_s in (-1.0, 30.0, 200.0):
+                short = await routed(session, joint, mode, 1800, first_s=1)
+                got, expected = short.ring(size, after_s), whole.ring(size, after_s)
+                assert (got.bound, got.whole) == (expected.bound, expected.whole)
+                assert sorted(got.roads) == sorted(expected.roads)
 
 
 async def test_a_loop_road_is_left_by_its_quicker_way_round(
