@@ -126,11 +126,13 @@ class Reach:
                 path.append(int(self.previous[path[-1]]))
             steps = np.array(path)
             before, after = steps[1:], steps[:-1]
-            lengths = graph.entry_metres(before, after)
+            # The origin's edges are this search's own (the matrix's last entries may be
+            # another search's by now, set while this one awaited its statements).
             from_origin = before == origin
-            if from_origin.any():  # this search's own origin edges, not the shared matrix's
-                which = np.searchsorted(self._origin_ends, after[from_origin])
-                lengths[from_origin] = self._origin_metres[which]
+            lengths = np.empty(before.size)
+            lengths[~from_origin] = graph.entry_metres(before[~from_origin], after[~from_origin])
+            which = np.searchsorted(self._origin_ends, after[from_origin])
+            lengths[from_origin] = self._origin_metres[which]
             total = known[path[-1]]
             for vertex, length in zip(path[-2::-1], lengths[::-1], strict=True):
                 total += float(length)

@@ -211,9 +211,10 @@ class ModeGraph:
         return np.unique(self.incident[np.repeat(starts, counts) + offsets])
 
     def entry_metres(self, rows: np.ndarray, columns: np.ndarray) -> np.ndarray:
-        """The metres of the entries (row, column), which exist."""
+        """The metres of the entries (row, column), which exist, not from the origin: its two
+        entries, the last ones, change with every search."""
         keys = rows.astype(np.int64) * (self.ids.size + 1) + columns
-        found: np.ndarray = self.lengths[np.searchsorted(self.entry_keys, keys)]
+        found: np.ndarray = self.lengths[np.searchsorted(self.entry_keys[:-2], keys)]
         return found
 
 

@@ -4,6 +4,7 @@ a loop road, and isochrones that keep the holes of a size (a river's island, a l
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 from typing import Any
@@ -224,3 +225,21 @@ async def test_the_kept_ring_statement_runs_with_each_search_s_values(
     )
     assert times(after) == pytest.approx({"Hai khối": (east + north) / speed}, abs=1)
     assert [key for key in reuse._statements if key[0] == "travel"] != kept  # with a cursor
+
+
+@pytest.mark.usefixtures("grid")
+async def test_searches_at_once_each_get_their_own_times_and_lengths(live: Live) -> None:
+    """Searches of one worker interleave at their statements; the graph's origin entries are
+    each search's own while it routes, and its lengths from the origin stay its own after."""
+    await post(live.client, live.actors.a, title="Hai khối", sites=at(grid_point(1, 1)))
+    await post(live.client, live.actors.a, title="Góc xa", sites=at(grid_point(2, 2)))
+    starts = [grid_point(i, j) for i in range(3) for j in range(3)] * 3
+
+    async def search(near: tuple[float, float]) -> list[tuple[str, float, float]]:
+        body = await travel(live.client, "walk", 30, near=near)
+        return [(item["title"], item["travel_s"], item["travel_m"]) for item in body["items"]]
+
+    alone = [await search(near) for near in starts]
+    together = await asyncio.gather(*(search(near) for near in starts))
+    assert together == alone
+    assert all(found for found in alone)
