@@ -85,7 +85,7 @@ class Reach:
         # Every node reached by then, ties included (the bound's own time may be shared).
         soonest = self._settled[times <= bound]
         graph = self.graph
-        origin_road = np.array([graph._vertex(self.joint.source), graph._vertex(self.joint.target)])
+        origin_road = np.array([graph.vertex(self.joint.source), graph.vertex(self.joint.target)])
         roads = graph.edges_at(np.concatenate([soonest, origin_road]))
         source, target = graph.edge_source[roads], graph.edge_target[roads]
 
@@ -121,7 +121,7 @@ class Reach:
         known: dict[int, float] = {origin: 0.0}
         found: dict[int, float] = {}
         for node_id in node_ids:
-            path = [graph._vertex(node_id)]
+            path = [graph.vertex(node_id)]
             while path[-1] not in known:
                 path.append(int(self.previous[path[-1]]))
             steps = np.array(path)

@@ -171,7 +171,8 @@ class ModeGraph:
             incident_at,
         )
 
-    def _vertex(self, node_id: int) -> int:
+    def vertex(self, node_id: int) -> int:
+        """The index of a node of the graph (an OSM node id)."""
         return int(np.searchsorted(self.ids, node_id))
 
     def route(
@@ -183,9 +184,9 @@ class ModeGraph:
         origin = self.ids.size
         ends = []
         if joint.backward >= 0:
-            ends.append((self._vertex(joint.source), joint.fraction, joint.backward))
+            ends.append((self.vertex(joint.source), joint.fraction, joint.backward))
         if joint.forward >= 0:
-            ends.append((self._vertex(joint.target), 1 - joint.fraction, joint.forward))
+            ends.append((self.vertex(joint.target), 1 - joint.fraction, joint.forward))
         ends.sort()
         if len(ends) == 2 and ends[0][0] == ends[1][0]:  # a loop: its quicker way round
             ends = [min(ends, key=lambda end: end[1] * end[2])]
