@@ -35,7 +35,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.models.travel_speed import TravelMode
-from app.search import area_cells, road_graph, travel
+from app.search import area_cells, travel
 
 CELL_M = 50
 CELLS_GROW_AFTER_MINUTES = 20  # then in proportion to the time: 112.5 m at 45 minutes
@@ -71,7 +71,7 @@ async def isochrones(
     shapes: dict[int, str] = {}
     if start is not None:
         reach = start.reach
-        segments = (await road_graph.network(session)).segments
+        segments = reach.graph.segments
         scale = 1 / math.cos(math.radians(lat))
         seconds = [minute * 60.0 for minute in times]
         cells = [cell_size(lat, each) for each in seconds]

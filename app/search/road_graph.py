@@ -101,7 +101,8 @@ class Segments:
 class ModeGraph:
     """A mode's edges as a sparse matrix of seconds (row: from, column: to) over its vertices
     (`ids`, sorted), with one more vertex, the origin (index len(ids)), whose two edges are
-    set for each search. `lengths` are the metres of the matrix's entries."""
+    set for each search. `lengths` are the metres of the matrix's entries (0 for the
+    origin's)."""
 
     ids: np.ndarray
     matrix: csr_matrix
@@ -117,6 +118,7 @@ class ModeGraph:
     top_mps: float  # the fastest edge's speed: nothing farther is reached in a given time
     incident: np.ndarray  # the edges at each vertex: incident[incident_at[v]:incident_at[v + 1]]
     incident_at: np.ndarray
+    segments: Segments  # the network's geometry (shared by its modes), for isochrones
 
     @classmethod
     def build(cls, network: Network, mode: TravelMode) -> ModeGraph:
@@ -169,6 +171,7 @@ class ModeGraph:
             top_mps,
             incident,
             incident_at,
+            network.segments,
         )
 
     def vertex(self, node_id: int) -> int:
@@ -192,17 +195,15 @@ class ModeGraph:
             ends = [min(ends, key=lambda end: end[1] * end[2])]
         ends += [(origin, 0.0, 0.0)] * (2 - len(ends))
         # The two placeholders are set and routed on without a pause in between, so searches
-        # of one worker's event loop never see another's.
+        # of one worker's event loop never see another's. Their metres are this search's own.
         for slot, (vertex, share, seconds_per_road) in zip((-2, -1), ends, strict=True):
             self.matrix.indices[slot] = vertex
             self.matrix.data[slot] = max(joint.walk_s + share * seconds_per_road, LEAST_S)
-            self.lengths[slot] = joint.access_m + share * joint.length_m
-            self.entry_keys[slot] = origin * (origin + 1) + vertex
         seconds, previous = dijkstra(
             self.matrix, directed=True, indices=origin, limit=max_s, return_predecessors=True
         )
-        # Only what this search needs of the entries: its own lengths from the origin.
-        return seconds, previous, self.lengths[-2:].copy(), self.matrix.indices[-2:].copy()
+        metres = np.array([joint.access_m + share * joint.length_m for _, share, _ in ends])
+        return seconds, previous, metres, np.array([vertex for vertex, _, _ in ends])
 
     def edges_at(self, vertices: np.ndarray) -> np.ndarray:
         """The mode's edges (its own indices) at any of `vertices`, each once."""
@@ -212,8 +213,8 @@ class ModeGraph:
         return np.unique(self.incident[np.repeat(starts, counts) + offsets])
 
     def entry_metres(self, rows: np.ndarray, columns: np.ndarray) -> np.ndarray:
-        """The metres of the entries (row, column), which exist, not from the origin: its two
-        entries, the last ones, change with every search."""
+        """The metres of the entries (row, column), which exist, not from the origin (its two
+        entries, the last ones, are set for each search: route gives their metres)."""
         keys = rows.astype(np.int64) * (self.ids.size + 1) + columns
         found: np.ndarray = self.lengths[np.searchsorted(self.entry_keys[:-2], keys)]
         return found

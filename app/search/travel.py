@@ -48,7 +48,7 @@ from app.search import repository, reuse, road_graph, travel_sites
 from app.search.aliases import commune, employer
 from app.search.joints import ACCESS_MPS, Joint, join_statement, joint_of
 from app.search.pages import _PAGE_COLUMNS, After
-from app.search.params import Point, SearchParams
+from app.search.params import SearchParams
 from app.search.reach import Reach, Ring
 from app.search.reach import reach as routed
 from app.search.repository import Built, distance_m
@@ -85,10 +85,12 @@ class Origin:
     """Where the origin joins the network, and every node reached from it in time."""
 
     joint: Joint
-    max_s: float
-    mode: TravelMode
-    point: Point
     reach: Reach
+
+    @property
+    def max_s(self) -> float:
+        """The search's time, in seconds."""
+        return self.reach.max_s
 
 
 async def origin(
@@ -111,7 +113,7 @@ async def origin(
     max_s = minutes * 60.0
     reach = await routed(session, joint, mode, max_s, first_s=first_s, key=row[8])
     radius_m = max(reach.graph.top_mps, ACCESS_MPS) * max_s
-    return Origin(joint=joint, max_s=max_s, mode=mode, point=Point(lon, lat), reach=reach), radius_m
+    return Origin(joint=joint, reach=reach), radius_m
 
 
 def _page_statement(
