@@ -165,6 +165,17 @@ async def client(app: FastAPI) -> AsyncIterator[AsyncClient]:
 
 
 @pytest.fixture
+async def route_client(settings: Settings, session: AsyncSession) -> AsyncIterator[AsyncClient]:
+    """The same service with the search's fast path off (APP_SEARCH_FAST_PATH=false), on the
+    test's transaction like the `app` fixture: every search answered by the route."""
+    off = settings.model_copy(update={"search_fast_path": False})
+    async with app_on_session(off, session) as app:
+        transport = ASGITransport(app=app, raise_app_exceptions=False)
+        async with AsyncClient(transport=transport, base_url="http://test") as client:
+            yield client
+
+
+@pytest.fixture
 def admin_data_dir() -> Path:
     return ADMIN_DATA
 

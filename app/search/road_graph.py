@@ -268,6 +268,14 @@ _loading: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
 )
 
 
+def graph_at_hand(key: str, mode: TravelMode) -> ModeGraph | None:
+    """The mode's graph of the network whose key is `key`, when this worker has both already
+    (for the search's fast path, which fetches nothing: app/search/travel_fast_path.py)."""
+    if _current is None or _current.key != key:
+        return None
+    return _current.graphs.get(mode)
+
+
 async def network(session: AsyncSession, key: str | None = None) -> Network:
     """The live network (whose key the caller may have read: KEY_SQL), fetched again when it
     changed since this worker last fetched it."""
@@ -288,4 +296,4 @@ async def network(session: AsyncSession, key: str | None = None) -> Network:
         return _current
 
 
-__all__ = ["KEY_SQL", "ModeGraph", "Network", "Segments", "mercator", "network"]
+__all__ = ["KEY_SQL", "ModeGraph", "Network", "Segments", "graph_at_hand", "mercator", "network"]

@@ -22,6 +22,7 @@ Never a straight-line fallback: without a network the search is refused (409).""
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import date
 from typing import Any
 
@@ -105,15 +106,25 @@ async def origin(
     in metres that bounds the search: the fastest road's speed (or a walk's) x time. Without
     a network, the join's statement fails on the missing tables: a 409 (network_required).
     `first_s`: route that far first (app/search/reach.py; None: the whole time)."""
-    found = await session.execute(_ORIGINS[mode], {"join_lon": lon, "join_lat": lat})
-    row = found.first()
+    statement, values = origin_statement(mode, lon, lat)
+    row = (await session.execute(statement, values)).first()
     joint = joint_of(row)
     if row is None or joint is None:
         return None, 0.0
     max_s = minutes * 60.0
-    reach = await routed(session, joint, mode, max_s, first_s=first_s, key=row[8])
-    radius_m = max(reach.graph.top_mps, ACCESS_MPS) * max_s
-    return Origin(joint=joint, reach=reach), radius_m
+    return located(await routed(session, joint, mode, max_s, first_s=first_s, key=row[8]))
+
+
+def origin_statement(mode: TravelMode, lon: float, lat: float) -> tuple[Any, dict[str, Any]]:
+    """The statement of the origin's joint and the network's key (its row: joint_of, then the
+    key at [8]), with its values."""
+    return _ORIGINS[mode], {"join_lon": lon, "join_lat": lat}
+
+
+def located(reach: Reach) -> tuple[Origin, float]:
+    """The origin of `reach`, and the radius that bounds its search (see origin)."""
+    radius_m = max(reach.graph.top_mps, ACCESS_MPS) * reach.max_s
+    return Origin(joint=reach.joint, reach=reach), radius_m
 
 
 def _page_statement(
@@ -176,6 +187,71 @@ def _with_metres(start: Origin, rows: list[dict[str, Any]]) -> list[dict[str, An
     return rows
 
 
+def page_key(
+    mode: TravelMode, shape: tuple[Any, ...] | None, *, circle: bool, after: bool
+) -> tuple[Any, ...] | None:
+    """The key a page statement is kept by (app/search/reuse.py), on a ring or the circle,
+    with a cursor or without; None: not kept (text queries)."""
+    return None if shape is None else ("travel", circle, mode, shape, after)
+
+
+Rows = Sequence[Any]  # mappings (rows' _mapping, asyncpg's records)
+# Runs a statement with its values: on the route's session, or the fast path's connections.
+Run = Callable[[Any, dict[str, Any]], Awaitable[Rows]]
+# The page statement for a ring (None: the circle) and its values; None when the caller has
+# none at hand (the fast path builds none: the route builds and keeps it).
+StatementFor = Callable[[Ring | None, dict[str, Any]], Any | None]
+
+
+@dataclasses.dataclass(frozen=True)
+class Pages:
+    """The pages of one search from its origin: the filters' values (Built.values) and shape,
+    and the cursor's position, if any."""
+
+    mode: TravelMode
+    start: Origin
+    values: dict[str, Any]
+    shape: tuple[Any, ...] | None
+    after: After | None
+
+    def key(self, ring: Ring | None) -> tuple[Any, ...] | None:
+        """The key the page statement is kept by (app/search/reuse.py); None: not kept."""
+        return page_key(self.mode, self.shape, circle=ring is None, after=self.after is not None)
+
+    def values_for(self, ring: Ring | None, count: int) -> dict[str, Any]:
+        position = {}
+        if self.after is not None:
+            position = {"after_key": self.after.key, "after_id": self.after.site_id}
+        return {
+            **self.values,
+            **travel_sites.values(self.start, ring),
+            **position,
+            "bound": self.start.max_s if ring is None else ring.bound,
+            "fetch": count,
+        }
+
+    async def rows(self, count: int, statement: StatementFor, run: Run) -> list[dict[str, Any]]:
+        """Up to `count` rows, soonest first, with travel_m: on the rings, until one fills the
+        page (when one holds every node reached, only a site without a stored joint can be
+        missing: the circle finds it). LookupError when `statement` has none."""
+
+        async def on(ring: Ring | None) -> list[dict[str, Any]]:
+            values = self.values_for(ring, count)
+            chosen = statement(ring, values)
+            if chosen is None:
+                raise LookupError("no statement at hand")
+            return [dict(row) for row in await run(chosen, values)]
+
+        for size in RINGS:
+            ring = self.start.reach.ring(size, self.after.key if self.after else -1.0)
+            rows = await on(ring)
+            if len(rows) >= count or ring.whole:
+                break
+        if len(rows) < count:
+            rows = await on(None)
+        return _with_metres(self.start, rows)
+
+
 async def search(
     session: AsyncSession,
     params: SearchParams,
@@ -205,39 +281,22 @@ async def search(
     bounded = dataclasses.replace(params, radius_m=radius_m + network.ACCESS_MAX_M)
     built = await repository.build(session, bounded, today, text_choice=choice)
 
-    position: dict[str, Any] = {}
-    if after is not None:
-        position = {"after_key": after.key, "after_id": after.site_id}
+    pages = Pages(mode, start, built.values, built.shape, after)
 
-    async def fetch_from(count: int, ring: Ring | None) -> list[dict[str, Any]]:
-        values = {
-            **built.values,
-            **travel_sites.values(start, ring),
-            **position,
-            "bound": start.max_s if ring is None else ring.bound,
-            "fetch": count,
-        }
+    def statement(ring: Ring | None, values: dict[str, Any]) -> Any:
         # Built once per shape and kept (app/search/reuse.py): building it cost more than
         # PostgreSQL spent answering a ring.
-        key = None
-        if built.shape is not None:
-            key = ("travel", ring is None, mode, built.shape, after is not None)
-        statement = reuse.statement(
-            key, values, lambda: _page_statement(params, built, mode, start, after, count, ring)
+        return reuse.statement(
+            pages.key(ring),
+            values,
+            lambda: _page_statement(params, built, mode, start, after, values["fetch"], ring),
         )
-        return [dict(row._mapping) for row in await session.execute(statement, values)]
+
+    async def run(chosen: Any, values: dict[str, Any]) -> Rows:
+        return [row._mapping for row in await session.execute(chosen, values)]
 
     async def fetch(count: int) -> list[dict[str, Any]]:
-        # The rings, until one fills the page (when one holds every node reached, only a
-        # site without a stored joint can be missing: the circle finds it).
-        for size in RINGS:
-            ring = start.reach.ring(size, after.key if after else -1.0)
-            rows = await fetch_from(count, ring)
-            if len(rows) >= count or ring.whole:
-                break
-        if len(rows) < count:
-            rows = await fetch_from(count, None)
-        return _with_metres(start, rows)
+        return await pages.rows(count, statement, run)
 
     rows, next_cursor = await cursors.page(
         fetch, limit, lambda row: search_cursor.position(params, built.text_choice, row)
@@ -255,4 +314,13 @@ async def search(
     return rows, next_cursor, total
 
 
-__all__ = ["Origin", "origin", "search"]
+__all__ = [
+    "RINGS",
+    "Origin",
+    "Pages",
+    "located",
+    "origin",
+    "origin_statement",
+    "page_key",
+    "search",
+]

@@ -14,14 +14,16 @@ one query instead of sixteen transactions."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 import asyncpg
 from sqlalchemy import func, make_url, select
 from sqlalchemy.dialects.postgresql.asyncpg import PGDialect_asyncpg
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.compiler import SQLCompiler
 
@@ -34,6 +36,8 @@ from app.models import MapVersion, VacancySite
 from app.tiles.grid import Tile
 
 TileKey = tuple[Tile, str, int]
+# Runs a statement with its values: every row.
+Fetch = Callable[[Any, dict[str, Any]], Awaitable[Sequence[Any]]]
 
 
 def tile_key(tile: Tile, filters_fingerprint: str, sites_from_zoom: int) -> TileKey:
@@ -88,10 +92,24 @@ class SessionMapQueries:
         return await map_state(self.session)
 
     async def fetchrow(self, statement: Any, values: dict[str, Any]) -> Any:
-        return (await self.session.execute(statement, values)).first()
+        return (await self._run(statement, values)).first()
 
     async def fetch(self, statement: Any, values: dict[str, Any]) -> Sequence[Any]:
-        return list((await self.session.execute(statement, values)).mappings())
+        return list((await self._run(statement, values)).mappings())
+
+    @contextlib.asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Fetch]:
+        """The test's own transaction."""
+        yield self.fetch
+
+    async def _run(self, statement: Any, values: dict[str, Any]) -> Any:
+        """In a savepoint, failing as MapConnection does: the test's transaction goes on."""
+        try:
+            async with self.session.begin_nested():
+                return await self.session.execute(statement, values)
+        except DBAPIError as exc:
+            detail = "The database is unavailable. Try again shortly."
+            raise ServiceUnavailableError(detail) from exc
 
 
 class MapConnection:
@@ -100,7 +118,13 @@ class MapConnection:
     page (app/search/fast_path.py). One statement at a time on each, no transaction, and none
     of the pool's checkout, ping and ORM work, which cost more than these queries do."""
 
-    def __init__(self, settings: Settings, *, url: str | None = None, connections: int = 1) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        url: str | None = None,
+        connections: int = 1,
+    ) -> None:
         """To the primary, or to `url` (a replica); at most `connections` statements at once,
         each on a connection of its own, opened when first needed."""
         libpq = make_url(url or settings.database_url).set(drivername="postgresql")
@@ -134,9 +158,40 @@ class MapConnection:
         rows: Sequence[Any] = await self._run(statement, values, many=True)
         return rows
 
+    @contextlib.asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Fetch]:
+        """One connection and one transaction for several statements, for a search that must
+        read one network throughout (app/search/travel_fast_path.py): the fetch to run them
+        with, with fetch's errors."""
+        async with self._connection() as connection, connection.transaction():
+            if self._pooled:
+                await connection.execute(self._set_locally)
+
+            async def fetch(statement: Any, values: dict[str, Any]) -> Sequence[Any]:
+                sql, arguments = self._arguments(statement, values)
+                rows: Sequence[Any] = await connection.fetch(sql, *arguments)
+                return rows
+
+            yield fetch
+
     async def _run(self, statement: Any, values: dict[str, Any], *, many: bool) -> Any:
+        sql, arguments = self._arguments(statement, values)
+        async with self._connection() as connection:
+            run = connection.fetch if many else connection.fetchrow
+            if not self._pooled:
+                return await run(sql, *arguments)
+            async with connection.transaction():
+                await connection.execute(self._set_locally)
+                return await run(sql, *arguments)
+
+    def _arguments(self, statement: Any, values: dict[str, Any]) -> tuple[str, list[Any]]:
         _, sql, names, compiled = self._compile(statement)
         arguments = compiled.construct_params(values) or {}
+        return sql, [arguments[name] for name in names]
+
+    @contextlib.asynccontextmanager
+    async def _connection(self) -> AsyncIterator[asyncpg.Connection]:
+        """An idle connection, or a new one, for one use; kept when the use went well."""
         async with self._slots:
             connection = None
             try:
@@ -151,13 +206,7 @@ class MapConnection:
                         server_settings=self._server_settings,
                         statement_cache_size=0 if self._pooled else 100,
                     )
-                run = connection.fetch if many else connection.fetchrow
-                if not self._pooled:
-                    found = await run(sql, *(arguments[n] for n in names))
-                else:
-                    async with connection.transaction():
-                        await connection.execute(self._set_locally)
-                        found = await run(sql, *(arguments[n] for n in names))
+                yield connection
             except (
                 asyncpg.PostgresError,
                 asyncpg.InterfaceError,
@@ -177,7 +226,6 @@ class MapConnection:
                     connection.terminate()
                 raise
             self._idle.append(connection)
-            return found
 
     def _compile(self, statement: Any) -> tuple[Any, str, tuple[str, ...], SQLCompiler]:
         # Statements on this path are built once (module constants, functools.cache).

@@ -45,10 +45,11 @@ def metres(a: tuple[float, float], b: tuple[float, float]) -> float:
     return vincenty_m(a[0], a[1], b[0], b[1])
 
 
-def grid_town() -> str:
+def grid_town(without: frozenset[int] = frozenset()) -> str:
     """A 3 x 3 grid of residential streets (nodes (i, j), i east, j north); the street from
     (1,0) to (0,0) is one-way westwards; a motorway runs straight from (0,0) to a far node
-    (5,0) that the grid reaches at (2,0) -> (5,0) by a long way round; an island far east."""
+    (5,0) that the grid reaches at (2,0) -> (5,0) by a long way round; an island far east.
+    `without`: the ways left out (106 is the street from (0,0) north)."""
     nodes = {grid_node(i, j): grid_point(i, j) for i in range(3) for j in range(3)}
     nodes |= {
         9001: (LON0 + STEP * 5, LAT0),
@@ -72,7 +73,7 @@ def grid_town() -> str:
     ways[200] = ([grid_node(0, 0), 9001], {"highway": "motorway", "ref": "CT"})
     ways[201] = ([grid_node(2, 0), 9003, 9002, 9001], {"highway": "residential"})
     ways[300] = ([9100, 9101], {"highway": "residential", "name": "Cù lao"})
-    return osm_xml(nodes, ways, {})
+    return osm_xml(nodes, {way: ways[way] for way in ways if way not in without}, {})
 
 
 @pytest.fixture

@@ -251,17 +251,24 @@ async def test_a_tie_across_the_candidates_end_is_ordered_by_the_route(
 
 @pytest.mark.usefixtures("neighbourhood")
 async def test_the_route_answers_while_the_map_connection_cannot(
-    app: FastAPI, client: AsyncClient, route_client: AsyncClient, settings: Settings
+    app: FastAPI, client: AsyncClient, route_client: AsyncClient
 ) -> None:
-    url = f"/v1/vacancies?near={NEAR}"
-    await route_client.get(url)
-    # A real connection to a port nobody listens on.
+    await the_route_answers_while_down(app, client, route_client, f"/v1/vacancies?near={NEAR}")
+
+
+async def the_route_answers_while_down(
+    app: FastAPI, client: AsyncClient, route_client: AsyncClient, url: str, search: str = "nearest"
+) -> None:
+    """`url` answered as the route answers it while the fast path's connections reach a port
+    nobody listens on (a real connection, refused), counted as `database`."""
+    await route_client.get(url)  # the route keeps its statements
+    settings: Settings = app.state.settings
     nowhere = make_url(settings.database_url).set(port=9).render_as_string(hide_password=False)
     down = MapConnection(settings.model_copy(update={"db_connect_timeout_s": 1}), url=nowhere)
     app.state.search_queries = down
-    before = answered("database")
+    before = answered("database", search)
     await same_answer(client, route_client, url)
-    assert answered("database") == before + 1
+    assert answered("database", search) == before + 1
     await down.close()
 
 
