@@ -61,6 +61,10 @@ from app.search.repository import Built, distance_m
 # time bounds counted (300,000 and more on 1,000,000 vacancies at 20 minutes: 2.4 s). A ring
 # of 250 nodes held 28,000 sites at a dense centre of the benchmark, 89 at a sparse one.
 RINGS = (16, 128, 1_024, 8_192)
+# A ring's sites whose vacancies are looked up at most, per node of the ring and row of the
+# page: the site's row, not the stored joint, is most of a ring's cost (at a dense centre of
+# the benchmark, 1,153 of them for 21 rows on the first ring: 8 of 10 ms).
+CANDIDATES = 0.5
 # Routed this far first, then farther only as the rings need (app/search/reach.py): the first
 # ring of a dense place lies within a minute or two.
 FIRST_S = 300.0
@@ -138,16 +142,23 @@ def _page_statement(
 ) -> Select[Any]:
     """A page among the sites on the ring's roads reached within its bound, or without a
     ring among every candidate (the circle)."""
+    most_s = start.max_s if ring is None else ring.bound
+
+    def sooner(travel_s: Any, site_id: Any) -> list[Any]:
+        """Within the bound, and after the cursor."""
+        found = [travel_s <= bindparam("bound", most_s, Float)]
+        if after is not None:
+            found.append(
+                tuple_(travel_s, site_id)
+                > tuple_(bindparam("after_key", after.key), bindparam("after_id", after.site_id))
+            )
+        return found
+
     if ring is None:
-        reach, most_s = travel_sites.everywhere(built, mode, start), start.max_s
+        reach = travel_sites.everywhere(built, mode, start)
     else:
-        reach, most_s = travel_sites.on_ring(built, mode, start, ring), ring.bound
-    chosen_rows = select(reach).where(reach.c.travel_s <= bindparam("bound", most_s, Float))
-    if after is not None:
-        chosen_rows = chosen_rows.where(
-            tuple_(reach.c.travel_s, reach.c.id)
-            > tuple_(bindparam("after_key", after.key), bindparam("after_id", after.site_id))
-        )
+        reach = travel_sites.on_ring(built, mode, start, ring, sooner)
+    chosen_rows = select(reach).where(*sooner(reach.c.travel_s, reach.c.id))
     # Materialized: the page's few rows are then joined to their vacancies by key. Inlined
     # in the statement of several branches before, the never-run branch's cost (millions)
     # made every join order cost the same within the planner's 1% fuzz, and it scanned all
@@ -218,7 +229,11 @@ class Pages:
         """The key the page statement is kept by (app/search/reuse.py); None: not kept."""
         return page_key(self.mode, self.shape, circle=ring is None, after=self.after is not None)
 
-    def values_for(self, ring: Ring | None, count: int) -> dict[str, Any]:
+    def values_for(
+        self, ring: Ring | None, count: int, candidates: int | None = None
+    ) -> dict[str, Any]:
+        """The values of the page statement on `ring` (None: the circle); `candidates`: the
+        ring's sites looked up at most (None: all)."""
         position = {}
         if self.after is not None:
             position = {"after_key": self.after.key, "after_id": self.after.site_id}
@@ -228,15 +243,15 @@ class Pages:
             **position,
             "bound": self.start.max_s if ring is None else ring.bound,
             "fetch": count,
-        }
+        } | ({} if ring is None else {"candidates": candidates})
 
     async def rows(self, count: int, statement: StatementFor, run: Run) -> list[dict[str, Any]]:
         """Up to `count` rows, soonest first, with travel_m: on the rings, until one fills the
         page (when one holds every node reached, only a site without a stored joint can be
         missing: the circle finds it). LookupError when `statement` has none."""
 
-        async def on(ring: Ring | None) -> list[dict[str, Any]]:
-            values = self.values_for(ring, count)
+        async def on(ring: Ring | None, candidates: int | None = None) -> list[dict[str, Any]]:
+            values = self.values_for(ring, count, candidates)
             chosen = statement(ring, values)
             if chosen is None:
                 raise LookupError("no statement at hand")
@@ -244,7 +259,10 @@ class Pages:
 
         for size in RINGS:
             ring = self.start.reach.ring(size, self.after.key if self.after else -1.0)
-            rows = await on(ring)
+            # A ring's sites are looked up soonest first, at most CANDIDATES per ring node
+            # and row: a full page from them is the ring's page; a short one may be short
+            # for that alone, and the next ring looks further. A whole ring is final: all.
+            rows = await on(ring, None if ring.whole else int(count * size * CANDIDATES))
             if len(rows) >= count or ring.whole:
                 break
         if len(rows) < count:

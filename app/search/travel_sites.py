@@ -9,12 +9,14 @@ the only one that also joins a site with no stored joint, as the origin is joine
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     ARRAY,
     BigInteger,
     Float,
+    Integer,
     and_,
     any_,
     bindparam,
@@ -22,6 +24,7 @@ from sqlalchemy import (
     column,
     func,
     or_,
+    select,
     text,
     true,
 )
@@ -195,8 +198,16 @@ def _sites(built: Built, start: Origin, road: _Road) -> Any:
     ).where(road.access_m <= network.ACCESS_MAX_M)
 
 
-def on_ring(built: Built, mode: TravelMode, start: Origin, ring: Ring) -> Any:
-    """The candidate sites stored on the ring's roads, with travel_s, node and beyond_m."""
+def on_ring(
+    built: Built,
+    mode: TravelMode,
+    start: Origin,
+    ring: Ring,
+    sooner: Callable[[Any, Any], list[Any]],
+) -> Any:
+    """The candidate sites stored on the ring's roads, with travel_s, node and beyond_m: the
+    `candidates` (a named parameter; NULL: all) reached soonest of those `sooner` takes (by
+    travel_s and site id), before their sites are read and filtered."""
     stored = network.site_joint.alias("stored")
     roads = _ring_roads(ring)
     road = _Road(
@@ -211,20 +222,33 @@ def on_ring(built: Built, mode: TravelMode, start: Origin, ring: Ring) -> Any:
         roads.c.source_s,
         roads.c.target_s,
     )
+    travel_s, node, beyond_m = _travel(start, road)
     # Looked up by the edge index (`= ANY` of an array): joined as a set, the ring was
     # estimated at a few roads or at thousands, and the planner read every stored row.
     ids = bindparam("ring_ids", ring.roads, type_=ARRAY(BigInteger))
-    return (
-        _sites(built, start, road)
-        .join(
-            stored,
-            and_(
-                stored.c.site_id == site.id,
-                stored.c.mode == mode.value,
-                stored.c.edge_id == any_(ids),
-            ),
+    candidates = (
+        select(
+            stored.c.site_id.label("id"),
+            travel_s.label("travel_s"),
+            node.label("node"),
+            beyond_m.label("beyond_m"),
         )
+        .select_from(stored)
         .join(roads, roads.c.edge == stored.c.edge_id)
+        .where(
+            stored.c.mode == mode.value,
+            stored.c.edge_id == any_(ids),
+            road.access_m <= network.ACCESS_MAX_M,
+            *sooner(travel_s, stored.c.site_id),
+        )
+        .order_by(travel_s, stored.c.site_id)
+        .limit(bindparam("candidates", type_=Integer))
+        .subquery("candidates")
+    )
+    columns = (candidates.c.id, candidates.c.travel_s, candidates.c.node, candidates.c.beyond_m)
+    return (
+        matching_sites(built, *columns)
+        .join(candidates, candidates.c.id == site.id)
         .subquery("reach")
     )
 

@@ -192,9 +192,16 @@ async def test_filters_and_cursor_keep_working(client: AsyncClient, actors: Acto
 
 @pytest.mark.usefixtures("grid")
 @pytest.mark.parametrize("rings", [(1,), (2, 5), (3, 6)])
+@pytest.mark.parametrize("candidates", [100.0, 0.3])
 async def test_rings_give_the_pages_that_counting_everything_gives(
-    client: AsyncClient, actors: Actors, monkeypatch: pytest.MonkeyPatch, rings: tuple[int, ...]
+    client: AsyncClient,
+    actors: Actors,
+    monkeypatch: pytest.MonkeyPatch,
+    rings: tuple[int, ...],
+    candidates: float,
 ) -> None:
+    """Also when a ring's sites are cut short before their filters (`candidates` per node and
+    row: 0.3 looks up a site or a few on each ring)."""
     # Two sites at each node of the grid: the first rings hold some of them, never all.
     for i in range(3):
         for j in range(3):
@@ -214,6 +221,7 @@ async def test_rings_give_the_pages_that_counting_everything_gives(
 
     everything = {"everywhere": await pages(), "tailors": await pages(occupation="51")}
     monkeypatch.setattr(travel_search, "RINGS", rings)
+    monkeypatch.setattr(travel_search, "CANDIDATES", candidates)
     assert await pages() == everything["everywhere"]
     assert await pages(occupation="51") == everything["tailors"]
     assert sum(len(page) for page in everything["everywhere"]) == 19
