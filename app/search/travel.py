@@ -56,11 +56,13 @@ from app.search.repository import Built, distance_m
 
 # A page is first looked for on the roads around the nodes reached soonest, in rings of these
 # many nodes, one statement each until one fills it: dense data fills it in the first, sparse
-# data or a narrow filter in a later one. The rings grow eightfold, so the rings that fell
-# short cost a seventh of the one that did not. Only then is every site of the circle the
-# time bounds counted (300,000 and more on 1,000,000 vacancies at 20 minutes: 2.4 s). A ring
-# of 250 nodes held 28,000 sites at a dense centre of the benchmark, 89 at a sparse one.
-RINGS = (16, 128, 1_024, 8_192)
+# data or a narrow filter in a later one. The rings grow eightfold, then fourfold: where the
+# first two rings hold no site (an empty place beside a river), a ring of 1,024 nodes held
+# 13,500 stored joints and cost 23-52 ms; one of 512, 12-19 ms. Only then is every site of
+# the circle the time bounds counted (300,000 and more on 1,000,000 vacancies at 20 minutes:
+# 2.4 s). A ring of 250 nodes held 28,000 sites at a dense centre of the benchmark, 89 at a
+# sparse one.
+RINGS = (16, 128, 512, 2_048, 8_192)
 # A ring's sites whose vacancies are looked up at most, per node of the ring and row of the
 # page: the site's row, not the stored joint, is most of a ring's cost (at a dense centre of
 # the benchmark, 1,153 of them for 21 rows on the first ring: 8 of 10 ms).
