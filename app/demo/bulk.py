@@ -20,7 +20,8 @@ indexed, checked and counted: only the wait would be longer). The map cells' ins
 off too: batch after batch it upserted every cell its sites touched (about 40% of writing a
 batch, growing as the cells fill), where one aggregate at the end writes each cell once. Its
 floating-point sums are then added in another order than batch by batch: equal to the last
-bits or so, as the per-row path's own sums differ with its batch size. The other statement
+bits or so, as the per-row path's own sums differ with its batch size. So is the expiry
+queue's (vacancy_due): `finish` queues every open vacancy in one INSERT. The other statement
 triggers (words, map version, joints) stay on.
 """
 
@@ -32,12 +33,18 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 # Tables whose secondary indexes are built at the end (site_cell: by the cells trigger, about
-# three cells written per site).
-TABLES = ("vacancy", "vacancy_site", "site_cell")
+# three cells written per site; vacancy_due: by its queue trigger, one row per open vacancy).
+TABLES = ("vacancy", "vacancy_site", "site_cell", "vacancy_due")
 # The per-row triggers whose work the loader does itself.
 ROW_TRIGGERS = (("vacancy", "vacancy_before_write"), ("vacancy_site", "site_fill"))
-# ... and the statement trigger whose work Bulk.finish does once for all the sites.
-TRIGGERS = (*ROW_TRIGGERS, ("vacancy_site", "vacancy_site_cells_insert"))
+# ... and the statement triggers whose work Bulk.finish does once for all the rows: the map
+# cells of the sites, and the expiry queue of the open vacancies (each row's foreign-key check
+# locked its vacancy).
+TRIGGERS = (
+    *ROW_TRIGGERS,
+    ("vacancy_site", "vacancy_site_cells_insert"),
+    ("vacancy", "vacancy_due_insert"),
+)
 # This transaction only: memory for each CREATE INDEX (GIN builds in memory, then merges), and
 # for the transition tables of the statement triggers (a batch of vacancies is about 80 MB)
 # and the map cells' aggregate, which would otherwise go to disk.
@@ -98,6 +105,12 @@ def _count_cells() -> str:
 
 
 _COUNT_CELLS = text(_count_cells())
+# What jobmap_vacancy_due_insert adds, for every open vacancy at once (in key order, for the
+# primary key's inserts).
+_QUEUE_OPEN = text("""
+    INSERT INTO vacancy_due (vacancy_id, valid_through, employer_id)
+    SELECT id, valid_through, employer_id FROM vacancy WHERE status = 'open' ORDER BY id
+""")
 _FOREIGN_KEYS = text("""
     SELECT conrelid::regclass::text AS tab, conname, pg_get_constraintdef(oid) AS definition
     FROM pg_constraint
@@ -137,12 +150,13 @@ class Bulk:
         return cls(indexes, keys)
 
     async def finish(self, conn: AsyncConnection) -> None:
-        """Count the map cells, build the indexes, add the foreign keys back (checking every
-        row), enable the triggers."""
+        """Count the map cells, queue the open vacancies, build the indexes, add the foreign
+        keys back (checking every row), enable the triggers."""
         # Without sites every cell counts nothing: the cells a site once left, kept at zero
         # by the trigger, go (TRUNCATE: no dead rows for the unique checks to step over).
         await conn.execute(text("TRUNCATE site_cell"))
         await conn.execute(_COUNT_CELLS)
+        await conn.execute(_QUEUE_OPEN)
         await _set(conn, "maintenance_work_mem", MAINTENANCE_WORK_MEM)
         for _, definition in self.indexes:
             await conn.execute(text(definition))

@@ -25,6 +25,7 @@ from app.models.vacancy import (
     VacancyStatus,
     is_open,
 )
+from app.models.vacancy_due import VacancyDue
 
 __all__ = [
     "ApiKey",
@@ -60,6 +61,7 @@ __all__ = [
     "TravelMode",
     "TravelSpeed",
     "Vacancy",
+    "VacancyDue",
     "VacancyEvent",
     "VacancySite",
     "VacancyStatus",

@@ -71,6 +71,7 @@ _BBOX = re.compile(rf"{_COORDINATE},{_COORDINATE},{_COORDINATE},{_COORDINATE}")
 _RADIUS = re.compile(r"(?:0|[1-9][0-9]{0,5})(?:\.[0-9]{1,6})?")
 _LIMIT = re.compile(r"[1-9][0-9]{0,3}")
 _MINUTES = re.compile(r"[1-9][0-9]{0,2}")
+_MODES = {mode.value: mode for mode in TravelMode}
 
 
 class PageQueries(Protocol):
@@ -135,8 +136,7 @@ def plain_travel(query_string: bytes) -> tuple[SearchParams, int] | None:
     near = _NEAR.fullmatch(given["near"])
     minutes = _MINUTES.fullmatch(given["max_minutes"])
     size = _limit(given, DEFAULT_PAGE_LIMIT, MAX_PAGE_LIMIT)
-    modes = {mode.value: mode for mode in TravelMode}
-    if near is None or minutes is None or size is None or given["travel_mode"] not in modes:
+    if near is None or minutes is None or size is None or given["travel_mode"] not in _MODES:
         return None
     point = Point(float(near[1]), float(near[2]))
     if not (-180 <= point.lon <= 180 and -90 <= point.lat <= 90):
@@ -146,7 +146,7 @@ def plain_travel(query_string: bytes) -> tuple[SearchParams, int] | None:
     params = SearchParams(
         near=point,
         sort=Sort.travel_time,
-        travel_mode=modes[given["travel_mode"]],
+        travel_mode=_MODES[given["travel_mode"]],
         max_minutes=int(minutes[0]),
     )
     return params, size

@@ -115,16 +115,11 @@ class SessionMapQueries:
 class MapConnection:
     """A worker's own connection for the map's hot path: the map state, tiles of the plain
     layer drawn by the fast path, and (with `connections` of them) the plain nearest search's
-    page (app/search/fast_path.py). One statement at a time on each, no transaction, and none
-    of the pool's checkout, ping and ORM work, which cost more than these queries do."""
+    page (app/search/fast_path.py). One statement at a time on each, in no transaction (the
+    travel-time search's several in one: `transaction`), and none of the pool's checkout, ping
+    and ORM work, which cost more than these queries do."""
 
-    def __init__(
-        self,
-        settings: Settings,
-        *,
-        url: str | None = None,
-        connections: int = 1,
-    ) -> None:
+    def __init__(self, settings: Settings, *, url: str | None = None, connections: int = 1) -> None:
         """To the primary, or to `url` (a replica); at most `connections` statements at once,
         each on a connection of its own, opened when first needed."""
         libpq = make_url(url or settings.database_url).set(drivername="postgresql")

@@ -7,7 +7,19 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import CTE, BigInteger, Select, Text, func, insert, literal, select, tuple_, update
+from sqlalchemy import (
+    CTE,
+    BigInteger,
+    Select,
+    Text,
+    delete,
+    func,
+    insert,
+    literal,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy.dialects.postgresql import array
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
@@ -21,10 +33,10 @@ from app.models import (
     Industry,
     Occupation,
     Vacancy,
+    VacancyDue,
     VacancyEvent,
     VacancySite,
     VacancyStatus,
-    is_open,
 )
 
 DUPLICATE_DISTANCE_M = 100
@@ -198,35 +210,28 @@ def _chosen_once(batch: Select[Any]) -> CTE:
 
 
 async def expire_due(session: AsyncSession, *, limit: int) -> int:
-    """Record as closed(expired) up to `limit` open vacancies whose valid_through has passed,
-    with an `expired` event for each the public could see; how many were recorded. Safe to
-    run from several workers at once: rows another worker is recording are skipped."""
+    """Record the expiry of up to `limit` open vacancies whose valid_through has passed: take
+    them from the queue (vacancy_due), with an `expired` event for each the public could see;
+    how many were recorded. The vacancy rows are not written: readers derive expiry from
+    valid_through (reads.lifecycle). Safe to run from several workers at once: queue rows
+    another worker is recording are skipped."""
     batch = _chosen_once(
-        select(Vacancy.id)
-        # A literal 'open': the partial index on open vacancies serves it in any plan.
-        .where(is_open(Vacancy.status), Vacancy.valid_through <= func.now())
-        # Oldest first, which walks ix_vacancy_open_valid_through: without an order the
-        # planner scanned the table from its start, past every row earlier batches closed.
-        .order_by(Vacancy.valid_through)
+        select(VacancyDue.vacancy_id)
+        .where(VacancyDue.valid_through <= func.now())
+        # Oldest first, along ix_vacancy_due_valid_through.
+        .order_by(VacancyDue.valid_through)
         .limit(limit)
         .with_for_update(skip_locked=True)
     )
     due = (
-        update(Vacancy)
-        .where(Vacancy.id.in_(select(batch.c.id)))
-        .values(
-            status=VacancyStatus.closed.value,
-            close_reason="expired",
-            closed_at=Vacancy.valid_through,
-            version=Vacancy.version + 1,
-            updated_at=func.now(),
-        )
-        .returning(Vacancy.id, Vacancy.employer_id)
+        delete(VacancyDue)
+        .where(VacancyDue.vacancy_id.in_(select(batch.c.vacancy_id)))
+        .returning(VacancyDue.vacancy_id, VacancyDue.employer_id)
         .cte("due")
     )
     # Events only for vacancies the public could see (see events.add_event).
     announced = (
-        select(due.c.id, literal(EventKind.expired.value))
+        select(due.c.vacancy_id, literal(EventKind.expired.value))
         .join(Employer, Employer.id == due.c.employer_id)
         .where(Employer.verified_at.is_not(None))
     )

@@ -8,7 +8,8 @@
 -- unchanged; 0016 made vacancy_sync_sites a statement trigger; 0018 added the placement years'
 -- versions; 0019 the sites' joints with the street network; 0025 (the expiry sweep) split
 -- vacancy_before_write into an INSERT trigger and vacancy_before_update WHEN a search input
--- changed, and made vacancy_words_update a row trigger WHEN the title changed.
+-- changed, and made vacancy_words_update a row trigger WHEN the title changed; 0029 added
+-- vacancy_due_insert, vacancy_due_update and vacancy_events_delete (the expiry sweep's queue).
 
 -- The search read model (jobmap_vacancy_before_write, jobmap_site_fill,
 -- jobmap_vacancy_sync_sites, jobmap_employer_sync).
@@ -145,3 +146,21 @@ CREATE OR REPLACE TRIGGER vacancy_site_joints_move AFTER UPDATE OF geom ON vacan
 CREATE OR REPLACE TRIGGER vacancy_site_joints_delete AFTER DELETE ON vacancy_site
     REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT
     EXECUTE FUNCTION jobmap_site_joints();
+
+-- The queue of open vacancies whose expiry is yet to be recorded (jobmap_vacancy_due_insert,
+-- jobmap_vacancy_due_update). A row trigger WHEN its columns changed: an UPDATE that leaves
+-- them alone (most edits, a migration rewriting every row) costs a comparison.
+CREATE OR REPLACE TRIGGER vacancy_due_insert AFTER INSERT ON vacancy
+    REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT
+    EXECUTE FUNCTION jobmap_vacancy_due_insert();
+
+CREATE OR REPLACE TRIGGER vacancy_due_update AFTER UPDATE OF status, valid_through, employer_id
+    ON vacancy FOR EACH ROW
+    WHEN ((OLD.status, OLD.valid_through, OLD.employer_id)
+          IS DISTINCT FROM (NEW.status, NEW.valid_through, NEW.employer_id))
+    EXECUTE FUNCTION jobmap_vacancy_due_update();
+
+-- A vacancy's change events go with it (jobmap_vacancy_events_delete).
+CREATE OR REPLACE TRIGGER vacancy_events_delete AFTER DELETE ON vacancy
+    REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT
+    EXECUTE FUNCTION jobmap_vacancy_events_delete();

@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 from httpx import AsyncClient
-from sqlalchemy import select, text, update
+from sqlalchemy import func, select, text, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.models import Employer, Vacancy, VacancyEvent
+from app.models import Employer, Vacancy, VacancyDue, VacancyEvent
 from app.vacancies import sweep as sweep_module
 from app.vacancies.sweep import sweep
 from tests.factories import Actors, vacancy_payload
@@ -150,15 +150,10 @@ async def test_sweep_records_expiry_once(
     expired_id = await create(client, actors.a)
     open_id = await create(client, actors.a, title="Thủ kho")
     await _set_valid_through(session, expired_id, timedelta(hours=-1))
+    before = (await client.get(f"/v1/vacancies/{expired_id}", headers=actors.a)).json()
     first = await sweep(session)
     second = await sweep(session)
     assert (first.expired, second.expired) == (1, 0)
-    row = (
-        await session.execute(
-            select(Vacancy.status, Vacancy.close_reason).where(Vacancy.id == expired_id)
-        )
-    ).one()
-    assert tuple(row) == ("closed", "expired")
     kinds = (
         await session.scalars(
             select(VacancyEvent.kind)
@@ -167,6 +162,12 @@ async def test_sweep_records_expiry_once(
         )
     ).all()
     assert list(kinds) == ["created", "expired"]
+    queued = set(await session.scalars(select(VacancyDue.vacancy_id)))
+    assert {str(v) for v in queued} == {open_id}
+    # The row is not rewritten: what owners read, and its ETag, are what they were before.
+    owner = await client.get(f"/v1/vacancies/{expired_id}", headers=actors.a)
+    assert owner.json() == before
+    assert (before["status"], before["close_reason"]) == ("closed", "expired")
     assert (await session.scalar(select(Vacancy.status).where(Vacancy.id == open_id))) == "open"
 
 
@@ -182,8 +183,11 @@ async def test_sweep_works_off_a_backlog_in_batches(
         update(Employer).where(Employer.id == actors.employer_a.id).values(verified_at=None)
     )
     assert (await sweep(session)).expired == 5
-    statuses = await session.scalars(select(Vacancy.status).where(Vacancy.id.in_(ids)))
-    assert set(statuses) == {"closed"}
+    assert await session.scalar(select(func.count()).select_from(VacancyDue)) == 0
+    expired = await session.scalar(
+        select(func.count()).select_from(VacancyEvent).where(VacancyEvent.kind == "expired")
+    )
+    assert expired == 0  # unverified: nobody saw them
 
 
 async def test_valid_through_defaults_to_30_days(client: AsyncClient, actors: Actors) -> None:
