@@ -105,11 +105,13 @@ def _count_cells() -> str:
 
 
 _COUNT_CELLS = text(_count_cells())
-# What jobmap_vacancy_due_insert adds, for every open vacancy at once (in key order, for the
-# primary key's inserts).
+# What jobmap_vacancy_due_insert adds, for every open vacancy at once, in the order the sweep
+# takes them (as migration 0029 does): a batch then deletes from a few pages of the queue, not
+# one page every vacancy or two.
 _QUEUE_OPEN = text("""
     INSERT INTO vacancy_due (vacancy_id, valid_through, employer_id)
-    SELECT id, valid_through, employer_id FROM vacancy WHERE status = 'open' ORDER BY id
+    SELECT id, valid_through, employer_id FROM vacancy WHERE status = 'open'
+    ORDER BY valid_through
 """)
 _FOREIGN_KEYS = text("""
     SELECT conrelid::regclass::text AS tab, conname, pg_get_constraintdef(oid) AS definition

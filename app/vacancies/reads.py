@@ -50,8 +50,9 @@ class Answer:
 
 
 def lifecycle(vacancy: Vacancy, now: datetime) -> Lifecycle:
-    """The status readers see: an open vacancy is closed(expired) from valid_through on,
-    whether or not the sweep has recorded it yet."""
+    """The status readers see: an open vacancy is closed(expired) from valid_through on. The
+    row says so only for vacancies recorded before migration 0029: the sweep now leaves it
+    open and only announces the expiry."""
     if vacancy.status == VacancyStatus.open and vacancy.valid_through <= now:
         return Lifecycle(VacancyStatus.closed, CloseReason.expired, vacancy.valid_through)
     reason = CloseReason(vacancy.close_reason) if vacancy.close_reason else None

@@ -3,9 +3,10 @@ record expired vacancies (and forget old idempotency keys).
 
 Expiry itself needs neither (readers apply `valid_through` at query time). Taking sites off
 the map keeps them out of the indexes and kept cells every map read walks, so reads cost the
-same whatever backlog the recording sweep has; the sweep writes the vacancies' state down and
-emits `expired` events for the changes feed. Every worker may run both: the UPDATEs only touch
-rows still public or open, and skip rows another worker holds."""
+same whatever backlog the recording sweep has; the sweep emits `expired` events for the
+changes feed, taking the vacancies from their queue (vacancy_due) without writing them.
+Every worker may run both: each statement touches only rows still public or queued, and skips
+rows another worker holds."""
 
 from __future__ import annotations
 
