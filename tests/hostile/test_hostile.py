@@ -112,6 +112,7 @@ TARGET_ROWS: dict[str, dict[str, str]] = {
     "vacancy_id": {
         "vacancy": "t.id::text = :vacancy_id",
         "vacancy_site": "t.vacancy_id::text = :vacancy_id",
+        "vacancy_due": "t.vacancy_id::text = :vacancy_id",  # the expiry queue
     },
     # The employer's name is also in its vacancies' search text.
     "employer_id": {
