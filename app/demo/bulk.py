@@ -20,9 +20,9 @@ indexed, checked and counted: only the wait would be longer). The map cells' ins
 off too: batch after batch it upserted every cell its sites touched (about 40% of writing a
 batch, growing as the cells fill), where one aggregate at the end writes each cell once. Its
 floating-point sums are then added in another order than batch by batch: equal to the last
-bits or so, as the per-row path's own sums differ with its batch size. So is the expiry
-queue's (vacancy_due): `finish` queues every open vacancy in one INSERT. The other statement
-triggers (words, map version, joints) stay on.
+bits or so, as the per-row path's own sums differ with its batch size. The expiry queue's
+insert trigger (vacancy_due) is off as well: `finish` queues every open vacancy in one INSERT.
+The other statement triggers (words, map version, joints) stay on.
 """
 
 from __future__ import annotations

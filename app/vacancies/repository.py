@@ -203,8 +203,8 @@ async def by_external_ref(
 
 
 def _chosen_once(batch: Select[Any]) -> CTE:
-    """A batch's rows (LIMIT ... FOR UPDATE SKIP LOCKED) picked once, before the UPDATE: as a
-    subquery of the UPDATE it may be run again for each row, and then skip the rows this very
+    """A batch's rows (LIMIT ... FOR UPDATE SKIP LOCKED) picked once, before the UPDATE or
+    DELETE: as its subquery it may be run again for each row, and then skip the rows this very
     statement has just changed and pick further ones, so a batch outgrew its limit."""
     return batch.cte("batch").prefix_with("MATERIALIZED")
 
