@@ -215,6 +215,11 @@ async def expire_due(session: AsyncSession, *, limit: int) -> int:
     how many were recorded. The vacancy rows are not written: readers derive expiry from
     valid_through (reads.lifecycle). Safe to run from several workers at once: queue rows
     another worker is recording are skipped."""
+    return int(await session.scalar(expire_due_statement(limit)) or 0)
+
+
+def expire_due_statement(limit: int) -> Select[int]:
+    """expire_due's one statement (tests/plans checks its plan)."""
     batch = _chosen_once(
         select(VacancyDue.vacancy_id)
         .where(VacancyDue.valid_through <= func.now())
@@ -236,8 +241,7 @@ async def expire_due(session: AsyncSession, *, limit: int) -> int:
         .where(Employer.verified_at.is_not(None))
     )
     events = insert(VacancyEvent).from_select(["vacancy_id", "kind"], announced).cte("events")
-    recorded = select(func.count()).select_from(due).add_cte(events)
-    return int(await session.scalar(recorded) or 0)
+    return select(func.count()).select_from(due).add_cte(events)
 
 
 async def unlist_expired_sites(session: AsyncSession, *, limit: int) -> int:

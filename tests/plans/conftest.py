@@ -91,9 +91,13 @@ _BACKLOG = (
     "WHERE public AND vacancy_id IN (SELECT vacancy_id FROM plans_backlog)",
     "UPDATE vacancy SET valid_through = now() - interval '1 hour' "
     "WHERE id IN (SELECT vacancy_id FROM plans_backlog)",
+    # The expiry queue's copy moves with it (its trigger is off too).
+    "UPDATE vacancy_due SET valid_through = now() - interval '1 hour' "
+    "WHERE vacancy_id IN (SELECT vacancy_id FROM plans_backlog)",
     "SET LOCAL session_replication_role = origin",
     # Statistics that show the backlog, seen by this transaction's plans only.
     "ANALYZE vacancy_site",
+    "ANALYZE vacancy_due",
 )
 
 

@@ -27,6 +27,7 @@ from app.search.fast_path import plain_nearest
 from app.search.pages import kept_nearest_page
 from app.tiles.grid import Tile
 from app.tiles.repository import plain_tile
+from app.vacancies.repository import expire_due_statement
 
 Plan = dict[str, Any]  # one node of EXPLAIN (FORMAT JSON)
 GIST_INDEXES = frozenset({"ix_vacancy_site_public_geom", "ix_vacancy_site_public_geog"})
@@ -94,6 +95,11 @@ def tile_statement(tile: Tile, sites_from_zoom: int = 16) -> Sent:
     plain = plain_tile(tile, sites_from_zoom)
     assert plain is not None, f"{tile} is not drawn from the kept cells"
     return _as_map_connection_sends(*plain)
+
+
+def sweep_statement(limit: int) -> Sent:
+    """A batch of the expiry sweep's, as asyncpg sends it (the sweep's session does)."""
+    return _as_map_connection_sends(expire_due_statement(limit), {})
 
 
 def fast_path_statement(path: str) -> Sent:

@@ -9,6 +9,7 @@ import pathlib
 import pytest
 
 from app.tiles.grid import CELLS_PER_TILE, CellWindow, Tile
+from app.vacancies.sweep import SWEEP_BATCH
 from tests.plans.explain import (
     DbState,
     Explained,
@@ -22,6 +23,7 @@ from tests.plans.explain import (
     reads,
     shape,
     sorts_of_gist_reads,
+    sweep_statement,
     tile_statement,
 )
 from tests.plans.fingerprint import hot_statements_fingerprint, recorded_fingerprints
@@ -124,6 +126,19 @@ async def test_nearest_exact_count_reads_the_geography_index(
         knn = find(plan, "Index Scan", index="ix_vacancy_site_public_geog", ordered=True)
         assert len(knn) == 1, f"the count is not a walk of the geography index:\n{report}"
         assert not reads_otherwise(plan, "vacancy_site", knn), f"sites read otherwise:\n{report}"
+
+
+async def test_the_sweep_takes_its_batch_along_the_queue_and_reads_no_vacancy(
+    db_state: DbState,
+) -> None:
+    """The expiry sweep's statement (migration 0029): the batch walks the queue's index oldest
+    first, and no vacancy row is read (each would be a random page of the widest table)."""
+    explained = await explain_reused(db_state.connection, sweep_statement(SWEEP_BATCH))
+    report = _report(db_state, "the expiry sweep's batch", explained)
+    for plan in (explained.first, explained.reused):
+        walk = find(plan, "Index Scan", index="ix_vacancy_due_valid_through")
+        assert len(walk) == 1, f"the batch does not walk the queue's index:\n{report}"
+        assert not reads(plan, "vacancy"), f"the sweep reads vacancies:\n{report}"
 
 
 def _tile_at(zoom: int, lon: float, lat: float) -> Tile:
