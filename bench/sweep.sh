@@ -15,6 +15,7 @@
 #   OURS2_TREE=/tmp/before MAKE_TEMPLATE=1 N_VACANCIES=200000 bench/sweep.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
+BENCH_DIR=$PWD/bench
 
 PGHOST=${PGHOST:-127.0.0.1} PGPORT=${PGPORT:-5439} PGUSER=${PGUSER:-jobmap}
 export PGPASSWORD=${PGPASSWORD:-jobmap}
@@ -63,16 +64,7 @@ for round in $(seq "$ROUNDS"); do
     (cd "$tree" && PYTHONPATH=$tree .venv/bin/jobmap db upgrade) >> "$OUT/upgrade.log" 2>&1
     on $db -c "CHECKPOINT"
     start=$(date +%s.%N)
-    sites=$(cd "$tree" && PYTHONPATH=$tree .venv/bin/python -c "
-import asyncio
-from app.config import Settings
-from app.db import create_engine, create_sessionmaker
-from app.vacancies.sweep import unlist_expired
-async def main():
-    engine = create_engine(Settings())
-    print(await unlist_expired(create_sessionmaker(engine)))
-    await engine.dispose()
-asyncio.run(main())")
+    sites=$(cd "$tree" && PYTHONPATH=$tree .venv/bin/python "$BENCH_DIR/unlist.py")
     mid=$(date +%s.%N)
     line=$(cd "$tree" && PYTHONPATH=$tree .venv/bin/jobmap vacancies sweep)
     end=$(date +%s.%N)

@@ -12,6 +12,7 @@
 #   CODES="before=/tmp/before71=sw_before after=$PWD=sw_after" ROUNDS=2 bench/sweep_codes.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
+BENCH_DIR=$PWD/bench
 PGHOST=${PGHOST:-127.0.0.1} PGPORT=${PGPORT:-5439} PGUSER=${PGUSER:-jobmap}
 export PGPASSWORD=${PGPASSWORD:-jobmap}
 CODES=${CODES:?name=tree=template ...} ROUNDS=${ROUNDS:-2}
@@ -38,16 +39,7 @@ for round in $(seq "$ROUNDS"); do
     on "$db" -c "VACUUM ANALYZE" -c "CHECKPOINT"
     load=$(cut -d' ' -f1 /proc/loadavg)
     start=$(date +%s.%N)
-    sites=$(cd "$tree" && PYTHONPATH=$tree .venv/bin/python -c "
-import asyncio
-from app.config import Settings
-from app.db import create_engine, create_sessionmaker
-from app.vacancies.sweep import unlist_expired
-async def main():
-    engine = create_engine(Settings())
-    print(await unlist_expired(create_sessionmaker(engine)))
-    await engine.dispose()
-asyncio.run(main())")
+    sites=$(cd "$tree" && PYTHONPATH=$tree .venv/bin/python "$BENCH_DIR/unlist.py")
     mid=$(date +%s.%N)
     line=$(cd "$tree" && PYTHONPATH=$tree APP_LOG_LEVEL=WARNING .venv/bin/jobmap vacancies sweep 2>>"$OUT/sweep.err")
     end=$(date +%s.%N)

@@ -337,8 +337,9 @@ class VacancyEvent(Base):
     )
     # No foreign key (migration 0029): its check locks the vacancy's row, a write to a random
     # page of the widest table for each event the expiry sweep adds. Events go with their
-    # vacancy all the same (trigger vacancy_events_delete), and are written only in
-    # transactions that hold the vacancy (or its vacancy_due row, which a delete waits for).
+    # vacancy all the same (trigger vacancy_events_delete). Events are written in the
+    # transaction that writes the vacancy, or holds its vacancy_due row (the sweep: a delete
+    # waits for it); only an employer's verification announces vacancies it merely read.
     vacancy_id: Mapped[uuid.UUID] = mapped_column(Uuid)
     kind: Mapped[str] = mapped_column(String(16))
     occurred_at: Mapped[datetime] = mapped_column(
